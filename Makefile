@@ -1,0 +1,49 @@
+# Hanout: `make run` takes a fresh clone to a running store; `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run migrate demo lint types contracts test test-sqlite test-postgres migrations clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/hanout migrate
+
+demo: migrate
+	$(BIN)/hanout demo
+
+run: demo
+	$(BIN)/hanout run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy models webstore notify hanout
+
+contracts: install
+	$(BIN)/lint-imports
+
+test-sqlite: install
+	HANOUT_TEST_DB=sqlite $(BIN)/python -m pytest -q
+
+test-postgres: install
+	HANOUT_TEST_DB=postgres $(BIN)/python -m pytest -q
+
+test: lint types contracts test-sqlite test-postgres
+
+# Developers: after changing models/orm, write the migration for both dialects.
+migrations: install
+	$(BIN)/python -m hanout.devtools make-migration "$(NAME)"
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,1 @@
+"""Hanout's composition root: settings, the console script and process wiring."""

@@ -1,0 +1,64 @@
+"""Apply (and, for developers, generate) the Aerich migrations for the configured database."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from aerich import Command
+from tortoise import Tortoise
+from tortoise.exceptions import OperationalError
+
+import migrations
+from models.db import dialect_of, tortoise_config
+
+log = logging.getLogger(__name__)
+APP = "models"
+
+
+def location(db_url: str) -> Path:
+    return Path(migrations.__file__).parent / dialect_of(db_url)
+
+
+def command(db_url: str) -> Command:
+    return Command(tortoise_config(db_url), app=APP, location=str(location(db_url)))
+
+
+async def _initialised() -> bool:
+    try:
+        await Tortoise.get_connection("default").execute_query("SELECT 1 FROM aerich LIMIT 1")
+    except OperationalError:
+        return False
+    except Exception as exc:  # asyncpg's UndefinedTableError is not an OperationalError
+        if "aerich" in str(exc) and ("exist" in str(exc) or "no such" in str(exc)):
+            return False
+        raise
+    return True
+
+
+async def migrate(db_url: str) -> list[str]:
+    """Bring the schema to the latest migration; returns the versions applied now."""
+    cmd = command(db_url)
+    await Tortoise.init(config=cmd.tortoise_config)
+    try:
+        if await _initialised():
+            await cmd.init()
+            applied = await cmd.upgrade(run_in_transaction=True)
+        else:
+            await cmd.init_db(safe=True)
+            applied = [p.name for p in sorted(location(db_url).glob(f"{APP}/[0-9]*_*.py"))]
+    finally:
+        await Tortoise.close_connections()
+    log.info("migrations applied dialect=%s versions=%s", dialect_of(db_url), applied or "none")
+    return applied
+
+
+async def make_migration(db_url: str, name: str) -> str | None:
+    """Developer tool: write a migration for model changes (run once per dialect)."""
+    cmd = command(db_url)
+    async with cmd:
+        if not any(location(db_url).glob(f"{APP}/*.py")):
+            await cmd.init_migrations(safe=True)
+            return "init"
+        await cmd.init()
+        return await cmd.migrate(name, no_input=True)

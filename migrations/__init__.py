@@ -1,0 +1,1 @@
+"""Aerich migrations, one folder per dialect (SQLite and PostgreSQL SQL differ)."""

@@ -1,0 +1,229 @@
+"""`place_order`: a validated checkout becomes an order, its lines, timeline and outbox rows."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models import outbox
+from models.checkout import CheckoutRequest, Draft, fingerprint, validate
+from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
+from models.lifecycle import OrderStatus
+from models.orm import (
+    Customer,
+    DeliveryFee,
+    IdempotencyKey,
+    Order,
+    OrderLine,
+    Store,
+    Variant,
+)
+from models.timeline import Actor, record_created
+
+log = logging.getLogger(__name__)
+
+PHONE_LIMIT_PER_HOUR = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedOrder:
+    order: Order
+    created: bool  # False: a duplicate or an idempotent replay returned the existing order
+
+
+async def _resolve_variants(store: Store, draft: Draft) -> dict[int, tuple[Variant, int]]:
+    ids = [int(k[3:]) for k in draft.quantities if k.startswith("id:") and k[3:].isdigit()]
+    skus = [k[4:] for k in draft.quantities if k.startswith("sku:")]
+    found = (
+        await Variant.filter(store_id=store.id, active=True, product__active=True)
+        .filter(id__in=ids or [0])
+        .select_related("product")
+        if ids
+        else []
+    )
+    by_sku = (
+        await Variant.filter(
+            store_id=store.id, active=True, product__active=True, sku__in=skus
+        ).select_related("product")
+        if skus
+        else []
+    )
+    index = {f"id:{v.id}": v for v in found} | {f"sku:{v.sku}": v for v in by_sku}
+    resolved: dict[int, tuple[Variant, int]] = {}
+    for key, qty in draft.quantities.items():
+        variant = index.get(key)
+        if variant is None:
+            raise InvalidOrder({"items": "unknown_variant"})
+        prev = resolved.get(variant.id, (variant, 0))[1]
+        resolved[variant.id] = (variant, prev + qty)
+    if any(qty > 99 for _, qty in resolved.values()):
+        raise InvalidOrder({"quantity": "out_of_range"})
+    return resolved
+
+
+async def _fee(store: Store, draft: Draft) -> int:
+    if store.allowed_wilayas and draft.wilaya.code not in store.allowed_wilayas:
+        raise InvalidOrder({"wilaya": "not_served"})
+    row = await DeliveryFee.get_or_none(store_id=store.id, wilaya_code=draft.wilaya.code)
+    fee = None if row is None else (row.home_fee if draft.delivery_type == "home" else row.desk_fee)
+    if fee is None:
+        key = "wilaya" if row is None else "delivery_type"
+        raise InvalidOrder({key: "not_served" if row is None else "not_offered"})
+    return fee
+
+
+async def _next_number(conn: BaseDBAsyncClient, store: Store) -> int:
+    # The UPDATE takes the store row's lock on PostgreSQL (SQLite serialises writers), so
+    # numbers are unique and the duplicate/idempotency checks after it see committed rows.
+    await (
+        Store.filter(id=store.id)
+        .using_db(conn)
+        .update(last_order_number=F("last_order_number") + 1)
+    )
+    fresh = await Store.filter(id=store.id).using_db(conn).get()
+    return fresh.last_order_number
+
+
+async def _existing(
+    conn: BaseDBAsyncClient,
+    store: Store,
+    draft_fp: str,
+    phone: str,
+    idem: tuple[str, str] | None,
+) -> Order | None:
+    if idem is not None:
+        key = await IdempotencyKey.filter(store_id=store.id, key=idem[0]).using_db(conn).first()
+        if key is not None:
+            if key.request_hash != idem[1]:
+                raise IdempotencyConflict()
+            return await Order.filter(id=key.order_id).using_db(conn).get()
+    since = outbox.now() - timedelta(minutes=store.duplicate_window_minutes)
+    return (
+        await Order.filter(
+            store_id=store.id,
+            phone=phone,
+            fingerprint=draft_fp,
+            created_at__gte=since,
+        )
+        .exclude(status=OrderStatus.CANCELLED)
+        .using_db(conn)
+        .order_by("-id")
+        .first()
+    )
+
+
+async def _customer(conn: BaseDBAsyncClient, store: Store, draft: Draft) -> Customer:
+    customer = (
+        await Customer.filter(store_id=store.id, phone=draft.phone.e164).using_db(conn).first()
+    )
+    if customer is None:
+        return await Customer.create(
+            using_db=conn, store=store, phone=draft.phone.e164, name=draft.name
+        )
+    if customer.blacklisted:
+        raise Blacklisted()
+    return customer
+
+
+async def _check_phone_rate(store: Store, phone: str) -> None:
+    recent = await Order.filter(
+        store_id=store.id, phone=phone, created_at__gte=outbox.now() - timedelta(hours=1)
+    ).count()
+    if recent >= PHONE_LIMIT_PER_HOUR:
+        raise InvalidOrder({"phone": "rate_limited"})
+
+
+async def place_order(
+    store: Store,
+    request: CheckoutRequest,
+    actor: Actor | None = None,
+    idempotency: tuple[str, str] | None = None,
+) -> PlacedOrder:
+    """Validate and record a customer's order in one transaction (SPEC §3–4).
+
+    Returns the existing order instead of a new one for a replayed `idempotency`
+    (key, request hash) or the same phone and lines inside the store's duplicate window.
+    Raises InvalidOrder, Blacklisted or IdempotencyConflict; nothing is written then.
+    """
+    draft = validate(request)
+    if await Customer.filter(store_id=store.id, phone=draft.phone.e164, blacklisted=True).exists():
+        raise Blacklisted()
+    resolved = await _resolve_variants(store, draft)
+    fee = await _fee(store, draft)
+    draft_fp = fingerprint(draft.phone.e164, {vid: q for vid, (_, q) in resolved.items()})
+    async with in_transaction() as conn:
+        number = await _next_number(conn, store)
+        existing = await _existing(conn, store, draft_fp, draft.phone.e164, idempotency)
+        if existing is not None:
+            return PlacedOrder(existing, created=False)
+        await _check_phone_rate(store, draft.phone.e164)
+        order = await _create(conn, store, draft, request, resolved, fee, number, draft_fp)
+        if idempotency is not None:
+            await IdempotencyKey.create(
+                using_db=conn,
+                store=store,
+                key=idempotency[0],
+                request_hash=idempotency[1],
+                order=order,
+            )
+        event = await record_created(conn, order, actor or Actor("customer", "", draft.name))
+        await outbox.publish(conn, store, "order.created", order, event)
+    outbox.notify_committed()
+    log.info("order placed store=%s number=%s total=%s", store.slug, order.number, order.total)
+    return PlacedOrder(order, created=True)
+
+
+async def _create(
+    conn: BaseDBAsyncClient,
+    store: Store,
+    draft: Draft,
+    request: CheckoutRequest,
+    resolved: dict[int, tuple[Variant, int]],
+    fee: int,
+    number: int,
+    draft_fp: str,
+) -> Order:
+    customer = await _customer(conn, store, draft)
+    subtotal = sum(v.price * q for v, q in resolved.values())
+    order = await Order.create(
+        using_db=conn,
+        store=store,
+        number=number,
+        customer=customer,
+        name=draft.name,
+        phone=draft.phone.e164,
+        wilaya_code=draft.wilaya.code,
+        wilaya_code_58=draft.commune.wilaya_code_58,
+        commune_code=draft.commune.ons_code,
+        commune_name=draft.commune.name_fr,
+        address=draft.address,
+        delivery_type=draft.delivery_type,
+        note=draft.note,
+        subtotal=subtotal,
+        delivery_fee=fee,
+        total=subtotal + fee,
+        source=request.source[:16],
+        fingerprint=draft_fp,
+        client_ip=request.client_ip[:45],
+    )
+    await OrderLine.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                variant=v,
+                product_name=v.product.name,
+                variant_label=v.label(),
+                sku=v.sku,
+                unit_price=v.price,
+                quantity=q,
+            )
+            for v, q in resolved.values()
+        ],
+        using_db=conn,
+    )
+    return order

@@ -1,0 +1,89 @@
+"""The order lifecycle (SPEC §3.1) as one table, and the stock rule that rides on it (§3.2).
+
+Pure: no I/O. Every path that changes an order's status asks this module first.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from models.errors import IllegalTransition
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    PROCESSING = "processing"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    RETURNED = "returned"
+
+
+class Trigger(StrEnum):
+    CONFIRM = "confirm"
+    PROCESS = "process"
+    SHIP = "ship"
+    DELIVER = "deliver"
+    CANCEL = "cancel"
+    RETURN = "return"
+
+
+class StockMove(StrEnum):
+    COMMIT = "commit"
+    RESTORE = "restore"
+    NONE = "none"
+
+
+S, T = OrderStatus, Trigger
+
+TRANSITIONS: dict[tuple[OrderStatus, Trigger], OrderStatus] = {
+    (S.PENDING, T.CONFIRM): S.CONFIRMED,
+    (S.CONFIRMED, T.PROCESS): S.PROCESSING,
+    (S.PROCESSING, T.SHIP): S.SHIPPED,
+    (S.SHIPPED, T.DELIVER): S.DELIVERED,
+    (S.PENDING, T.CANCEL): S.CANCELLED,
+    (S.CONFIRMED, T.CANCEL): S.CANCELLED,
+    (S.PROCESSING, T.CANCEL): S.CANCELLED,
+    (S.SHIPPED, T.CANCEL): S.CANCELLED,
+    (S.SHIPPED, T.RETURN): S.RETURNED,
+    (S.DELIVERED, T.RETURN): S.RETURNED,
+}
+
+TERMINAL = frozenset({S.CANCELLED, S.RETURNED})
+
+# Each target status is reached by exactly one trigger, so the API's `{to}` maps back.
+TRIGGER_FOR_TARGET: dict[OrderStatus, Trigger] = {to: trig for (_, trig), to in TRANSITIONS.items()}
+
+
+def next_status(current: OrderStatus, trigger: Trigger) -> OrderStatus:
+    """The status `trigger` leads to from `current`; IllegalTransition when there is none."""
+    try:
+        return TRANSITIONS[(current, trigger)]
+    except KeyError:
+        raise IllegalTransition(current.value, trigger.value) from None
+
+
+def trigger_for(target: OrderStatus) -> Trigger:
+    """The trigger that moves an order to `target` (pending has none)."""
+    try:
+        return TRIGGER_FOR_TARGET[target]
+    except KeyError:
+        raise IllegalTransition("*", target.value) from None
+
+
+def allowed_triggers(current: OrderStatus) -> list[Trigger]:
+    """Triggers that apply to an order in `current`, in table order."""
+    return [trig for (status, trig) in TRANSITIONS if status == current]
+
+
+def stock_move(target: OrderStatus, committed: bool) -> StockMove:
+    """What a transition to `target` does to stock, given whether stock is committed now.
+
+    Stock is taken at confirmation and given back on cancel-after-confirm and on return.
+    """
+    if target is S.CONFIRMED and not committed:
+        return StockMove.COMMIT
+    if target in TERMINAL and committed:
+        return StockMove.RESTORE
+    return StockMove.NONE

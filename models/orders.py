@@ -1,0 +1,148 @@
+"""Status changes (SPEC §3.1–3.2): one compare-and-set path with its stock move, timeline
+row and outbox rows in the same transaction."""
+
+from __future__ import annotations
+
+import logging
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F
+from tortoise.transactions import in_transaction
+
+from models import outbox
+from models.errors import ConcurrentChange, InsufficientStock, NotFound, Shortage
+from models.lifecycle import OrderStatus, StockMove, next_status, stock_move, trigger_for
+from models.orm import Order, OrderEvent, OrderLine, Store, Variant
+from models.timeline import Actor, record_status_change
+
+log = logging.getLogger(__name__)
+
+
+class _LostRace(Exception):
+    """The compare-and-set matched no row: someone changed the order first."""
+
+
+async def get_order(store: Store, number: int) -> Order:
+    """The store's order by its number; NotFound for another store's or a missing one."""
+    order = await Order.get_or_none(store_id=store.id, number=number)
+    if order is None:
+        raise NotFound("order", number)
+    return order
+
+
+async def _commit_stock(conn: BaseDBAsyncClient, lines: list[OrderLine]) -> None:
+    shortages: list[Shortage] = []
+    # Variant order is fixed so two confirmations never lock rows in opposite orders.
+    for line in sorted(lines, key=lambda ln: ln.variant_id):
+        taken = (
+            await Variant.filter(id=line.variant_id, stock__gte=line.quantity)
+            .using_db(conn)
+            .update(stock=F("stock") - line.quantity)
+        )
+        if not taken:
+            current = await Variant.filter(id=line.variant_id).using_db(conn).first()
+            available = current.stock if current is not None else 0
+            shortage = Shortage(line.variant_id, line.sku, _label(line), line.quantity, available)
+            shortages.append(shortage)
+    if shortages:
+        raise InsufficientStock(shortages)
+
+
+def _label(line: OrderLine) -> str:
+    return (
+        f"{line.product_name} ({line.variant_label})" if line.variant_label else line.product_name
+    )
+
+
+async def _restore_stock(conn: BaseDBAsyncClient, lines: list[OrderLine]) -> None:
+    for line in sorted(lines, key=lambda ln: ln.variant_id):
+        await (
+            Variant.filter(id=line.variant_id)
+            .using_db(conn)
+            .update(stock=F("stock") + line.quantity)
+        )
+
+
+async def _apply(
+    conn: BaseDBAsyncClient,
+    store: Store,
+    order: Order,
+    target: OrderStatus,
+    actor: Actor,
+    note: str,
+    data: dict[str, object] | None,
+) -> Order:
+    move = stock_move(target, order.stock_committed)
+    committed = {StockMove.COMMIT: True, StockMove.RESTORE: False}.get(move, order.stock_committed)
+    won = (
+        await Order.filter(id=order.id, status=order.status, version=order.version)
+        .using_db(conn)
+        .update(status=target, version=order.version + 1, stock_committed=committed)
+    )
+    if not won:
+        raise _LostRace()
+    if move is not StockMove.NONE:
+        lines = await OrderLine.filter(order_id=order.id).using_db(conn)
+        await (_commit_stock if move is StockMove.COMMIT else _restore_stock)(conn, lines)
+    previous = order.status
+    order.status, order.version, order.stock_committed = target, order.version + 1, committed
+    event = await record_status_change(
+        conn, order, actor, previous.value, target.value, note=note, data=data
+    )
+    await outbox.publish(
+        conn,
+        store,
+        f"order.{target.value}",
+        order,
+        event,
+        {"from_status": previous.value, "to_status": target.value},
+    )
+    return order
+
+
+async def _conflict(order: Order) -> ConcurrentChange:
+    fresh = await Order.get(id=order.id)
+    last = await OrderEvent.filter(order_id=order.id).order_by("-id").first()
+    name = last.actor_name or last.actor_kind if last else "?"
+    return ConcurrentChange(order.number, name, fresh.status.value)
+
+
+async def transition_order(
+    store: Store,
+    number: int,
+    target: OrderStatus,
+    actor: Actor,
+    note: str = "",
+    expected_version: int | None = None,
+    data: dict[str, object] | None = None,
+) -> Order:
+    """Move the store's order `number` to `target` by the lifecycle table.
+
+    Raises IllegalTransition (not allowed from the current status), InsufficientStock
+    (confirming, nothing changes), ConcurrentChange (someone acted first, or the caller's
+    `expected_version` is stale) or NotFound.
+    """
+    order = await get_order(store, number)
+    next_status(order.status, trigger_for(target))  # refuses illegal moves before any write
+    if expected_version is not None and expected_version != order.version:
+        raise await _conflict(order)
+    try:
+        async with in_transaction() as conn:
+            order = await _apply(conn, store, order, target, actor, note, data)
+    except _LostRace:
+        raise await _conflict(order) from None
+    outbox.notify_committed()
+    log.info(
+        "order moved store=%s number=%s to=%s actor=%s", store.slug, number, target, actor.kind
+    )
+    return order
+
+
+async def confirm_order(store: Store, number: int, actor: Actor, note: str = "") -> Order:
+    """pending → confirmed, committing stock (InsufficientStock names the short variants)."""
+    return await transition_order(store, number, OrderStatus.CONFIRMED, actor, note)
+
+
+async def cancel_order(store: Store, number: int, actor: Actor, note: str = "") -> Order:
+    """Cancel from any non-terminal status; restores stock if it was committed."""
+    return await transition_order(store, number, OrderStatus.CANCELLED, actor, note)

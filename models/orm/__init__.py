@@ -1,0 +1,24 @@
+"""Tortoise tables. Aerich's migrations are generated from exactly this list."""
+
+from models.orm.catalog import Product, Variant
+from models.orm.order import Customer, IdempotencyKey, Order, OrderEvent, OrderLine
+from models.orm.outbox import OutboxMessage
+from models.orm.store import ApiKey, DeliveryFee, Invite, Member, Store
+
+__models__ = [
+    Store,
+    Member,
+    Invite,
+    ApiKey,
+    DeliveryFee,
+    Product,
+    Variant,
+    Customer,
+    Order,
+    OrderLine,
+    OrderEvent,
+    IdempotencyKey,
+    OutboxMessage,
+]
+
+__all__ = [m.__name__ for m in __models__]

@@ -1,0 +1,88 @@
+"""Stores, the people who run them, their API keys and delivery fees."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Store(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=48, unique=True)
+    name = fields.CharField(max_length=120)
+    lang = fields.CharField(max_length=2, default="ar")
+    owner_email = fields.CharField(max_length=254, default="")
+    custom_domain = fields.CharField(max_length=253, null=True, unique=True)
+    # Empty list means every wilaya; otherwise 69-map codes the store delivers to.
+    allowed_wilayas: fields.Field[list[int]] = fields.JSONField(default=list)
+    last_order_number = fields.IntField(default=1000)
+    duplicate_window_minutes = fields.IntField(default=30)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "store"
+
+
+class Member(Model):
+    """A Telegram user who belongs to a store as owner or agent."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="members", on_delete=fields.CASCADE
+    )
+    telegram_user_id = fields.BigIntField()
+    name = fields.CharField(max_length=128, default="")
+    role = fields.CharField(max_length=8)
+    active = fields.BooleanField(default=True)
+    joined_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "member"
+        unique_together = (("store", "telegram_user_id"),)
+
+
+class Invite(Model):
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="invites", on_delete=fields.CASCADE
+    )
+    token = fields.CharField(max_length=64, unique=True)
+    role = fields.CharField(max_length=8)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "invite"
+
+
+class ApiKey(Model):
+    """Only a SHA-256 of the secret is stored; the prefix finds the row."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="api_keys", on_delete=fields.CASCADE
+    )
+    prefix = fields.CharField(max_length=16, unique=True)
+    secret_hash = fields.CharField(max_length=64)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_key"
+
+
+class DeliveryFee(Model):
+    """Fee per wilaya (69-map code) and delivery type; NULL means not offered there."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="fees", on_delete=fields.CASCADE
+    )
+    wilaya_code = fields.SmallIntField()
+    home_fee = fields.IntField(null=True)
+    desk_fee = fields.IntField(null=True)
+
+    class Meta:
+        table = "delivery_fee"
+        unique_together = (("store", "wilaya_code"),)

@@ -1,0 +1,211 @@
+"""Transactional outbox (SPEC §7): rows written in the change's transaction, drained later.
+
+Delivery is at-least-once per row and each row is unique per (channel, event), so a channel
+handler that is idempotent on `dedupe_key` gives exactly-once notifications.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.expressions import F, Q
+
+from models.orm import Order, OrderEvent, OutboxMessage, Store
+
+log = logging.getLogger(__name__)
+
+PENDING, PROCESSING, DONE, DEAD = "pending", "processing", "done", "dead"
+BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
+MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
+LEASE = timedelta(minutes=2)
+
+# Channels that want a topic, given the store. Later channels (telegram, webhooks, sms)
+# register here through `add_route` so the writers below never change.
+Route = Callable[[Store, str], bool]
+_routes: dict[str, Route] = {
+    "email": lambda store, topic: topic == "order.created" and bool(store.owner_email),
+}
+_listeners: list[Callable[[], None]] = []
+
+
+def add_route(channel: str, wants: Route) -> None:
+    """Subscribe a channel to topics; `wants(store, topic)` decides per message."""
+    _routes[channel] = wants
+
+
+def add_listener(callback: Callable[[], None]) -> None:
+    """Called after a transaction that wrote outbox rows commits (wakes an in-process relay)."""
+    _listeners.append(callback)
+
+
+def remove_listener(callback: Callable[[], None]) -> None:
+    if callback in _listeners:
+        _listeners.remove(callback)
+
+
+def notify_committed() -> None:
+    """Wake in-process relays; call after the transaction has committed."""
+    for callback in list(_listeners):
+        callback()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def publish(
+    conn: BaseDBAsyncClient,
+    store: Store,
+    topic: str,
+    order: Order,
+    event: OrderEvent,
+    data: dict[str, Any] | None = None,
+) -> int:
+    """Write one outbox row per channel that wants `topic`, inside the caller's transaction."""
+    rows = [
+        OutboxMessage(
+            store_id=store.id,
+            channel=channel,
+            topic=topic,
+            dedupe_key=f"{channel}:{event.id}",
+            payload={
+                "order_id": order.id,
+                "number": order.number,
+                "event_id": event.id,
+                "version": order.version,
+                **(data or {}),
+            },
+            available_at=now(),
+        )
+        for channel, wants in _routes.items()
+        if wants(store, topic)
+    ]
+    if rows:
+        await OutboxMessage.bulk_create(rows, using_db=conn)
+    return len(rows)
+
+
+async def claim(
+    worker: str, limit: int = 50, channels: Collection[str] | None = None
+) -> list[OutboxMessage]:
+    """Take up to `limit` due rows for this worker, each row by exactly one worker.
+
+    Due means pending and past `available_at`, or processing with an expired lease (its
+    worker died). Only rows of `channels` are taken when given, so a process leaves the
+    channels it has no handler for to the process that has. Each claim counts one attempt;
+    the returned rows carry `locked_by` and `attempts`, which `complete` and `fail` use as
+    the proof that the row is still this worker's.
+    """
+    wanted = None if channels is None else sorted(set(channels))
+    if limit <= 0 or wanted == []:
+        return []
+    conn = connections.get("default")
+    if conn.capabilities.dialect == "postgres":
+        return await _claim_skip_locked(conn, worker, limit, wanted)
+    return await _claim_conditional(worker, limit, wanted)
+
+
+def _due(t: datetime, channels: list[str] | None) -> Any:
+    query = OutboxMessage.filter(
+        Q(status=PENDING, available_at__lte=t) | Q(status=PROCESSING, locked_until__lt=t)
+    )
+    if channels is not None:
+        query = query.filter(channel__in=channels)
+    return query
+
+
+async def _claim_conditional(
+    worker: str, limit: int, channels: list[str] | None
+) -> list[OutboxMessage]:
+    # SQLite has no row locks: a conditional UPDATE per row decides who owns it. `attempts`
+    # changes on every claim, so it is the version that makes a stale candidate lose.
+    t = now()
+    due = _due(t, channels).order_by("id").limit(limit)
+    claimed: list[int] = []
+    for row_id, status, attempts in await due.values_list("id", "status", "attempts"):
+        still_due = _due(t, channels).filter(id=row_id, status=status, attempts=attempts)
+        lease = {"status": PROCESSING, "locked_by": worker, "locked_until": t + LEASE}
+        if await still_due.update(**lease, attempts=F("attempts") + 1):
+            claimed.append(row_id)
+    return await OutboxMessage.filter(id__in=claimed).order_by("id") if claimed else []
+
+
+# MATERIALIZED keeps the locking sub-select a single evaluation, so LIMIT bounds the batch.
+_CLAIM_SQL = """
+    WITH due AS MATERIALIZED (
+        SELECT id FROM outbox_message
+         WHERE ((status = 'pending' AND available_at <= $4)
+                OR (status = 'processing' AND locked_until < $4))
+           AND ($6::text[] IS NULL OR channel = ANY($6::text[]))
+         ORDER BY id LIMIT $5
+           FOR UPDATE SKIP LOCKED)
+    UPDATE outbox_message AS m
+       SET status = $1, locked_by = $2, locked_until = $3, attempts = m.attempts + 1
+      FROM due WHERE m.id = due.id
+    RETURNING m.id"""
+
+
+async def _claim_skip_locked(
+    conn: BaseDBAsyncClient, worker: str, limit: int, channels: list[str] | None
+) -> list[OutboxMessage]:
+    # Rows another worker is claiming right now are skipped, not waited for: concurrent
+    # workers each get a disjoint batch without blocking one another.
+    t = now()
+    rows = await conn.execute_query_dict(
+        _CLAIM_SQL, [PROCESSING, worker, t + LEASE, t, limit, channels]
+    )
+    ids = [r["id"] for r in rows]
+    return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
+
+
+def _owned(message: OutboxMessage) -> Any:
+    # A lease that expired may have been claimed again (even by the same worker id after a
+    # restart); the attempt number tells this delivery from the newer one.
+    return OutboxMessage.filter(
+        id=message.id, status=PROCESSING, locked_by=message.locked_by, attempts=message.attempts
+    )
+
+
+async def complete(message: OutboxMessage) -> bool:
+    """Mark a claimed row delivered. False if the row is no longer this claim's (its lease
+    expired and another claim took it), in which case nothing changes."""
+    updated = await _owned(message).update(
+        status=DONE, sent_at=now(), locked_until=None, last_error=""
+    )
+    return bool(updated)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Wait before the next try after `attempts` failed deliveries (attempts >= 1)."""
+    return timedelta(seconds=BACKOFF_SECONDS[min(max(attempts, 1), len(BACKOFF_SECONDS)) - 1])
+
+
+async def fail(message: OutboxMessage, error: str, permanent: bool = False) -> str | None:
+    """Schedule a retry with backoff, or dead-letter when `permanent` or after MAX_ATTEMPTS.
+
+    Returns the new status (PENDING or DEAD), or None if the row is no longer this claim's.
+    """
+    dead = permanent or message.attempts >= MAX_ATTEMPTS
+    status = DEAD if dead else PENDING
+    changes: dict[str, Any] = {"status": status, "locked_until": None, "last_error": error[:1000]}
+    if not dead:
+        changes["available_at"] = now() + retry_delay(message.attempts)
+    if not await _owned(message).update(**changes):
+        return None
+    log.log(
+        logging.ERROR if dead else logging.WARNING,
+        "outbox delivery failed id=%s channel=%s topic=%s store=%s attempts=%s status=%s error=%s",
+        message.id,
+        message.channel,
+        message.topic,
+        message.store_id,
+        message.attempts,
+        status,
+        error[:200],
+    )
+    return status

@@ -1,0 +1,110 @@
+"""Stores, invites and API keys: creating them and checking keys."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from models import geography
+from models.errors import InvalidInput, NotFound
+from models.fees import FeeRow
+from models.orm import ApiKey, DeliveryFee, Invite, Store
+from models.outbox import now
+
+LANGS = ("ar", "fr", "en")
+ROLES = ("owner", "agent")
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
+RESERVED_SLUGS = frozenset({"v1", "static", "telegram", "health", "healthz", "api", "admin"})
+INVITE_TTL = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class NewStore:
+    store: Store
+    api_key: str
+    invite_token: str
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def create_api_key(store: Store) -> str:
+    """A new key `hk_<prefix>_<secret>`; only the secret's hash is kept."""
+    prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(24)
+    await ApiKey.create(store=store, prefix=prefix, secret_hash=_hash(secret))
+    return f"hk_{prefix}_{secret}"
+
+
+async def authenticate_api_key(raw: str) -> Store | None:
+    """The store a bearer key belongs to, or None (unknown, malformed or revoked)."""
+    parts = raw.split("_", 2)
+    if len(parts) != 3 or parts[0] != "hk" or not parts[1] or len(raw) > 200:
+        return None
+    key = await ApiKey.filter(prefix=parts[1], revoked_at=None).select_related("store").first()
+    if key is None or not hmac.compare_digest(key.secret_hash, _hash(parts[2])):
+        return None
+    return key.store
+
+
+async def create_invite(store: Store, role: str = "owner") -> str:
+    """A one-time token for `/start <token>` in Telegram, valid for a week."""
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+    token = secrets.token_urlsafe(18)
+    await Invite.create(store=store, token=token, role=role, expires_at=now() + INVITE_TTL)
+    return token
+
+
+async def create_store(slug: str, name: str, lang: str = "ar", email: str = "") -> NewStore:
+    """A store with an API key, an owner invite and an empty fee table."""
+    slug = slug.strip().lower()
+    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+        raise InvalidInput("slug: 1-48 lowercase letters, digits or '-', not reserved")
+    if lang not in LANGS:
+        raise InvalidInput(f"lang must be one of {', '.join(LANGS)}")
+    if not name.strip() or len(name) > 120:
+        raise InvalidInput("name: 1-120 characters")
+    if email and ("@" not in email or len(email) > 254):
+        raise InvalidInput("email: not an address")
+    if await Store.exists(slug=slug):
+        raise InvalidInput(f"store {slug!r} already exists")
+    async with in_transaction():
+        store = await Store.create(slug=slug, name=name.strip(), lang=lang, owner_email=email)
+        api_key = await create_api_key(store)
+        token = await create_invite(store, "owner")
+    return NewStore(store, api_key, token)
+
+
+async def get_store(slug: str) -> Store:
+    store = await Store.get_or_none(slug=slug)
+    if store is None:
+        raise NotFound("store", slug)
+    return store
+
+
+async def set_fees(store: Store, table: dict[int, FeeRow]) -> None:
+    """Replace the store's fee table (69-map wilaya codes)."""
+    unknown = [code for code in table if geography.get_wilaya(code) is None]
+    if unknown:
+        raise InvalidInput(f"unknown wilaya codes: {unknown}")
+    async with in_transaction() as conn:
+        await DeliveryFee.filter(store_id=store.id).using_db(conn).delete()
+        await DeliveryFee.bulk_create(
+            [
+                DeliveryFee(store=store, wilaya_code=c, home_fee=r.home, desk_fee=r.desk)
+                for c, r in sorted(table.items())
+            ],
+            using_db=conn,
+        )
+
+
+async def fee_table(store: Store) -> dict[int, FeeRow]:
+    rows = await DeliveryFee.filter(store_id=store.id)
+    return {r.wilaya_code: FeeRow(r.home_fee, r.desk_fee) for r in rows}

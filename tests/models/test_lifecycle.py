@@ -1,0 +1,81 @@
+"""The lifecycle table, checked for every (status, trigger) pair."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from models.errors import IllegalTransition
+from models.lifecycle import (
+    TERMINAL,
+    OrderStatus,
+    StockMove,
+    Trigger,
+    allowed_triggers,
+    next_status,
+    stock_move,
+    trigger_for,
+)
+
+S, T = OrderStatus, Trigger
+
+EXPECTED = {
+    (S.PENDING, T.CONFIRM): S.CONFIRMED,
+    (S.PENDING, T.CANCEL): S.CANCELLED,
+    (S.CONFIRMED, T.PROCESS): S.PROCESSING,
+    (S.CONFIRMED, T.CANCEL): S.CANCELLED,
+    (S.PROCESSING, T.SHIP): S.SHIPPED,
+    (S.PROCESSING, T.CANCEL): S.CANCELLED,
+    (S.SHIPPED, T.DELIVER): S.DELIVERED,
+    (S.SHIPPED, T.CANCEL): S.CANCELLED,
+    (S.SHIPPED, T.RETURN): S.RETURNED,
+    (S.DELIVERED, T.RETURN): S.RETURNED,
+}
+
+
+@pytest.mark.parametrize(("status", "trigger"), list(itertools.product(S, T)))
+def test_every_pair(status: OrderStatus, trigger: Trigger) -> None:
+    expected = EXPECTED.get((status, trigger))
+    if expected is None:
+        with pytest.raises(IllegalTransition):
+            next_status(status, trigger)
+    else:
+        assert next_status(status, trigger) is expected
+
+
+def test_terminal_states_allow_nothing() -> None:
+    for status in TERMINAL:
+        assert allowed_triggers(status) == []
+
+
+def test_every_target_but_pending_has_one_trigger() -> None:
+    for status in S:
+        if status is S.PENDING:
+            with pytest.raises(IllegalTransition):
+                trigger_for(status)
+        else:
+            assert (
+                next_status(
+                    next(s for (s, t) in EXPECTED if t is trigger_for(status)), trigger_for(status)
+                )
+                is status
+            )
+
+
+@pytest.mark.parametrize(
+    ("target", "committed", "move"),
+    [
+        (S.CONFIRMED, False, StockMove.COMMIT),
+        (S.CONFIRMED, True, StockMove.NONE),
+        (S.CANCELLED, False, StockMove.NONE),
+        (S.CANCELLED, True, StockMove.RESTORE),
+        (S.RETURNED, True, StockMove.RESTORE),
+        (S.RETURNED, False, StockMove.NONE),
+        (S.PROCESSING, True, StockMove.NONE),
+        (S.SHIPPED, True, StockMove.NONE),
+        (S.DELIVERED, True, StockMove.NONE),
+    ],
+)
+def test_stock_moves(target: OrderStatus, committed: bool, move: StockMove) -> None:
+    assert stock_move(target, committed) is move

@@ -1,0 +1,144 @@
+"""Status changes: stock, timeline, outbox, and compare-and-set under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from models import intake, orders
+from models.errors import ConcurrentChange, IllegalTransition, InsufficientStock, NotFound
+from models.lifecycle import OrderStatus
+from models.orm import Order, OrderEvent, OutboxMessage, Variant
+from models.timeline import Actor
+from tests.factories import Shop, checkout, make_shop
+
+OWNER = Actor("owner", "42", "Nadia")
+
+
+async def _order(shop: Shop, qty: int = 1, variant: int = 0, phone: str = "0550123456") -> int:
+    placed = await intake.place_order(
+        shop.store, checkout(shop.variants[variant].id, qty, phone=phone)
+    )
+    return placed.order.number
+
+
+async def _stock(variant: Variant) -> int:
+    return (await Variant.get(id=variant.id)).stock
+
+
+async def test_confirm_commits_stock_and_cancel_restores_it(db: str) -> None:
+    shop = await make_shop(stock=5)
+    number = await _order(shop, 2)
+    order = await orders.confirm_order(shop.store, number, OWNER)
+    assert order.status == OrderStatus.CONFIRMED and order.stock_committed
+    assert await _stock(shop.variants[0]) == 3
+    await orders.cancel_order(shop.store, number, OWNER, note="client injoignable")
+    assert await _stock(shop.variants[0]) == 5
+    events = await OrderEvent.filter(order__number=number).order_by("id")
+    assert [(e.type, e.from_status, e.to_status, e.actor_name) for e in events] == [
+        ("created", None, "pending", "Amina Benali"),
+        ("status_changed", "pending", "confirmed", "Nadia"),
+        ("status_changed", "confirmed", "cancelled", "Nadia"),
+    ]
+    assert events[-1].note == "client injoignable"
+
+
+async def test_cancel_before_confirm_does_not_touch_stock(db: str) -> None:
+    shop = await make_shop(stock=5)
+    number = await _order(shop, 2)
+    await orders.cancel_order(shop.store, number, OWNER)
+    assert await _stock(shop.variants[0]) == 5
+
+
+async def test_return_restores_stock_once(db: str) -> None:
+    shop = await make_shop(stock=5)
+    number = await _order(shop, 2)
+    for target in ("confirmed", "processing", "shipped", "delivered", "returned"):
+        await orders.transition_order(shop.store, number, OrderStatus(target), OWNER)
+    assert await _stock(shop.variants[0]) == 5
+    with pytest.raises(IllegalTransition):
+        await orders.cancel_order(shop.store, number, OWNER)
+    assert await _stock(shop.variants[0]) == 5
+
+
+async def test_every_change_writes_an_outbox_row_per_topic(db: str) -> None:
+    shop = await make_shop()
+    number = await _order(shop)
+    await orders.confirm_order(shop.store, number, OWNER)
+    # Only order.created goes to email today; other channels subscribe through add_route.
+    topics = await OutboxMessage.all().values_list("topic", flat=True)
+    assert topics == ["order.created"]
+
+
+async def test_insufficient_stock_names_the_short_variants_and_changes_nothing(db: str) -> None:
+    shop = await make_shop(stock=1)
+    placed = await intake.place_order(shop.store, checkout(shop.variants[0].id, 2))
+    with pytest.raises(InsufficientStock) as info:
+        await orders.confirm_order(shop.store, placed.order.number, OWNER)
+    [short] = info.value.shortages
+    assert (short.sku, short.wanted, short.available) == (shop.variants[0].sku, 2, 1)
+    assert "Taille: M" in short.label
+    order = await Order.get(id=placed.order.id)
+    assert order.status == OrderStatus.PENDING and order.version == 1
+    assert await _stock(shop.variants[0]) == 1
+    assert await OrderEvent.filter(order_id=order.id).count() == 1
+
+
+async def test_another_stores_order_is_not_found(db: str) -> None:
+    shop, other = await make_shop(), await make_shop("other")
+    number = await _order(shop)
+    with pytest.raises(NotFound):
+        await orders.confirm_order(other.store, number + 1000, OWNER)
+    with pytest.raises(NotFound):
+        await orders.confirm_order(other.store, number, OWNER)
+
+
+async def test_stale_version_is_a_conflict_naming_who_acted(db: str) -> None:
+    shop = await make_shop()
+    number = await _order(shop)
+    await orders.transition_order(shop.store, number, OrderStatus.CONFIRMED, OWNER)
+    with pytest.raises(ConcurrentChange) as info:
+        await orders.transition_order(
+            shop.store,
+            number,
+            OrderStatus.CANCELLED,
+            Actor("agent", "7", "Yacine"),
+            expected_version=1,
+        )
+    assert info.value.actor_name == "Nadia" and info.value.status == "confirmed"
+
+
+async def test_50_concurrent_confirmations_one_wins(db: str) -> None:
+    shop = await make_shop(stock=10)
+    number = await _order(shop, 3)
+
+    async def press(i: int) -> str:
+        try:
+            await orders.confirm_order(shop.store, number, Actor("agent", str(i), f"agent{i}"))
+        except (ConcurrentChange, IllegalTransition) as exc:
+            return exc.code
+        return "won"
+
+    results = await asyncio.gather(*(press(i) for i in range(50)))
+    assert results.count("won") == 1
+    assert await _stock(shop.variants[0]) == 7
+    confirmations = await OrderEvent.filter(type="status_changed").count()
+    assert confirmations == 1
+
+
+async def test_competing_orders_never_drive_stock_negative(db: str) -> None:
+    shop = await make_shop(stock=5)
+    numbers = [await _order(shop, 2, phone=f"0661{i:06d}") for i in range(8)]
+
+    async def confirm(number: int) -> bool:
+        try:
+            await orders.confirm_order(shop.store, number, OWNER)
+        except InsufficientStock:
+            return False
+        return True
+
+    won = await asyncio.gather(*(confirm(n) for n in numbers))
+    assert sum(won) == 2
+    assert await _stock(shop.variants[0]) == 1
+    assert await Order.filter(status="confirmed").count() == 2

@@ -1,0 +1,1 @@
+"""The web adapter: the storefront (HTML), the public order intake and the REST API."""
