@@ -14,8 +14,10 @@ from typing import Any
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
 
 from models.orm import Order, OrderEvent, OutboxMessage, Store
+from models.timeline import SYSTEM, record_event
 
 log = logging.getLogger(__name__)
 
@@ -122,17 +124,30 @@ def _due(t: datetime, channels: list[str] | None) -> Any:
 async def _claim_conditional(
     worker: str, limit: int, channels: list[str] | None
 ) -> list[OutboxMessage]:
-    # SQLite has no row locks: a conditional UPDATE per row decides who owns it. `attempts`
-    # changes on every claim, so it is the version that makes a stale candidate lose.
+    # SQLite has no row locks: a conditional UPDATE per row decides who owns it. A row lost
+    # to another worker is passed over for the next due one, as SKIP LOCKED does.
     t = now()
-    due = _due(t, channels).order_by("id").limit(limit)
     claimed: list[int] = []
-    for row_id, status, attempts in await due.values_list("id", "status", "attempts"):
-        still_due = _due(t, channels).filter(id=row_id, status=status, attempts=attempts)
-        lease = {"status": PROCESSING, "locked_by": worker, "locked_until": t + LEASE}
-        if await still_due.update(**lease, attempts=F("attempts") + 1):
-            claimed.append(row_id)
+    after = 0
+    while len(claimed) < limit:
+        due = _due(t, channels).filter(id__gt=after).order_by("id").limit(limit - len(claimed))
+        candidates = await due.values_list("id", "status", "attempts")
+        if not candidates:
+            break
+        for row_id, status, attempts in candidates:
+            if await _take(t, worker, channels, row_id, status, attempts):
+                claimed.append(row_id)
+        after = candidates[-1][0]
     return await OutboxMessage.filter(id__in=claimed).order_by("id") if claimed else []
+
+
+async def _take(
+    t: datetime, worker: str, channels: list[str] | None, row_id: int, status: str, attempts: int
+) -> bool:
+    # `attempts` changes on every claim, so it is the version that makes a stale read lose.
+    still_due = _due(t, channels).filter(id=row_id, status=status, attempts=attempts)
+    lease = {"status": PROCESSING, "locked_by": worker, "locked_until": t + LEASE}
+    return bool(await still_due.update(**lease, attempts=F("attempts") + 1))
 
 
 # MATERIALIZED keeps the locking sub-select a single evaluation, so LIMIT bounds the batch.
@@ -188,15 +203,20 @@ def retry_delay(attempts: int) -> timedelta:
 async def fail(message: OutboxMessage, error: str, permanent: bool = False) -> str | None:
     """Schedule a retry with backoff, or dead-letter when `permanent` or after MAX_ATTEMPTS.
 
-    Returns the new status (PENDING or DEAD), or None if the row is no longer this claim's.
+    A dead-lettered row about an order leaves a `notification_failed` event on its timeline
+    (SPEC §3.4), in the same transaction. Returns the new status (PENDING or DEAD), or None
+    if the row is no longer this claim's, in which case nothing changes.
     """
     dead = permanent or message.attempts >= MAX_ATTEMPTS
     status = DEAD if dead else PENDING
     changes: dict[str, Any] = {"status": status, "locked_until": None, "last_error": error[:1000]}
     if not dead:
         changes["available_at"] = now() + retry_delay(message.attempts)
-    if not await _owned(message).update(**changes):
-        return None
+    async with in_transaction() as conn:
+        if not await _owned(message).using_db(conn).update(**changes):
+            return None
+        if dead:
+            await _record_dead_letter(conn, message, error)
     log.log(
         logging.ERROR if dead else logging.WARNING,
         "outbox delivery failed id=%s channel=%s topic=%s store=%s attempts=%s status=%s error=%s",
@@ -209,3 +229,14 @@ async def fail(message: OutboxMessage, error: str, permanent: bool = False) -> s
         error[:200],
     )
     return status
+
+
+async def _record_dead_letter(conn: BaseDBAsyncClient, message: OutboxMessage, error: str) -> None:
+    order_id = message.payload.get("order_id")
+    order = await Order.filter(id=order_id).using_db(conn).first() if order_id else None
+    if order is None:
+        return
+    data = {"channel": message.channel, "topic": message.topic, "attempts": message.attempts}
+    await record_event(
+        conn, order, "notification_failed", SYSTEM, data=data | {"error": error[:300]}
+    )

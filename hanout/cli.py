@@ -1,0 +1,194 @@
+"""The `hanout` console script (SPEC §9)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from hanout import logs
+from hanout.migrate import migrate
+from hanout.processes import serve
+from hanout.settings import Settings
+from models import catalog, stores
+from models.catalog import VariantSpec
+from models.db import close_db, open_db
+from models.demo import seed_demo
+from models.errors import DomainError
+
+
+def _invite_link(settings: Settings, token: str) -> str | None:
+    username = settings.telegram_bot_username.lstrip("@")
+    return f"https://t.me/{username}?start={token}" if username else None
+
+
+async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    settings.ensure_sqlite_dir()
+    await open_db(settings.database_url)
+    try:
+        return await work()
+    finally:
+        await close_db()
+
+
+def _print(data: dict[str, Any]) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+async def cmd_store_create(settings: Settings, a: argparse.Namespace) -> None:
+    new = await stores.create_store(a.slug, a.name, a.lang, a.email)
+    _print(
+        {
+            "slug": new.store.slug,
+            "api_key": new.api_key,
+            "invite_token": new.invite_token,
+            "invite_link": _invite_link(settings, new.invite_token),
+            "storefront": f"{settings.base_url}/{new.store.slug}/",
+        }
+    )
+
+
+async def cmd_store_invite(settings: Settings, a: argparse.Namespace) -> None:
+    token = await stores.create_invite(await stores.get_store(a.slug), a.role)
+    _print({"role": a.role, "invite_token": token, "invite_link": _invite_link(settings, token)})
+
+
+def _variant_specs(raw: list[str], stock: int) -> list[VariantSpec]:
+    """`--variant "Taille=M;Couleur=Rouge[@price][#stock]"` → specs."""
+    specs = []
+    for item in raw:
+        body, _, count = item.partition("#")
+        body, _, price = body.partition("@")
+        specs.append(
+            VariantSpec(
+                catalog.parse_options(body),
+                int(price) if price else None,
+                int(count) if count else stock,
+            )
+        )
+    return specs or [VariantSpec(stock=stock)]
+
+
+async def cmd_product_add(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    product = await catalog.add_product(
+        store, a.name, a.price, _variant_specs(a.variant, a.stock), a.description, a.photo
+    )
+    _print(
+        {
+            "id": product.id,
+            "slug": product.slug,
+            "url": f"{settings.base_url}/{store.slug}/p/{product.slug}",
+        }
+    )
+
+
+async def cmd_catalog_import(settings: Settings, a: argparse.Namespace) -> None:
+    text = await asyncio.to_thread(Path(a.file).read_text, encoding="utf-8-sig")
+    count = await catalog.import_catalog(await stores.get_store(a.slug), text)
+    _print({"products": count})
+
+
+async def cmd_demo(settings: Settings, a: argparse.Namespace) -> None:
+    new = await seed_demo()
+    if new is None:
+        print("the database already has a store; demo not created", file=sys.stderr)
+        return
+    _print(
+        {
+            "storefront": f"{settings.base_url}/{new.store.slug}/",
+            "api_key": new.api_key,
+            "invite_token": new.invite_token,
+            "invite_link": _invite_link(settings, new.invite_token),
+        }
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hanout", description="Hanout order desk")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="web + relay (+ bot) in one process")
+    sub.add_parser("web", help="storefront, API (and Telegram webhook)")
+    sub.add_parser("worker", help="outbox relay and scheduled jobs")
+    sub.add_parser("migrate", help="apply database migrations")
+    sub.add_parser("demo", help="create the demo store if the database is empty")
+    store = sub.add_parser("store").add_subparsers(dest="action", required=True)
+    create = store.add_parser("create")
+    create.add_argument("slug")
+    create.add_argument("--name", required=True)
+    create.add_argument("--lang", default="ar", choices=stores.LANGS)
+    create.add_argument("--email", default="")
+    invite = store.add_parser("invite")
+    invite.add_argument("slug")
+    invite.add_argument("--role", default="agent", choices=stores.ROLES)
+    product = sub.add_parser("product").add_subparsers(dest="action", required=True)
+    add = product.add_parser("add")
+    add.add_argument("slug")
+    add.add_argument("--name", required=True)
+    add.add_argument("--price", type=int, required=True)
+    add.add_argument("--stock", type=int, default=0)
+    add.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        help='"Taille=M;Couleur=Rouge[@price][#stock]", repeatable',
+    )
+    add.add_argument("--description", default="")
+    add.add_argument("--photo", default="")
+    imp = (
+        sub.add_parser("catalog").add_subparsers(dest="action", required=True).add_parser("import")
+    )
+    imp.add_argument("slug")
+    imp.add_argument("file")
+    return p
+
+
+_DB_COMMANDS: dict[
+    tuple[str, str | None], Callable[[Settings, argparse.Namespace], Awaitable[None]]
+] = {
+    ("store", "create"): cmd_store_create,
+    ("store", "invite"): cmd_store_invite,
+    ("product", "add"): cmd_product_add,
+    ("catalog", "import"): cmd_catalog_import,
+    ("demo", None): cmd_demo,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        print(f"hanout: bad configuration: {problems}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level)
+    try:
+        if args.command in ("run", "web", "worker"):
+            asyncio.run(
+                serve(
+                    settings, with_web=args.command != "worker", with_worker=args.command != "web"
+                )
+            )
+        elif args.command == "migrate":
+            settings.ensure_sqlite_dir()
+            asyncio.run(migrate(settings.database_url))
+        else:
+            handler = _DB_COMMANDS[(args.command, getattr(args, "action", None))]
+            asyncio.run(_with_db(settings, lambda: handler(settings, args)))
+    except (DomainError, ValueError, OSError) as exc:
+        print(f"hanout: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
