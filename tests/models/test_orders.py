@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from models import intake, orders
+from models import intake, orders, outbox
 from models.errors import ConcurrentChange, IllegalTransition, InsufficientStock, NotFound
 from models.lifecycle import OrderStatus
 from models.orm import Order, OrderEvent, OutboxMessage, Variant
@@ -142,3 +142,22 @@ async def test_competing_orders_never_drive_stock_negative(db: str) -> None:
     assert sum(won) == 2
     assert await _stock(shop.variants[0]) == 1
     assert await Order.filter(status="confirmed").count() == 2
+
+
+async def test_outbox_rows_commit_with_the_change_or_not_at_all(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(outbox._routes, "audit", lambda store, topic: True)
+    shop = await make_shop(stock=1)
+    number = await _order(shop, 1)
+    short = await _order(shop, 2, phone="0661000001")
+    await orders.confirm_order(shop.store, number, OWNER)
+    with pytest.raises(InsufficientStock):
+        await orders.confirm_order(shop.store, short, OWNER)
+    rows = await OutboxMessage.filter(channel="audit").order_by("id")
+    assert [(m.topic, m.payload["number"]) for m in rows] == [
+        ("order.created", number),
+        ("order.created", short),
+        ("order.confirmed", number),
+    ]
+    assert rows[-1].payload["from_status"] == "pending"
