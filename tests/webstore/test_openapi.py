@@ -1,0 +1,139 @@
+"""GET /v1/openapi.json: a valid OpenAPI 3.1 document that lists every /v1 route and whose
+schemas accept what the API really answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+
+from tests.factories import make_shop
+from tests.webstore.api_support import bearer, intake_body, place, serve
+from webstore.app import WebConfig, create_app
+from webstore.schemas import TransitionRequest
+
+
+@pytest.fixture
+async def client(db: str) -> AsyncIterator[TestClient[Any, Any]]:
+    async with serve() as client:
+        yield client
+
+
+async def _document(client: TestClient[Any, Any]) -> dict[str, Any]:
+    resp = await client.get("/v1/openapi.json")
+    assert resp.status == 200
+    return dict(await resp.json())
+
+
+def _v1_routes(app: web.Application) -> set[tuple[str, str]]:
+    """(method, path) of every route under /v1, sub-applications included."""
+    routes: set[tuple[str, str]] = set()
+    for resource in app.router.resources():
+        for route in resource:
+            canonical = route.resource.canonical if route.resource else ""
+            if canonical.startswith("/v1"):
+                routes.add((route.method, re.sub(r"\{(\w+)(:[^}]*)?\}", r"{\1}", canonical)))
+    return routes
+
+
+async def test_the_document_is_valid_openapi_3_1_without_a_key(
+    client: TestClient[Any, Any],
+) -> None:
+    document = await _document(client)
+    validate(document)
+    assert document["openapi"].startswith("3.1")
+    scheme = document["components"]["securitySchemes"]["storeKey"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+
+
+async def test_every_v1_route_is_in_the_document_and_nothing_else(
+    client: TestClient[Any, Any],
+) -> None:
+    document = await _document(client)
+    documented = {
+        (method.upper(), path) for path, item in document["paths"].items() for method in item
+    }
+    routes = _v1_routes(create_app(WebConfig(secret_key="test")))
+    assert routes == documented
+    assert {
+        ("GET", "/v1/orders"),
+        ("GET", "/v1/orders/{number}"),
+        ("POST", "/v1/orders/{number}/transitions"),
+        ("GET", "/v1/products"),
+        ("POST", "/v1/products"),
+        ("GET", "/v1/products/{product_id}"),
+        ("PATCH", "/v1/variants/{variant_id}/stock"),
+        ("POST", "/v1/stores/{slug}/orders"),
+        ("OPTIONS", "/v1/stores/{slug}/orders"),
+        ("GET", "/v1/openapi.json"),
+    } == routes
+
+
+async def test_bodies_come_from_the_validating_models_and_errors_share_one_shape(
+    client: TestClient[Any, Any],
+) -> None:
+    document = await _document(client)
+    schemas = document["components"]["schemas"]
+    transition = document["paths"]["/v1/orders/{number}/transitions"]["post"]
+    ref = transition["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert schemas[ref.rsplit("/", 1)[1]]["required"] == ["to"]
+    assert set(schemas["TransitionRequest"]["properties"]) == set(TransitionRequest.model_fields)
+    for code in ("401", "404", "409", "422"):
+        assert transition["responses"][code]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/ErrorBody"
+        }
+    intake = document["paths"]["/v1/stores/{slug}/orders"]["post"]
+    assert intake["security"] == []
+    assert {p["name"] for p in intake["parameters"]} == {"slug", "Idempotency-Key"}
+    assert {"200", "201", "403", "409", "422"} <= set(intake["responses"])
+    listing = document["paths"]["/v1/orders"]["get"]
+    assert {p["name"] for p in listing["parameters"]} == {
+        "status",
+        "phone",
+        "since",
+        "cursor",
+        "limit",
+    }
+
+
+def _schema_check(document: dict[str, Any], name: str, instance: Any) -> None:
+    schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    errors = list(Draft202012Validator(schema).iter_errors(instance))
+    assert not errors, [e.message for e in errors]
+
+
+async def test_real_answers_match_the_documented_schemas(client: TestClient[Any, Any]) -> None:
+    document = await _document(client)
+    shop = await make_shop()
+    auth = bearer(shop.api_key)
+    order = await place(shop)
+    await client.post(
+        f"/v1/orders/{order.number}/transitions", json={"to": "confirmed"}, headers=auth
+    )
+    _schema_check(
+        document,
+        "OrderOut",
+        await (await client.get(f"/v1/orders/{order.number}", headers=auth)).json(),
+    )
+    _schema_check(
+        document, "OrderPage", await (await client.get("/v1/orders", headers=auth)).json()
+    )
+    _schema_check(
+        document, "ProductList", await (await client.get("/v1/products", headers=auth)).json()
+    )
+    placed = await client.post(
+        "/v1/stores/shop/orders",
+        json=intake_body(shop.variants[0].id),
+        headers={"Idempotency-Key": "doc-1"},
+    )
+    _schema_check(document, "IntakeResult", await placed.json())
+    refused = await client.post(
+        f"/v1/orders/{order.number}/transitions", json={"to": "pending"}, headers=auth
+    )
+    _schema_check(document, "ErrorBody", await refused.json())

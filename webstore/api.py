@@ -1,0 +1,145 @@
+"""REST API v1 (SPEC §8) and the public order intake (SPEC §4), mounted under `/v1`.
+
+The routes are built from one list of endpoint descriptors (ENDPOINTS), the same list the
+OpenAPI document is generated from. Everything under `/v1` is a sub-application, so an
+unknown path or method there is a JSON 404/405 and never reaches the storefront's routes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from aiohttp import web
+from tortoise.exceptions import IntegrityError
+
+from models.errors import DomainError
+from models.orm import Store
+from models.stores import SLUG_RE, authenticate_api_key, get_store
+from models.timeline import Actor
+from webstore import api_catalog, api_orders, intake, openapi
+from webstore.api_endpoint import ApiCall, Endpoint
+from webstore.api_errors import ApiError, code_for_status, domain_response, error_response
+from webstore.api_input import check_headers, parse_body, parse_query
+from webstore.app import CONFIG, Handler, WebConfig
+from webstore.security import SlidingWindow
+
+__all__ = ["ENDPOINTS", "code_for_status", "error_response", "setup"]
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/v1"
+ENDPOINTS: tuple[Endpoint, ...] = (
+    *api_orders.ENDPOINTS,
+    *api_catalog.ENDPOINTS,
+    *intake.ENDPOINTS,
+    openapi.ENDPOINT,
+)
+CORS_PATHS = web.AppKey("cors_paths", list[re.Pattern[str]])
+KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+@web.middleware
+async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every answer under /v1 is JSON, errors included, and CORS-readable where it must be."""
+    try:
+        response = await handler(request)
+    except ApiError as exc:
+        response = exc.response()
+    except DomainError as exc:
+        response = domain_response(exc)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        kept = {h: exc.headers[h] for h in KEPT_HEADERS if h in exc.headers}
+        response = error_response(
+            exc.status, code_for_status(exc.status), _http_message(request, exc), headers=kept
+        )
+    except IntegrityError:
+        # A unique constraint lost a race with a concurrent request (e.g. two products
+        # named alike at once); trying again succeeds.
+        response = error_response(409, "conflict", "A concurrent request won; try again")
+    except Exception:
+        log.exception("unhandled API error path=%s", request.path)
+        response = error_response(500, "internal_error", "Something went wrong on our side")
+    if any(p.fullmatch(request.path) for p in request.config_dict[CORS_PATHS]):
+        intake.add_cors_headers(response)
+    return response
+
+
+def _http_message(request: web.Request, exc: web.HTTPException) -> str:
+    if exc.status == 404:
+        return f"No such endpoint: {request.method} {request.path} (see /v1/openapi.json)"
+    if exc.status == 405:
+        return f"{request.method} is not allowed on {request.path}; allowed: {exc.headers['Allow']}"
+    if exc.status == 413:
+        return f"The body is too large (at most {request.client_max_size} bytes)"
+    return exc.reason
+
+
+async def _store_by_key(request: web.Request) -> tuple[Store, Actor]:
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    challenge = {"WWW-Authenticate": 'Bearer realm="hanout"'}
+    if scheme.lower() != "bearer" or not key.strip():
+        raise ApiError(
+            401,
+            "unauthorized",
+            "Send the store's API key as 'Authorization: Bearer <key>'",
+            headers=challenge,
+        )
+    store = await authenticate_api_key(key.strip())
+    if store is None:
+        raise ApiError(401, "unauthorized", "This API key is not valid", headers=challenge)
+    prefix = key.strip().split("_", 2)[1]
+    return store, Actor("api", prefix, "API")
+
+
+async def _store_by_slug(request: web.Request) -> tuple[Store, Actor]:
+    slug = request.match_info["slug"]
+    if not SLUG_RE.fullmatch(slug):
+        raise ApiError(404, "not_found", f"store {slug} not found")
+    return await get_store(slug), Actor("customer")
+
+
+def _wrap(endpoint: Endpoint) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        store: Store | None = None
+        actor = Actor("system")
+        if endpoint.auth == "key":
+            store, actor = await _store_by_key(request)
+        elif endpoint.auth == "slug":
+            store, actor = await _store_by_slug(request)
+        check_headers(request, endpoint.headers)
+        query = parse_query(request, endpoint.query) if endpoint.query else None
+        body = await parse_body(request, endpoint) if endpoint.body else None
+        if isinstance(body, web.Response):
+            return body
+        call = ApiCall(request, store, actor, body, query)
+        return await endpoint.handler(call)
+
+    handle.__name__ = endpoint.operation_id
+    return handle
+
+
+def _cors_pattern(endpoint: Endpoint) -> re.Pattern[str]:
+    return re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(endpoint.path)))
+
+
+def build_api(config: WebConfig) -> web.Application:
+    """The /v1 sub-application with one route per descriptor (HEAD is not added)."""
+    api = web.Application(middlewares=[api_errors])
+    api[intake.IP_LIMIT] = SlidingWindow(config.checkout_ip_limit)
+    for endpoint in ENDPOINTS:
+        api.router.add_route(
+            endpoint.method,
+            endpoint.route_path().removeprefix(PREFIX),
+            _wrap(endpoint),
+            name=endpoint.operation_id,
+        )
+    api[CORS_PATHS] = [_cors_pattern(e) for e in ENDPOINTS if e.cors]
+    api[openapi.DOCUMENT] = openapi.build_document(ENDPOINTS, config.base_url)
+    return api
+
+
+def setup(app: web.Application) -> None:
+    app.add_subapp(PREFIX, build_api(app[CONFIG]))

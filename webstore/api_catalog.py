@@ -1,0 +1,115 @@
+"""Products and stock over the API: list, create, read, and set or move a variant's stock."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from models import catalog, queries
+from models.orm import Product, Variant
+from webstore.api_endpoint import ApiCall, Endpoint, reply
+from webstore.catalog_schemas import ProductIn, ProductList, ProductOut, StockChange, VariantOut
+
+
+def variant_out(variant: Variant) -> VariantOut:
+    return VariantOut(
+        id=variant.id,
+        product_id=variant.product_id,  # type: ignore[attr-defined]
+        sku=variant.sku,
+        options=variant.options,
+        label=variant.label(),
+        price=variant.price,
+        stock=variant.stock,
+        active=variant.active,
+    )
+
+
+def product_out(product: Product, variants: list[Variant]) -> ProductOut:
+    return ProductOut(
+        id=product.id,
+        slug=product.slug,
+        name=product.name,
+        description=product.description,
+        price=product.price,
+        photo=product.photo,
+        active=product.active,
+        created_at=product.created_at.isoformat(),
+        variants=[variant_out(v) for v in variants],
+    )
+
+
+async def list_products(call: ApiCall) -> web.Response:
+    listed = await queries.products_of(call.current_store())
+    return reply(ProductList(data=[product_out(p, vs) for p, vs in listed]))
+
+
+async def create_product(call: ApiCall) -> web.Response:
+    body, store = call.body_as(ProductIn), call.current_store()
+    specs = [catalog.VariantSpec(dict(v.options), v.price, v.stock, v.sku) for v in body.variants]
+    product = await catalog.add_product(store, body.name, body.price, specs, body.description)
+    return reply(product_out(*await queries.get_product(store, product.id)), status=201)
+
+
+async def show_product(call: ApiCall) -> web.Response:
+    found = await queries.get_product(call.current_store(), call.path_int("product_id"))
+    return reply(product_out(*found))
+
+
+async def change_stock(call: ApiCall) -> web.Response:
+    body, store = call.body_as(StockChange), call.current_store()
+    variant_id = call.path_int("variant_id")
+    if body.delta is not None:
+        await catalog.adjust_stock(store, variant_id, body.delta)
+    elif body.stock is not None:
+        await catalog.set_stock(store, variant_id, body.stock)
+    return reply(variant_out(await queries.get_variant(store, variant_id)))
+
+
+ENDPOINTS = (
+    Endpoint(
+        "GET",
+        "/v1/products",
+        list_products,
+        "listProducts",
+        "Products with their variants and stock",
+        "catalogue",
+        response=ProductList,
+    ),
+    Endpoint(
+        "POST",
+        "/v1/products",
+        create_product,
+        "createProduct",
+        "Add a product",
+        "catalogue",
+        body=ProductIn,
+        response=ProductOut,
+        status=201,
+        errors=(409, 422),
+        description="422 `invalid_input` when a SKU already exists in the store.",
+    ),
+    Endpoint(
+        "GET",
+        "/v1/products/{product_id}",
+        show_product,
+        "getProduct",
+        "One product",
+        "catalogue",
+        int_params=("product_id",),
+        response=ProductOut,
+        errors=(404,),
+    ),
+    Endpoint(
+        "PATCH",
+        "/v1/variants/{variant_id}/stock",
+        change_stock,
+        "changeStock",
+        "Set (`stock`) or move (`delta`) a variant's stock",
+        "catalogue",
+        int_params=("variant_id",),
+        body=StockChange,
+        response=VariantOut,
+        errors=(404, 422),
+        description="A `delta` that would take stock below zero is refused with 422 "
+        "`invalid_input` and changes nothing.",
+    ),
+)

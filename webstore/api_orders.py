@@ -1,0 +1,163 @@
+"""Orders over the API: list with filters and a cursor, one order with its timeline, and
+status transitions through the one lifecycle path (models.orders.transition_order)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from models import geography, queries
+from models.orders import get_order, transition_order
+from models.orm import Order, OrderLine
+from models.phones import national_display
+from models.timeline import event_to_dict, timeline_of
+from webstore.api_endpoint import ApiCall, Endpoint, reply
+from webstore.schemas import (
+    CommuneRef,
+    OrderAmounts,
+    OrderCustomer,
+    OrderLineOut,
+    OrderOut,
+    OrderPage,
+    OrderQuery,
+    OrderShipping,
+    OrderSummary,
+    TimelineEntry,
+    TransitionRequest,
+    WilayaRef,
+)
+
+
+def _wilaya(order: Order) -> WilayaRef:
+    wilaya = geography.get_wilaya(order.wilaya_code)
+    return WilayaRef(
+        code=order.wilaya_code,
+        code_58=order.wilaya_code_58,
+        name_fr=wilaya.name_fr if wilaya else "",
+        name_ar=wilaya.name_ar if wilaya else "",
+    )
+
+
+def _commune(order: Order) -> CommuneRef:
+    commune = geography.get_commune(order.commune_code)
+    return CommuneRef(
+        code=order.commune_code,
+        name_fr=commune.name_fr if commune else order.commune_name,
+        name_ar=commune.name_ar if commune else "",
+    )
+
+
+def _line(line: OrderLine) -> OrderLineOut:
+    return OrderLineOut(
+        variant_id=line.variant_id,
+        sku=line.sku,
+        product_name=line.product_name,
+        variant_label=line.variant_label,
+        unit_price=line.unit_price,
+        quantity=line.quantity,
+        line_total=line.line_total,
+    )
+
+
+def summary(order: Order, lines: list[OrderLine]) -> OrderSummary:
+    return OrderSummary(
+        number=order.number,
+        status=order.status,
+        version=order.version,
+        source=order.source,
+        note=order.note,
+        created_at=order.created_at.isoformat(),
+        updated_at=order.updated_at.isoformat(),
+        customer=OrderCustomer(
+            name=order.name, phone=order.phone, phone_national=national_display(order.phone)
+        ),
+        shipping=OrderShipping(
+            wilaya=_wilaya(order),
+            commune=_commune(order),
+            address=order.address,
+            delivery_type=order.delivery_type,  # type: ignore[arg-type]
+        ),
+        amounts=OrderAmounts(
+            subtotal=order.subtotal, delivery_fee=order.delivery_fee, total=order.total
+        ),
+        lines=[_line(line) for line in lines],
+    )
+
+
+async def order_detail(order: Order) -> OrderOut:
+    lines = (await queries.lines_by_order([order.id]))[order.id]
+    timeline = [TimelineEntry.model_validate(event_to_dict(e)) for e in await timeline_of(order.id)]
+    return OrderOut(**dict(summary(order, lines)), timeline=timeline)
+
+
+async def list_orders(call: ApiCall) -> web.Response:
+    query = call.query_as(OrderQuery)
+    where = queries.OrderFilter(query.status, query.phone, query.since_time())
+    before = int(query.cursor) if query.cursor else None
+    orders = await queries.orders_page(call.current_store(), where, before, query.limit + 1)
+    page, more = orders[: query.limit], len(orders) > query.limit
+    lines = await queries.lines_by_order([o.id for o in page])
+    return reply(
+        OrderPage(
+            data=[summary(o, lines[o.id]) for o in page],
+            next_cursor=str(page[-1].id) if more else None,
+        )
+    )
+
+
+async def show_order(call: ApiCall) -> web.Response:
+    order = await get_order(call.current_store(), call.path_int("number"))
+    return reply(await order_detail(order))
+
+
+async def post_transition(call: ApiCall) -> web.Response:
+    body, store, number = (
+        call.body_as(TransitionRequest),
+        call.current_store(),
+        call.path_int("number"),
+    )
+    await transition_order(store, number, body.to, call.actor, body.note, body.expected_version)
+    return reply(await order_detail(await get_order(store, number)))
+
+
+ENDPOINTS = (
+    Endpoint(
+        "GET",
+        "/v1/orders",
+        list_orders,
+        "listOrders",
+        "List orders, newest first",
+        "orders",
+        query=OrderQuery,
+        response=OrderPage,
+        errors=(400,),
+        description="Pages through the store's orders by a cursor (stable under new orders: "
+        "a page never repeats or skips an order). Filters combine with AND.",
+    ),
+    Endpoint(
+        "GET",
+        "/v1/orders/{number}",
+        show_order,
+        "getOrder",
+        "One order with its timeline",
+        "orders",
+        int_params=("number",),
+        response=OrderOut,
+        errors=(404,),
+    ),
+    Endpoint(
+        "POST",
+        "/v1/orders/{number}/transitions",
+        post_transition,
+        "transitionOrder",
+        "Move an order to another status",
+        "orders",
+        int_params=("number",),
+        body=TransitionRequest,
+        response=OrderOut,
+        errors=(404, 409, 422),
+        description="409 `illegal_transition` when the lifecycle does not allow it "
+        "(details.allowed lists what is), 409 `conflict` when someone changed the order "
+        "first, 422 `insufficient_stock` when confirming and stock is short "
+        "(details.shortages names the variants); nothing changes then.",
+    ),
+)

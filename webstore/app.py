@@ -1,0 +1,68 @@
+"""The aiohttp application: configuration, error handling and the route tables."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class WebConfig:
+    """What the web adapter needs from the settings (it never reads the environment)."""
+
+    secret_key: str
+    base_url: str = "http://127.0.0.1:8080"
+    # Checkouts allowed per client IP per 10 minutes (storefront and public intake).
+    checkout_ip_limit: int = 20
+    # Honour X-Forwarded-For (only behind a proxy you run).
+    trust_forwarded: bool = False
+
+
+CONFIG = web.AppKey("config", WebConfig)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def is_api(request: web.Request) -> bool:
+    return request.path.startswith("/v1/")
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """No response is a 500 page without a message: API errors are JSON, pages are HTML."""
+    from webstore import api, storefront
+
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        if is_api(request):
+            return api.error_response(exc.status, api.code_for_status(exc.status), exc.reason)
+        return await storefront.error_page(request, exc.status)
+    except Exception:
+        log.exception("unhandled error path=%s", request.path)
+        if is_api(request):
+            return api.error_response(500, "internal_error", "Something went wrong on our side")
+        return await storefront.error_page(request, 500)
+
+
+async def health(_: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def create_app(config: WebConfig) -> web.Application:
+    """The whole web surface; the composition root may add routes (Telegram webhook)."""
+    from webstore import api, storefront
+
+    app = web.Application(middlewares=[errors], client_max_size=256 * 1024)
+    app[CONFIG] = config
+    app.router.add_get("/healthz", health)
+    api.setup(app)
+    storefront.setup(app)
+    return app

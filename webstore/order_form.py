@@ -1,0 +1,135 @@
+"""The checkout form (SPEC §4 Contract fields) as typed by the customer, its messages, and the
+delivery choices a store offers, ready for the templates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from models import geography, stores
+from models.checkout import CheckoutRequest, LineRequest
+from models.fees import DESK, HOME, FeeRow
+from models.orm import Store
+from webstore.i18n import Translator
+from webstore.messages import NOTICES, field_message
+
+FIELDS = ("name", "phone", "wilaya", "commune", "address", "delivery_type", "note")
+QUICK_ORDER_FIELDS = ("variant_id", "quantity")
+# Hidden from people by the stylesheet; bots that fill every input fill this one too.
+HONEYPOT = "website"
+# Values are echoed back into the page; what is longer is refused anyway.
+ECHO_LIMIT = 1000
+
+
+def _text(value: object) -> str:
+    """A form value as text; an uploaded file or a missing field is ''."""
+    return value[:ECHO_LIMIT] if isinstance(value, str) else ""
+
+
+@dataclass(slots=True)
+class OrderForm:
+    values: dict[str, str] = field(default_factory=lambda: {"delivery_type": HOME})
+    errors: dict[str, str] = field(default_factory=dict)  # field → models.checkout reason
+    notice: str = ""  # a key of messages.NOTICES, shown above the form
+
+    @classmethod
+    def from_post(cls, post: Mapping[str, Any]) -> OrderForm:
+        names = (*FIELDS, *QUICK_ORDER_FIELDS, HONEYPOT)
+        return cls({name: _text(post.get(name)) for name in names})
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    @property
+    def wilaya_code(self) -> int | None:
+        return geography.parse_wilaya_code(self.get("wilaya"))
+
+    def failed(self, errors: dict[str, str]) -> OrderForm:
+        self.errors, self.notice = errors, "invalid"
+        return self
+
+    def checkout_request(self, lines: list[LineRequest], client_ip: str) -> CheckoutRequest:
+        get = self.get
+        return CheckoutRequest(
+            name=get("name"),
+            phone=get("phone"),
+            wilaya=get("wilaya"),
+            commune=get("commune"),
+            address=get("address"),
+            delivery_type=get("delivery_type"),
+            note=get("note"),
+            lines=lines,
+            source="storefront",
+            client_ip=client_ip,
+        )
+
+    def error_text(self, name: str, _: Translator) -> str:
+        reason = self.errors.get(name)
+        if reason is None:
+            return ""
+        message, params = field_message(name, reason)
+        return _(message, **params)
+
+    def notice_text(self, _: Translator) -> str:
+        return _(NOTICES[self.notice]) if self.notice in NOTICES else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The wilayas a store serves (fee row and allowed list) and what each costs."""
+
+    fees: Mapping[int, FeeRow]
+
+    @property
+    def wilayas(self) -> list[geography.Wilaya]:
+        return [w for w in geography.wilayas() if w.code in self.fees]
+
+    def fee(self, wilaya_code: int | None, delivery_type: str) -> int | None:
+        row = self.fees.get(wilaya_code) if wilaya_code is not None else None
+        return None if row is None or delivery_type not in (HOME, DESK) else row.fee(delivery_type)
+
+    def as_json(self) -> dict[str, list[int | None]]:
+        """For the page's script: {"16": [home, desk]}, null where not offered."""
+        return {str(code): [row.home, row.desk] for code, row in self.fees.items()}
+
+
+async def load_delivery(store: Store) -> Delivery:
+    allowed = set(store.allowed_wilayas or [])
+    table = await stores.fee_table(store)
+    served = {
+        code: row
+        for code, row in table.items()
+        if (row.home is not None or row.desk is not None) and (not allowed or code in allowed)
+    }
+    return Delivery(served)
+
+
+def _delivery_type(asked: str, home_fee: int | None, desk_fee: int | None, known: bool) -> str:
+    """The type to tick: the one asked when offered there, else the one that is."""
+    if not known:
+        return DESK if asked == DESK else HOME
+    if asked == DESK and desk_fee is not None:
+        return DESK
+    return HOME if home_fee is not None else DESK
+
+
+def form_context(lang: str, form: OrderForm, delivery: Delivery, subtotal: int) -> dict[str, Any]:
+    """What `_order_fields.html` needs: the values, the commune list of the chosen wilaya
+    (so the form works without JavaScript), the fees offered there and the total."""
+    code = form.wilaya_code if form.wilaya_code in delivery.fees else None
+    home_fee, desk_fee = delivery.fee(code, HOME), delivery.fee(code, DESK)
+    delivery_type = _delivery_type(form.get("delivery_type"), home_fee, desk_fee, code is not None)
+    fee = delivery.fee(code, delivery_type)
+    return {
+        "form": form,
+        "delivery": delivery,
+        "wilaya_code": code,
+        "communes": [(c.ons_code, c.label(lang)) for c in geography.communes_of(code or 0)],
+        "home_fee": home_fee,
+        "desk_fee": desk_fee,
+        "delivery_type": delivery_type,
+        "fee": fee,
+        "subtotal": subtotal,
+        "total": subtotal + (fee or 0),
+    }

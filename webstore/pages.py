@@ -1,0 +1,87 @@
+"""Pages a customer reads: the store's home, a product with its quick-order form, the
+thank-you page, and the commune list the form's script asks for."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from models import geography
+from models.orm import Order
+from models.phones import national_display
+from webstore import shelf
+from webstore.cart import parse_quantity, parse_variant_id
+from webstore.order_form import OrderForm, form_context, load_delivery
+from webstore.security import order_token, order_token_valid
+from webstore.visit import Visit, render
+
+Params = dict[str, str]
+
+
+async def home(visit: Visit, params: Params) -> web.StreamResponse:
+    items = await shelf.store_items(visit.shop)
+    return render(visit, "home.html", items=items)
+
+
+async def find_item(visit: Visit, slug: str) -> shelf.Item:
+    item = await shelf.store_item(visit.shop, slug)
+    if item is None:
+        raise web.HTTPNotFound()
+    return item
+
+
+async def product(visit: Visit, params: Params) -> web.StreamResponse:
+    item = await find_item(visit, params["product"])
+    return await product_page(visit, item, OrderForm())
+
+
+async def product_page(
+    visit: Visit, item: shelf.Item, form: OrderForm, status: int = 200
+) -> web.Response:
+    """The product with its quick-order form, fresh or re-rendered with the customer's input."""
+    available = [v for v in item.variants if v.stock > 0] or item.variants
+    chosen = item.variant(parse_variant_id(form.get("variant_id"))) or available[0]
+    quantity = parse_quantity(form.get("quantity")) or 1
+    delivery = await load_delivery(visit.shop)
+    context = form_context(visit.lang, form, delivery, chosen.price * quantity)
+    return render(
+        visit, "product.html", status, item=item, chosen=chosen, quantity=quantity, **context
+    )
+
+
+def thanks_path(order: Order, secret: str, duplicate: bool = False) -> str:
+    token = order_token(secret, order.store_id, order.number)
+    return f"/merci/{order.number}/{token}" + ("?dup=1" if duplicate else "")
+
+
+async def thanks(visit: Visit, params: Params) -> web.StreamResponse:
+    number = int(params["number"])
+    if not order_token_valid(visit.config.secret_key, visit.shop.id, number, params["token"]):
+        raise web.HTTPNotFound()
+    order = await Order.get_or_none(store_id=visit.shop.id, number=number)
+    if order is None:
+        raise web.HTTPNotFound()
+    wilaya = geography.get_wilaya(order.wilaya_code)
+    commune = geography.get_commune(order.commune_code)
+    return render(
+        visit,
+        "thanks.html",
+        order=order,
+        lines=await order.lines.all().order_by("id"),
+        phone=national_display(order.phone),
+        wilaya=wilaya.label(visit.lang) if wilaya else "",
+        commune=commune.label(visit.lang) if commune else order.commune_name,
+        duplicate=visit.request.query.get("dup") == "1",
+    )
+
+
+async def communes(visit: Visit, params: Params) -> web.StreamResponse:
+    """`[{"code": "1601", "name": "Alger Centre"}, …]` for the commune select."""
+    wilaya = geography.get_wilaya(int(params["wilaya"]))
+    if wilaya is None:
+        raise web.HTTPNotFound()
+    rows = [
+        {"code": c.ons_code, "name": c.label(visit.lang)}
+        for c in geography.communes_of(wilaya.code)
+    ]
+    # The same for every visitor and it changes only with a release: let phones cache it.
+    return web.json_response(rows, headers={"Cache-Control": "public, max-age=86400"})

@@ -1,0 +1,283 @@
+"""Request and response bodies of the REST API v1 and the public intake (SPEC §4, §8).
+
+The same classes validate requests and generate the OpenAPI document (webstore.openapi),
+so the two cannot disagree. Request bodies are strict: JSON numbers for numbers, strings
+for strings, no unknown keys (a typo is reported, not ignored) — except the public intake,
+which landing pages fill from forms and which therefore takes codes as numbers or strings
+and ignores extra keys.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from models.lifecycle import OrderStatus
+from models.phones import InvalidPhone, parse_phone
+
+MAX_ID = 2**31 - 1  # the tables' integer columns; larger ids cannot exist
+DATE_TIME: dict[str, Any] = {"format": "date-time"}
+# A `+01:00` offset typed unencoded in a query string arrives as ` 01:00` after a time.
+UNENCODED_OFFSET = re.compile(r"([T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$")
+
+
+def no_control_characters(value: str) -> str:
+    """Refuse NUL and other control characters (PostgreSQL cannot store NUL in text)."""
+    if any(unicodedata.category(c) == "Cc" and c not in "\n\r\t" for c in value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+def number_as_text(value: object) -> object:
+    """Landing pages send codes and phones as numbers as often as strings."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+Text = Annotated[str, AfterValidator(no_control_characters)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Sku = Annotated[Text, Field(max_length=64)]
+CodeText = Annotated[Text, BeforeValidator(number_as_text)]
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+
+
+class Reply(BaseModel):
+    """A response body. Not closed to extra keys in the document: fields may be added."""
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+class ErrorDetail(Reply):
+    code: str = Field(description="Stable machine-readable code, e.g. `illegal_transition`.")
+    message: str = Field(description="What went wrong, in English, for the developer.")
+    fields: dict[str, str] | None = Field(
+        None, description="Invalid input: field path → reason code (`required`, `too_long`…)."
+    )
+    details: dict[str, Any] | None = Field(
+        None, description="Extra facts, e.g. `shortages` for `insufficient_stock`."
+    )
+
+
+class ErrorBody(Reply):
+    error: ErrorDetail
+
+
+# --- orders ------------------------------------------------------------------------------
+
+
+class OrderQuery(BaseModel):
+    """Filters of `GET /v1/orders`; every parameter is optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: OrderStatus | None = Field(None, description="Only orders in this status.")
+    phone: str | None = Field(
+        None,
+        max_length=32,
+        description="Customer phone in any usual form (0550 12 34 56, +213550123456…).",
+    )
+    since: str | None = Field(
+        None,
+        max_length=40,
+        json_schema_extra=DATE_TIME,
+        description="ISO 8601; orders created at or after it (UTC when no offset is given).",
+    )
+    cursor: str | None = Field(
+        None, max_length=12, description="`next_cursor` of the previous page, as given."
+    )
+    limit: int = Field(50, ge=1, le=200, description="Page size.")
+
+    @field_validator("phone")
+    @classmethod
+    def _e164(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        # A `+` left unencoded in a query string arrives as a space; parse_phone skips it.
+        try:
+            return parse_phone(value).e164
+        except InvalidPhone:
+            raise ValueError("not an Algerian phone number") from None
+
+    @field_validator("since")
+    @classmethod
+    def _iso(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        text = UNENCODED_OFFSET.sub(r"\1+\2", value.strip())
+        try:
+            moment = datetime.fromisoformat(text)
+            return (
+                (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+                .astimezone(UTC)
+                .isoformat()
+            )
+        except (ValueError, OverflowError):
+            raise ValueError("not an ISO 8601 date-time, e.g. 2026-03-01T08:00:00Z") from None
+
+    @field_validator("cursor")
+    @classmethod
+    def _cursor(cls, value: str | None) -> str | None:
+        if value is not None and not (
+            value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID
+        ):
+            raise ValueError("not a cursor this API returned")
+        return value
+
+    def since_time(self) -> datetime | None:
+        return datetime.fromisoformat(self.since) if self.since else None
+
+
+class TimelineActor(Reply):
+    kind: Literal["customer", "owner", "agent", "courier", "system", "api"]
+    id: str
+    name: str
+
+
+class TimelineEntry(Reply):
+    """One timeline event (SPEC §3.4, Contract)."""
+
+    at: str = Field(json_schema_extra=DATE_TIME)
+    type: str
+    from_status: str | None
+    to_status: str | None
+    actor: TimelineActor
+    note: str
+    data: dict[str, Any]
+
+
+class OrderCustomer(Reply):
+    name: str
+    phone: str = Field(description="E.164, e.g. +213550123456.")
+    phone_national: str = Field(description="As Algerians write it, e.g. 0550 12 34 56.")
+
+
+class WilayaRef(Reply):
+    code: int = Field(description="69-wilaya map code.")
+    code_58: int = Field(description="58-wilaya map code, which couriers use.")
+    name_fr: str
+    name_ar: str
+
+
+class CommuneRef(Reply):
+    code: str = Field(description="ONS commune code.")
+    name_fr: str
+    name_ar: str
+
+
+class OrderShipping(Reply):
+    wilaya: WilayaRef
+    commune: CommuneRef
+    address: str
+    delivery_type: Literal["home", "desk"]
+
+
+class OrderAmounts(Reply):
+    subtotal: int
+    delivery_fee: int
+    total: int
+    currency: Literal["DZD"] = "DZD"
+
+
+class OrderLineOut(Reply):
+    variant_id: int
+    sku: str
+    product_name: str
+    variant_label: str
+    unit_price: int
+    quantity: int
+    line_total: int
+
+
+class OrderSummary(Reply):
+    number: int
+    status: OrderStatus
+    version: int = Field(description="Bumped on every change; send it as `expected_version`.")
+    source: str
+    note: str
+    created_at: str = Field(json_schema_extra=DATE_TIME)
+    updated_at: str = Field(json_schema_extra=DATE_TIME)
+    customer: OrderCustomer
+    shipping: OrderShipping
+    amounts: OrderAmounts
+    lines: list[OrderLineOut]
+
+
+class OrderOut(OrderSummary):
+    timeline: list[TimelineEntry] = Field(description="Oldest first.")
+
+
+class OrderPage(Reply):
+    data: list[OrderSummary] = Field(description="Newest first.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class TransitionRequest(RequestBody):
+    to: OrderStatus = Field(description="Target status; the lifecycle decides if it is allowed.")
+    note: Annotated[Text, Field(max_length=1000)] = ""
+    expected_version: Id | None = Field(
+        None, description="Refuse with 409 `conflict` if the order changed since this version."
+    )
+
+
+# --- public intake (Contract) ------------------------------------------------------------
+
+
+class IntakeBody(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore")
+
+
+class IntakeCustomer(IntakeBody):
+    name: Text
+    phone: CodeText = Field(description="Algerian mobile in any usual form.")
+
+
+class IntakeShipping(IntakeBody):
+    wilaya: CodeText = Field(description="69-wilaya map code, e.g. 16.")
+    commune: CodeText = Field(description="ONS commune code, e.g. 1601.")
+    address: Text
+    delivery_type: Literal["home", "desk"]
+
+
+class IntakeItem(IntakeBody):
+    variant_id: Id | None = None
+    sku: Sku | None = None
+    quantity: int = 1
+
+    @model_validator(mode="after")
+    def _one_reference(self) -> IntakeItem:
+        if (self.variant_id is None) == (self.sku is None):
+            raise ValueError("give exactly one of `variant_id` or `sku`")
+        return self
+
+
+class IntakeOrder(IntakeBody):
+    customer: IntakeCustomer
+    shipping: IntakeShipping
+    items: list[IntakeItem]
+    note: Text = ""
+
+
+class IntakeResult(Reply):
+    number: int
+    status: OrderStatus
+    total: int
+    delivery_fee: int

@@ -1,0 +1,98 @@
+"""Storefront defences: the visitor cookie and its CSRF token, the order link token, and the
+per-IP checkout limit."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import re
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+
+from aiohttp import web
+
+VISITOR_COOKIE = "hv"
+_VISITOR_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def _sign(secret: str, purpose: str, message: str) -> str:
+    # One key per purpose, so a token made for one use can never pass for another.
+    key = hashlib.sha256(f"hanout:{purpose}:{secret}".encode()).digest()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def new_visitor_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def is_visitor_id(value: str | None) -> bool:
+    return value is not None and _VISITOR_RE.fullmatch(value) is not None
+
+
+def csrf_token(secret: str, visitor_id: str) -> str:
+    """The token forms carry: bound to the visitor cookie, so another site cannot forge it."""
+    return _sign(secret, "csrf", visitor_id)
+
+
+def csrf_valid(secret: str, visitor_id: str | None, token: object) -> bool:
+    if not is_visitor_id(visitor_id) or not isinstance(token, str) or len(token) > 128:
+        return False
+    return hmac.compare_digest(csrf_token(secret, visitor_id or ""), token)
+
+
+def order_token(secret: str, store_id: int, number: int) -> str:
+    """Part of the thank-you link: order numbers are sequential, so the number alone would
+    let anyone read other customers' orders."""
+    return _sign(secret, "order", f"{store_id}:{number}")[:24]
+
+
+def order_token_valid(secret: str, store_id: int, number: int, token: str) -> bool:
+    return hmac.compare_digest(order_token(secret, store_id, number), token)
+
+
+def cart_signature(secret: str, store_id: int, payload: str) -> str:
+    return _sign(secret, "cart", f"{store_id}:{payload}")[:32]
+
+
+def client_ip(request: web.Request, trust_forwarded: bool) -> str:
+    """The peer address, or the one our own proxy appended to X-Forwarded-For."""
+    if trust_forwarded:
+        forwarded = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass
+    return request.remote or ""
+
+
+class SlidingWindow:
+    """At most `limit` hits per key in any `window` seconds, kept in this process's memory."""
+
+    MAX_KEYS = 50_000
+
+    def __init__(
+        self, limit: int, window: float = 600.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._hits: dict[str, deque[float]] = {}
+
+    def hit(self, key: str) -> bool:
+        """Count one hit; False (and not counted) when the key is over its limit."""
+        now = self.clock()
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= now - self.window:
+            hits.popleft()
+        if len(hits) >= self.limit:
+            return False
+        hits.append(now)
+        if len(self._hits) > self.MAX_KEYS:
+            self._forget_idle(now)
+        return True
+
+    def _forget_idle(self, now: float) -> None:
+        idle = [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self.window]
+        for key in idle:
+            del self._hits[key]

@@ -1,0 +1,161 @@
+"""One storefront request as the pages see it: the store, the address prefix, the language,
+the visitor (cookie and CSRF token) and the cart; plus rendering a page with its cookies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from models.orm import Store
+from webstore import cart as carts
+from webstore.app import CONFIG, WebConfig
+from webstore.i18n import LANG_NAMES, LANGS, Catalogues, Translator, choose_lang, format_dinars
+from webstore.i18n import is_rtl as lang_is_rtl
+from webstore.security import VISITOR_COOKIE, csrf_token, is_visitor_id, new_visitor_id
+
+TEMPLATES = web.AppKey("storefront_templates", jinja2.Environment)
+CATALOGUES = web.AppKey("storefront_catalogues", Catalogues)
+LANG_COOKIE = "lang"
+YEAR = 365 * 24 * 3600
+CART_AGE = 30 * 24 * 3600
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
+        "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    # Thank-you links carry a token: never hand them to photo hosts in a Referer.
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+@dataclass(slots=True)
+class Visit:
+    request: web.Request
+    config: WebConfig
+    store: Store | None
+    base: str  # "" on the store's own domain, "/<slug>" otherwise
+    lang: str
+    remember_lang: bool
+    visitor_id: str
+    new_visitor: bool
+    cart: carts.Cart
+    _: Translator
+
+    @property
+    def shop(self) -> Store:
+        assert self.store is not None, "storefront page without a store"
+        return self.store
+
+    @property
+    def dir(self) -> str:
+        return "rtl" if lang_is_rtl(self.lang) else "ltr"
+
+    @property
+    def csrf(self) -> str:
+        return csrf_token(self.config.secret_key, self.visitor_id)
+
+    @property
+    def langs(self) -> list[tuple[str, str]]:
+        return [(code, LANG_NAMES[code]) for code in LANGS]
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+    def money(self, amount: int) -> str:
+        return format_dinars(amount, self._("DA"))
+
+
+VISIT = web.RequestKey("storefront_visit", Visit)
+
+
+def _asked_lang(request: web.Request) -> str | None:
+    asked = request.query.get("lang")
+    return asked if asked in LANGS else None
+
+
+def _accepted_lang(request: web.Request) -> str | None:
+    for part in request.headers.get("Accept-Language", "").split(",")[:10]:
+        code = part.strip()[:2].lower()
+        if code in LANGS:
+            return code
+    return None
+
+
+def open_visit(request: web.Request, store: Store | None, base: str) -> Visit:
+    """Read the visitor's cookies; a first visit gets a new visitor id."""
+    config = request.app[CONFIG]
+    asked, remembered = _asked_lang(request), request.cookies.get(LANG_COOKIE)
+    default = store.lang if store is not None else (_accepted_lang(request) or "fr")
+    lang = choose_lang(asked, remembered, default)
+    visitor_id = request.cookies.get(VISITOR_COOKIE)
+    new_visitor = not is_visitor_id(visitor_id)
+    cart = carts.Cart()
+    if store is not None:
+        cart = carts.decode(request.cookies.get(carts.COOKIE), config.secret_key, store.id)
+    return Visit(
+        request,
+        config,
+        store,
+        base,
+        lang,
+        asked is not None and asked != remembered,
+        new_visitor_id() if new_visitor else str(visitor_id),
+        new_visitor,
+        cart,
+        request.app[CATALOGUES].translator(lang),
+    )
+
+
+def _set_cookie(
+    visit: Visit, response: web.StreamResponse, name: str, value: str, max_age: int, path: str = "/"
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=path,
+        httponly=True,
+        samesite="Lax",
+        secure=visit.request.secure,
+    )
+
+
+def finish(visit: Visit, response: web.StreamResponse) -> web.StreamResponse:
+    """Remember a new visitor and a language switch; add the security headers."""
+    if visit.new_visitor:
+        _set_cookie(visit, response, VISITOR_COOKIE, visit.visitor_id, YEAR)
+    if visit.remember_lang:
+        _set_cookie(visit, response, LANG_COOKIE, visit.lang, YEAR)
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def save_cart(visit: Visit, response: web.StreamResponse) -> None:
+    """Write the visit's cart back; the cookie lives under the store's own path."""
+    path = f"{visit.base}/"
+    if not visit.cart.lines:
+        response.del_cookie(carts.COOKIE, path=path)
+        return
+    value = carts.encode(visit.cart, visit.config.secret_key, visit.shop.id)
+    _set_cookie(visit, response, carts.COOKIE, value, CART_AGE, path)
+
+
+def render(visit: Visit, template: str, status: int = 200, **context: Any) -> web.Response:
+    env = visit.request.app[TEMPLATES]
+    html = env.get_template(template).render(v=visit, _=visit._, shop=visit.store, **context)
+    response = web.Response(text=html, status=status, content_type="text/html")
+    finish(visit, response)
+    return response
+
+
+def see_other(visit: Visit, path: str) -> web.Response:
+    """POST-redirect-GET to a page of this store (303)."""
+    response = web.Response(status=303, headers={"Location": visit.url(path)})
+    finish(visit, response)
+    return response
