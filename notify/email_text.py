@@ -7,6 +7,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
+from i18n import format_dinars
 from models.geography import get_commune, get_wilaya
 from models.orm import Order, OrderLine, Store
 from models.phones import national_display
@@ -34,7 +35,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "total": "المبلغ الذي يدفعه الزبون عند الاستلام",
         "received": "تاريخ الطلب",
         "outro": "اتصل بالزبون لتأكيد الطلب قبل شحنه.",
-        "money": "{amount} د.ج",
     },
     "fr": {
         "subject": "Nouvelle commande n° {number} — {store}",
@@ -55,7 +55,6 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "total": "Total à encaisser à la livraison",
         "received": "Date de la commande",
         "outro": "Appelez le client pour confirmer la commande avant de l'expédier.",
-        "money": "{amount} DA",
     },
     "en": {
         "subject": "New order #{number} — {store}",
@@ -76,14 +75,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "total": "Total to collect on delivery",
         "received": "Order date",
         "outro": "Call the customer to confirm the order before shipping it.",
-        "money": "{amount} DA",
     },
 }
 
 
 def dinars(amount: int, lang: str) -> str:
     """`2 500 DA` / `2 500 د.ج` (SPEC §4)."""
-    return CATALOGUE[lang]["money"].format(amount=f"{amount:,}".replace(",", " "))
+    return format_dinars(amount, lang)
 
 
 def new_order_email(

@@ -18,7 +18,7 @@ from yarl import URL
 from models.orm import Store
 from webstore import cart_pages, ordering, pages
 from webstore.app import CONFIG, WebConfig
-from webstore.i18n import Catalogues
+from webstore.i18n import load_catalogues
 from webstore.messages import N_
 from webstore.security import SlidingWindow
 from webstore.visit import CATALOGUES, TEMPLATES, VISIT, Visit, open_visit, render
@@ -149,7 +149,7 @@ async def _cache_static(request: web.Request, response: web.StreamResponse) -> N
 
 
 def setup(app: web.Application) -> None:
-    app[CATALOGUES] = Catalogues.load()
+    app[CATALOGUES] = load_catalogues()
     app[TEMPLATES] = _templates()
     app[ordering.IP_LIMIT] = SlidingWindow(app[CONFIG].checkout_ip_limit, 600.0)
     app.router.add_static("/static/", STATIC_DIR, name="storefront_static")
