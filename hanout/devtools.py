@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -50,19 +51,38 @@ def drift(dialect: str) -> str:
         return "\n".join(p.read_text() for p in (copy / APP).glob(f"*{created}*"))
 
 
+def _one(command: str, dialect: str, name: str) -> int:
+    if command == "make-migration":
+        print(dialect, asyncio.run(_migrate_offline(dialect, ROOT / dialect, name)) or "no changes")
+        return 0
+    text = drift(dialect)
+    if text:
+        print(f"{dialect}: models and migrations differ:\n{text}")
+    return 1 if text else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m hanout.devtools")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("make-migration").add_argument("name")
-    sub.add_parser("check-drift")
+    parser.add_argument("command", choices=["make-migration", "check-drift"])
+    parser.add_argument("name", nargs="?", default="update")
+    parser.add_argument("--dialect", choices=list(DIALECT_URLS))
     args = parser.parse_args()
+    if args.dialect:
+        return _one(args.command, args.dialect, args.name)
+    # One process per dialect: Tortoise and Aerich keep the first dialect's DDL in
+    # class-level state, which would write SQLite SQL into the PostgreSQL folder.
     status = 0
     for dialect in DIALECT_URLS:
-        if args.command == "make-migration":
-            print(dialect, asyncio.run(_migrate_offline(dialect, ROOT / dialect, args.name)))
-        elif text := drift(dialect):
-            print(f"{dialect}: models and migrations differ:\n{text}")
-            status = 1
+        argv = [
+            sys.executable,
+            "-m",
+            "hanout.devtools",
+            args.command,
+            args.name,
+            "--dialect",
+            dialect,
+        ]
+        status |= subprocess.run(argv, check=False).returncode  # noqa: S603 (our own module)
     return status
 
 

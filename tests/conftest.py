@@ -120,6 +120,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 TABLES = (
+    "card_message",
+    "call_attempt",
+    "telegram_chat",
     "outbox_message",
     "idempotency_key",
     "order_event",

@@ -4,6 +4,7 @@ from models.orm.catalog import Product, Variant
 from models.orm.order import Customer, IdempotencyKey, Order, OrderEvent, OrderLine
 from models.orm.outbox import OutboxMessage
 from models.orm.store import ApiKey, DeliveryFee, Invite, Member, Store
+from models.orm.team import CallAttempt, CardMessage, TelegramChat
 
 __models__ = [
     Store,
@@ -19,6 +20,9 @@ __models__ = [
     OrderEvent,
     IdempotencyKey,
     OutboxMessage,
+    TelegramChat,
+    CardMessage,
+    CallAttempt,
 ]
 
 __all__ = [m.__name__ for m in __models__]

@@ -58,6 +58,15 @@ class Order(Model):
     # Same phone + same lines inside the store's window is a duplicate, not a new order.
     fingerprint = fields.CharField(max_length=64)
     client_ip = fields.CharField(max_length=45, default="")
+    call_attempts = fields.IntField(default=0)
+    no_answers = fields.IntField(default=0)
+    last_call_outcome = fields.CharField(max_length=24, default="")
+    last_call_at = fields.DatetimeField(null=True)
+    claimed_by_id = fields.CharField(max_length=64, default="")
+    claimed_by_name = fields.CharField(max_length=128, default="")
+    claim_expires_at = fields.DatetimeField(null=True)
+    callback_at = fields.DatetimeField(null=True)
+    duplicate_of = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -67,7 +76,11 @@ class Order(Model):
     class Meta:
         table = "order"
         unique_together = (("store", "number"),)
-        indexes = (("store", "status"), ("store", "phone", "created_at"))
+        indexes = (
+            ("store", "status"),
+            ("store", "phone", "created_at"),
+            ("status", "callback_at"),
+        )
 
 
 class OrderLine(Model):

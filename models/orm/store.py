@@ -17,6 +17,12 @@ class Store(Model):
     allowed_wilayas: fields.Field[list[int]] = fields.JSONField(default=list)
     last_order_number = fields.IntField(default=1000)
     duplicate_window_minutes = fields.IntField(default=30)
+    # Call policy: cancel a pending order after this many no-answers (0 = never).
+    no_answer_limit = fields.IntField(default=0)
+    claim_minutes = fields.IntField(default=20)
+    # Roster mode: only listed members may press, not every member of the team group.
+    roster_mode = fields.BooleanField(default=False)
+    silent_notifications = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
