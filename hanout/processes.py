@@ -1,17 +1,28 @@
-"""Process wiring for `hanout run`, `web` and `worker` (SPEC §9)."""
+"""Process wiring for `hanout run`, `web` and `worker` (SPEC §9).
+
+run: web + relay + bot (receiving and sending). web: storefront and API, plus the
+Telegram webhook route when TELEGRAM_MODE=webhook. worker: relay, card sender and
+scheduled jobs, plus long polling when TELEGRAM_MODE=polling.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from bot import webhook
+from bot.channel import TelegramChannel, wants
+from bot.runtime import BotConfig, BotRuntime
 from hanout.settings import Settings
+from models import outbox
 from models.db import close_db, open_db
 from notify.email import EmailChannel
-from notify.relay import Relay, new_worker_id
+from notify.relay import ChannelHandler, Relay, new_worker_id
 from webstore.app import WebConfig, create_app
 
 log = logging.getLogger(__name__)
@@ -21,18 +32,39 @@ def web_config(settings: Settings) -> WebConfig:
     return WebConfig(secret_key=settings.secret_key, base_url=settings.base_url)
 
 
-def _announce_bot(settings: Settings) -> None:
+def bot_config(settings: Settings) -> BotConfig:
+    return BotConfig(
+        token=settings.telegram_bot_token,
+        api_url=settings.telegram_api_url,
+        mode=settings.telegram_mode,
+        webhook_secret=settings.telegram_webhook_secret,
+        public_url=settings.base_url,
+    )
+
+
+def make_bot(settings: Settings, *, with_web: bool, with_worker: bool) -> BotRuntime | None:
+    """The bot's share of this process, or None (no token, or nothing to do here)."""
     if not settings.telegram_bot_token:
         log.warning(
             "TELEGRAM_BOT_TOKEN is not set: the Telegram bot is off; "
             "storefront, API, email and the relay work"
         )
-    else:
-        log.warning("TELEGRAM_BOT_TOKEN is set but this build has no Telegram bot yet")
+        return None
+    # Every process writes Telegram outbox rows; only senders deliver them.
+    outbox.add_route("telegram", wants)
+    webhook_mode = settings.telegram_mode == "webhook"
+    receive = (with_web and webhook_mode) or (with_worker and not webhook_mode)
+    if not receive and not with_worker:
+        return None
+    return BotRuntime(bot_config(settings), receive=receive, send=with_worker)
 
 
-def make_relay(settings: Settings, role: str) -> Relay:
-    handlers = {"email": EmailChannel(settings.smtp_url, settings.smtp_from)}
+def make_relay(settings: Settings, role: str, bot: BotRuntime | None) -> Relay:
+    handlers: dict[str, ChannelHandler] = {
+        "email": EmailChannel(settings.smtp_url, settings.smtp_from)
+    }
+    if bot is not None and bot.sender is not None:
+        handlers["telegram"] = TelegramChannel(bot.sender.wake)
     return Relay(handlers, worker_id=new_worker_id(role), interval=settings.relay_interval)
 
 
@@ -44,29 +76,48 @@ async def _wait_for_signal() -> None:
     await stop.wait()
 
 
-async def _start_web(settings: Settings) -> web.AppRunner:
-    runner = web.AppRunner(create_app(web_config(settings)), access_log=None)
+async def _start_web(settings: Settings, bot: BotRuntime | None) -> web.AppRunner:
+    app = create_app(web_config(settings))
+    if bot is not None and bot.receive and settings.telegram_mode == "webhook":
+        webhook.add_route(app, bot)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
     log.info("web listening url=%s", settings.base_url)
     return runner
 
 
+@dataclass
+class Parts:
+    """What this process started, stopped in reverse order."""
+
+    stops: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+
+    async def stop_all(self) -> None:
+        for stop in reversed(self.stops):
+            try:
+                await stop()
+            except Exception:
+                log.exception("error while stopping")
+
+
 async def serve(settings: Settings, *, with_web: bool, with_worker: bool) -> None:
     """Run the chosen parts until SIGINT/SIGTERM, then stop them in order."""
     settings.ensure_sqlite_dir()
     await open_db(settings.database_url)
-    _announce_bot(settings)
-    runner = await _start_web(settings) if with_web else None
-    relay = make_relay(settings, "run" if with_web else "worker") if with_worker else None
-    if relay is not None:
-        await relay.start()
+    parts = Parts([close_db])
     try:
+        bot = make_bot(settings, with_web=with_web, with_worker=with_worker)
+        if bot is not None:
+            await bot.start()
+            parts.stops.append(bot.stop)
+        if with_web:
+            parts.stops.append((await _start_web(settings, bot)).cleanup)
+        if with_worker:
+            relay = make_relay(settings, "run" if with_web else "worker", bot)
+            await relay.start()
+            parts.stops.append(relay.stop)
         await _wait_for_signal()
     finally:
         log.info("shutting down")
-        if relay is not None:
-            await relay.stop()
-        if runner is not None:
-            await runner.cleanup()
-        await close_db()
+        await parts.stop_all()

@@ -87,3 +87,24 @@ class InvalidInput(DomainError):
     """Catalogue or settings input refused; the message says which field and why."""
 
     code = "invalid_input"
+
+
+class InvalidInvite(DomainError):
+    code = "invalid_invite"
+
+    def __init__(self) -> None:
+        super().__init__("this invite is unknown, used or expired")
+
+
+class NotAllowed(DomainError):
+    """The person is not a member of the store (or lacks the role) for this action."""
+
+    code = "not_allowed"
+
+
+class ClaimedByOther(DomainError):
+    code = "claimed"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is already calling this customer")
+        self.name = name

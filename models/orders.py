@@ -4,6 +4,7 @@ row and outbox rows in the same transaction."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
@@ -18,7 +19,7 @@ from models.timeline import Actor, record_status_change
 log = logging.getLogger(__name__)
 
 
-class _LostRace(Exception):
+class LostRace(Exception):
     """The compare-and-set matched no row: someone changed the order first."""
 
 
@@ -63,15 +64,18 @@ async def _restore_stock(conn: BaseDBAsyncClient, lines: list[OrderLine]) -> Non
         )
 
 
-async def _apply(
+async def apply_transition(
     conn: BaseDBAsyncClient,
     store: Store,
     order: Order,
     target: OrderStatus,
     actor: Actor,
-    note: str,
-    data: dict[str, object] | None,
+    note: str = "",
+    data: dict[str, object] | None = None,
 ) -> Order:
+    """Inside the caller's transaction: compare-and-set the status by the lifecycle table,
+    move stock, write the timeline row and the outbox rows. Raises LostRace."""
+    next_status(order.status, trigger_for(target))
     move = stock_move(target, order.stock_committed)
     committed = {StockMove.COMMIT: True, StockMove.RESTORE: False}.get(move, order.stock_committed)
     won = (
@@ -80,7 +84,7 @@ async def _apply(
         .update(status=target, version=order.version + 1, stock_committed=committed)
     )
     if not won:
-        raise _LostRace()
+        raise LostRace()
     if move is not StockMove.NONE:
         lines = await OrderLine.filter(order_id=order.id).using_db(conn)
         await (_commit_stock if move is StockMove.COMMIT else _restore_stock)(conn, lines)
@@ -107,6 +111,42 @@ async def _conflict(order: Order) -> ConcurrentChange:
     return ConcurrentChange(order.number, name, fresh.status.value)
 
 
+async def bump_version(conn: BaseDBAsyncClient, order: Order, **changes: object) -> Order:
+    """Compare-and-set non-status fields (calls, claims), bumping the version so cards
+    re-render and stale buttons are refused. Raises LostRace."""
+    won = (
+        await Order.filter(id=order.id, status=order.status, version=order.version)
+        .using_db(conn)
+        .update(version=order.version + 1, **changes)
+    )
+    if not won:
+        raise LostRace()
+    for name, value in changes.items():
+        setattr(order, name, value)
+    order.version += 1
+    return order
+
+
+ChangeWork = Callable[[BaseDBAsyncClient, Order], Awaitable[Order]]
+
+
+async def change_order(
+    store: Store, number: int, work: ChangeWork, expected_version: int | None = None
+) -> Order:
+    """Run `work` on the store's order in one transaction; a lost compare-and-set or a
+    stale `expected_version` becomes ConcurrentChange naming who acted."""
+    order = await get_order(store, number)
+    if expected_version is not None and expected_version != order.version:
+        raise await _conflict(order)
+    try:
+        async with in_transaction() as conn:
+            order = await work(conn, order)
+    except LostRace:
+        raise await _conflict(order) from None
+    outbox.notify_committed()
+    return order
+
+
 async def transition_order(
     store: Store,
     number: int,
@@ -122,16 +162,11 @@ async def transition_order(
     (confirming, nothing changes), ConcurrentChange (someone acted first, or the caller's
     `expected_version` is stale) or NotFound.
     """
-    order = await get_order(store, number)
-    next_status(order.status, trigger_for(target))  # refuses illegal moves before any write
-    if expected_version is not None and expected_version != order.version:
-        raise await _conflict(order)
-    try:
-        async with in_transaction() as conn:
-            order = await _apply(conn, store, order, target, actor, note, data)
-    except _LostRace:
-        raise await _conflict(order) from None
-    outbox.notify_committed()
+
+    async def work(conn: BaseDBAsyncClient, current: Order) -> Order:
+        return await apply_transition(conn, store, current, target, actor, note, data)
+
+    order = await change_order(store, number, work, expected_version)
     log.info(
         "order moved store=%s number=%s to=%s actor=%s", store.slug, number, target, actor.kind
     )

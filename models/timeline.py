@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
 
 from models.orm import Order, OrderEvent
 
@@ -95,3 +96,11 @@ def event_to_dict(event: OrderEvent) -> dict[str, Any]:
 async def timeline_of(order_id: int) -> list[OrderEvent]:
     """Events of one order, oldest first."""
     return await OrderEvent.filter(order_id=order_id).order_by("at", "id")
+
+
+async def record_notification_failure(order: Order, channel: str, error: str) -> None:
+    """A notification that will not be delivered is on the order's timeline (SPEC §3.4)."""
+    async with in_transaction() as conn:
+        await record_event(
+            conn, order, "notification_failed", SYSTEM, note=error[:300], data={"channel": channel}
+        )

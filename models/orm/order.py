@@ -38,6 +38,7 @@ class Order(Model):
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "models.Customer", related_name="orders", on_delete=fields.RESTRICT
     )
+    customer_id: int
     status = fields.CharEnumField(OrderStatus, max_length=16, default=OrderStatus.PENDING)
     # Bumped on every change: the compare-and-set guard and the Telegram card version.
     version = fields.IntField(default=1)
@@ -67,6 +68,8 @@ class Order(Model):
     claim_expires_at = fields.DatetimeField(null=True)
     callback_at = fields.DatetimeField(null=True)
     duplicate_of = fields.IntField(null=True)
+    courier = fields.CharField(max_length=24, default="")
+    tracking = fields.CharField(max_length=64, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -1,0 +1,94 @@
+"""Questions the bot asks with a ForceReply (the kept order of a duplicate, a tracking
+number), and the replies that answer them. Kept in memory: a question outlives neither a
+restart nor an hour, and the person presses the button again."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from html import escape
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.context import display_name
+from bot.i18n import translator
+from bot.refusals import refusal
+from models import calls, dispatch, team
+from models.errors import DomainError
+from models.orm import Order
+from models.timeline import Actor
+
+log = logging.getLogger(__name__)
+TTL = 3600.0
+KEY = "asks"
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    kind: str  # duplicate | tracking
+    order_id: int
+    version: int
+    actor: Actor
+    at: float = field(default_factory=time.monotonic)
+
+
+def remember(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int, ask: Ask) -> None:
+    pending: dict[tuple[int, int], Ask] = context.bot_data.setdefault(KEY, {})
+    for key in [k for k, a in pending.items() if time.monotonic() - a.at > TTL]:
+        del pending[key]
+    pending[(chat_id, message_id)] = ask
+
+
+def _take(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int) -> Ask | None:
+    pending: dict[tuple[int, int], Ask] = context.bot_data.get(KEY, {})
+    ask = pending.get((chat_id, message_id))
+    if ask is None or time.monotonic() - ask.at > TTL:
+        return None
+    return ask
+
+
+async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A text reply to one of the bot's questions."""
+    message = update.effective_message
+    if message is None or message.reply_to_message is None or message.from_user is None:
+        return
+    ask = _take(context, message.chat.id, message.reply_to_message.message_id)
+    if ask is None or ask.actor.id != str(message.from_user.id):
+        return
+    order = await Order.get_or_none(id=ask.order_id).select_related("store")
+    if order is None:
+        return
+    store, _ = order.store, translator(order.store.lang)
+    actor = await team.authorize(
+        store, message.from_user.id, display_name(message.from_user), message.chat.id
+    )
+    if actor is None:
+        return
+    try:
+        reply = await _answer(ask, order, actor, (message.text or "").strip())
+    except DomainError as exc:
+        await message.reply_text(escape(refusal(exc, _)))
+        return
+    context.bot_data.get(KEY, {}).pop((message.chat.id, message.reply_to_message.message_id), None)
+    await message.reply_text(_(reply, number=order.number))
+
+
+async def _answer(ask: Ask, order: Order, actor: Actor, text: str) -> str:
+    store = order.store
+    if ask.kind == "tracking":
+        await dispatch.dispatch_order(
+            store, order.number, actor, text, expected_version=ask.version
+        )
+        return "#%(number)s is shipped."
+    kept = int(text.lstrip("#")) if text.lstrip("#").isdigit() and len(text) < 12 else 0
+    await calls.log_call(
+        store,
+        order.number,
+        "duplicate",
+        actor,
+        duplicate_of=kept or -1,
+        expected_version=ask.version,
+    )
+    return "#%(number)s cancelled as a duplicate."

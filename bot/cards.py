@@ -1,0 +1,157 @@
+"""The order card: one HTML message per order per chat, rendered from the database alone
+(SPEC §5). Customer text is escaped; the visible text always fits Telegram's 4096."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape, unescape
+
+from telegram import InlineKeyboardMarkup
+
+from bot.i18n import OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
+from bot.keyboards import main_keyboard
+from models import geography
+from models.orm import Order, OrderLine
+from models.phones import national_display
+
+MAX_TEXT = 4096
+MAX_LINES_SHOWN = 15
+MAX_LINE_CHARS = 90
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    text: str
+    markup: InlineKeyboardMarkup | None
+
+    @property
+    def digest(self) -> str:
+        """Changes when what Telegram shows changes: skip edits that would be no-ops."""
+        keyboard = self.markup.to_json() if self.markup else ""
+        return hashlib.sha256(f"{self.text}\x00{keyboard}".encode()).hexdigest()
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _line(line: OrderLine, lang: str) -> str:
+    label = (
+        f"{line.product_name} ({line.variant_label})" if line.variant_label else line.product_name
+    )
+    return (
+        f"• {line.quantity} × {escape(_clip(label, MAX_LINE_CHARS))} — "
+        f"{money(line.unit_price * line.quantity, lang)}"
+    )
+
+
+def _items(lines: Sequence[OrderLine], lang: str, shown: int) -> list[str]:
+    _ = translator(lang)
+    rows = [_line(line, lang) for line in lines[:shown]]
+    hidden = lines[shown:]
+    if hidden:
+        units = sum(line.quantity for line in hidden)
+        rows.append(
+            _("… and %(count)s more lines (%(units)s items)", count=len(hidden), units=units)
+        )
+    return rows
+
+
+def _place(order: Order, lang: str) -> str:
+    wilaya = geography.get_wilaya(order.wilaya_code)
+    commune = geography.get_commune(order.commune_code)
+    wilaya_label = wilaya.label(lang) if wilaya else str(order.wilaya_code)
+    commune_label = commune.label(lang) if commune else order.commune_name
+    return f"📍 {escape(wilaya_label)} · {escape(commune_label)}"
+
+
+def _call_rows(order: Order, lang: str) -> list[str]:
+    _ = translator(lang)
+    rows = []
+    if order.call_attempts:
+        last = _(OUTCOME.get(order.last_call_outcome, order.last_call_outcome))
+        when = local_time(order.last_call_at) if order.last_call_at else ""
+        rows.append(
+            "☎️ "
+            + _(
+                "Calls: %(n)s · last: %(outcome)s %(when)s",
+                n=order.call_attempts,
+                outcome=last,
+                when=when,
+            ).strip()
+        )
+    if order.callback_at:
+        rows.append("⏰ " + _("Call back at %(when)s", when=local_time(order.callback_at)))
+    if order.claimed_by_id and order.claim_expires_at:
+        rows.append(
+            "🙋 "
+            + _(
+                "%(name)s is calling (until %(until)s)",
+                name=escape(order.claimed_by_name),
+                until=local_time(order.claim_expires_at, with_date=False),
+            )
+        )
+    if order.duplicate_of:
+        rows.append("🔁 " + _("Duplicate of #%(number)s", number=order.duplicate_of))
+    return rows
+
+
+def _head(order: Order, lang: str) -> list[str]:
+    _ = translator(lang)
+    status = order.status.value
+    delivery = _("Home delivery") if order.delivery_type == "home" else _("Stop desk")
+    return [
+        f"{STATUS_ICON.get(status, '')} <b>#{order.number}</b> · {_(STATUS[status])}",
+        f"👤 {escape(order.name)}",
+        f"📞 {national_display(order.phone)} ({order.phone})",
+        _place(order, lang),
+        f"🏠 {escape(order.address)} · {delivery}",
+    ]
+
+
+def _tail(order: Order, lang: str) -> list[str]:
+    _ = translator(lang)
+    rows = [
+        "🚚 "
+        + _("Delivery %(fee)s", fee=money(order.delivery_fee, lang))
+        + " · <b>"
+        + _("Total %(total)s", total=money(order.total, lang))
+        + "</b>",
+        *_call_rows(order, lang),
+    ]
+    if order.tracking:
+        rows.append(
+            "📦 "
+            + _(
+                "Courier: %(courier)s · tracking %(tracking)s",
+                courier=escape(order.courier),
+                tracking=escape(order.tracking),
+            )
+        )
+    if order.note:
+        rows.append("📝 " + escape(order.note))
+    return rows
+
+
+def _visible_length(html_text: str) -> int:
+    # Tags are not counted by Telegram; entities like &amp; count as one character.
+    return len(unescape(_TAG.sub("", html_text)))
+
+
+def render_text(order: Order, lines: Sequence[OrderLine], lang: str) -> str:
+    """The card's HTML; fewer item lines are shown until it fits 4096 characters (every
+    other field is bounded at checkout, so the head and tail alone always fit)."""
+    shown = MAX_LINES_SHOWN
+    while True:
+        text = "\n".join([*_head(order, lang), *_items(lines, lang, shown), *_tail(order, lang)])
+        if _visible_length(text) <= MAX_TEXT or shown == 0:
+            return text
+        shown //= 2
+
+
+def render_card(order: Order, lines: Sequence[OrderLine], lang: str) -> Card:
+    return Card(render_text(order, lines, lang), main_keyboard(order, lang))

@@ -1,0 +1,84 @@
+"""Every handler the bot has, and the command menu in ar, fr and en."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, ChatMemberUpdated, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import asks, binding, presses
+from bot.i18n import N_, translator
+from i18n import LANGS
+from models import cards, team
+
+log = logging.getLogger(__name__)
+
+# The command menu (setMyCommands), in the order people need them.
+COMMANDS: list[tuple[str, str]] = [
+    ("orders", N_("Orders to handle, pending first")),
+    ("order", N_("Show one order: /order 1042")),
+    ("find", N_("Find orders by phone, name or number")),
+    ("stats", N_("Figures: /stats today, week or month")),
+    ("products", N_("Products and prices")),
+    ("stock", N_("Stock per variant, with buttons to adjust")),
+    ("addproduct", N_("Add a product with its photo")),
+    ("settings", N_("Store settings")),
+    ("team", N_("Team members and chats (owner)")),
+    ("help", N_("What I can do")),
+]
+
+
+async def publish_commands(bot: Bot) -> None:
+    for lang in LANGS:
+        _ = translator(lang)
+        await bot.set_my_commands(
+            [BotCommand(name, _(text)) for name, text in COMMANDS], language_code=lang
+        )
+    _ = translator("en")
+    await bot.set_my_commands([BotCommand(name, _(text)) for name, text in COMMANDS])
+
+
+async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: follow its new id and send its cards again."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    old, new = message.chat.id, message.migrate_to_chat_id
+    if await team.migrate_chat(old, new):
+        for store in await team.stores_of_chat(new):
+            for chat in await team.active_chats(store):
+                if chat.chat_id == new:
+                    await cards.resend_chat(chat.id)
+        log.info("chat migrated old=%s new=%s", old, new)
+
+
+async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The bot was removed from a group or blocked in a private chat: stop sending there."""
+    change: ChatMemberUpdated | None = update.my_chat_member
+    if change is None:
+        return
+    if change.new_chat_member.status in ("left", "kicked"):
+        stores = await team.disable_chat(change.chat.id, f"bot {change.new_chat_member.status}")
+        log.info("bot removed chat=%s stores=%s", change.chat.id, len(stores))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("update failed error=%r", context.error, exc_info=context.error)
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("start", binding.on_start))
+    app.add_handler(CallbackQueryHandler(presses.on_press, pattern=r"^o:"))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
+    app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, asks.on_reply))
+    app.add_error_handler(on_error)

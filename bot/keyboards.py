@@ -1,0 +1,104 @@
+"""Inline keyboards of an order card, by status (SPEC §5), and its sub-menus."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.callbacks import order_button
+from bot.i18n import translator
+from models.lifecycle import TERMINAL, OrderStatus
+from models.orm import Order
+
+Row = list[InlineKeyboardButton]
+
+
+def _b(order: Order, label: str, action: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=order_button(order.id, action, order.version))
+
+
+def _main_rows(order: Order, lang: str) -> list[Row]:
+    _ = translator(lang)
+    status = order.status
+    cancel = _b(order, "✖️ " + _("Cancel"), "cx")
+    if status is OrderStatus.PENDING:
+        claim = (
+            _b(order, "🙋 " + _("Release"), "rl")
+            if order.claimed_by_id
+            else _b(order, "🙋 " + _("I'm calling"), "cl")
+        )
+        return [
+            [_b(order, "✅ " + _("Confirm"), "cf"), _b(order, "📞 " + _("Call outcome ▸"), "cm")],
+            [claim, cancel],
+        ]
+    if status is OrderStatus.CONFIRMED:
+        return [
+            [_b(order, "📦 " + _("Processing"), "pr"), _b(order, "🚚 " + _("Dispatch ▸"), "dm")],
+            [cancel],
+        ]
+    if status is OrderStatus.PROCESSING:
+        return [[_b(order, "🚚 " + _("Dispatch ▸"), "dm"), cancel]]
+    if status is OrderStatus.SHIPPED:
+        return [
+            [_b(order, "🎉 " + _("Delivered"), "dv"), _b(order, "↩️ " + _("Returned"), "rt")],
+            [cancel],
+        ]
+    return [[_b(order, "↩️ " + _("Returned"), "rt")]]  # delivered
+
+
+def main_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup | None:
+    """The card's buttons; terminal orders have none, so stale presses are impossible."""
+    if order.status in TERMINAL:
+        return None
+    _ = translator(lang)
+    rows = _main_rows(order, lang)
+    rows.append([_b(order, "🕓 " + _("Timeline"), "tl")])
+    return InlineKeyboardMarkup(rows)
+
+
+def _with_back(order: Order, lang: str, rows: list[Row]) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    return InlineKeyboardMarkup([*rows, [_b(order, "« " + _("Back"), "bk")]])
+
+
+def calls_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    return _with_back(
+        order,
+        lang,
+        [
+            [_b(order, _("No answer"), "na"), _b(order, _("Busy"), "bz")],
+            [_b(order, _("Unreachable"), "ur"), _b(order, _("Wrong number"), "wn")],
+            [_b(order, "⏰ " + _("Postponed ▸"), "pm")],
+            [_b(order, _("Customer cancelled"), "cc"), _b(order, "🚫 " + _("Fake"), "fk")],
+            [_b(order, "🔁 " + _("Duplicate"), "du")],
+        ],
+    )
+
+
+def postpone_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    return _with_back(
+        order,
+        lang,
+        [
+            [
+                _b(order, _("+1 h"), "p1"),
+                _b(order, _("+3 h"), "p3"),
+                _b(order, _("Tomorrow 10:00"), "pt"),
+            ]
+        ],
+    )
+
+
+def cancel_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    return _with_back(
+        order, lang, [[_b(order, "✖️ " + _("Yes, cancel #%(number)s", number=order.number), "cy")]]
+    )
+
+
+def dispatch_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
+    _ = translator(lang)
+    return _with_back(
+        order, lang, [[_b(order, "✍️ " + _("Manual courier (type the tracking number)"), "dx")]]
+    )

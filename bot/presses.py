@@ -1,0 +1,244 @@
+"""Buttons on order cards: every press answered, checked, attributed and race-safe."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import asks
+from bot.callbacks import OrderPress, parse_order
+from bot.context import display_name
+from bot.i18n import ALGIERS, STATUS, translator
+from bot.keyboards import (
+    calls_keyboard,
+    cancel_keyboard,
+    dispatch_keyboard,
+    main_keyboard,
+    postpone_keyboard,
+)
+from bot.refusals import refusal
+from bot.timeline_text import timeline_text
+from i18n import Translator
+from models import calls, cards, orders, team
+from models.errors import (
+    DomainError,
+)
+from models.lifecycle import OrderStatus
+from models.orm import Order, Store, TelegramChat
+from models.outbox import now
+from models.timeline import Actor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Press:
+    query: CallbackQuery
+    context: ContextTypes.DEFAULT_TYPE
+    store: Store
+    order: Order
+    actor: Actor
+    version: int
+    _: Translator
+
+
+Action = Callable[[Press], Awaitable[str | None]]
+
+
+def _callback_time(choice: str) -> datetime:
+    t = now()
+    if choice == "p1":
+        return t + timedelta(hours=1)
+    if choice == "p3":
+        return t + timedelta(hours=3)
+    local = t.astimezone(ALGIERS) + timedelta(days=1)
+    return local.replace(hour=10, minute=0, second=0, microsecond=0)
+
+
+async def _confirm(p: Press) -> str:
+    await calls.log_call(p.store, p.order.number, "confirmed", p.actor, expected_version=p.version)
+    return p._("Confirmed #%(number)s", number=p.order.number)
+
+
+def _outcome(outcome: str) -> Action:
+    async def act(p: Press) -> str:
+        await calls.log_call(p.store, p.order.number, outcome, p.actor, expected_version=p.version)
+        return p._("Call logged on #%(number)s", number=p.order.number)
+
+    return act
+
+
+def _postpone(choice: str) -> Action:
+    async def act(p: Press) -> str:
+        when = _callback_time(choice)
+        await calls.log_call(
+            p.store,
+            p.order.number,
+            "postponed",
+            p.actor,
+            callback_at=when,
+            expected_version=p.version,
+        )
+        return p._(
+            "#%(number)s comes back at %(when)s",
+            number=p.order.number,
+            when=when.astimezone(ALGIERS).strftime("%d/%m %H:%M"),
+        )
+
+    return act
+
+
+def _move(target: OrderStatus) -> Action:
+    async def act(p: Press) -> str:
+        await orders.transition_order(
+            p.store, p.order.number, target, p.actor, expected_version=p.version
+        )
+        return p._(
+            "#%(number)s: %(status)s", number=p.order.number, status=p._(STATUS[target.value])
+        )
+
+    return act
+
+
+async def _claim(p: Press) -> str:
+    await calls.claim_order(p.store, p.order.number, p.actor, expected_version=p.version)
+    return p._(
+        "#%(number)s is yours for %(minutes)s minutes",
+        number=p.order.number,
+        minutes=p.store.claim_minutes,
+    )
+
+
+async def _release(p: Press) -> str:
+    await calls.release_order(p.store, p.order.number, p.actor, expected_version=p.version)
+    return p._("Released #%(number)s", number=p.order.number)
+
+
+def _menu(build: Callable[[Order, str], InlineKeyboardMarkup | None]) -> Action:
+    async def act(p: Press) -> None:
+        try:
+            await p.query.edit_message_reply_markup(build(p.order, p.store.lang))
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+
+    return act
+
+
+async def _timeline(p: Press) -> None:
+    text = await timeline_text(p.order, p.store.lang)
+    message = p.query.message
+    assert message is not None
+    await p.context.bot.send_message(message.chat.id, text, reply_to_message_id=message.message_id)
+
+
+def _ask(kind: str, prompt: str) -> Action:
+    async def act(p: Press) -> None:
+        message = p.query.message
+        assert message is not None
+        sent = await p.context.bot.send_message(
+            message.chat.id,
+            p._(prompt, number=p.order.number),
+            reply_markup=ForceReply(selective=True),
+        )
+        asks.remember(
+            p.context, sent.chat.id, sent.message_id, asks.Ask(kind, p.order.id, p.version, p.actor)
+        )
+
+    return act
+
+
+ACTIONS: dict[str, Action] = {
+    "cf": _confirm,
+    "na": _outcome("no_answer"),
+    "bz": _outcome("busy"),
+    "ur": _outcome("unreachable"),
+    "wn": _outcome("wrong_number"),
+    "cc": _outcome("customer_cancelled"),
+    "fk": _outcome("fake"),
+    "p1": _postpone("p1"),
+    "p3": _postpone("p3"),
+    "pt": _postpone("pt"),
+    "cl": _claim,
+    "rl": _release,
+    "pr": _move(OrderStatus.PROCESSING),
+    "dv": _move(OrderStatus.DELIVERED),
+    "rt": _move(OrderStatus.RETURNED),
+    "cy": _move(OrderStatus.CANCELLED),
+    "cm": _menu(calls_keyboard),
+    "pm": _menu(postpone_keyboard),
+    "dm": _menu(dispatch_keyboard),
+    "cx": _menu(cancel_keyboard),
+    "bk": _menu(main_keyboard),
+    "tl": _timeline,
+    "du": _ask("duplicate", "Reply with the number of the order to keep instead of #%(number)s"),
+    "dx": _ask("tracking", "Reply with the tracking number for #%(number)s"),
+}
+MENUS = frozenset({"cm", "pm", "dm", "cx", "bk", "tl"})
+
+
+async def _load(press: OrderPress, query: CallbackQuery) -> tuple[Order, Store, Actor] | str:
+    """The order, its store and the actor; or the reason (untranslated) to refuse."""
+    order = await Order.get_or_none(id=press.order_id).select_related("store")
+    message = query.message
+    if order is None or message is None:
+        return "This order no longer exists."
+    store = order.store
+    if not await TelegramChat.exists(store_id=store.id, chat_id=message.chat.id, active=True):
+        return "This card does not belong to a store this chat serves."
+    actor = await team.authorize(
+        store, query.from_user.id, display_name(query.from_user), message.chat.id
+    )
+    if actor is None:
+        return "Only the store's team can do this."
+    return order, store, actor
+
+
+async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    if query is None:
+        return
+    press = parse_order(query.data)
+    if press is None:
+        await query.answer(translator("fr")("This button is no longer valid."), show_alert=True)
+        return
+    loaded = await _load(press, query)
+    if isinstance(loaded, str):
+        order = await Order.get_or_none(id=press.order_id).select_related("store")
+        _ = translator(order.store.lang if order else "fr")
+        await query.answer(_(loaded), show_alert=True)
+        return
+    order, store, actor = loaded
+    _ = translator(store.lang)
+    p = Press(query, context, store, order, actor, press.version, _)
+    await _run(p, press.action)
+
+
+async def _run(p: Press, action: str) -> None:
+    # Use cases get the card's version: a press on an outdated card loses like a race,
+    # and the person is told who acted.
+    try:
+        toast = await ACTIONS[action](p)
+    except DomainError as exc:
+        await cards.mark_cards(p.order.id, p.order.version)
+        await p.query.answer(_alert(refusal(exc, p._)), show_alert=True)
+        return
+    await p.query.answer(_alert(toast) if toast else None)
+    log.info(
+        "press store=%s number=%s action=%s actor=%s",
+        p.store.slug,
+        p.order.number,
+        action,
+        p.actor.id,
+    )
+
+
+def _alert(text: str) -> str:
+    """Callback answers hold at most 200 characters."""
+    return text if len(text) <= 200 else text[:199] + "…"

@@ -1,0 +1,241 @@
+"""Call confirmation of pending orders (SPEC §3.3): call outcomes, claims, callbacks."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models import outbox
+from models.errors import ClaimedByOther, DomainError, IllegalTransition, InvalidInput, NotFound
+from models.lifecycle import OrderStatus
+from models.orders import apply_transition, bump_version, change_order
+from models.orm import CallAttempt, Customer, Order, Store
+from models.timeline import SYSTEM, Actor, record_event
+
+log = logging.getLogger(__name__)
+
+OUTCOMES = (
+    "no_answer",
+    "busy",
+    "unreachable",
+    "wrong_number",
+    "postponed",
+    "customer_cancelled",
+    "fake",
+    "duplicate",
+    "confirmed",
+)
+CANCELLING = frozenset({"customer_cancelled", "fake", "duplicate"})
+
+
+def _require_pending(order: Order, action: str) -> None:
+    if order.status is not OrderStatus.PENDING:
+        raise IllegalTransition(order.status.value, action)
+
+
+async def _check_outcome(
+    store: Store,
+    order: Order,
+    outcome: str,
+    callback_at: datetime | None,
+    duplicate_of: int | None,
+) -> None:
+    if outcome not in OUTCOMES:
+        raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}")
+    if outcome == "postponed" and (callback_at is None or callback_at <= outbox.now()):
+        raise InvalidInput("callback_at: a time in the future is needed to postpone")
+    if outcome == "duplicate":
+        if duplicate_of is None or duplicate_of == order.number:
+            raise InvalidInput("duplicate_of: the number of the order that is kept")
+        if not await Order.exists(store_id=store.id, number=duplicate_of):
+            raise NotFound("order", duplicate_of)
+
+
+async def _cancel_for(
+    conn: BaseDBAsyncClient,
+    store: Store,
+    order: Order,
+    outcome: str,
+    actor: Actor,
+    note: str,
+) -> Order:
+    if outcome == "fake":
+        await (
+            Customer.filter(id=order.customer_id)
+            .using_db(conn)
+            .update(blacklisted=True, blacklist_reason=f"fake order #{order.number}")
+        )
+    return await apply_transition(
+        conn, store, order, OrderStatus.CANCELLED, actor, note=note, data={"outcome": outcome}
+    )
+
+
+def _over_no_answer_limit(store: Store, order: Order, outcome: str) -> bool:
+    return outcome == "no_answer" and 0 < store.no_answer_limit <= order.no_answers
+
+
+async def log_call(
+    store: Store,
+    number: int,
+    outcome: str,
+    actor: Actor,
+    note: str = "",
+    callback_at: datetime | None = None,
+    duplicate_of: int | None = None,
+    expected_version: int | None = None,
+) -> Order:
+    """Record one call on a pending order and what follows from its outcome: confirmed
+    confirms (stock), customer_cancelled/fake/duplicate cancel (fake blacklists the phone),
+    postponed brings the order back at `callback_at`, and the store's no-answer policy may
+    cancel. One transaction; ConcurrentChange when someone acted first."""
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
+        _require_pending(order, "log a call on")
+        await _check_outcome(store, order, outcome, callback_at, duplicate_of)
+        order = await bump_version(
+            conn,
+            order,
+            call_attempts=order.call_attempts + 1,
+            no_answers=order.no_answers + (outcome == "no_answer"),
+            last_call_outcome=outcome,
+            last_call_at=outbox.now(),
+            callback_at=callback_at if outcome == "postponed" else None,
+            duplicate_of=duplicate_of if outcome == "duplicate" else order.duplicate_of,
+            claimed_by_id="",
+            claimed_by_name="",
+            claim_expires_at=None,
+        )
+        await CallAttempt.create(
+            using_db=conn,
+            order=order,
+            actor_kind=actor.kind,
+            actor_id=actor.id,
+            actor_name=actor.name,
+            outcome=outcome,
+            note=note[:500],
+            callback_at=callback_at,
+        )
+        data = {
+            "outcome": outcome,
+            "attempts": order.call_attempts,
+            "callback_at": callback_at.isoformat() if callback_at else None,
+            "duplicate_of": duplicate_of,
+        }
+        event = await record_event(conn, order, "call_logged", actor, note=note, data=data)
+        await outbox.publish(conn, store, "order.call_logged", order, event, data)
+        return await _after_call(conn, store, order, outcome, actor, note)
+
+    return await change_order(store, number, work, expected_version)
+
+
+async def _after_call(
+    conn: BaseDBAsyncClient, store: Store, order: Order, outcome: str, actor: Actor, note: str
+) -> Order:
+    if outcome == "confirmed":
+        return await apply_transition(conn, store, order, OrderStatus.CONFIRMED, actor, note)
+    if outcome in CANCELLING:
+        return await _cancel_for(conn, store, order, outcome, actor, note)
+    if _over_no_answer_limit(store, order, outcome):
+        why = f"{order.no_answers} no-answers (store policy)"
+        return await apply_transition(
+            conn,
+            store,
+            order,
+            OrderStatus.CANCELLED,
+            SYSTEM,
+            note=why,
+            data={"outcome": "no_answer_limit"},
+        )
+    return order
+
+
+async def claim_order(
+    store: Store, number: int, actor: Actor, expected_version: int | None = None
+) -> Order:
+    """`I'm calling`: the order is reserved to `actor` for the store's claim time."""
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
+        _require_pending(order, "claim")
+        t = outbox.now()
+        held = order.claimed_by_id and order.claim_expires_at and order.claim_expires_at > t
+        if held and order.claimed_by_id != actor.id:
+            raise ClaimedByOther(order.claimed_by_name)
+        until = t + timedelta(minutes=store.claim_minutes)
+        order = await bump_version(
+            conn, order, claimed_by_id=actor.id, claimed_by_name=actor.name, claim_expires_at=until
+        )
+        event = await record_event(conn, order, "claimed", actor, data={"until": until.isoformat()})
+        await outbox.publish(conn, store, "order.claimed", order, event)
+        return order
+
+    return await change_order(store, number, work, expected_version)
+
+
+async def release_order(
+    store: Store, number: int, actor: Actor, expected_version: int | None = None
+) -> Order:
+    """Give a claimed order back; only the claimer or an owner may."""
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
+        if not order.claimed_by_id:
+            return order
+        if order.claimed_by_id != actor.id and actor.kind != "owner":
+            raise ClaimedByOther(order.claimed_by_name)
+        order = await bump_version(
+            conn, order, claimed_by_id="", claimed_by_name="", claim_expires_at=None
+        )
+        event = await record_event(conn, order, "released", actor)
+        await outbox.publish(conn, store, "order.released", order, event)
+        return order
+
+    return await change_order(store, number, work, expected_version)
+
+
+async def _system_touch(order: Order, type_: str, topic: str, **changes: object) -> bool:
+    store = await Store.get(id=order.store_id)
+
+    async def work(conn: BaseDBAsyncClient, current: Order) -> Order:
+        current = await bump_version(conn, current, **changes)
+        event = await record_event(conn, current, type_, SYSTEM)
+        await outbox.publish(conn, store, topic, current, event)
+        return current
+
+    try:
+        await change_order(store, order.number, work, expected_version=order.version)
+    except DomainError as exc:  # someone acted meanwhile: their change re-renders the card
+        log.info("scheduled touch skipped number=%s reason=%s", order.number, exc)
+        return False
+    return True
+
+
+async def bring_back_callbacks(limit: int = 100) -> int:
+    """Postponed orders whose time has come go back to the team (the card is re-sent)."""
+    due = (
+        await Order.filter(status=OrderStatus.PENDING, callback_at__lte=outbox.now())
+        .order_by("callback_at")
+        .limit(limit)
+    )
+    done = 0
+    for order in due:
+        done += await _system_touch(order, "callback_due", "order.callback_due", callback_at=None)
+    return done
+
+
+async def expire_claims(limit: int = 100) -> int:
+    """Claims past their time are released so someone else can call."""
+    expired = await Order.filter(claim_expires_at__lte=outbox.now(), claimed_by_id__not="").limit(
+        limit
+    )
+    done = 0
+    for order in expired:
+        done += await _system_touch(
+            order,
+            "claim_expired",
+            "order.claim_expired",
+            claimed_by_id="",
+            claimed_by_name="",
+            claim_expires_at=None,
+        )
+    return done

@@ -1,0 +1,49 @@
+"""Handing an order to a courier. Today: the manual courier (a typed tracking number)."""
+
+from __future__ import annotations
+
+import re
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.errors import IllegalTransition, InvalidInput
+from models.lifecycle import OrderStatus
+from models.orders import apply_transition, bump_version, change_order
+from models.orm import Order, Store
+from models.timeline import Actor
+
+TRACKING_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{2,63}$")
+
+
+def clean_tracking(raw: str) -> str:
+    """A tracking number as couriers print them: 3-64 letters, digits, `-_./`."""
+    tracking = raw.strip().replace(" ", "")
+    if not TRACKING_RE.match(tracking):
+        raise InvalidInput("tracking: 3-64 letters or digits")
+    return tracking
+
+
+async def dispatch_order(
+    store: Store,
+    number: int,
+    actor: Actor,
+    tracking: str,
+    courier: str = "manual",
+    expected_version: int | None = None,
+) -> Order:
+    """confirmed → processing → shipped with the courier and tracking number; both steps
+    are on the timeline (SPEC §3.1)."""
+    tracking = clean_tracking(tracking)
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
+        if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
+            raise IllegalTransition(order.status.value, "dispatch")
+        if order.status is OrderStatus.CONFIRMED:
+            order = await apply_transition(conn, store, order, OrderStatus.PROCESSING, actor)
+        order = await bump_version(conn, order, courier=courier, tracking=tracking)
+        data: dict[str, object] = {"courier": courier, "tracking": tracking}
+        return await apply_transition(
+            conn, store, order, OrderStatus.SHIPPED, actor, note=tracking, data=data
+        )
+
+    return await change_order(store, number, work, expected_version)

@@ -1,0 +1,151 @@
+"""The people and chats of a store on Telegram (SPEC §5): invites, members, the team group,
+and who may press what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from models.errors import InvalidInput, InvalidInvite, NotFound
+from models.orm import Invite, Member, Store, TelegramChat
+from models.outbox import now
+from models.timeline import Actor
+
+GROUP_KINDS = frozenset({"group", "supergroup"})
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """The Telegram chat and user an update came from."""
+
+    chat_id: int
+    kind: str
+    title: str
+    user_id: int
+    user_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    store: Store
+    role: str  # owner | agent | group
+    chat: TelegramChat
+
+
+async def _take_invite(token: str) -> Invite:
+    invite = await Invite.filter(token=token[:64]).select_related("store").first()
+    if invite is None or invite.used_at is not None or invite.expires_at < now():
+        raise InvalidInvite()
+    # Conditional update: two people racing for one invite, only one gets it.
+    if not await Invite.filter(id=invite.id, used_at=None).update(used_at=now()):
+        raise InvalidInvite()
+    return invite
+
+
+async def _bind_chat(store: Store, ref: ChatRef, user_id: int | None) -> TelegramChat:
+    chat, _ = await TelegramChat.get_or_create(
+        store=store,
+        chat_id=ref.chat_id,
+        defaults={"kind": ref.kind, "title": ref.title[:128], "user_id": user_id},
+    )
+    chat.kind, chat.title, chat.user_id = ref.kind, ref.title[:128], user_id
+    chat.active, chat.disabled_reason = True, ""
+    await chat.save()
+    return chat
+
+
+async def accept_invite(token: str, ref: ChatRef) -> Joined:
+    """`/start <token>`: a private chat joins the user with the invite's role; a group
+    becomes the store's team chat. Raises InvalidInvite."""
+    async with in_transaction():
+        invite = await _take_invite(token)
+        store = invite.store
+        if ref.kind in GROUP_KINDS:
+            return Joined(store, "group", await _bind_chat(store, ref, None))
+        member, _ = await Member.get_or_create(
+            store=store,
+            telegram_user_id=ref.user_id,
+            defaults={"role": invite.role, "name": ref.user_name[:128]},
+        )
+        member.role, member.name, member.active = invite.role, ref.user_name[:128], True
+        await member.save()
+        return Joined(store, invite.role, await _bind_chat(store, ref, ref.user_id))
+
+
+async def authorize(store: Store, user_id: int, user_name: str, chat_id: int) -> Actor | None:
+    """The actor a press from `user_id` in `chat_id` acts as, or None when not allowed.
+
+    Listed members act with their role anywhere the store's cards are; in the bound team
+    group anyone counts as an agent unless the owner turned roster mode on.
+    """
+    member = await Member.get_or_none(store_id=store.id, telegram_user_id=user_id, active=True)
+    if member is not None:
+        return Actor(member.role, str(user_id), member.name or user_name)
+    if store.roster_mode:
+        return None
+    group = await TelegramChat.filter(
+        store_id=store.id, chat_id=chat_id, kind__in=list(GROUP_KINDS), active=True
+    ).exists()
+    return Actor("agent", str(user_id), user_name) if group else None
+
+
+async def stores_of_chat(chat_id: int) -> list[Store]:
+    """Stores whose cards go to this chat (a private chat may serve several)."""
+    chats = await TelegramChat.filter(chat_id=chat_id, active=True).select_related("store")
+    return [c.store for c in chats]
+
+
+async def active_chats(store: Store) -> list[TelegramChat]:
+    return await TelegramChat.filter(store_id=store.id, active=True).order_by("id")
+
+
+async def team_of(store: Store) -> list[Member]:
+    return await Member.filter(store_id=store.id, active=True).order_by("id")
+
+
+async def revoke_member(store: Store, member_id: int) -> Member:
+    """Remove a member: no more presses, no more cards in their private chat."""
+    member = await Member.get_or_none(id=member_id, store_id=store.id, active=True)
+    if member is None:
+        raise NotFound("member", member_id)
+    if (
+        member.role == "owner"
+        and await Member.filter(store_id=store.id, role="owner", active=True).count() == 1
+    ):
+        raise InvalidInput("the last owner cannot be removed")
+    async with in_transaction():
+        await Member.filter(id=member.id).update(active=False)
+        await TelegramChat.filter(store_id=store.id, user_id=member.telegram_user_id).update(
+            active=False, disabled_reason="member removed"
+        )
+    return member
+
+
+async def unlink_chat(store: Store, chat_pk: int) -> TelegramChat:
+    chat = await TelegramChat.get_or_none(id=chat_pk, store_id=store.id, active=True)
+    if chat is None:
+        raise NotFound("chat", chat_pk)
+    await TelegramChat.filter(id=chat.id).update(active=False, disabled_reason="unlinked")
+    return chat
+
+
+async def set_roster_mode(store: Store, on: bool) -> None:
+    await Store.filter(id=store.id).update(roster_mode=on)
+    store.roster_mode = on
+
+
+async def disable_chat(chat_id: int, reason: str) -> list[Store]:
+    """Telegram refused the chat for good (bot blocked or kicked): stop sending there.
+    Returns the stores that lost it, so their owners can be told elsewhere."""
+    chats = await TelegramChat.filter(chat_id=chat_id, active=True).select_related("store")
+    await TelegramChat.filter(chat_id=chat_id).update(active=False, disabled_reason=reason[:200])
+    return [c.store for c in chats]
+
+
+async def migrate_chat(old_chat_id: int, new_chat_id: int) -> int:
+    """A group became a supergroup and changed id: follow it (cards are sent anew)."""
+    count = await TelegramChat.filter(chat_id=old_chat_id).update(
+        chat_id=new_chat_id, kind="supergroup"
+    )
+    return int(count)

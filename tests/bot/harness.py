@@ -1,0 +1,103 @@
+"""A running bot against the fake Bot API: the real python-telegram-bot, the relay with
+the Telegram channel, and helpers to play the owner and the team."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from bot.channel import TelegramChannel, wants
+from bot.runtime import BotConfig, BotRuntime
+from models import cards, outbox, stores
+from models.orm import OutboxMessage, Store
+from notify.relay import Relay
+from tests.fakes.telegram_api import FakeTelegram, StoredMessage
+
+OWNER = {"id": 1001, "first_name": "Nadia", "last_name": "Owner"}
+AGENT = {"id": 2002, "first_name": "Yacine"}
+AGENT2 = {"id": 3003, "first_name": "Sara"}
+
+
+@dataclass
+class Desk:
+    fake: FakeTelegram
+    runtime: BotRuntime
+    relay: Relay
+
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until the outbox is drained and no card lags its order."""
+        assert self.runtime.sender is not None
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            await self.relay.run_once()
+            await self.runtime.sender.run_once()
+            busy = await OutboxMessage.filter(
+                channel="telegram", status__in=["pending", "processing"]
+            ).exists()
+            if not busy and not await cards.chats_with_work():
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError("cards did not settle")
+
+    async def say(self, chat_id: int, user: dict[str, Any], text: str) -> None:
+        """A person writes in a chat; waits until the bot has handled it."""
+        await self.fake.send_update(self.fake.user_message(chat_id, user, text))
+        await self._drain()
+
+    async def press(self, chat_id: int, message_id: int, data: str, user: dict[str, Any]) -> str:
+        update = self.fake.press(chat_id, message_id, data, user)
+        query_id = update["callback_query"]["id"]
+        await self.fake.send_update(update)
+        await self.fake.wait_for(lambda f: f.query(query_id).answered, timeout=10)
+        return str(query_id)
+
+    async def _drain(self) -> None:
+        await self.fake.wait_for(lambda f: not f.pending_updates(), timeout=10)
+        await asyncio.sleep(0.3)  # the handler runs after getUpdates returned it
+
+    def card(self, chat_id: int, number: int) -> StoredMessage:
+        """The live card of an order in a chat (the last bot message naming it)."""
+        found = [
+            m
+            for m in self.fake.bot_messages(chat_id)
+            if m.text.startswith(("🆕", "✅", "📦", "🚚", "🎉", "❌", "↩️"))
+            and f"#{number} " in m.text.split("\n", 1)[0] + " "
+        ]
+        assert found, f"no card for #{number} in {chat_id}"
+        return found[-1]
+
+    async def bind(self, store: Store, user: dict[str, Any], role: str = "owner") -> int:
+        chat_id = self.fake.add_private_chat(user)
+        token = await stores.create_invite(store, role)
+        await self.say(chat_id, user, f"/start {token}")
+        return chat_id
+
+    async def bind_group(self, store: Store, members: list[dict[str, Any]]) -> int:
+        group = self.fake.add_group("Équipe", members=members)
+        token = await stores.create_invite(store, "agent")
+        await self.say(group, members[0], f"/start@hanout_test_bot {token}")
+        return group
+
+
+@asynccontextmanager
+async def running_desk(**fake_args: Any) -> AsyncIterator[Desk]:
+    async with FakeTelegram(long_poll_cap=0.2, **fake_args) as fake:
+        outbox.add_route("telegram", wants)
+        runtime = BotRuntime(
+            BotConfig(token=fake.token, api_url=fake.url, poll_timeout=0.2), receive=True, send=True
+        )
+        assert runtime.sender is not None
+        relay = Relay(
+            {"telegram": TelegramChannel(runtime.sender.wake)}, worker_id="test", interval=0.05
+        )
+        await runtime.start()
+        await relay.start()
+        try:
+            yield Desk(fake, runtime, relay)
+        finally:
+            await relay.stop()
+            await runtime.stop()
+            outbox._routes.pop("telegram", None)
