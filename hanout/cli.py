@@ -16,11 +16,12 @@ from hanout import logs
 from hanout.migrate import migrate
 from hanout.processes import serve
 from hanout.settings import Settings
-from models import catalog, stores
+from models import catalog, geography, stores
 from models.catalog import VariantSpec
 from models.db import close_db, open_db
 from models.demo import seed_demo
 from models.errors import DomainError
+from models.fees import parse_fee_csv
 
 
 def _invite_link(settings: Settings, token: str) -> str | None:
@@ -95,6 +96,15 @@ async def cmd_catalog_import(settings: Settings, a: argparse.Namespace) -> None:
     _print({"products": count})
 
 
+async def cmd_store_fees(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    text = await asyncio.to_thread(Path(a.file).read_text, encoding="utf-8-sig")
+    table = parse_fee_csv(text, {w.code for w in geography.wilayas()})
+    await stores.set_fees(store, table)
+    served = sum(1 for row in table.values() if row.home is not None or row.desk is not None)
+    _print({"wilayas": len(table), "served": served})
+
+
 async def cmd_demo(settings: Settings, a: argparse.Namespace) -> None:
     new = await seed_demo()
     if new is None:
@@ -124,6 +134,9 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--lang", default="ar", choices=stores.LANGS)
     create.add_argument("--email", default="")
+    fees = store.add_parser("fees", help="replace the delivery fees from wilaya,home,desk CSV")
+    fees.add_argument("slug")
+    fees.add_argument("file")
     invite = store.add_parser("invite")
     invite.add_argument("slug")
     invite.add_argument("--role", default="agent", choices=stores.ROLES)
@@ -154,6 +167,7 @@ _DB_COMMANDS: dict[
 ] = {
     ("store", "create"): cmd_store_create,
     ("store", "invite"): cmd_store_invite,
+    ("store", "fees"): cmd_store_fees,
     ("product", "add"): cmd_product_add,
     ("catalog", "import"): cmd_catalog_import,
     ("demo", None): cmd_demo,

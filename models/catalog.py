@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
@@ -29,7 +30,7 @@ def slugify(text: str) -> str:
     """ASCII slug from a product name; Arabic-only names fall back to a short hash."""
     ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60]
-    return slug or "p-" + format(abs(hash(text)) % 16**8, "08x")
+    return slug or "p-" + hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def _check_int(name: str, value: int, hi: int) -> int:
@@ -79,7 +80,7 @@ async def add_product(
                 product=product,
                 store=store,
                 sku=sku,
-                options=spec.options,
+                options=[[k, v] for k, v in spec.options.items()],
                 price=_check_int(
                     "price", spec.price if spec.price is not None else price, MAX_PRICE
                 ),
@@ -108,6 +109,15 @@ async def set_stock(store: Store, variant_id: int, stock: int) -> int:
     if not moved:
         raise NotFound("variant", variant_id)
     return stock
+
+
+async def set_product_active(store: Store, product_id: int, active: bool) -> Product:
+    """Show or hide a product on the storefront; its variants and stock are kept, and a
+    hidden product cannot be ordered."""
+    moved = await Product.filter(id=product_id, store_id=store.id).update(active=active)
+    if not moved:
+        raise NotFound("product", product_id)
+    return await Product.get(id=product_id)
 
 
 CSV_COLUMNS = ("product", "price", "sku", "options", "stock", "description")

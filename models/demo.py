@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from models import catalog, geography, stores
+from models import catalog, stores
 from models.catalog import VariantSpec
-from models.fees import demo_fee
 from models.orm import Store
 
 DEMO_SLUG = "demo"
@@ -50,9 +49,6 @@ async def seed_demo(email: str = "") -> stores.NewStore | None:
     if await Store.exists():
         return None
     new = await stores.create_store(DEMO_SLUG, "Hanout Démo", "ar", email)
-    await stores.set_fees(
-        new.store, {w.code: demo_fee(w.code, w.code_58) for w in geography.wilayas()}
-    )
     for name, price, description, photo, variants in _PRODUCTS:
         await catalog.add_product(
             new.store, name, price, variants, description, photo=f"/static/demo/{photo}"

@@ -11,7 +11,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import outbox
-from models.checkout import CheckoutRequest, Draft, fingerprint, validate
+from models.checkout import MAX_QUANTITY, CheckoutRequest, Draft, fingerprint, validate
 from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
 from models.lifecycle import OrderStatus
 from models.orm import (
@@ -61,7 +61,7 @@ async def _resolve_variants(store: Store, draft: Draft) -> dict[int, tuple[Varia
             raise InvalidOrder({"items": "unknown_variant"})
         prev = resolved.get(variant.id, (variant, 0))[1]
         resolved[variant.id] = (variant, prev + qty)
-    if any(qty > 99 for _, qty in resolved.values()):
+    if any(qty > MAX_QUANTITY for _, qty in resolved.values()):
         raise InvalidOrder({"quantity": "out_of_range"})
     return resolved
 
@@ -89,19 +89,25 @@ async def _next_number(conn: BaseDBAsyncClient, store: Store) -> int:
     return fresh.last_order_number
 
 
-async def _existing(
-    conn: BaseDBAsyncClient,
-    store: Store,
-    draft_fp: str,
-    phone: str,
-    idem: tuple[str, str] | None,
+async def replayed_order(
+    store: Store, idempotency: tuple[str, str], conn: BaseDBAsyncClient | None = None
 ) -> Order | None:
-    if idem is not None:
-        key = await IdempotencyKey.filter(store_id=store.id, key=idem[0]).using_db(conn).first()
-        if key is not None:
-            if key.request_hash != idem[1]:
-                raise IdempotencyConflict()
-            return await Order.filter(id=key.order_id).using_db(conn).get()
+    """The order an Idempotency-Key already made, or None; IdempotencyConflict when the
+    key came with a different request. Asked before anything else, so a replay gets the
+    same order even if the product was hidden or the client hit a limit since."""
+    query = IdempotencyKey.filter(store_id=store.id, key=idempotency[0])
+    key = await (query.using_db(conn) if conn is not None else query).first()
+    if key is None:
+        return None
+    if key.request_hash != idempotency[1]:
+        raise IdempotencyConflict()
+    orders = Order.filter(id=key.order_id)
+    return await (orders.using_db(conn) if conn is not None else orders).get()
+
+
+async def _duplicate(
+    conn: BaseDBAsyncClient, store: Store, draft_fp: str, phone: str
+) -> Order | None:
     since = outbox.now() - timedelta(minutes=store.duplicate_window_minutes)
     return (
         await Order.filter(
@@ -114,6 +120,18 @@ async def _existing(
         .using_db(conn)
         .order_by("-id")
         .first()
+    )
+
+
+async def _remember_key(
+    conn: BaseDBAsyncClient, store: Store, idempotency: tuple[str, str] | None, order: Order
+) -> None:
+    if idempotency is None:
+        return
+    if await IdempotencyKey.filter(store_id=store.id, key=idempotency[0]).using_db(conn).exists():
+        return
+    await IdempotencyKey.create(
+        using_db=conn, store=store, key=idempotency[0], request_hash=idempotency[1], order=order
     )
 
 
@@ -150,6 +168,8 @@ async def place_order(
     (key, request hash) or the same phone and lines inside the store's duplicate window.
     Raises InvalidOrder, Blacklisted or IdempotencyConflict; nothing is written then.
     """
+    if idempotency is not None and (replay := await replayed_order(store, idempotency)):
+        return PlacedOrder(replay, created=False)
     draft = validate(request)
     if await Customer.filter(store_id=store.id, phone=draft.phone.e164, blacklisted=True).exists():
         raise Blacklisted()
@@ -158,19 +178,15 @@ async def place_order(
     draft_fp = fingerprint(draft.phone.e164, {vid: q for vid, (_, q) in resolved.items()})
     async with in_transaction() as conn:
         number = await _next_number(conn, store)
-        existing = await _existing(conn, store, draft_fp, draft.phone.e164, idempotency)
+        # After the store row's lock: a concurrent replay of the key, or a duplicate, is seen.
+        existing = await replayed_order(store, idempotency, conn) if idempotency else None
+        existing = existing or await _duplicate(conn, store, draft_fp, draft.phone.e164)
         if existing is not None:
+            await _remember_key(conn, store, idempotency, existing)
             return PlacedOrder(existing, created=False)
         await _check_phone_rate(store, draft.phone.e164)
         order = await _create(conn, store, draft, request, resolved, fee, number, draft_fp)
-        if idempotency is not None:
-            await IdempotencyKey.create(
-                using_db=conn,
-                store=store,
-                key=idempotency[0],
-                request_hash=idempotency[1],
-                order=order,
-            )
+        await _remember_key(conn, store, idempotency, order)
         event = await record_created(conn, order, actor or Actor("customer", "", draft.name))
         await outbox.publish(conn, store, "order.created", order, event)
     outbox.notify_committed()

@@ -81,7 +81,12 @@ async def apply_transition(
     won = (
         await Order.filter(id=order.id, status=order.status, version=order.version)
         .using_db(conn)
-        .update(status=target, version=order.version + 1, stock_committed=committed)
+        .update(
+            status=target,
+            version=order.version + 1,
+            stock_committed=committed,
+            updated_at=outbox.now(),  # update() does not apply auto_now
+        )
     )
     if not won:
         raise LostRace()
@@ -117,7 +122,7 @@ async def bump_version(conn: BaseDBAsyncClient, order: Order, **changes: object)
     won = (
         await Order.filter(id=order.id, status=order.status, version=order.version)
         .using_db(conn)
-        .update(version=order.version + 1, **changes)
+        .update(version=order.version + 1, updated_at=outbox.now(), **changes)
     )
     if not won:
         raise LostRace()

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from models import geography
 from models.errors import InvalidInput, NotFound
-from models.fees import FeeRow
+from models.fees import FeeRow, default_fee
 from models.orm import ApiKey, DeliveryFee, Invite, Store
 from models.outbox import now
 
@@ -22,6 +22,7 @@ ROLES = ("owner", "agent")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset({"v1", "static", "telegram", "health", "healthz", "api", "admin"})
 INVITE_TTL = timedelta(days=7)
+API_KEY_RE = re.compile(r"^hk_[0-9a-f]{12}_[A-Za-z0-9_-]{20,64}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,9 +45,9 @@ async def create_api_key(store: Store) -> str:
 
 async def authenticate_api_key(raw: str) -> Store | None:
     """The store a bearer key belongs to, or None (unknown, malformed or revoked)."""
-    parts = raw.split("_", 2)
-    if len(parts) != 3 or parts[0] != "hk" or not parts[1] or len(raw) > 200:
+    if not API_KEY_RE.match(raw):  # anything else never reaches the database
         return None
+    parts = raw.split("_", 2)
     key = await ApiKey.filter(prefix=parts[1], revoked_at=None).select_related("store").first()
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(parts[2])):
         return None
@@ -63,7 +64,8 @@ async def create_invite(store: Store, role: str = "owner") -> str:
 
 
 async def create_store(slug: str, name: str, lang: str = "ar", email: str = "") -> NewStore:
-    """A store with an API key, an owner invite and an empty fee table."""
+    """A store with an API key, an owner invite and the default fee table (every wilaya,
+    home and stop desk, priced by zone; replace it with `set_fees`)."""
     slug = slug.strip().lower()
     if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
         raise InvalidInput("slug: 1-48 lowercase letters, digits or '-', not reserved")
@@ -79,7 +81,12 @@ async def create_store(slug: str, name: str, lang: str = "ar", email: str = "") 
         store = await Store.create(slug=slug, name=name.strip(), lang=lang, owner_email=email)
         api_key = await create_api_key(store)
         token = await create_invite(store, "owner")
+        await set_fees(store, default_fee_table())
     return NewStore(store, api_key, token)
+
+
+def default_fee_table() -> dict[int, FeeRow]:
+    return {w.code: default_fee(w.code_58) for w in geography.wilayas()}
 
 
 async def get_store(slug: str) -> Store:

@@ -47,9 +47,10 @@ def _describe(exc: BaseException) -> str:
 class Relay:
     """Drains the outbox for the channels in `handlers`.
 
-    `run_once` claims up to `batch` due rows and delivers them, at most `concurrency` at a
-    time and each within `delivery_timeout` seconds (shorter than the claim lease, so a slow
-    delivery is never taken over while it is still running). `start` runs passes in the
+    `run_once` claims no more due rows than it can deliver at once (`concurrency`, capped
+    by `batch`) and gives each `delivery_timeout` seconds from the claim, slot included:
+    shorter than the claim lease, so no row is taken over by another worker while it is
+    still being delivered here. `start` runs passes in the
     background: after each commit that wrote outbox rows in this process, else every
     `interval` seconds. `stop` lets the deliveries already claimed finish.
     """
@@ -72,6 +73,7 @@ class Relay:
         self.interval = interval
         self.batch = batch
         self.delivery_timeout = delivery_timeout
+        self.concurrency = concurrency
         self._slots = asyncio.Semaphore(concurrency)
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -111,7 +113,8 @@ class Relay:
         """
         if not self.handlers:
             return 0
-        messages = await outbox.claim(self.worker_id, self.batch, self.handlers.keys())
+        limit = min(self.batch, self.concurrency)
+        messages = await outbox.claim(self.worker_id, limit, self.handlers.keys())
         results = await asyncio.gather(
             *(self._deliver(m) for m in messages), return_exceptions=True
         )
@@ -146,7 +149,7 @@ class Relay:
                 errors += 1
                 claimed = 0
                 log.exception("relay pass failed worker=%s failures=%s", self.worker_id, errors)
-            if claimed < self.batch:  # a full batch means more rows are probably due now
+            if claimed < min(self.batch, self.concurrency):  # full: more rows are likely due
                 await self._pause(min(self.interval * 2**errors, MAX_ERROR_PAUSE))
 
     async def _pause(self, seconds: float) -> None:
@@ -161,7 +164,8 @@ class Relay:
             return
         handler = self.handlers[message.channel]
         try:
-            async with self._slots, asyncio.timeout(self.delivery_timeout):
+            # The deadline runs from the claim: waiting for a slot counts against the lease.
+            async with asyncio.timeout(self.delivery_timeout), self._slots:
                 await handler(message)
         except PermanentFailure as exc:
             await outbox.fail(message, _describe(exc), permanent=True)

@@ -15,7 +15,7 @@ def variant_out(variant: Variant) -> VariantOut:
         id=variant.id,
         product_id=variant.product_id,  # type: ignore[attr-defined]
         sku=variant.sku,
-        options=variant.options,
+        options=variant.option_map(),
         label=variant.label(),
         price=variant.price,
         stock=variant.stock,

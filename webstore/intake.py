@@ -20,7 +20,8 @@ import json
 from aiohttp import web
 
 from models.checkout import CheckoutRequest, LineRequest
-from models.intake import place_order
+from models.intake import place_order, replayed_order
+from models.orm import Order
 from webstore.api_endpoint import ApiCall, Endpoint, HeaderParam, reply
 from webstore.api_errors import (
     ApiError,
@@ -89,8 +90,25 @@ def invalid_order(issues: list[Issue]) -> web.Response:
     return error_response(422, "invalid_order", message, fields=fields)
 
 
+def _result(order: Order, created: bool) -> web.Response:
+    result = IntakeResult(
+        number=order.number,
+        status=order.status,
+        total=order.total,
+        delivery_fee=order.delivery_fee,
+    )
+    if created:
+        return reply(result, status=201)
+    return reply(result, status=200, headers={"Idempotent-Replayed": "true"})
+
+
 async def place(call: ApiCall) -> web.Response:
     body, request = call.body_as(IntakeOrder), call.request
+    store = call.current_store()
+    idempotency = (request.headers[IDEMPOTENCY_KEY.name], request_hash(body))
+    # A replay gets its order back before any limit or check that may have changed since.
+    if (replay := await replayed_order(store, idempotency)) is not None:
+        return _result(replay, created=False)
     ip = client_ip(request, request.config_dict[CONFIG].trust_forwarded)
     if not request.config_dict[IP_LIMIT].hit(ip):
         raise ApiError(
@@ -99,20 +117,8 @@ async def place(call: ApiCall) -> web.Response:
             "Too many orders from this address; retry later",
             headers={"Retry-After": "600"},
         )
-    key = request.headers[IDEMPOTENCY_KEY.name]
-    placed = await place_order(
-        call.current_store(), checkout_request(body, ip), idempotency=(key, request_hash(body))
-    )
-    order = placed.order
-    result = IntakeResult(
-        number=order.number,
-        status=order.status,
-        total=order.total,
-        delivery_fee=order.delivery_fee,
-    )
-    if placed.created:
-        return reply(result, status=201)
-    return reply(result, status=200, headers={"Idempotent-Replayed": "true"})
+    placed = await place_order(store, checkout_request(body, ip), idempotency=idempotency)
+    return _result(placed.order, placed.created)
 
 
 async def preflight(_: ApiCall) -> web.Response:

@@ -38,7 +38,9 @@ class Variant(Model):
         "models.Store", related_name="variants", on_delete=fields.CASCADE
     )
     sku = fields.CharField(max_length=64)
-    options: fields.Field[dict[str, str]] = fields.JSONField(default=dict)
+    # [[name, value], ...]: a list keeps the merchant's order (PostgreSQL's JSONB sorts the
+    # keys of an object, so "Couleur / Taille" would read differently per database).
+    options: fields.Field[list[list[str]]] = fields.JSONField(default=list)
     price = fields.IntField()
     stock = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
@@ -47,6 +49,10 @@ class Variant(Model):
         table = "variant"
         unique_together = (("store", "sku"),)
 
+    def option_map(self) -> dict[str, str]:
+        """The options as name → value, in the merchant's order."""
+        return {str(name): str(value) for name, value in self.options}
+
     def label(self) -> str:
         """`Taille: M / Couleur: Rouge`, or '' for a product without options."""
-        return " / ".join(f"{k}: {v}" for k, v in self.options.items())
+        return " / ".join(f"{k}: {v}" for k, v in self.option_map().items())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from models.orm import Invite, Product, Store, Variant
+from models.orm import DeliveryFee, Invite, Product, Store, Variant
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,7 +104,7 @@ async def test_product_add_with_variants(db: str) -> None:
     assert done.returncode == 0, done.stderr
     product = await Product.get(id=json.loads(done.stdout)["id"])
     variants = await Variant.filter(product_id=product.id).order_by("id")
-    assert [(v.options, v.price, v.stock) for v in variants] == [
+    assert [(v.option_map(), v.price, v.stock) for v in variants] == [
         ({"Taille": "M"}, 4500, 5),
         ({"Taille": "L"}, 4800, 2),
     ]
@@ -140,3 +140,23 @@ async def test_demo_only_on_an_empty_database(db: str) -> None:
     again = hanout(db, "demo")
     assert again.returncode == 0 and "already" in again.stderr
     assert await Store.all().count() == 1
+
+
+async def test_a_new_store_is_priced_and_fees_can_be_replaced(db: str, tmp_path: Path) -> None:
+    assert hanout(db, "store", "create", "s1", "--name", "S").returncode == 0
+    store = await Store.get(slug="s1")
+    assert await DeliveryFee.filter(store_id=store.id).count() == 69
+    table = tmp_path / "fees.csv"
+    table.write_text("wilaya,home,desk\n16,350,200\n31,600,\n", encoding="utf-8")
+    done = hanout(db, "store", "fees", "s1", str(table))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"wilayas": 2, "served": 2}
+    rows = await DeliveryFee.filter(store_id=store.id).order_by("wilaya_code")
+    assert [(r.wilaya_code, r.home_fee, r.desk_fee) for r in rows] == [
+        (16, 350, 200),
+        (31, 600, None),
+    ]
+    table.write_text("wilaya,home,desk\n16,350,200\n99,1,1\n", encoding="utf-8")
+    bad = hanout(db, "store", "fees", "s1", str(table))
+    assert bad.returncode == 1 and "line 3" in bad.stderr
+    assert await DeliveryFee.filter(store_id=store.id).count() == 2

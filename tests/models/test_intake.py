@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 
 from models import intake
 from models.checkout import CheckoutRequest, LineRequest
 from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
-from models.orm import Customer, Order, OrderEvent, OrderLine, OutboxMessage
+from models.orm import Customer, Order, OrderEvent, OrderLine, OutboxMessage, Product
+from models.outbox import now as outbox_now
 from tests.factories import checkout, make_shop
 
 
@@ -167,3 +169,24 @@ async def test_100_concurrent_checkouts_get_unique_numbers(db: str) -> None:
         assert len(nums) == len(set(nums)) == 50
         assert min(nums) >= 1001
     assert await Order.all().count() == 100
+
+
+async def test_a_key_that_matched_a_duplicate_still_replays_after_the_window(db: str) -> None:
+    shop = await make_shop()
+    req = checkout(shop.variants[0].id, 1)
+    first = await intake.place_order(shop.store, req)
+    keyed = await intake.place_order(shop.store, req, idempotency=("K1", "h"))
+    assert keyed.order.id == first.order.id and not keyed.created
+    await Order.all().update(created_at=outbox_now() - timedelta(hours=2))
+    replay = await intake.place_order(shop.store, req, idempotency=("K1", "h"))
+    assert replay.order.id == first.order.id and not replay.created
+    assert await Order.all().count() == 1
+
+
+async def test_a_replay_returns_its_order_even_when_the_product_is_gone(db: str) -> None:
+    shop = await make_shop()
+    req = checkout(shop.variants[0].id, 1)
+    first = await intake.place_order(shop.store, req, idempotency=("K2", "h"))
+    await Product.all().update(active=False)
+    replay = await intake.place_order(shop.store, req, idempotency=("K2", "h"))
+    assert replay.order.id == first.order.id and not replay.created

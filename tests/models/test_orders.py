@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from models import intake, orders, outbox
+from models import catalog, intake, orders, outbox
 from models.errors import ConcurrentChange, IllegalTransition, InsufficientStock, NotFound
 from models.lifecycle import OrderStatus
 from models.orm import Order, OrderEvent, OutboxMessage, Variant
@@ -30,8 +30,10 @@ async def _stock(variant: Variant) -> int:
 async def test_confirm_commits_stock_and_cancel_restores_it(db: str) -> None:
     shop = await make_shop(stock=5)
     number = await _order(shop, 2)
+    before = (await Order.get(store_id=shop.store.id, number=number)).updated_at
     order = await orders.confirm_order(shop.store, number, OWNER)
     assert order.status == OrderStatus.CONFIRMED and order.stock_committed
+    assert (await Order.get(id=order.id)).updated_at > before
     assert await _stock(shop.variants[0]) == 3
     await orders.cancel_order(shop.store, number, OWNER, note="client injoignable")
     assert await _stock(shop.variants[0]) == 5
@@ -161,3 +163,13 @@ async def test_outbox_rows_commit_with_the_change_or_not_at_all(
         ("order.confirmed", number),
     ]
     assert rows[-1].payload["from_status"] == "pending"
+
+
+async def test_variant_options_keep_the_merchants_order_on_every_database(db: str) -> None:
+    shop = await make_shop()
+    product = await catalog.add_product(
+        shop.store, "Djellaba", 5200, [catalog.VariantSpec({"Taille": "M", "Couleur": "Rouge"})]
+    )
+    variant = await Variant.get(product_id=product.id)
+    assert variant.label() == "Taille: M / Couleur: Rouge"
+    assert list(variant.option_map()) == ["Taille", "Couleur"]

@@ -260,7 +260,7 @@ async def test_a_commit_in_another_thread_wakes_the_relay(db: str) -> None:
 async def test_stop_lets_claimed_deliveries_finish(db: str) -> None:
     await add_rows(3)
     handler = Recorder(delay=0.3)
-    relay = Relay({"fake": handler}, "worker-a", concurrency=2)
+    relay = Relay({"fake": handler}, "worker-a", concurrency=3)
     await relay.start()
     await asyncio.wait_for(handler.called.wait(), timeout=5)
     await relay.stop()
@@ -276,3 +276,23 @@ async def test_stop_lets_claimed_deliveries_finish(db: str) -> None:
 def test_settings_that_would_break_the_lease_are_refused(options: dict[str, float]) -> None:
     with pytest.raises(ValueError):
         Relay({}, "worker-a", **options)  # type: ignore[arg-type]
+
+
+async def test_a_pass_claims_no_more_rows_than_it_can_deliver_at_once(db: str) -> None:
+    # Rows claimed but queued behind slow deliveries could outlive their lease and be
+    # delivered twice by another worker; so a pass only claims what it starts at once.
+    await add_rows(5)
+    started = asyncio.Event()
+    release = asyncio.Event()
+
+    async def slow(message: OutboxMessage) -> None:
+        started.set()
+        await release.wait()
+
+    relay = Relay({"fake": slow}, "worker-a", batch=50, concurrency=2)
+    task = asyncio.create_task(relay.run_once())
+    await started.wait()
+    statuses = Counter(await OutboxMessage.all().values_list("status", flat=True))
+    assert statuses == {"processing": 2, "pending": 3}
+    release.set()
+    assert await task == 2

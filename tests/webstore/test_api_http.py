@@ -3,6 +3,7 @@ should be (none of which may ever be a 500)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -110,3 +111,16 @@ async def test_huge_numbers_in_paths_are_not_found(client: TestClient[Any, Any])
     for path in ("/v1/orders/9999999999", "/v1/products/4294967296"):
         resp = await client.get(path, headers=auth)
         assert resp.status == 404, path
+
+
+async def test_a_key_with_bytes_that_are_not_utf8_is_a_401(client: TestClient[Any, Any]) -> None:
+    await make_shop()
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    writer.write(
+        b"GET /v1/orders HTTP/1.1\r\nHost: localhost\r\n"
+        b"Authorization: Bearer hk_\xff\xfe_secret\r\nConnection: close\r\n\r\n"
+    )
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    assert status_line.split()[1] == b"401"
