@@ -28,7 +28,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy models webstore bot notify hanout i18n
+	$(BIN)/mypy models webstore bot couriers notify hanout i18n
 
 contracts: install
 	$(BIN)/lint-imports

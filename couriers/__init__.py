@@ -1,0 +1,2 @@
+"""Courier adapters: one module per courier speaking its API with httpx, returning neutral
+dataclasses (couriers.base). Leaves: they import nothing else of Hanout."""
