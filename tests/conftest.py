@@ -120,6 +120,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 TABLES = (
+    "shipment",
+    "courier_account",
+    "sms_gateway",
     "card_message",
     "call_attempt",
     "telegram_chat",
