@@ -1,4 +1,5 @@
-"""Handing an order to a courier. Today: the manual courier (a typed tracking number)."""
+"""Dispatch by hand: the manual courier, whose tracking number the merchant types.
+Couriers with an API go through models.shipping.request_dispatch."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.errors import IllegalTransition, InvalidInput
 from models.lifecycle import OrderStatus
 from models.orders import apply_transition, bump_version, change_order
-from models.orm import Order, Store
+from models.orm import Order, Shipment, Store
+from models.shipping import parcel_reference
 from models.timeline import Actor
 
 TRACKING_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{2,63}$")
@@ -38,8 +40,19 @@ async def dispatch_order(
     async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
         if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
             raise IllegalTransition(order.status.value, "dispatch")
+        if await Shipment.filter(order_id=order.id).using_db(conn).exists():
+            raise IllegalTransition(order.status.value, "dispatch again")
         if order.status is OrderStatus.CONFIRMED:
             order = await apply_transition(conn, store, order, OrderStatus.PROCESSING, actor)
+        await Shipment.create(
+            using_db=conn,
+            order=order,
+            courier=courier,
+            reference=parcel_reference(order),
+            state="created",
+            tracking=tracking,
+            cod_amount=order.total,
+        )
         order = await bump_version(conn, order, courier=courier, tracking=tracking)
         data: dict[str, object] = {"courier": courier, "tracking": tracking}
         return await apply_transition(

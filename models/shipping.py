@@ -1,0 +1,218 @@
+"""Parcels (SPEC §6): dispatch through a courier account, the parcel's life at the courier,
+and what it does to the order.
+
+Dispatch writes the shipment and an outbox row in the order's transaction; the courier
+channel creates the parcel after commit, looking it up by our reference first, so a
+timeout after the courier created it never makes a second parcel.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from models import outbox
+from models.errors import IllegalTransition, InvalidInput, NotFound
+from models.lifecycle import OrderStatus
+from models.orders import apply_transition, bump_version, change_order
+from models.orm import CourierAccount, Order, OrderEvent, Shipment, Store
+from models.timeline import Actor, record_event
+
+log = logging.getLogger(__name__)
+
+POLL_EVERY = timedelta(minutes=30)
+FINAL = frozenset({"delivered", "returned", "cancelled", "lost"})
+ATTENTION = frozenset({"delivery_attempted", "on_hold"})
+
+
+def parcel_reference(order: Order) -> str:
+    """Our idempotency key at the courier: one per order, forever."""
+    return f"HN{order.store_id}-{order.number}"
+
+
+async def _account(store: Store, account_id: int | None) -> CourierAccount:
+    query = CourierAccount.filter(store_id=store.id, active=True)
+    account = await (
+        query.filter(id=account_id) if account_id else query.order_by("-is_default", "id")
+    ).first()
+    if account is None:
+        raise NotFound("courier account", account_id or "default")
+    return account
+
+
+async def request_dispatch(
+    store: Store,
+    number: int,
+    actor: Actor,
+    account_id: int | None = None,
+    stopdesk_id: str | None = None,
+    expected_version: int | None = None,
+) -> Order:
+    """confirmed → processing, and a parcel to create at the account's courier (after
+    commit, by the courier channel). A stop-desk order needs its desk: refused rather
+    than shipped home."""
+    account = await _account(store, account_id)
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
+        if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
+            raise IllegalTransition(order.status.value, "dispatch")
+        if order.delivery_type == "desk" and not stopdesk_id:
+            raise InvalidInput("stopdesk_id: this order goes to a stop desk; choose one")
+        if await Shipment.filter(order_id=order.id).using_db(conn).exists():
+            raise IllegalTransition(order.status.value, "dispatch again")
+        if order.status is OrderStatus.CONFIRMED:
+            order = await apply_transition(conn, store, order, OrderStatus.PROCESSING, actor)
+        await Shipment.create(
+            using_db=conn,
+            order=order,
+            account=account,
+            courier=account.courier,
+            reference=parcel_reference(order),
+            stopdesk_id=(stopdesk_id or "")[:64],
+            cod_amount=order.total,
+        )
+        order = await bump_version(conn, order, courier=account.courier)
+        data: dict[str, object] = {
+            "courier": account.courier,
+            "account": account.id,
+            "stopdesk_id": stopdesk_id,
+        }
+        event = await record_event(conn, order, "dispatch_requested", actor, data=data)
+        await outbox.publish(conn, store, "parcel.create", order, event, data)
+        return order
+
+    return await change_order(store, number, work, expected_version)
+
+
+async def _dispatcher(order: Order) -> Actor:
+    """The person who asked for the dispatch acts for the parcel's creation too."""
+    event = (
+        await OrderEvent.filter(order_id=order.id, type="dispatch_requested")
+        .order_by("-id")
+        .first()
+    )
+    if event is None:
+        return Actor("system", "", "Hanout")
+    return Actor(event.actor_kind, event.actor_id, event.actor_name)
+
+
+async def record_parcel_created(
+    shipment_id: int,
+    tracking: str,
+    fee: int | None = None,
+    label: bytes | None = None,
+    label_type: str = "",
+) -> Order:
+    """The courier has the parcel: tracking stored, order shipped (processing → shipped)."""
+    shipment = await Shipment.get(id=shipment_id).select_related("order")
+    store = await Store.get(id=shipment.order.store_id)
+    actor = await _dispatcher(shipment.order)
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
+        await (
+            Shipment.filter(id=shipment.id)
+            .using_db(conn)
+            .update(
+                state="created",
+                tracking=tracking[:64],
+                fee=fee,
+                label=label,
+                label_type=label_type[:40],
+                last_error="",
+                next_poll_at=outbox.now() + POLL_EVERY,
+                updated_at=outbox.now(),
+            )
+        )
+        if order.status is not OrderStatus.PROCESSING:
+            return order  # cancelled meanwhile: the parcel exists, the team sees the event
+        order = await bump_version(conn, order, tracking=tracking[:64])
+        data: dict[str, object] = {"courier": shipment.courier, "tracking": tracking, "fee": fee}
+        return await apply_transition(
+            conn, store, order, OrderStatus.SHIPPED, actor, note=tracking, data=data
+        )
+
+    return await change_order(store, shipment.order.number, work)
+
+
+async def record_dispatch_failed(shipment_id: int, reason: str) -> None:
+    """The courier refused the parcel: the order stays in processing and the team sees
+    why on the card and the timeline; dispatching again is allowed."""
+    shipment = await Shipment.get(id=shipment_id).select_related("order")
+    store = await Store.get(id=shipment.order.store_id)
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
+        await Shipment.filter(id=shipment.id).using_db(conn).delete()
+        order = await bump_version(conn, order, courier="")
+        data: dict[str, object] = {"courier": shipment.courier, "reason": reason[:300]}
+        event = await record_event(
+            conn,
+            order,
+            "dispatch_failed",
+            Actor("courier", shipment.courier, shipment.courier),
+            note=reason[:300],
+            data=data,
+        )
+        await outbox.publish(conn, store, "order.dispatch_failed", order, event, data)
+        return order
+
+    await change_order(store, shipment.order.number, work)
+
+
+async def apply_parcel_status(
+    shipment_id: int,
+    status: str,
+    raw_status: str,
+    raw_reason: str = "",
+    at: datetime | None = None,
+) -> bool:
+    """A status read from the courier (poll or webhook). A change goes on the timeline
+    (actor courier, raw status kept); delivered and returned move the order; a failed
+    attempt or a parcel on hold brings the order back to the team. Returns whether it
+    changed anything."""
+    shipment = await Shipment.get(id=shipment_id).select_related("order")
+    next_poll = None if status in FINAL else outbox.now() + POLL_EVERY
+    if (shipment.status, shipment.raw_status) == (status, raw_status[:120]):
+        await Shipment.filter(id=shipment.id).update(next_poll_at=next_poll)
+        return False
+    store = await Store.get(id=shipment.order.store_id)
+    courier = Actor("courier", shipment.courier, shipment.courier)
+    async with in_transaction() as conn:
+        await (
+            Shipment.filter(id=shipment.id)
+            .using_db(conn)
+            .update(
+                status=status,
+                raw_status=raw_status[:120],
+                raw_reason=raw_reason[:300],
+                status_at=at or outbox.now(),
+                next_poll_at=next_poll,
+                updated_at=outbox.now(),
+            )
+        )
+    data: dict[str, object] = {
+        "status": status,
+        "raw_status": raw_status,
+        "raw_reason": raw_reason,
+        "tracking": shipment.tracking,
+    }
+    target = {"delivered": OrderStatus.DELIVERED, "returned": OrderStatus.RETURNED}.get(status)
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
+        event = await record_event(
+            conn, order, "parcel_status", courier, note=raw_status[:300], data=data
+        )
+        topic = "order.parcel_attention" if status in ATTENTION else "order.parcel_status"
+        order = await bump_version(conn, order)
+        await outbox.publish(conn, store, topic, order, event, data)
+        movable = (OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+        if target is not None and order.status in movable and order.status is not target:
+            order = await apply_transition(
+                conn, store, order, target, courier, note=raw_status[:300], data=data
+            )
+        return order
+
+    await change_order(store, shipment.order.number, work)
+    return True
