@@ -3,11 +3,10 @@ the server keeps no state. The signature binds the cookie to its store."""
 
 from __future__ import annotations
 
-import hmac
 import re
 from dataclasses import dataclass, field
 
-from webstore.security import cart_signature
+from webstore.security import cart_signature, same_token
 
 COOKIE = "cart"
 MAX_LINES = 30
@@ -62,7 +61,7 @@ def decode(raw: str | None, secret: str, store_id: int) -> Cart:
     payload, _, signature = raw.rpartition(".")
     if not _PAYLOAD_RE.fullmatch(payload):
         return Cart()
-    if not hmac.compare_digest(cart_signature(secret, store_id, payload), signature):
+    if not same_token(cart_signature(secret, store_id, payload), signature):
         return Cart()
     cart = Cart()
     for part in payload.split("-"):

@@ -1,5 +1,6 @@
 """Placing an order from the product page (quick order) or from the cart: the anti-fake
-checks, one `place_order` call, its refusals as messages, then POST-redirect-GET."""
+checks, one `place_order` call, its refusals as messages, then POST-redirect-GET to the
+thank-you page, which a duplicate checkout reaches only from the browser that placed it."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from aiohttp import web
 
 from models.checkout import LineRequest, validate
 from models.errors import Blacklisted, InvalidOrder
-from models.intake import place_order
+from models.intake import PlacedOrder, place_order
 from webstore import shelf
 from webstore.cart import Cart, parse_variant_id
 from webstore.cart_pages import checkout_page
@@ -18,7 +19,7 @@ from webstore.form_post import read_post, refuse_forged
 from webstore.order_form import HONEYPOT, OrderForm
 from webstore.pages import find_item, product_page, thanks_path
 from webstore.security import SlidingWindow, client_ip
-from webstore.visit import Visit, save_cart, see_other
+from webstore.visit import Visit, remember_placed, render, save_cart, see_other
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +95,27 @@ async def _place(
     except Blacklisted:
         form.notice = "blocked"
         return await rerender(form, 403)
-    order = placed.order
     log.info(
         "storefront order store=%s number=%s created=%s",
         visit.shop.slug,
-        order.number,
+        placed.order.number,
         placed.created,
     )
-    response = see_other(visit, thanks_path(order, visit.config.secret_key, not placed.created))
-    if from_cart:
+    if from_cart:  # emptied before the page is drawn, so its header counts no items
         visit.cart = Cart()
+    response = _answer(visit, placed)
+    if from_cart:
         save_cart(visit, response)
+    return response
+
+
+def _answer(visit: Visit, placed: PlacedOrder) -> web.StreamResponse:
+    """The thank-you page for an order this browser placed; for a duplicate of someone else's
+    order only that we have it: a phone and a product are no proof of being that customer,
+    and the thank-you page shows their address."""
+    order = placed.order
+    if not placed.created and order.number not in visit.placed:
+        return render(visit, "already_ordered.html")
+    response = see_other(visit, thanks_path(order, visit.config.secret_key, not placed.created))
+    remember_placed(visit, response, order.number)
     return response

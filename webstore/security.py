@@ -1,5 +1,5 @@
-"""Storefront defences: the visitor cookie and its CSRF token, the order link token, and the
-per-IP checkout limit."""
+"""Storefront defences: the visitor cookie and its CSRF token, the order link token, the
+orders this browser placed, what our own proxy tells us, and the per-IP checkout limit."""
 
 from __future__ import annotations
 
@@ -16,12 +16,21 @@ from aiohttp import web
 
 VISITOR_COOKIE = "hv"
 _VISITOR_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+ORDER_TOKEN_LENGTH = 24
+PLACED_COOKIE = "placed"
+MAX_PLACED = 5
+_PLACED_RE = re.compile(rf"[0-9]{{1,10}}(?:-[0-9]{{1,10}}){{0,{MAX_PLACED - 1}}}")
 
 
 def _sign(secret: str, purpose: str, message: str) -> str:
     # One key per purpose, so a token made for one use can never pass for another.
     key = hashlib.sha256(f"hanout:{purpose}:{secret}".encode()).digest()
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+def same_token(expected: str, given: str) -> bool:
+    """Constant-time equality; False (not a TypeError, hence a 500) for non-ASCII input."""
+    return given.isascii() and hmac.compare_digest(expected, given)
 
 
 def new_visitor_id() -> str:
@@ -40,17 +49,38 @@ def csrf_token(secret: str, visitor_id: str) -> str:
 def csrf_valid(secret: str, visitor_id: str | None, token: object) -> bool:
     if not is_visitor_id(visitor_id) or not isinstance(token, str) or len(token) > 128:
         return False
-    return hmac.compare_digest(csrf_token(secret, visitor_id or ""), token)
+    return same_token(csrf_token(secret, visitor_id or ""), token)
 
 
 def order_token(secret: str, store_id: int, number: int) -> str:
     """Part of the thank-you link: order numbers are sequential, so the number alone would
     let anyone read other customers' orders."""
-    return _sign(secret, "order", f"{store_id}:{number}")[:24]
+    return _sign(secret, "order", f"{store_id}:{number}")[:ORDER_TOKEN_LENGTH]
 
 
 def order_token_valid(secret: str, store_id: int, number: int, token: str) -> bool:
-    return hmac.compare_digest(order_token(secret, store_id, number), token)
+    return same_token(order_token(secret, store_id, number), token)
+
+
+def placed_cookie(numbers: tuple[int, ...], secret: str, store_id: int) -> str:
+    """The cookie value naming the last orders this browser placed in a store (newest last)."""
+    payload = "-".join(str(n) for n in numbers[-MAX_PLACED:])
+    return f"{payload}.{_sign(secret, 'placed', f'{store_id}:{payload}')[:32]}"
+
+
+def placed_numbers(raw: str | None, secret: str, store_id: int) -> tuple[int, ...]:
+    """The order numbers in a placed-orders cookie; none for a missing, forged or foreign one.
+    Signed because it unlocks the thank-you page of a duplicate checkout (its address and
+    phone): a phone and a product are not proof of being that customer."""
+    if not raw or len(raw) > 128:
+        return ()
+    payload, _, signature = raw.rpartition(".")
+    if not _PLACED_RE.fullmatch(payload):
+        return ()
+    expected = _sign(secret, "placed", f"{store_id}:{payload}")[:32]
+    if not same_token(expected, signature):
+        return ()
+    return tuple(int(n) for n in payload.split("-"))
 
 
 def cart_signature(secret: str, store_id: int, payload: str) -> str:
@@ -66,6 +96,17 @@ def client_ip(request: web.Request, trust_forwarded: bool) -> str:
         except ValueError:
             pass
     return request.remote or ""
+
+
+def is_https(request: web.Request, trust_forwarded: bool) -> bool:
+    """Whether the visitor reached us over HTTPS, directly or (only behind a proxy we run,
+    which terminates TLS) as the X-Forwarded-Proto it set says; cookies are Secure then."""
+    if request.secure:
+        return True
+    if not trust_forwarded:
+        return False
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[-1]
+    return forwarded.strip().lower() == "https"
 
 
 class SlidingWindow:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from models.orm import Product, Store, Variant
 
 MAX_PRODUCTS_ON_HOME = 200
+# What models.catalog.slugify makes. Anything else cannot name a product and must not reach
+# the database: PostgreSQL answers a NUL byte in a text parameter with an error, not a miss.
+PRODUCT_SLUG = r"[a-z0-9-]{1,80}"
+_PRODUCT_SLUG_RE = re.compile(PRODUCT_SLUG)
 PHOTO_PREFIXES = ("https://", "http://", "/")
 
 
@@ -67,7 +72,7 @@ async def store_items(store: Store) -> list[Item]:
 
 
 async def store_item(store: Store, slug: str) -> Item | None:
-    if len(slug) > 80:
+    if not _PRODUCT_SLUG_RE.fullmatch(slug):
         return None
     product = await Product.get_or_none(store_id=store.id, slug=slug, active=True)
     if product is None:

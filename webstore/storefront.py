@@ -16,31 +16,38 @@ from aiohttp import web
 from yarl import URL
 
 from models.orm import Store
+from models.stores import SLUG_RE
 from webstore import cart_pages, ordering, pages
 from webstore.app import CONFIG, WebConfig
 from webstore.i18n import load_catalogues
 from webstore.messages import N_
-from webstore.security import SlidingWindow
+from webstore.security import ORDER_TOKEN_LENGTH, SlidingWindow
+from webstore.shelf import PRODUCT_SLUG
 from webstore.visit import CATALOGUES, TEMPLATES, VISIT, Visit, open_visit, render
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
-SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")
 Page = Callable[[Visit, dict[str, str]], Awaitable[web.StreamResponse]]
 
+# Every parameter is held to its exact shape here, so a stray byte (%00, %FF) in an address
+# is a 404 before any query: PostgreSQL would refuse it with an error, hence a 500.
 PAGES: tuple[tuple[str, re.Pattern[str], Page], ...] = tuple(
     (method, re.compile(pattern), page)
     for method, pattern, page in (
         ("GET", r"/", pages.home),
-        ("GET", r"/p/(?P<product>[^/]{1,80})", pages.product),
-        ("POST", r"/p/(?P<product>[^/]{1,80})", ordering.quick_order),
+        ("GET", rf"/p/(?P<product>{PRODUCT_SLUG})", pages.product),
+        ("POST", rf"/p/(?P<product>{PRODUCT_SLUG})", ordering.quick_order),
         ("GET", r"/panier", cart_pages.show_cart),
         ("POST", r"/panier", cart_pages.change_cart),
         ("GET", r"/commande", cart_pages.checkout),
         ("POST", r"/commande", ordering.cart_checkout),
-        ("GET", r"/merci/(?P<number>[0-9]{1,9})/(?P<token>[0-9a-f]{1,64})", pages.thanks),
+        (
+            "GET",
+            rf"/merci/(?P<number>[1-9][0-9]{{0,8}})/(?P<token>[0-9a-f]{{{ORDER_TOKEN_LENGTH}}})",
+            pages.thanks,
+        ),
         ("GET", r"/communes/(?P<wilaya>[0-9]{1,2})\.json", pages.communes),
     )
 )
@@ -94,6 +101,7 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     base, path = "", request.path
     if store is None:
         slug, slash, rest = request.path[1:].partition("/")
+        # The same rule as create_store: a slug it would refuse is no store, and no query.
         store = await Store.get_or_none(slug=slug) if SLUG_RE.fullmatch(slug) else None
         if store is None:
             raise web.HTTPNotFound()

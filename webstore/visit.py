@@ -1,5 +1,6 @@
 """One storefront request as the pages see it: the store, the address prefix, the language,
-the visitor (cookie and CSRF token) and the cart; plus rendering a page with its cookies."""
+the visitor (cookie and CSRF token), the cart and the orders this browser placed; plus
+rendering a page with its cookies."""
 
 from __future__ import annotations
 
@@ -14,13 +15,26 @@ from webstore import cart as carts
 from webstore.app import CONFIG, WebConfig
 from webstore.i18n import LANG_NAMES, LANGS, Catalogues, Translator, choose_lang, format_dinars
 from webstore.i18n import is_rtl as lang_is_rtl
-from webstore.security import VISITOR_COOKIE, csrf_token, is_visitor_id, new_visitor_id
+from webstore.security import (
+    MAX_PLACED,
+    PLACED_COOKIE,
+    VISITOR_COOKIE,
+    csrf_token,
+    is_https,
+    is_visitor_id,
+    new_visitor_id,
+    placed_cookie,
+    placed_numbers,
+)
 
 TEMPLATES = web.AppKey("storefront_templates", jinja2.Environment)
 CATALOGUES = web.AppKey("storefront_catalogues", Catalogues)
 LANG_COOKIE = "lang"
 YEAR = 365 * 24 * 3600
 CART_AGE = 30 * 24 * 3600
+# Longer than any duplicate window: a browser is recognised for as long as its checkout can
+# come back as a duplicate.
+PLACED_AGE = 7 * 24 * 3600
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' https: data:; style-src 'self'; "
@@ -44,6 +58,7 @@ class Visit:
     visitor_id: str
     new_visitor: bool
     cart: carts.Cart
+    placed: tuple[int, ...]  # numbers of the orders this browser placed here, newest last
     _: Translator
 
     @property
@@ -95,8 +110,10 @@ def open_visit(request: web.Request, store: Store | None, base: str) -> Visit:
     visitor_id = request.cookies.get(VISITOR_COOKIE)
     new_visitor = not is_visitor_id(visitor_id)
     cart = carts.Cart()
+    placed: tuple[int, ...] = ()
     if store is not None:
         cart = carts.decode(request.cookies.get(carts.COOKIE), config.secret_key, store.id)
+        placed = placed_numbers(request.cookies.get(PLACED_COOKIE), config.secret_key, store.id)
     return Visit(
         request,
         config,
@@ -107,6 +124,7 @@ def open_visit(request: web.Request, store: Store | None, base: str) -> Visit:
         new_visitor_id() if new_visitor else str(visitor_id),
         new_visitor,
         cart,
+        placed,
         request.app[CATALOGUES].translator(lang),
     )
 
@@ -121,7 +139,7 @@ def _set_cookie(
         path=path,
         httponly=True,
         samesite="Lax",
-        secure=visit.request.secure,
+        secure=is_https(visit.request, visit.config.trust_forwarded),
     )
 
 
@@ -144,6 +162,13 @@ def save_cart(visit: Visit, response: web.StreamResponse) -> None:
         return
     value = carts.encode(visit.cart, visit.config.secret_key, visit.shop.id)
     _set_cookie(visit, response, carts.COOKIE, value, CART_AGE, path)
+
+
+def remember_placed(visit: Visit, response: web.StreamResponse, number: int) -> None:
+    """Add an order to the ones this browser placed in the store (under the store's path)."""
+    visit.placed = (*(n for n in visit.placed if n != number), number)[-MAX_PLACED:]
+    value = placed_cookie(visit.placed, visit.config.secret_key, visit.shop.id)
+    _set_cookie(visit, response, PLACED_COOKIE, value, PLACED_AGE, f"{visit.base}/")
 
 
 def render(visit: Visit, template: str, status: int = 200, **context: Any) -> web.Response:

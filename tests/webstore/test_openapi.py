@@ -113,14 +113,15 @@ async def test_real_answers_match_the_documented_schemas(client: TestClient[Any,
     shop = await make_shop()
     auth = bearer(shop.api_key)
     order = await place(shop)
-    await client.post(
+    confirmed = await client.post(
         f"/v1/orders/{order.number}/transitions", json={"to": "confirmed"}, headers=auth
     )
-    _schema_check(
-        document,
-        "OrderOut",
-        await (await client.get(f"/v1/orders/{order.number}", headers=auth)).json(),
-    )
+    # The documents checked below must show a confirmed order, with its committed stock.
+    assert confirmed.status == 200, await confirmed.text()
+    _schema_check(document, "OrderOut", await confirmed.json())
+    shown = await (await client.get(f"/v1/orders/{order.number}", headers=auth)).json()
+    assert shown["status"] == "confirmed"
+    _schema_check(document, "OrderOut", shown)
     _schema_check(
         document, "OrderPage", await (await client.get("/v1/orders", headers=auth)).json()
     )

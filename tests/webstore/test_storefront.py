@@ -176,6 +176,50 @@ async def test_unknown_store_product_and_page_are_404_pages(client: Client, shop
         assert "<html" in html and "Page introuvable" in html, path
 
 
+ODD_ADDRESSES = [
+    "/shop/p/%00",
+    "/shop/p/robe%00kabyle",
+    "/shop/p/%FF%FE",
+    "/shop/p/robe-kabyl%C3%A9",
+    "/shop/p/Robe-Kabyle",
+    "/shop/p/" + "a" * 81,
+    "/shop/merci/1001%00/0123456789abcdef01234567",
+    "/shop/merci/%D9%A1%D9%A0%D9%A0%D9%A1/0123456789abcdef01234567",  # Arabic-Indic digits
+    "/shop/merci/1001/0123456789abcdef0123456%00",
+    "/shop/communes/1%00.json",
+    "/shop/communes/%D9%A1%D9%A6.json",
+    "/sh%00op/",
+    "/%00/p/robe-kabyle",
+    "/shop-/p/robe-kabyle",
+]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("path", ODD_ADDRESSES)
+async def test_odd_bytes_in_an_address_are_a_404_page_before_any_product_query(
+    client: Client, shop: Shop, monkeypatch: pytest.MonkeyPatch, method: str, path: str
+) -> None:
+    looked_up: list[str] = []
+    store_item = shelf.store_item
+
+    async def spy(store: Store, slug: str) -> shelf.Item | None:
+        looked_up.append(slug)
+        return await store_item(store, slug)
+
+    monkeypatch.setattr(shelf, "store_item", spy)
+    response = await client.request(method, path, allow_redirects=False)
+    assert response.status == 404, path
+    assert "Page introuvable" in await response.text()
+    assert looked_up == []
+
+
+async def test_product_lookup_refuses_what_cannot_be_a_slug(shop: Shop) -> None:
+    # On PostgreSQL a NUL byte in a query parameter is an error, not a miss.
+    for slug in ("robe\x00kabyle", "\x00", "robe-kabylé", "ROBE-KABYLE", "", "a" * 81):
+        assert await shelf.store_item(shop.store, slug) is None, slug
+    assert await shelf.store_item(shop.store, "robe-kabyle") is not None
+
+
 async def test_unknown_store_answers_in_the_browser_language(client: Client, db: str) -> None:
     status, page = await fetch(client, "/nope/", headers={"Accept-Language": "ar-DZ,fr;q=0.8"})
     assert status == 404
@@ -300,3 +344,73 @@ async def test_a_tampered_cart_cookie_is_an_empty_cart(client: Client, shop: Sho
     assert "Votre panier est vide." in html
     response = await client.get("/shop/commande", allow_redirects=False)
     assert response.status == 303 and response.headers["Location"] == "/shop/panier"
+    client.session.cookie_jar.update_cookies({"cart": f"{variant}x5.signé"})
+    status, html = await fetch(client, "/shop/panier")
+    assert status == 200 and "Votre panier est vide." in html
+
+
+# --- behind a proxy ----------------------------------------------------------------------
+
+
+def proxied_client(trust: bool, **options: Any) -> Client:
+    config = WebConfig(secret_key="test", trust_forwarded=trust, **options)
+    return TestClient(TestServer(create_app(config), host="127.0.0.1"))
+
+
+@pytest.mark.parametrize(
+    ("trust", "proto", "secure"),
+    [
+        (True, "https", True),
+        (True, "http, https", True),  # the last proxy, ours, saw https
+        (True, "http", False),
+        (True, None, False),
+        (False, "https", False),  # anyone can send the header when no proxy of ours is in front
+    ],
+)
+async def test_cookies_are_secure_when_our_proxy_says_https(
+    shop: Shop, trust: bool, proto: str | None, secure: bool
+) -> None:
+    headers = {"X-Forwarded-Proto": proto} if proto else {}
+    async with proxied_client(trust) as proxied:
+        response = await proxied.get(f"{PRODUCT}?lang=ar", headers=headers)
+        assert response.status == 200
+        token = CSRF_RE.search(await response.text())
+        assert token
+        # The test client keeps Secure cookies to itself over plain HTTP: send the visitor's.
+        visitor = {"Cookie": f"hv={response.cookies['hv'].value}"}
+        ordered = await proxied.post(
+            PRODUCT,
+            data=order_fields(shop, token.group(1)),
+            headers=headers | visitor,
+            allow_redirects=False,
+        )
+        assert ordered.status == 303
+    for cookie in (response.cookies["hv"], response.cookies["lang"], ordered.cookies["placed"]):
+        assert bool(cookie["secure"]) is secure, cookie.key
+
+
+async def forwarded_order(proxied: Client, shop: Shop, phone: str, address: str) -> int:
+    token = await csrf_of(proxied)
+    response = await proxied.post(
+        PRODUCT,
+        data=order_fields(shop, token, phone=phone),
+        headers={"X-Forwarded-For": f"10.9.9.9, {address}"},
+        allow_redirects=False,
+    )
+    return response.status
+
+
+async def test_behind_our_proxy_the_forwarded_address_is_the_client(shop: Shop) -> None:
+    async with proxied_client(True, checkout_ip_limit=1) as proxied:
+        assert await forwarded_order(proxied, shop, "0661 00 00 01", "198.51.100.7") == 303
+        assert await forwarded_order(proxied, shop, "0661 00 00 02", "198.51.100.8") == 303
+        assert await forwarded_order(proxied, shop, "0661 00 00 03", "198.51.100.7") == 429
+    orders = await Order.all().order_by("number")
+    assert [o.client_ip for o in orders] == ["198.51.100.7", "198.51.100.8"]
+
+
+async def test_without_a_proxy_the_forwarded_address_is_ignored(shop: Shop) -> None:
+    async with proxied_client(False, checkout_ip_limit=1) as direct:
+        assert await forwarded_order(direct, shop, "0661 00 00 01", "198.51.100.7") == 303
+        assert await forwarded_order(direct, shop, "0661 00 00 02", "198.51.100.8") == 429
+    assert [o.client_ip for o in await Order.all()] == ["127.0.0.1"]

@@ -3,6 +3,9 @@ or a bot can meet (each a 4xx page with its message, nothing created), and the n
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
+
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -20,6 +23,7 @@ from tests.webstore.test_storefront import (
     shop,
 )
 from webstore.app import WebConfig, create_app
+from webstore.security import placed_cookie
 
 __all__ = ["client", "shop"]  # fixtures
 
@@ -115,6 +119,79 @@ async def test_same_order_twice_is_one_order(client: Client, shop: Shop) -> None
     assert await Order.all().count() == 1
 
 
+@pytest.fixture
+async def stranger(db: str) -> AsyncIterator[Client]:
+    """Another browser: its own cookies, the same server secret."""
+    app = create_app(WebConfig(secret_key="test"))
+    async with TestClient(TestServer(app, host="127.0.0.1")) as other:
+        yield other
+
+
+ALREADY = {
+    "fr": "Nous avons déjà cette commande ; nous vous appellerons pour la confirmer.",
+    "ar": "لدينا هذا الطلب من قبل؛ سنتصل بك لتأكيده.",
+    "en": "We already have this order; we will call you to confirm it.",
+}
+
+
+def assert_shows_nothing_of_the_order(html: str) -> None:
+    assert re.search(r"\b1001\b", html) is None
+    for private in ("/merci/", "Amina", "Didouche", "0550", "Code 4521", "4 900"):
+        assert private not in html, private
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+async def test_a_duplicate_from_another_browser_shows_nothing_of_the_order(
+    client: Client, stranger: Client, shop: Shop, lang: str
+) -> None:
+    assert (await quick_order(client, shop, note="Code 4521")).status == 303
+    await fetch(stranger, f"{PRODUCT}?lang={lang}")
+    # Knowing the victim's phone and what they ordered is all it takes to be a duplicate.
+    response = await quick_order(stranger, shop, name="Curieux", address="Ailleurs 5 rue")
+    html = plain(await response.text())
+    assert response.status == 200
+    assert ALREADY[lang] in html
+    assert_shows_nothing_of_the_order(html)
+    assert await Order.all().count() == 1
+
+
+async def test_a_duplicate_cart_checkout_from_another_browser_shows_nothing(
+    client: Client, stranger: Client, shop: Shop
+) -> None:
+    assert (await quick_order(client, shop, note="Code 4521")).status == 303
+    token = await csrf_of(stranger)
+    add = {"csrf_token": token, "action": "add", "variant_id": str(shop.variants[0].id)}
+    await stranger.post("/shop/panier", data=add | {"quantity": "1"})
+    fields = order_fields(shop, token, name="Curieux")
+    del fields["variant_id"], fields["quantity"]
+    response = await stranger.post("/shop/commande", data=fields, allow_redirects=False)
+    html = plain(await response.text())
+    assert response.status == 200 and ALREADY["fr"] in html
+    assert_shows_nothing_of_the_order(html)
+    assert 'class="count">0<' in html  # the cart was emptied all the same
+    assert await Order.all().count() == 1
+
+
+async def test_a_forged_or_foreign_placed_orders_cookie_unlocks_nothing(
+    client: Client, stranger: Client, shop: Shop
+) -> None:
+    assert (await quick_order(client, shop)).status == 303
+    for forged in (
+        "1001.0123456789abcdef0123456789abcdef",
+        placed_cookie((1001,), "another secret", shop.store.id),
+        placed_cookie((1001,), "test", shop.store.id + 1),  # placed in another store
+    ):
+        stranger.session.cookie_jar.update_cookies({"placed": forged})
+        response = await quick_order(stranger, shop)
+        assert response.status == 200, forged
+        assert_shows_nothing_of_the_order(plain(await response.text()))
+    stranger.session.cookie_jar.update_cookies(
+        {"placed": placed_cookie((1001,), "test", shop.store.id)}
+    )
+    response = await quick_order(stranger, shop)
+    assert response.status == 303 and "/shop/merci/1001/" in response.headers["Location"]
+
+
 async def test_per_ip_limit(db: str, shop: Shop) -> None:
     config = WebConfig(secret_key="test", checkout_ip_limit=2)
     async with TestClient(TestServer(create_app(config), host="127.0.0.1")) as limited:
@@ -144,7 +221,7 @@ async def test_filled_honeypot_creates_nothing(client: Client, shop: Shop) -> No
     assert await Order.all().count() == 0
 
 
-@pytest.mark.parametrize("token", ["", "0" * 64, "not-a-token"])
+@pytest.mark.parametrize("token", ["", "0" * 64, "not-a-token", "jeton-signé"])
 async def test_missing_or_forged_csrf_token_is_403(client: Client, shop: Shop, token: str) -> None:
     await csrf_of(client)  # the visitor has a cookie, but not this token
     fields = order_fields(shop, token)

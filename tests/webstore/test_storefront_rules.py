@@ -20,6 +20,8 @@ from webstore.security import (
     new_visitor_id,
     order_token,
     order_token_valid,
+    placed_cookie,
+    placed_numbers,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,6 +124,23 @@ def test_tokens_are_bound_to_their_subject() -> None:
     assert order_token_valid("k", 1, 1001, token)
     assert not order_token_valid("k", 1, 1002, token)
     assert not order_token_valid("k", 2, 1001, token)
+
+
+def test_placed_orders_cookie_keeps_the_last_five_of_its_store() -> None:
+    raw = placed_cookie(tuple(range(1001, 1008)), "k", 1)
+    assert placed_numbers(raw, "k", 1) == (1003, 1004, 1005, 1006, 1007)
+    assert placed_numbers(raw, "k", 2) == ()  # another store's orders
+    assert placed_numbers(raw, "other", 1) == ()
+    assert placed_numbers(raw.replace("1007", "1008"), "k", 1) == ()
+    payload, _, signature = raw.partition(".")
+    for junk in (None, "", ".", "1001", f"{payload}.{signature[:-1]}é", "x" * 500, payload):
+        assert placed_numbers(junk, "k", 1) == ()
+
+
+def test_a_non_ascii_token_is_refused_not_an_error() -> None:
+    visitor = new_visitor_id()
+    assert not csrf_valid("k", visitor, "é" * 64)
+    assert not order_token_valid("k", 1, 1001, "é" * 24)
 
 
 def _extracted_messages() -> set[str]:
