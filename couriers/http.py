@@ -24,7 +24,18 @@ MAX_RETRIES_429 = 3
 
 
 class Quota:
-    """Several sliding windows at once (Yalidine: per second, minute, hour and day)."""
+    """Several sliding windows at once (Yalidine: per second, minute, hour and day).
+
+    One deque of send times per window, trimmed from the left as times leave it, so a
+    request costs O(1) amortised however large the window. A deque never holds more than
+    its window allows, so its oldest entry says when the next request fits.
+
+    Couriers that report what is left of each window (Yalidine's `x-…-quota-left`) name
+    those headers in `header_windows`; `observe` then counts requests another process with
+    the same keys already spent, so a fresh process does not overrun a shared window.
+    `max_wait` (seconds) turns a longer wait into CourierRateLimited instead of a sleep."""
+
+    max_wait: float | None = None
 
     def __init__(
         self,
@@ -34,29 +45,58 @@ class Quota:
     ) -> None:
         self.windows = dict(windows)  # seconds → allowed requests
         self.clock, self.sleep = clock, sleep
-        self.sent: deque[float] = deque()
+        self.sent: dict[float, deque[float]] = {seconds: deque() for seconds in self.windows}
+        self.header_windows: dict[str, float] = {}  # response header → window it reports
         self.paused_until = 0.0
         self._lock = asyncio.Lock()
-        self.longest = max(self.windows, default=0.0)
+
+    def _trim(self, seconds: float, now: float) -> deque[float]:
+        sent = self.sent[seconds]
+        while sent and now - sent[0] >= seconds:
+            sent.popleft()
+        return sent
 
     def _wait(self, now: float) -> float:
-        while self.sent and now - self.sent[0] >= self.longest:
-            self.sent.popleft()
         wait = max(0.0, self.paused_until - now)
         for seconds, allowed in self.windows.items():
-            inside = [t for t in self.sent if now - t < seconds]
-            if len(inside) >= allowed:
-                wait = max(wait, inside[-allowed] + seconds - now)
+            sent = self._trim(seconds, now)
+            if len(sent) >= allowed:
+                wait = max(wait, (sent[0] + seconds - now) if sent else seconds)
         return wait
 
     async def acquire(self) -> None:
         async with self._lock:
             while (wait := self._wait(self.clock())) > 0:
+                if self.max_wait is not None and wait > self.max_wait:
+                    raise CourierRateLimited(f"quota: next request in {wait:.0f}s", wait)
                 await self.sleep(wait)
-            self.sent.append(self.clock())
+            now = self.clock()
+            for sent in self.sent.values():
+                sent.append(now)
 
     def pause(self, seconds: float) -> None:
         self.paused_until = max(self.paused_until, self.clock() + seconds)
+
+    def learn(self, seconds: float, left: int) -> None:
+        """The courier says only `left` more requests fit in this window: requests spent
+        elsewhere are counted as sent now (the cautious guess, since we cannot know when)."""
+        allowed = self.windows.get(seconds)
+        if allowed is None:
+            return
+        now = self.clock()
+        sent = self._trim(seconds, now)
+        missing = max(0, allowed - max(left, 0)) - len(sent)
+        if missing > 0:
+            sent.extend([now] * missing)
+
+    def observe(self, headers: Mapping[str, str]) -> None:
+        """Learn from a response's quota headers (those named in `header_windows`)."""
+        for name, seconds in self.header_windows.items():
+            try:
+                left = int(float(headers.get(name, "")))
+            except (ValueError, OverflowError):
+                continue
+            self.learn(seconds, left)
 
 
 def retry_after(response: httpx.Response, default: float = 5.0) -> float:
@@ -77,12 +117,13 @@ class HttpClient:
         headers: Mapping[str, str],
         quota: Quota | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout = TIMEOUT,
     ) -> None:
         self.quota = quota
         self.client = httpx.AsyncClient(
             base_url=base_url.rstrip("/") + "/",
             headers=dict(headers),
-            timeout=TIMEOUT,
+            timeout=timeout,
             follow_redirects=False,
             transport=transport,
         )
@@ -97,6 +138,8 @@ class HttpClient:
                 raise CourierUnavailable(f"timeout: {method} {path}") from exc
             except httpx.HTTPError as exc:
                 raise CourierUnavailable(f"network: {exc}") from exc
+            if self.quota is not None:
+                self.quota.observe(response.headers)
             if response.status_code != 429:
                 return self._checked(response)
             wait = retry_after(response)

@@ -1,0 +1,200 @@
+"""ZR Express wire format: territories (wilayas and communes are UUIDs there, loaded once
+per courier instance and resolved by wilaya code and folded commune name within the wilaya,
+since homonym communes exist in different wilayas), pickup points, rates, the parcel body,
+and the API's problem details."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from couriers.base import (
+    CourierCommune,
+    CourierRejected,
+    CreatedParcel,
+    Fee,
+    ParcelRequest,
+    StopDesk,
+    fold,
+)
+
+_CUSTOMER_IDS = uuid.UUID("6f1c1f7e-2b43-4a35-9a53-2c1d1b0e7a11")  # namespace for uuid5
+
+Search = Callable[[str, Sequence[Mapping[str, object]]], Awaitable[list[dict[str, Any]]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Territory:
+    id: str
+    code: int
+    name: str
+    level: str  # "wilaya" | "commune"
+    parent_id: str
+    has_pickup_point: bool
+
+
+def _territory(item: Mapping[str, Any]) -> Territory:
+    delivery = item.get("delivery") or {}
+    return Territory(
+        id=str(item.get("id", "")),
+        code=int(item.get("code") or 0),
+        name=str(item.get("name", "")),
+        level=str(item.get("level", "")).lower(),
+        parent_id=str(item.get("parentId") or ""),
+        has_pickup_point=bool(delivery.get("hasPickupPoint")),
+    )
+
+
+class Territories:
+    def __init__(self, search: Search) -> None:
+        self._search = search
+        self._lock = asyncio.Lock()
+        self._all: list[Territory] | None = None
+
+    async def all(self) -> list[Territory]:
+        async with self._lock:
+            if self._all is None:
+                self._all = [_territory(i) for i in await self._search("territories/search", ())]
+        return self._all
+
+    async def wilayas(self) -> list[Territory]:
+        found = [t for t in await self.all() if t.level == "wilaya" and 1 <= t.code <= 58]
+        return sorted(found, key=lambda t: t.code)
+
+    async def wilaya(self, code: int) -> Territory:
+        for territory in await self.wilayas():
+            if territory.code == code:
+                return territory
+        raise CourierRejected(f"zrexpress does not serve wilaya {code}")
+
+    async def communes(self, code: int) -> list[Territory]:
+        parent = await self.wilaya(code)
+        return [t for t in await self.all() if t.level == "commune" and t.parent_id == parent.id]
+
+    async def resolve(self, code: int, commune_name: str) -> tuple[str, str]:
+        """The (wilaya UUID, commune UUID) of a commune named within its wilaya."""
+        wanted = fold(commune_name)
+        for commune in await self.communes(code):
+            if fold(commune.name) == wanted:
+                return commune.parent_id, commune.id
+        raise CourierRejected(f"zrexpress: no commune {commune_name!r} in wilaya {code}")
+
+    async def code_of(self, territory_id: str) -> int:
+        for territory in await self.all():
+            if territory.id == territory_id:
+                return territory.code
+        return 0
+
+
+async def communes_of(territories: Territories, code: int) -> list[CourierCommune]:
+    return [
+        CourierCommune(code, c.name, courier_id=c.id, has_stop_desk=c.has_pickup_point)
+        for c in await territories.communes(code)
+    ]
+
+
+async def pickup_points(
+    search: Search, territories: Territories, code: int | None
+) -> list[StopDesk]:
+    filters = [{"field": "isPickupPoint", "operator": "eq", "value": True}]
+    desks = []
+    for hub in await search("hubs/search", filters):
+        address = hub.get("address") or {}
+        wilaya = await territories.code_of(str(address.get("cityTerritoryId", "")))
+        if hub.get("isPickupPoint") and (code is None or wilaya == code):
+            desks.append(
+                StopDesk(
+                    id=str(hub["id"]),
+                    name=str(hub.get("name", "")),
+                    wilaya_code_58=wilaya,
+                    commune_name=str(address.get("district") or ""),
+                    address=str(address.get("street") or ""),
+                )
+            )
+    return desks
+
+
+def fees_of(answer: Mapping[str, Any]) -> list[Fee]:
+    """Wilaya-level rates; commune-level rows (exceptions inside a wilaya) are left out,
+    since a Fee is per wilaya."""
+    fees = []
+    for rate in answer.get("rates") or []:
+        if str(rate.get("toTerritoryLevel", "")).lower() != "wilaya":
+            continue
+        prices = {p.get("deliveryType"): p.get("price") for p in rate.get("deliveryPrices") or []}
+        fees.append(
+            Fee(
+                int(rate["toTerritoryCode"]),
+                _price(prices.get("home")),
+                _price(prices.get("pickup-point")),
+            )
+        )
+    return sorted(fees, key=lambda f: f.wilaya_code_58)
+
+
+def _price(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) and value > 0 else None
+
+
+def parcel_body(request: ParcelRequest, city: str, district: str) -> dict[str, Any]:
+    quantity = max(request.quantity, 1)
+    split = request.goods_value % quantity == 0
+    return {
+        "customer": {
+            "customerId": str(uuid.uuid5(_CUSTOMER_IDS, request.reference)),
+            "name": request.recipient_name,
+            "phone": {"number1": "+213" + request.phone.removeprefix("0")},
+        },
+        "deliveryAddress": {
+            "cityTerritoryId": city,
+            "districtTerritoryId": district,
+            "street": request.address,
+        },
+        "orderedProducts": [
+            {
+                "productName": request.products,
+                "unitPrice": request.goods_value // quantity if split else request.goods_value,
+                "quantity": quantity if split else 1,
+                "stockType": "none",
+            }
+        ],
+        "description": request.note or request.products,
+        "amount": request.cod_amount,
+        "externalId": request.reference,
+        "weight": {"weight": request.weight_kg},
+        "deliveryType": "pickup-point" if request.delivery_type == "desk" else "home",
+    }
+
+
+def created(parcel: Mapping[str, Any], parcel_id: str, reference: str) -> CreatedParcel:
+    fee = parcel.get("deliveryPrice")
+    return CreatedParcel(
+        tracking=str(parcel.get("trackingNumber") or parcel_id),
+        reference=reference,
+        fee=int(fee) if isinstance(fee, int | float) else None,
+        raw=dict(parcel),
+    )
+
+
+def problem(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    return errors(body) if isinstance(body, dict) else f"HTTP {response.status_code}"
+
+
+def errors(body: Mapping[str, Any]) -> str:
+    """A ProblemDetails body (or a bulk failure row) as one line."""
+    parts = [str(body.get(k)) for k in ("title", "detail", "message") if body.get(k)]
+    detail = body.get("errors")
+    if isinstance(detail, Mapping):
+        parts += [f"{field}: {'; '.join(map(str, msgs))}" for field, msgs in detail.items()]
+    elif isinstance(detail, list):
+        parts += [str(e) for e in detail]
+    return " — ".join(parts) or "no reason given"

@@ -1,0 +1,227 @@
+"""A fake Maystro Delivery API (reference/couriers.md §7) on 127.0.0.1, with its quirks:
+`Authorization: Token …` (DRF 401 otherwise), DRF error bodies, Maystro's own commune ids,
+integer statuses, the same-day rule (one order per customer name + phone a day), a
+paginated `{list:{results,next,count}}` list filterable by `external_order_id` and
+`display_id`, history rows, cancel by PATCHing status 50 before shipping, PDF bordereaux
+(v1 prints a blank page for UUIDs), prices that 404 when a commune is not served, 429 with
+Retry-After, and a create that stalls after taking effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from types import TracebackType
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from couriers.base import Account
+
+WILAYAS = [[16, "Alger"], [31, "Oran"], [9, "Blida"]]
+COMMUNES = {
+    16: [{"id": 501, "name": "Alger Centre"}, {"id": 502, "name": "Bab El Oued"}],
+    31: [{"id": 2101, "name": "Oran"}, {"id": 2102, "name": "Bir El Djir"}],
+    9: [{"id": 301, "name": "Blida"}],
+}
+PRICES = {(501, 1): 450, (501, 2): 300, (2101, 1): 650}  # (commune, delivery type) → DZD
+SHIPPED = 31  # from here on an order can no longer be cancelled
+PAGE = 20
+_PHONE = re.compile(r"0[5-7]\d{8}")
+
+
+def drf_error(code: int, **fields: Any) -> web.Response:
+    return web.json_response(fields, status=code)
+
+
+class FakeMaystro:
+    def __init__(self, token: str = "maystro-token-1") -> None:
+        self.token = token
+        self.orders: dict[str, dict[str, Any]] = {}  # by UUID
+        self.calls: list[tuple[str, str, Any, float]] = []
+        self.throttle: list[float] = []
+        self.stall_create = 0.0
+        self.today = "2026-11-26"
+        self._display = 100_000
+        app = web.Application(middlewares=[self._gate])
+        routes = app.router
+        routes.add_get("/api/shared/wilayas/", self._wilayas)
+        routes.add_get("/api/shared/communes/", self._communes)
+        routes.add_get("/api/stores/delivery_price/", self._price)
+        routes.add_post("/api/stores/orders/", self._create)
+        routes.add_get("/api/stores/orders/", self._list)
+        routes.add_get("/api/stores/orders/{id}/", self._get)
+        routes.add_get("/api/stores/history_order/{id}", self._history)
+        routes.add_patch("/api/shared/status/{id}/", self._status)
+        routes.add_post("/api/delivery/starter/starter_bordureau/", self._bordereau_v1)
+        routes.add_post("/api/delivery/starter/v2/starter_bordureau/", self._bordereau_v2)
+        self.server = TestServer(app, host="127.0.0.1")
+
+    async def __aenter__(self) -> FakeMaystro:
+        await self.server.start_server()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.server.close()
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("/api/"))
+
+    def account(self, **credentials: str) -> Account:
+        creds = {"token": self.token, **credentials}
+        return Account(courier="maystro", base_url=self.url, credentials=creds)
+
+    def by_display(self, display_id: str) -> dict[str, Any]:
+        return next(o for o in self.orders.values() if str(o["display_id"]) == display_id)
+
+    def set_status(self, display_id: str, status: int, comment: str = "") -> None:
+        self._move(self.by_display(display_id), status, comment)
+
+    def paths(self, method: str, path: str) -> list[tuple[Any, float]]:
+        return [(body, at) for m, p, body, at in self.calls if (m, p) == (method, path)]
+
+    @web.middleware
+    async def _gate(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        body = await request.json() if request.can_read_body else None
+        path = request.path.removeprefix("/api/")
+        self.calls.append((request.method, path, body, time.monotonic()))
+        if self.throttle:
+            wait = self.throttle.pop(0)
+            detail = f"Request was throttled. Expected available in {wait} seconds."
+            return web.json_response(
+                {"detail": detail}, status=429, headers={"Retry-After": str(wait)}
+            )
+        if request.headers.get("Authorization") != f"Token {self.token}":
+            return drf_error(401, detail="Invalid token.")
+        return await handler(request)
+
+    # --- reference data --------------------------------------------------------------
+
+    async def _wilayas(self, request: web.Request) -> web.Response:
+        return web.json_response(WILAYAS)
+
+    async def _communes(self, request: web.Request) -> web.Response:
+        wilaya = int(request.query.get("wilaya", 0))
+        return web.json_response([{**c, "wilaya": wilaya} for c in COMMUNES.get(wilaya, [])])
+
+    async def _price(self, request: web.Request) -> web.Response:
+        key = (int(request.query["commune"]), int(request.query["delivery_type"]))
+        if key not in PRICES:
+            return drf_error(404, detail="Not found.")
+        return web.json_response({"delivery_price": PRICES[key]})
+
+    # --- orders ----------------------------------------------------------------------
+
+    async def _create(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        errors = self._errors(body)
+        if errors:
+            return drf_error(400, **errors)
+        order = self._store(body)
+        if self.stall_create:
+            stall, self.stall_create = self.stall_create, 0.0
+            await asyncio.sleep(stall)
+        return web.json_response(order, status=201)
+
+    def _errors(self, body: dict[str, Any]) -> dict[str, list[str]]:
+        communes = {c["id"] for c in COMMUNES.get(body.get("wilaya"), [])}  # type: ignore[arg-type]
+        products = body.get("products") or []
+        checks = {
+            "wilaya": body.get("wilaya") in COMMUNES,
+            "commune": body.get("commune") in communes,
+            "customer_phone": bool(_PHONE.fullmatch(str(body.get("customer_phone")))),
+            "customer_name": bool(body.get("customer_name")),
+            "product_price": isinstance(body.get("product_price"), int),
+            "delivery_type": body.get("delivery_type") in (1, 2),
+            "express": isinstance(body.get("express"), bool),
+            "source": body.get("source") == 4,
+            "products": bool(products) and all(p.get("logistical_description") for p in products),
+        }
+        errors = {field: ["Ce champ est invalide."] for field, ok in checks.items() if not ok}
+        if not errors and self._same_day(body):
+            errors["non_field_errors"] = ["Une commande existe déjà pour ce client aujourd'hui."]
+        return errors
+
+    def _same_day(self, body: dict[str, Any]) -> bool:
+        who = (body["customer_name"], body["customer_phone"], self.today)
+        return any(
+            (o["customer_name"], o["customer_phone"], o["created_at"][:10]) == who
+            for o in self.orders.values()
+        )
+
+    def _store(self, body: dict[str, Any]) -> dict[str, Any]:
+        self._display += 1
+        order = {
+            **body,
+            "id": str(uuid.uuid4()),
+            "display_id": self._display,
+            "delivery_price": PRICES.get((body["commune"], body["delivery_type"]), 500),
+            "created_at": f"{self.today}T09:00:00Z",
+            "history": [],
+        }
+        self._move(order, 4)
+        self.orders[order["id"]] = order
+        return _public(order)
+
+    def _move(self, order: dict[str, Any], status: int, comment: str = "") -> None:
+        at = f"{self.today}T{9 + len(order['history']):02d}:00:00Z"
+        order["status"], order["updated_at"] = status, at
+        order["history"].append({"status": status, "created_at": at, "comment": comment})
+
+    async def _list(self, request: web.Request) -> web.Response:
+        rows = [_public(o) for o in self.orders.values()]
+        for field in ("external_order_id", "display_id"):
+            if field in request.query:
+                rows = [r for r in rows if str(r.get(field)) == request.query[field]]
+        page = int(request.query.get("page", 1))
+        chunk = rows[(page - 1) * PAGE : page * PAGE]
+        more = page * PAGE < len(rows)
+        nxt = str(request.url.update_query(page=page + 1)) if more else None
+        return web.json_response({"list": {"results": chunk, "next": nxt, "count": len(rows)}})
+
+    async def _get(self, request: web.Request) -> web.Response:
+        order = self.orders.get(request.match_info["id"])
+        return web.json_response(_public(order)) if order else drf_error(404, detail="Not found.")
+
+    async def _history(self, request: web.Request) -> web.Response:
+        order = self.orders.get(request.match_info["id"])
+        return web.json_response(order["history"]) if order else drf_error(404, detail="Not found.")
+
+    async def _status(self, request: web.Request) -> web.Response:
+        order = self.orders.get(request.match_info["id"])
+        body = await request.json()
+        if order is None:
+            return drf_error(404, detail="Not found.")
+        if body.get("status") != 50 or "abort_reason" not in body:
+            return drf_error(400, status=["Transition non autorisée."])
+        if order["status"] >= SHIPPED:
+            return drf_error(400, detail="Commande déjà expédiée, annulation impossible.")
+        self._move(order, 50, comment=f"abort reason {body['abort_reason']}")
+        return web.json_response(_public(order))
+
+    # --- bordereaux ------------------------------------------------------------------
+
+    async def _bordereau_v1(self, request: web.Request) -> web.Response:
+        return web.Response(body=_pdf(""), content_type="application/pdf")  # blank for UUIDs
+
+    async def _bordereau_v2(self, request: web.Request) -> web.Response:
+        ids = (await request.json()).get("orders_ids") or []
+        orders = [self.orders[i] for i in ids if i in self.orders]
+        if not orders:
+            return drf_error(400, orders_ids=["Aucune commande valide."])
+        text = " ".join(f"Maystro {o['display_id']}" for o in orders)
+        return web.Response(body=_pdf(text), content_type="application/pdf")
+
+
+def _public(order: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in order.items() if k != "history"}
+
+
+def _pdf(text: str) -> bytes:
+    return f"%PDF-1.4\n% bordereau\n({text}) Tj\n%%EOF\n".encode()

@@ -1,0 +1,308 @@
+"""The Maystro adapter driven against the fake Maystro API (no database)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import httpx
+import pytest
+
+from couriers.base import (
+    CourierAuthError,
+    CourierRejected,
+    CourierUnavailable,
+    NotSupported,
+    ParcelNotFound,
+    ParcelRequest,
+    ParcelStatus,
+)
+from couriers.http import Quota
+from couriers.maystro import MaystroCourier, parse_webhook
+from couriers.maystro_statuses import code_status
+from tests.couriers.fake_maystro import FakeMaystro
+
+S = ParcelStatus
+
+# Every code reference/couriers.md §7.4 lists.
+REFERENCE_CODES = {
+    4: S.CREATED,
+    5: S.PENDING_PICKUP,
+    6: S.PICKED_UP,
+    8: S.AT_HUB,
+    9: S.IN_TRANSIT,
+    10: S.RETURNED,
+    11: S.ON_HOLD,
+    12: S.ON_HOLD,
+    15: S.AT_HUB,
+    22: S.OUT_FOR_DELIVERY,
+    31: S.OUT_FOR_DELIVERY,
+    32: S.DELIVERY_ATTEMPTED,
+    41: S.DELIVERED,
+    42: S.ON_HOLD,
+    50: S.CANCELLED,
+    51: S.RETURNED,
+    52: S.RETURNED,
+    53: S.LOST,
+}
+FAST = Quota({1.0: 1000})  # the fake has no quota; the real rate would slow the suite
+
+
+def parcel(reference: str = "HN-7-1001", **changes: object) -> ParcelRequest:
+    base = ParcelRequest(
+        reference=reference,
+        recipient_name="Nadia Ouali",
+        phone="0771234567",
+        address="Cité 200 logements, bt 4",
+        wilaya_code_58=16,
+        wilaya_name="Alger",
+        commune_name="Bab El Oued",
+        delivery_type="home",
+        products="Parfum 50 ml",
+        quantity=1,
+        goods_value=3500,
+        delivery_fee=450,
+        cod_amount=3950,
+        note="Appeler avant",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def customers(count: int) -> list[ParcelRequest]:
+    """Distinct customers, since Maystro takes one order per customer a day."""
+    return [parcel(f"HN-{n}", phone=f"06600000{n:02d}") for n in range(count)]
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeMaystro]:
+    async with FakeMaystro() as server:
+        yield server
+
+
+@pytest.fixture
+async def courier(fake: FakeMaystro) -> AsyncIterator[MaystroCourier]:
+    courier = MaystroCourier(fake.account(), timeout=httpx.Timeout(2.0), quota=FAST)
+    yield courier
+    await courier.aclose()
+
+
+async def test_credentials_accepted_and_refused(fake: FakeMaystro) -> None:
+    good = MaystroCourier(fake.account())
+    bad = MaystroCourier(fake.account(token="expired"))
+    await good.test_credentials()
+    with pytest.raises(CourierAuthError):
+        await bad.test_credentials()
+    await good.aclose()
+    await bad.aclose()
+
+
+async def test_create_sends_maystro_commune_id_and_cod_with_delivery(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    created = await courier.create_parcel(parcel())
+
+    (order,) = fake.orders.values()
+    assert created.tracking == "100001" == str(order["display_id"])
+    assert created.fee == 500 and created.reference == "HN-7-1001"
+    assert (order["wilaya"], order["commune"], order["delivery_type"]) == (16, 502, 1)
+    assert order["product_price"] == 3950  # goods + delivery, collected at the door
+    assert order["external_order_id"] == "HN-7-1001" and order["source"] == 4
+    assert order["note_to_driver"] == "Appeler avant"
+
+
+async def test_desk_order_is_delivery_type_2_with_its_desk(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    await courier.create_parcel(parcel(delivery_type="desk", stopdesk_id="77"))
+    (order,) = fake.orders.values()
+    assert order["delivery_type"] == 2 and order["stop_desk_id"] == "77"
+
+
+async def test_bad_input_refused_before_anything_is_created(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    with pytest.raises(CourierRejected, match="Bir El Djir"):
+        await courier.create_parcel(parcel(commune_name="Bir El Djir"))  # Oran's, not Alger's
+    with pytest.raises(CourierRejected, match="wilaya 59"):
+        await courier.create_parcel(parcel(wilaya_code_58=59))
+    with pytest.raises(CourierRejected, match="delivery type"):
+        await courier.create_parcel(parcel(delivery_type="express"))
+    assert fake.paths("POST", "stores/orders/") == []
+
+
+async def test_courier_refusal_names_the_field(fake: FakeMaystro, courier: MaystroCourier) -> None:
+    with pytest.raises(CourierRejected, match="customer_phone"):
+        await courier.create_parcel(parcel(phone="0412345678"))
+    assert fake.orders == {}
+
+
+async def test_same_day_rule_repeats_answer_our_order_and_refuse_another(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    first = await courier.create_parcel(parcel("HN-1"))
+    again = await courier.create_parcel(parcel("HN-1"))
+    assert again.tracking == first.tracking
+
+    with pytest.raises(CourierRejected, match="aujourd'hui"):
+        await courier.create_parcel(parcel("HN-2"))  # same customer, another order
+    assert len(fake.orders) == 1
+
+
+async def test_timeout_after_create_then_found_by_reference(fake: FakeMaystro) -> None:
+    hasty = MaystroCourier(fake.account(), timeout=httpx.Timeout(0.2), quota=FAST)
+    fake.stall_create = 1.0
+    with pytest.raises(CourierUnavailable):
+        await hasty.create_parcel(parcel())
+
+    found = await hasty.find_parcel("HN-7-1001")
+    retried = await hasty.create_parcel(parcel())
+    await hasty.aclose()
+
+    assert found is not None and found.tracking == "100001"
+    assert retried.tracking == found.tracking
+    assert len(fake.orders) == 1
+
+
+async def test_find_parcel_of_an_unknown_reference_is_none(courier: MaystroCourier) -> None:
+    assert await courier.find_parcel("HN-never-sent") is None
+
+
+async def test_track_many_reads_each_order_and_skips_unknown_ones(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    created = [await courier.create_parcel(p) for p in customers(25)]
+    fake.set_status(created[3].tracking, 41)
+    trackings = [c.tracking for c in created]
+    before = len(fake.paths("GET", "stores/orders/"))
+
+    states = await courier.track_many([*trackings, "999999"])
+
+    assert len(fake.paths("GET", "stores/orders/")) - before == 26
+    assert set(states) == set(trackings)
+    assert states[trackings[3]].status is S.DELIVERED and states[trackings[3]].raw_status == "41"
+    assert states[trackings[4]].status is S.CREATED
+
+
+@pytest.mark.parametrize(("code", "expected"), REFERENCE_CODES.items())
+def test_every_reference_code_maps_exactly(code: int, expected: ParcelStatus) -> None:
+    assert code_status(code) is expected
+    assert code_status(str(code)) is expected  # webhooks may send text
+
+
+async def test_codes_read_through_the_api(fake: FakeMaystro, courier: MaystroCourier) -> None:
+    created = [await courier.create_parcel(p) for p in customers(len(REFERENCE_CODES))]
+    codes = {c.tracking: code for c, code in zip(created, REFERENCE_CODES, strict=True)}
+    for tracking, code in codes.items():
+        fake.set_status(tracking, code)
+
+    states = await courier.track_many(list(codes))
+
+    assert {codes[t]: s.status for t, s in states.items()} == REFERENCE_CODES
+
+
+async def test_unknown_code_stays_unknown_and_is_logged(
+    fake: FakeMaystro, courier: MaystroCourier, caplog: pytest.LogCaptureFixture
+) -> None:
+    created = await courier.create_parcel(parcel())
+    fake.set_status(created.tracking, 99)
+    with caplog.at_level(logging.WARNING):
+        states = await courier.track_many([created.tracking])
+    assert states[created.tracking].status is S.UNKNOWN
+    assert "'99'" in caplog.text
+
+
+async def test_history_in_order_with_comments(fake: FakeMaystro, courier: MaystroCourier) -> None:
+    created = await courier.create_parcel(parcel())
+    fake.set_status(created.tracking, 31)
+    fake.set_status(created.tracking, 32, comment="Client injoignable")
+    fake.set_status(created.tracking, 41)
+
+    history = await courier.history(created.tracking)
+
+    assert [h.raw_status for h in history] == ["4", "31", "32", "41"]
+    assert history[2].status is S.DELIVERY_ATTEMPTED
+    assert history[2].raw_reason == "Client injoignable"
+
+
+async def test_label_is_the_v2_pdf_of_the_order(fake: FakeMaystro, courier: MaystroCourier) -> None:
+    created = await courier.create_parcel(parcel())
+    label = await courier.label(created.tracking)
+
+    assert label is not None and label.content_type == "application/pdf"
+    assert label.content.startswith(b"%PDF") and b"Maystro 100001" in label.content
+    assert fake.paths("POST", "delivery/starter/starter_bordureau/") == []
+    with pytest.raises(ParcelNotFound):
+        await courier.label("999999")
+
+
+async def test_cancel_before_shipping_only(fake: FakeMaystro, courier: MaystroCourier) -> None:
+    first, second = [await courier.create_parcel(p) for p in customers(2)]
+    fake.set_status(second.tracking, 31)
+
+    await courier.cancel(first.tracking)
+    with pytest.raises(CourierRejected, match="expédiée"):
+        await courier.cancel(second.tracking)
+
+    assert fake.by_display(first.tracking)["status"] == 50
+    assert fake.by_display(second.tracking)["status"] == 31
+    states = await courier.track_many([first.tracking])
+    assert states[first.tracking].status is S.CANCELLED
+
+
+async def test_429_waits_for_retry_after(fake: FakeMaystro, courier: MaystroCourier) -> None:
+    fake.throttle = [0.3]
+    started = time.monotonic()
+    await courier.test_credentials()
+    assert time.monotonic() - started >= 0.3
+    assert len(fake.calls) == 2
+
+
+async def test_reference_data(fake: FakeMaystro, courier: MaystroCourier) -> None:
+    wilayas = await courier.wilayas()
+    communes = await courier.communes(31)
+    fees = {f.wilaya_code_58: (f.home, f.desk) for f in await courier.fees()}
+
+    assert [(w.code_58, w.name) for w in wilayas] == [(16, "Alger"), (31, "Oran"), (9, "Blida")]
+    assert [(c.name, c.courier_id) for c in communes] == [("Oran", "2101"), ("Bir El Djir", "2102")]
+    assert fees == {16: (450, 300), 31: (650, None), 9: (None, None)}  # 404 = no price
+    with pytest.raises(NotSupported):
+        await courier.stop_desks()
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+EVENT = {
+    "event": "OrderStatusChanged",
+    "payload": {"external_order_id": "HN-7-1001", "status": 41, "display_id_order": 100001},
+}
+
+
+def b64(data: bytes) -> bytes:
+    return base64.b64encode(data)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps(EVENT).encode(),
+        b64(json.dumps(EVENT).encode()),
+        b64(b64(json.dumps(EVENT).encode())),
+        json.dumps({"message": {"data": b64(json.dumps(EVENT).encode()).decode()}}).encode(),
+    ],
+    ids=["json", "base64", "base64-twice", "pubsub-envelope"],
+)
+def test_webhook_read_in_every_encoding_seen(body: bytes) -> None:
+    state = parse_webhook(body)
+    assert state is not None
+    assert (state.tracking, state.status, state.raw_status) == ("100001", S.DELIVERED, "41")
+
+
+def test_webhook_without_order_or_status_is_ignored() -> None:
+    assert parse_webhook(b"garbage!") is None
+    assert parse_webhook(json.dumps({"event": "Ping"}).encode()) is None
+    no_status = {"payload": {"display_id_order": 100001}}
+    assert parse_webhook(json.dumps(no_status).encode()) is None
