@@ -6,23 +6,27 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from html import escape
 
-from telegram import Update
+from telegram import ForceReply, Message, Update
 from telegram.ext import ContextTypes
 
 from bot.context import display_name
-from bot.i18n import translator
+from bot.i18n import N_, translator
 from bot.refusals import refusal
 from models import calls, dispatch, team
-from models.errors import DomainError
+from models.errors import DomainError, InvalidInput
 from models.orm import Order
 from models.timeline import Actor
 
 log = logging.getLogger(__name__)
 TTL = 3600.0
 KEY = "asks"
+PROMPTS = {
+    "duplicate": N_("Reply with the number of the order to keep instead of #%(number)s"),
+    "tracking": N_("Reply with the tracking number for #%(number)s"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,30 +53,52 @@ def _take(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int) -> 
     return ask
 
 
+async def _asked(
+    context: ContextTypes.DEFAULT_TYPE, message: Message
+) -> tuple[Ask, Order, Actor] | None:
+    """The question this message answers, its order and who answers; None when it answers
+    nothing of ours (or someone else's question)."""
+    if message.reply_to_message is None or message.from_user is None:
+        return None
+    ask = _take(context, message.chat.id, message.reply_to_message.message_id)
+    if ask is None or ask.actor.id != str(message.from_user.id):
+        return None
+    order = await Order.get_or_none(id=ask.order_id).select_related("store")
+    if order is None:
+        return None
+    actor = await team.authorize(
+        order.store, message.from_user.id, display_name(message.from_user), message.chat.id
+    )
+    return (ask, order, actor) if actor is not None else None
+
+
 async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A text reply to one of the bot's questions."""
     message = update.effective_message
-    if message is None or message.reply_to_message is None or message.from_user is None:
+    found = await _asked(context, message) if message is not None else None
+    if message is None or found is None:
         return
-    ask = _take(context, message.chat.id, message.reply_to_message.message_id)
-    if ask is None or ask.actor.id != str(message.from_user.id):
-        return
-    order = await Order.get_or_none(id=ask.order_id).select_related("store")
-    if order is None:
-        return
-    store, _ = order.store, translator(order.store.lang)
-    actor = await team.authorize(
-        store, message.from_user.id, display_name(message.from_user), message.chat.id
-    )
-    if actor is None:
-        return
+    ask, order, actor = found
+    _ = translator(order.store.lang)
     try:
         reply = await _answer(ask, order, actor, (message.text or "").strip())
+    except InvalidInput:  # not a number, not a tracking number: the same question again
+        again = await message.reply_text(
+            _(PROMPTS[ask.kind], number=order.number), reply_markup=ForceReply(selective=True)
+        )
+        remember(context, again.chat.id, again.message_id, replace(ask, at=time.monotonic()))
+        return
     except DomainError as exc:
         await message.reply_text(escape(refusal(exc, _)))
         return
+    assert message.reply_to_message is not None
     context.bot_data.get(KEY, {}).pop((message.chat.id, message.reply_to_message.message_id), None)
     await message.reply_text(_(reply, number=order.number))
+
+
+def _order_number(text: str) -> int | None:
+    digits = text.strip().lstrip("#")
+    return int(digits) if digits.isdigit() and len(digits) < 10 else None
 
 
 async def _answer(ask: Ask, order: Order, actor: Actor, text: str) -> str:
@@ -81,14 +107,13 @@ async def _answer(ask: Ask, order: Order, actor: Actor, text: str) -> str:
         await dispatch.dispatch_order(
             store, order.number, actor, text, expected_version=ask.version
         )
-        return "#%(number)s is shipped."
-    kept = int(text.lstrip("#")) if text.lstrip("#").isdigit() and len(text) < 12 else 0
+        return N_("#%(number)s is shipped.")
     await calls.log_call(
         store,
         order.number,
         "duplicate",
         actor,
-        duplicate_of=kept or -1,
+        duplicate_of=_order_number(text),
         expected_version=ask.version,
     )
-    return "#%(number)s cancelled as a duplicate."
+    return N_("#%(number)s cancelled as a duplicate.")

@@ -4,6 +4,7 @@ role; in a group (also `/start@bot <token>`) it binds the team chat."""
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -45,17 +46,18 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if joined.role == "group":
         text = _(
             "This group is now the order desk of %(store)s: new orders appear here.",
-            store=joined.store.name,
+            store=escape(joined.store.name),
         )
     elif joined.role == "owner":
         text = _(
             "Welcome! You own %(store)s here: new orders will appear in this chat. "
             "/help lists what I can do.",
-            store=joined.store.name,
+            store=escape(joined.store.name),
         )
     else:
         text = _(
-            "Welcome to the team of %(store)s! /help lists what I can do.", store=joined.store.name
+            "Welcome to the team of %(store)s! /help lists what I can do.",
+            store=escape(joined.store.name),
         )
     await message.reply_text(text)
     await _show_live_orders(joined.store.id, joined.chat.id)

@@ -38,10 +38,14 @@ ACTIONS = frozenset(
         "bk",  # back to the main keyboard
     }
 )
-_ORDER = re.compile(r"^o:(\d{1,12}):([a-z]{2}):(\d{1,9})$")
+# ASCII digits only, and no trailing newline (`$` would allow one): forged data never parses.
+_ORDER = re.compile(r"o:([0-9]{1,12}):([a-z][a-z0-9]):([0-9]{1,9})")
 _LIST = re.compile(r"^l:(\d{1,9}):(\d{1,4})$")
 _OPEN = re.compile(r"^op:(\d{1,12})$")
 _DIGEST = re.compile(r"^dg:(\d{1,9}):(\d{1,9}):(\d{1,9})$")
+_DIGEST_PAGE = re.compile(r"^dl:(\d{1,9}):(\d{1,9}):(\d{1,9}):(\d{1,4})$")
+_STATS = re.compile(r"^fg:(\d{1,9}):([twm])$")
+STATS_PERIODS = {"t": "today", "w": "week", "m": "month"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +67,7 @@ def parse_order(data: str | None) -> OrderPress | None:
     """The press, or None for data this bot never made (forged, truncated, too long)."""
     if not data or len(data.encode()) > MAX_BYTES:
         return None
-    match = _ORDER.match(data)
+    match = _ORDER.fullmatch(data)
     if match is None or match.group(2) not in ACTIONS:
         return None
     return OrderPress(int(match.group(1)), match.group(2), int(match.group(3)))
@@ -94,3 +98,102 @@ def digest_button(store_id: int, first: int, last: int) -> str:
 def parse_digest(data: str) -> tuple[int, int, int] | None:
     match = _DIGEST.match(data or "")
     return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
+
+
+# Owner menus: /team (`tm:<store>:<action>:<member or chat id>`) and /settings
+# (`st:<store>:<key>:<value>`); the store id lets a press be checked against the chat.
+TEAM_ACTIONS = frozenset({"rm", "ry", "ul", "uy", "bk"})  # remove?, remove!, unlink?, unlink!, back
+_TEAM = re.compile(r"^tm:(\d{1,9}):([a-z]{2}):(\d{1,12})$")
+_SETTING = re.compile(r"^st:(\d{1,9}):([a-z]{2}):([a-z0-9]{1,8})$")
+
+
+def team_button(store_id: int, action: str, target: int = 0) -> str:
+    if action not in TEAM_ACTIONS:
+        raise ValueError(f"unknown team action {action!r}")
+    return f"tm:{store_id}:{action}:{target}"
+
+
+def parse_team(data: str | None) -> tuple[int, str, int] | None:
+    match = _TEAM.match(data or "")
+    if match is None or match.group(2) not in TEAM_ACTIONS:
+        return None
+    return int(match.group(1)), match.group(2), int(match.group(3))
+
+
+def setting_button(store_id: int, key: str, value: str) -> str:
+    data = f"st:{store_id}:{key}:{value}"
+    if not _SETTING.match(data):
+        raise ValueError(f"bad setting button {data!r}")
+    return data
+
+
+def parse_setting(data: str | None) -> tuple[int, str, str] | None:
+    match = _SETTING.match(data or "")
+    return (int(match.group(1)), match.group(2), match.group(3)) if match else None
+
+
+# Catalogue lists (bot/catalog_cmds.py), all `<kind>:<id>:<arg>:<page>`: products page
+# `cp:<store>:<manage 0|1>:<page>`, hide/show `ca:<product>:<active 0|1>:<page>`, stock page
+# `sp:<store>:0:<page>`, stock move `s:<variant>:<delta>:<page>`. /addproduct's summary:
+# `ap:<draft token>:<sv|cx>` (save, cancel).
+STOCK_STEPS = (-5, -1, 1, 5)
+_CATALOG = re.compile(r"^(cp|ca|sp|s):(\d{1,12}):(-?\d{1,2}):(\d{1,4})$")
+_CATALOG_ARGS = {"cp": (0, 1), "ca": (0, 1), "sp": (0,), "s": STOCK_STEPS}
+_FORM = re.compile(r"^ap:([0-9a-f]{8}):(sv|cx)$")
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogPress:
+    kind: str
+    target: int  # store, product or variant id
+    arg: int
+    page: int
+
+
+def catalog_button(kind: str, target: int, arg: int, page: int) -> str:
+    if arg not in _CATALOG_ARGS.get(kind, ()):
+        raise ValueError(f"bad catalogue button {kind!r} {arg!r}")
+    return f"{kind}:{target}:{arg}:{page}"
+
+
+def parse_catalog(data: str | None) -> CatalogPress | None:
+    match = _CATALOG.match(data or "")
+    if match is None or int(match.group(3)) not in _CATALOG_ARGS[match.group(1)]:
+        return None
+    kind, target, arg, page = match.groups()
+    return CatalogPress(kind, int(target), int(arg), int(page))
+
+
+def form_button(token: str, action: str) -> str:
+    data = f"ap:{token}:{action}"
+    if not _FORM.match(data):
+        raise ValueError(f"bad form button {data!r}")
+    return data
+
+
+def parse_form(data: str | None) -> tuple[str, str] | None:
+    match = _FORM.match(data or "")
+    return (match.group(1), match.group(2)) if match else None
+
+
+def digest_page_button(store_id: int, first: int, last: int, page: int) -> str:
+    """A page of the orders a digest named (`dl:<store>:<first>:<last>:<page>`)."""
+    return f"dl:{store_id}:{first}:{last}:{page}"
+
+
+def parse_digest_page(data: str) -> tuple[int, int, int, int] | None:
+    match = _DIGEST_PAGE.match(data or "")
+    if match is None:
+        return None
+    store_id, first, last, page = (int(g) for g in match.groups())
+    return store_id, first, last, page
+
+
+def stats_button(store_id: int, period: str) -> str:
+    """/stats for another period (`fg:<store>:<t|w|m>`)."""
+    return f"fg:{store_id}:{period[0]}"
+
+
+def parse_stats(data: str) -> tuple[int, str] | None:
+    match = _STATS.match(data or "")
+    return (int(match.group(1)), STATS_PERIODS[match.group(2)]) if match else None

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardMarkup
 from bot.i18n import OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
 from bot.keyboards import main_keyboard
 from models import geography
+from models.lifecycle import OrderStatus
 from models.orm import Order, OrderLine
 from models.phones import national_display
 
@@ -84,9 +85,10 @@ def _call_rows(order: Order, lang: str) -> list[str]:
                 when=when,
             ).strip()
         )
-    if order.callback_at:
+    pending = order.status is OrderStatus.PENDING  # a claim or a callback ends with it
+    if pending and order.callback_at:
         rows.append("⏰ " + _("Call back at %(when)s", when=local_time(order.callback_at)))
-    if order.claimed_by_id and order.claim_expires_at:
+    if pending and order.claimed_by_id and order.claim_expires_at:
         rows.append(
             "🙋 "
             + _(
@@ -138,8 +140,9 @@ def _tail(order: Order, lang: str) -> list[str]:
 
 
 def _visible_length(html_text: str) -> int:
-    # Tags are not counted by Telegram; entities like &amp; count as one character.
-    return len(unescape(_TAG.sub("", html_text)))
+    # Tags are not counted by Telegram; entities like &amp; count as one character. Counted
+    # in UTF-16 units, as Telegram measures, so emoji and rare scripts never push it over.
+    return len(unescape(_TAG.sub("", html_text)).encode("utf-16-le")) // 2
 
 
 def render_text(order: Order, lines: Sequence[OrderLine], lang: str) -> str:

@@ -15,8 +15,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import asks, binding, presses
+from bot import asks, binding, catalog_cmds, desk, presses, settings_cmd, team_cmds
 from bot.i18n import N_, translator
+from bot.sender import chat_lost
 from i18n import LANGS
 from models import cards, team
 
@@ -67,8 +68,8 @@ async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if change is None:
         return
     if change.new_chat_member.status in ("left", "kicked"):
-        stores = await team.disable_chat(change.chat.id, f"bot {change.new_chat_member.status}")
-        log.info("bot removed chat=%s stores=%s", change.chat.id, len(stores))
+        title = change.chat.title or change.chat.full_name or ""
+        await chat_lost(context.bot, change.chat.id, title, f"bot {change.new_chat_member.status}")
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -78,6 +79,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("start", binding.on_start))
     app.add_handler(CallbackQueryHandler(presses.on_press, pattern=r"^o:"))
+    catalog_cmds.register(app)
+    app.add_handler(CallbackQueryHandler(presses.on_stray_button), group=presses.STRAY_GROUP)
+    desk.register(app)
+    team_cmds.register(app)
+    settings_cmd.register(app)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, asks.on_reply))

@@ -1,18 +1,21 @@
 """Telegram's flood limits as budgets every request goes through (SPEC §5, reference
 telegram.md §2.1): ≈30 messages/s overall, 1/s per private chat, 20/min per group, edits
-included. The card sender asks a chat's budget before choosing cards or a digest."""
+included. The card sender asks a chat's room before choosing cards or a digest."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
 
@@ -21,18 +24,25 @@ log = logging.getLogger(__name__)
 GROUP_RATE, GROUP_WINDOW = 19, 61.0
 PRIVATE_RATE, PRIVATE_WINDOW = 1, 1.1
 GLOBAL_RATE, GLOBAL_WINDOW = 25, 1.0
-COUNTED = frozenset(
-    {
-        "sendMessage",
-        "sendPhoto",
-        "sendDocument",
-        "editMessageText",
-        "editMessageReplyMarkup",
-        "editMessageCaption",
-        "copyMessage",
-        "forwardMessage",
-    }
-)
+# A group keeps this many of its messages for people's presses and commands: a burst of
+# orders never leaves the team unable to use their cards.
+GROUP_RESERVE = 4
+# New-order messages (cards or digests): a burst, then one every so many seconds, so a long
+# burst of orders ends in a digest soon after its last order instead of after the group's
+# whole minute was spent in its first second (and a phone does not buzz every second).
+GROUP_NEWS = (6, 4.0)
+PRIVATE_NEWS = (3, 2.0)
+# Requests a 429 may retry inside the limiter (the card sender asks for none: it has
+# other chats to serve and comes back when the pause is over).
+RETRIES = 2
+NOT_COUNTED = frozenset({"sendChatAction"})
+
+
+def counted(endpoint: str) -> bool:
+    """Telegram counts every message a bot sends or edits against the chat's budget."""
+    if endpoint in NOT_COUNTED:
+        return False
+    return endpoint.startswith(("send", "edit", "copyMessage", "forwardMessage"))
 
 
 class Window:
@@ -61,15 +71,36 @@ class Window:
         self.events.append(now)
 
 
+class Pace:
+    """A token bucket: `burst` at once, then one every `every` seconds."""
+
+    def __init__(self, burst: int, every: float, now: float) -> None:
+        self.burst, self.every = burst, every
+        self.tokens, self.updated = float(burst), now
+
+    def free(self, now: float) -> int:
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) / self.every)
+        self.updated = now
+        return int(self.tokens)
+
+    def take(self, now: float) -> None:
+        self.free(now)
+        self.tokens -= 1
+
+
 class FloodBudget(BaseRateLimiter[dict[str, Any]]):
-    """A python-telegram-bot rate limiter that waits for room instead of drawing 429s."""
+    """A python-telegram-bot rate limiter that waits for room instead of drawing 429s.
+
+    `rate_limit_args={"retries": 0}` on a call makes a 429 raise at once (after pausing
+    the chat) instead of waiting and retrying inside the call.
+    """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self.overall = Window(GLOBAL_RATE, GLOBAL_WINDOW)
         self.chats: dict[int, Window] = {}
+        self.news: dict[int, Pace] = {}
         self.paused_until: dict[int | None, float] = {}
-        self._lock = asyncio.Lock()
 
     async def initialize(self) -> None:
         return None
@@ -88,27 +119,63 @@ class FloodBudget(BaseRateLimiter[dict[str, Any]]):
             self.chats[chat_id] = window
         return window
 
+    def _pace(self, chat_id: int) -> Pace:
+        pace = self.news.get(chat_id)
+        if pace is None:
+            burst, every = GROUP_NEWS if chat_id < 0 else PRIVATE_NEWS
+            pace = self.news[chat_id] = Pace(burst, every, self.clock())
+        return pace
+
+    def _paused(self, chat_id: int, now: float) -> float:
+        """Seconds this chat must still wait after a 429."""
+        until = max(self.paused_until.get(chat_id, 0), self.paused_until.get(None, 0))
+        return max(0.0, until - now)
+
     def available(self, chat_id: int) -> int:
         """Messages (sends or edits) this chat can take right now."""
         now = self.clock()
-        if self.paused_until.get(chat_id, 0) > now or self.paused_until.get(None, 0) > now:
+        if self._paused(chat_id, now) > 0:
             return 0
         return max(0, min(self._window(chat_id).free(now), self.overall.free(now)))
+
+    def room_for_edits(self, chat_id: int) -> int:
+        """Card edits the sender may make now; a group keeps one message for presses."""
+        return max(0, self.available(chat_id) - (1 if chat_id < 0 else 0))
+
+    def room_for_news(self, chat_id: int) -> int:
+        """New-order messages (cards or a digest) the sender may send now."""
+        spare = self.available(chat_id) - (GROUP_RESERVE if chat_id < 0 else 0)
+        return max(0, min(spare, self._pace(chat_id).free(self.clock())))
+
+    def news_pace(self, chat_id: int) -> int:
+        """New-order messages the pace allows before it slows down: more new orders than
+        this waiting means a burst, and a digest says more than cards trickling in."""
+        return self._pace(chat_id).free(self.clock())
+
+    def took_news(self, chat_id: int) -> None:
+        """One new-order message left for this chat."""
+        self._pace(chat_id).take(self.clock())
 
     def pause(self, chat_id: int | None, seconds: float) -> None:
         self.paused_until[chat_id] = max(self.paused_until.get(chat_id, 0), self.clock() + seconds)
 
+    def _try_take(self, chat_id: int) -> float:
+        """Take room for one message now (0.0) or say how long to wait. No await between the
+        check and the take, so concurrent callers never overspend."""
+        now = self.clock()
+        window = self._window(chat_id)
+        delay = max(self._paused(chat_id, now), window.wait(now), self.overall.wait(now))
+        if delay <= 0:
+            window.take(now)
+            self.overall.take(now)
+        return delay
+
     async def _acquire(self, chat_id: int) -> None:
-        async with self._lock:
-            while True:
-                now = self.clock()
-                pause = max(self.paused_until.get(chat_id, 0), self.paused_until.get(None, 0))
-                delay = max(pause - now, self._window(chat_id).wait(now), self.overall.wait(now))
-                if delay <= 0:
-                    self._window(chat_id).take(now)
-                    self.overall.take(now)
-                    return
-                await asyncio.sleep(delay)
+        # Sleeping holds nothing: one chat waiting for its minute never stalls the others.
+        delay = self._try_take(chat_id)
+        while delay > 0:
+            await asyncio.sleep(min(delay, 1.0))
+            delay = self._try_take(chat_id)
 
     async def process_request(
         self,
@@ -120,21 +187,25 @@ class FloodBudget(BaseRateLimiter[dict[str, Any]]):
         rate_limit_args: dict[str, Any] | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
-        counted = endpoint in COUNTED and isinstance(chat_id, int)
-        for attempt in range(3):
-            if counted:
-                await self._acquire(int(chat_id))  # type: ignore[arg-type]
+        chat = int(chat_id) if counted(endpoint) and isinstance(chat_id, int) else None
+        retries = int((rate_limit_args or {}).get("retries", RETRIES))
+        for attempt in range(retries + 1):
+            if chat is not None:
+                await self._acquire(chat)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                seconds = _seconds(exc.retry_after)
+                seconds = retry_seconds(exc)
                 log.warning("telegram flood wait chat=%s seconds=%s", chat_id, seconds)
-                self.pause(int(chat_id) if counted else None, seconds)  # type: ignore[arg-type]
-                if attempt == 2 or not counted:
+                self.pause(chat, seconds)
+                if attempt == retries or chat is None:
                     raise
         raise AssertionError("unreachable")
 
 
-def _seconds(value: object) -> float:
-    total = getattr(value, "total_seconds", None)
-    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
+def retry_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked to wait (an int or a timedelta, by PTB's settings)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

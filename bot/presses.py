@@ -7,14 +7,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, ReplyParameters, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
+from telegram.helpers import mention_html
 
 from bot import asks
 from bot.callbacks import OrderPress, parse_order
 from bot.context import display_name
-from bot.i18n import ALGIERS, STATUS, translator
+from bot.i18n import ALGIERS, N_, STATUS, translator
 from bot.keyboards import (
     calls_keyboard,
     cancel_keyboard,
@@ -26,15 +27,16 @@ from bot.refusals import refusal
 from bot.timeline_text import timeline_text
 from i18n import Translator
 from models import calls, cards, orders, team
-from models.errors import (
-    DomainError,
-)
+from models.errors import ConcurrentChange, DomainError
 from models.lifecycle import OrderStatus
-from models.orm import Order, Store, TelegramChat
+from models.orm import Order, OrderEvent, Store, TelegramChat
 from models.outbox import now
 from models.timeline import Actor
 
 log = logging.getLogger(__name__)
+INVALID = N_("This button is no longer valid.")
+# on_stray_button runs in its own handler group, after every other handler had its chance.
+STRAY_GROUP = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,30 +124,44 @@ async def _release(p: Press) -> str:
 
 def _menu(build: Callable[[Order, str], InlineKeyboardMarkup | None]) -> Action:
     async def act(p: Press) -> None:
+        message = p.query.message
+        assert message is not None
         try:
             await p.query.edit_message_reply_markup(build(p.order, p.store.lang))
         except BadRequest as exc:
             if "not modified" not in str(exc).lower():
                 raise
+        await cards.keyboard_changed(p.order.id, message.chat.id, message.message_id)
 
     return act
+
+
+def _below(message_id: int) -> ReplyParameters:
+    # The card may have been bumped (deleted) meanwhile: answer anyway.
+    return ReplyParameters(message_id, allow_sending_without_reply=True)
 
 
 async def _timeline(p: Press) -> None:
     text = await timeline_text(p.order, p.store.lang)
     message = p.query.message
     assert message is not None
-    await p.context.bot.send_message(message.chat.id, text, reply_to_message_id=message.message_id)
+    await p.context.bot.send_message(
+        message.chat.id, text, reply_parameters=_below(message.message_id)
+    )
 
 
-def _ask(kind: str, prompt: str) -> Action:
+def _ask(kind: str) -> Action:
     async def act(p: Press) -> None:
         message = p.query.message
         assert message is not None
+        # A selective ForceReply opens the reply box only for the people the text mentions:
+        # the person who pressed, not the whole group.
+        who = mention_html(p.query.from_user.id, p.query.from_user.full_name)
         sent = await p.context.bot.send_message(
             message.chat.id,
-            p._(prompt, number=p.order.number),
+            f"{who} " + p._(asks.PROMPTS[kind], number=p.order.number),
             reply_markup=ForceReply(selective=True),
+            reply_parameters=_below(message.message_id),
         )
         asks.remember(
             p.context, sent.chat.id, sent.message_id, asks.Ask(kind, p.order.id, p.version, p.actor)
@@ -177,10 +193,13 @@ ACTIONS: dict[str, Action] = {
     "cx": _menu(cancel_keyboard),
     "bk": _menu(main_keyboard),
     "tl": _timeline,
-    "du": _ask("duplicate", "Reply with the number of the order to keep instead of #%(number)s"),
-    "dx": _ask("tracking", "Reply with the tracking number for #%(number)s"),
+    "du": _ask("duplicate"),
+    "dx": _ask("tracking"),
 }
-MENUS = frozenset({"cm", "pm", "dm", "cx", "bk", "tl"})
+# Presses that change nothing: answered at once (what they send may wait for the chat's
+# budget), refused on an outdated card like a change would be, except the timeline.
+MENUS = frozenset({"cm", "pm", "dm", "cx", "bk", "tl", "du", "dx"})
+SENDS = frozenset({"tl", "du", "dx"})
 
 
 async def _load(press: OrderPress, query: CallbackQuery) -> tuple[Order, Store, Actor] | str:
@@ -188,16 +207,23 @@ async def _load(press: OrderPress, query: CallbackQuery) -> tuple[Order, Store, 
     order = await Order.get_or_none(id=press.order_id).select_related("store")
     message = query.message
     if order is None or message is None:
-        return "This order no longer exists."
+        return N_("This order no longer exists.")
     store = order.store
     if not await TelegramChat.exists(store_id=store.id, chat_id=message.chat.id, active=True):
-        return "This card does not belong to a store this chat serves."
+        return N_("This card does not belong to a store this chat serves.")
     actor = await team.authorize(
         store, query.from_user.id, display_name(query.from_user), message.chat.id
     )
     if actor is None:
-        return "Only the store's team can do this."
+        return N_("Only the store's team can do this.")
     return order, store, actor
+
+
+async def _chat_translator(query: CallbackQuery) -> Translator:
+    """The language of the store this chat serves (never the pressed order's store: a
+    forged press must not learn anything about another store)."""
+    stores = await team.stores_of_chat(query.message.chat.id) if query.message else []
+    return translator(stores[0].lang if stores else "fr")
 
 
 async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -205,19 +231,54 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     press = parse_order(query.data)
-    if press is None:
-        await query.answer(translator("fr")("This button is no longer valid."), show_alert=True)
-        return
-    loaded = await _load(press, query)
+    loaded = await _load(press, query) if press is not None else INVALID
     if isinstance(loaded, str):
-        order = await Order.get_or_none(id=press.order_id).select_related("store")
-        _ = translator(order.store.lang if order else "fr")
+        _ = await _chat_translator(query)
         await query.answer(_(loaded), show_alert=True)
         return
+    assert press is not None
     order, store, actor = loaded
-    _ = translator(store.lang)
-    p = Press(query, context, store, order, actor, press.version, _)
-    await _run(p, press.action)
+    p = Press(query, context, store, order, actor, press.version, translator(store.lang))
+    await (_look(p, press.action) if press.action in MENUS else _run(p, press.action))
+
+
+async def on_stray_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button no handler takes (forged, or from an older version of the bot) is answered
+    all the same, so the person's app does not spin."""
+    query = update.callback_query
+    if query is None:
+        return
+    for group, handlers in context.application.handlers.items():
+        if group != STRAY_GROUP and any(h.check_update(update) for h in handlers):
+            return
+    _ = await _chat_translator(query)
+    await query.answer(_(INVALID), show_alert=True)
+
+
+async def _stale(p: Press) -> ConcurrentChange:
+    last = await OrderEvent.filter(order_id=p.order.id).order_by("-id").first()
+    name = (last.actor_name or last.actor_kind) if last else "?"
+    return ConcurrentChange(p.order.number, name, p.order.status.value)
+
+
+async def _refuse(p: Press, exc: DomainError) -> None:
+    # Every card of the order is brought up to date, the outdated one pressed included.
+    await cards.mark_cards(p.order.id, p.order.version)
+    await p.query.answer(_alert(refusal(exc, p._)), show_alert=True)
+
+
+async def _look(p: Press, action: str) -> None:
+    """Menus, the timeline and questions: nothing changes. A message to send may wait for
+    the chat's budget, so those are answered first; a menu shows once it is answered."""
+    if action != "tl" and p.version != p.order.version:
+        await _refuse(p, await _stale(p))
+        return
+    if action in SENDS:
+        await p.query.answer()
+        await ACTIONS[action](p)
+        return
+    await ACTIONS[action](p)
+    await p.query.answer()
 
 
 async def _run(p: Press, action: str) -> None:
@@ -226,8 +287,7 @@ async def _run(p: Press, action: str) -> None:
     try:
         toast = await ACTIONS[action](p)
     except DomainError as exc:
-        await cards.mark_cards(p.order.id, p.order.version)
-        await p.query.answer(_alert(refusal(exc, p._)), show_alert=True)
+        await _refuse(p, exc)
         return
     await p.query.answer(_alert(toast) if toast else None)
     log.info(

@@ -32,6 +32,8 @@ class BotConfig:
     webhook_secret: str = ""
     public_url: str = ""
     poll_timeout: float = 10.0
+    # Where /addproduct saves product photos; the web process serves them at /media/….
+    media_dir: str = "var/media"
 
     @property
     def webhook_url(self) -> str:
@@ -54,6 +56,7 @@ def build_application(config: BotConfig, budget: FloodBudget) -> Application:
         )
         .build()
     )
+    app.bot_data["config"] = config  # handlers read it (media_dir, public_url)
     handlers.register(app)
     return app
 
@@ -98,7 +101,9 @@ class BotRuntime:
         await self.app.bot.delete_webhook()
         assert self.app.updater is not None
         await self.app.updater.start_polling(
-            timeout=int(self.config.poll_timeout), allowed_updates=Update.ALL_TYPES
+            # Whole seconds, and never 0: a zero timeout polls in a tight loop.
+            timeout=max(1, round(self.config.poll_timeout)),
+            allowed_updates=Update.ALL_TYPES,
         )
 
     async def stop(self) -> None:

@@ -2,7 +2,7 @@
 
 Cards lagging their order are marked in the database (models.cards). For each chat, the
 sender edits or sends them while the chat's budget allows; when more new orders wait than
-the budget can take, it sends one digest ("12 new orders #1034–#1045") instead. Several
+the budget can take, it sends one digest ("12 new orders: #1034–#1045") instead. Several
 changes to one order before its turn become one edit.
 """
 
@@ -11,15 +11,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from html import escape
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import ExtBot
 
 from bot.callbacks import digest_button
 from bot.cards import Card, render_card
 from bot.i18n import translator
-from bot.limits import FloodBudget, _seconds
+from bot.limits import FloodBudget, retry_seconds
 from models import cards, team
 from models.lifecycle import TERMINAL
 from models.orm import CardMessage, OrderLine, Store, TelegramChat
@@ -29,16 +39,24 @@ log = logging.getLogger(__name__)
 
 NOT_MODIFIED = "message is not modified"
 GONE = ("message to edit not found", "message can't be edited", "message_id_invalid")
+CHAT_GONE = ("chat not found", "group chat was deactivated")
+# A 429 is not waited for inside the call: the sender has other chats to serve, and this
+# chat's budget says when to come back.
+NO_RETRY = {"retries": 0}
+NETWORK_PAUSE = 3.0
 
 
 class CardSender:
     """One per process that sends to Telegram (`run` or `worker`)."""
 
-    def __init__(self, bot: Bot, budget: FloodBudget, interval: float = 1.0) -> None:
+    def __init__(
+        self, bot: ExtBot[Any], budget: FloodBudget, interval: float = 1.0, gather: float = 0.1
+    ) -> None:
         self.bot, self.budget, self.interval = bot, budget, interval
+        # After a wake, wait this long: a burst of changes becomes one pass, not hundreds.
+        self.gather = gather
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._stores: dict[int, Store] = {}
         # One pass at a time: two passes would both send a card that has no message yet.
         self._pass = asyncio.Lock()
 
@@ -53,6 +71,7 @@ class CardSender:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            self._task = None
 
     async def _loop(self) -> None:
         while True:
@@ -63,46 +82,54 @@ class CardSender:
                 log.exception("card sender pass failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
+                await asyncio.sleep(self.gather)
 
     async def run_once(self) -> None:
-        """One pass over every chat with lagging cards, chats served concurrently."""
+        """One pass over every chat with lagging cards, chats served concurrently; one
+        chat failing never stops the others."""
         async with self._pass:
             chats = await cards.chats_with_work()
-            await asyncio.gather(*(self._serve(chat) for chat in chats))
-
-    async def _store(self, store_id: int) -> Store:
-        store = await Store.get(id=store_id)
-        self._stores[store_id] = store
-        return store
+            results = await asyncio.gather(
+                *(self._serve(chat) for chat in chats), return_exceptions=True
+            )
+        for chat, result in zip(chats, results, strict=True):
+            if isinstance(result, Exception):
+                log.error("serving chat failed chat=%s", chat.chat_id, exc_info=result)
 
     async def _serve(self, chat: TelegramChat) -> None:
-        if self.budget.available(chat.chat_id) == 0:
-            return
-        store = await self._store(chat.store_id)
-        pending = await cards.dirty_cards(chat.id)
-        quiet = [c for c in pending if _nothing_to_send(c)]
-        for card in quiet:
-            await cards.settle(card)
-        todo = [c for c in pending if c not in quiet]
+        news = self.budget.room_for_news(chat.chat_id)
+        if news == 0 and self.budget.room_for_edits(chat.chat_id) == 0:
+            return  # no room at all: not even worth reading the cards
+        store = await Store.get(id=chat.store_id)
+        todo = await _without_quiet(await cards.dirty_cards(chat.id, sent_only=news == 0))
         new = [c for c in todo if c.message_id is None and not c.resend]
-        if len(new) > 1 and len(new) > self.budget.available(chat.chat_id):
-            if not await self._digest(chat, store, new):
-                return
-            todo = [c for c in todo if c not in new]
-        for card in todo:
-            if self.budget.available(chat.chat_id) == 0:
+        if new and not await self._news(chat, store, new):
+            return
+        for card in [c for c in todo if c.message_id is not None or c.resend]:
+            if self.budget.room_for_edits(chat.chat_id) == 0:
                 return  # the rest stay marked: coalesced into the next edits
             if not await self._render(chat, store, card):
                 return
+
+    async def _news(self, chat: TelegramChat, store: Store, new: list[CardMessage]) -> bool:
+        """Cards for new orders while the chat's pace allows, else one digest listing them.
+        False when the chat must wait."""
+        room = self.budget.room_for_news(chat.chat_id)
+        if room == 0:
+            return True  # they wait for room; edits of existing cards may still go
+        if len(new) > self.budget.news_pace(chat.chat_id):
+            return await self._digest(chat, store, new)
+        for card in new[:room]:  # the others follow as the chat's budget frees up
+            if not await self._render(chat, store, card):
+                return False
+            self.budget.took_news(chat.chat_id)
+        return True
 
     async def _digest(self, chat: TelegramChat, store: Store, new: Sequence[CardMessage]) -> bool:
         _ = translator(store.lang)
         numbers = sorted(c.order.number for c in new)
         text = _(
-            "%(count)s new orders #%(first)s–#%(last)s",
-            count=len(numbers),
-            first=numbers[0],
-            last=numbers[-1],
+            "%(count)s new orders: %(numbers)s", count=len(numbers), numbers=number_ranges(numbers)
         )
         button = InlineKeyboardButton(
             "📋 " + _("List them"), callback_data=digest_button(store.id, numbers[0], numbers[-1])
@@ -114,12 +141,13 @@ class CardSender:
                 text,
                 reply_markup=InlineKeyboardMarkup([[button]]),
                 disable_notification=store.silent_notifications,
+                rate_limit_args=NO_RETRY,
             ),
         )
-        if sent is None:
+        if not isinstance(sent, Message):
             return False
-        for card in new:
-            await cards.settle(card, digest=True)
+        self.budget.took_news(chat.chat_id)
+        await cards.listed(list(new))
         log.info("digest sent chat=%s store=%s orders=%s", chat.chat_id, store.slug, len(new))
         return True
 
@@ -146,14 +174,15 @@ class CardSender:
                 shown.text,
                 reply_markup=shown.markup,
                 disable_notification=store.silent_notifications,
+                rate_limit_args=NO_RETRY,
             ),
             card,
         )
         if not isinstance(sent, Message):
             return sent is not None
         await cards.rendered(card, version, sent.message_id, shown.digest)
-        if old is not None:  # a bumped card: the old copy loses its buttons
-            with contextlib.suppress(BadRequest, Forbidden):
+        if old is not None:  # a bumped card: the old copy goes, so only one card has buttons
+            with contextlib.suppress(TelegramError):
                 await self.bot.delete_message(chat.chat_id, old)
         return True
 
@@ -166,6 +195,7 @@ class CardSender:
                 chat_id=chat.chat_id,
                 message_id=card.message_id,
                 reply_markup=shown.markup,
+                rate_limit_args=NO_RETRY,
             ),
             card,
         )
@@ -176,37 +206,40 @@ class CardSender:
         return True
 
     async def _call(
-        self, chat: TelegramChat, call: object, card: CardMessage | None = None
+        self, chat: TelegramChat, call: Awaitable[object], card: CardMessage | None = None
     ) -> object | None:
         """Run one Telegram call; None when this chat must wait, False when the card was
         handled another way (gone, refused), else Telegram's result."""
         try:
-            return await call  # type: ignore[misc]
+            return await call
         except RetryAfter as exc:
-            self.budget.pause(chat.chat_id, _seconds(exc.retry_after))
-            return None
+            self.budget.pause(chat.chat_id, retry_seconds(exc))
         except ChatMigrated as exc:
             await self._migrated(chat, int(exc.new_chat_id))
-            return None
         except Forbidden as exc:
-            await self._forbidden(chat, str(exc))
-            return None
+            await chat_lost(self.bot, chat.chat_id, chat.title, str(exc))
         except BadRequest as exc:
             return await self._bad_request(chat, card, str(exc))
-        except NetworkError as exc:
-            log.warning("telegram unreachable chat=%s error=%s", chat.chat_id, exc)
-            self.budget.pause(chat.chat_id, 5)
-            return None
+        except (NetworkError, TelegramError) as exc:
+            # Timeouts, 5xx, a proxy's HTML page: the card stays marked and is tried again.
+            # (A send that timed out may have arrived: the Bot API has no idempotency key.)
+            log.warning("telegram unreachable chat=%s error=%r", chat.chat_id, exc)
+            self.budget.pause(chat.chat_id, NETWORK_PAUSE)
+        return None
 
     async def _bad_request(
         self, chat: TelegramChat, card: CardMessage | None, error: str
-    ) -> object:
+    ) -> object | None:
         lowered = error.lower()
         if card is not None and NOT_MODIFIED in lowered:
             return True
         if card is not None and any(g in lowered for g in GONE):
             await cards.forget_message(card)
+            self.wake()
             return False
+        if any(g in lowered for g in CHAT_GONE):
+            await chat_lost(self.bot, chat.chat_id, chat.title, error)
+            return None
         log.error("telegram refused a card chat=%s error=%s", chat.chat_id, error)
         if card is not None:
             await cards.settle(card)
@@ -215,26 +248,48 @@ class CardSender:
 
     async def _migrated(self, chat: TelegramChat, new_chat_id: int) -> None:
         log.info("group became a supergroup old=%s new=%s", chat.chat_id, new_chat_id)
-        await team.migrate_chat(chat.chat_id, new_chat_id)
-        await cards.resend_chat(chat.id)
+        # Zero rows: the service message got there first and already re-marked the cards.
+        if await team.migrate_chat(chat.chat_id, new_chat_id):
+            await cards.resend_chat(chat.id)
         self.wake()
 
-    async def _forbidden(self, chat: TelegramChat, error: str) -> None:
-        log.warning("telegram chat refused the bot chat=%s error=%s", chat.chat_id, error)
-        for store in await team.disable_chat(chat.chat_id, error):
-            await self._tell_owners(store, chat)
 
-    async def _tell_owners(self, store: Store, lost: TelegramChat) -> None:
+async def chat_lost(bot: ExtBot[Any], chat_id: int, title: str, reason: str) -> None:
+    """Telegram refused a chat for good (bot blocked or kicked): stop sending there and
+    tell each store's owners in another chat."""
+    log.warning("telegram chat refused the bot chat=%s reason=%s", chat_id, reason)
+    for store in await team.disable_chat(chat_id, reason):
         _ = translator(store.lang)
         text = _(
             "⚠️ I can no longer post in %(chat)s (blocked or removed). Its order cards "
             "are paused; send /start with a new invite there to bring them back.",
-            chat=lost.title or str(lost.chat_id),
+            chat=escape(title or str(chat_id)),
         )
-        for chat in await team.active_chats(store):
-            if chat.kind == "private" and chat.chat_id != lost.chat_id:
-                with contextlib.suppress(BadRequest, Forbidden, NetworkError):
-                    await self.bot.send_message(chat.chat_id, text)
+        for notice in await team.notice_chats(store, chat_id):
+            with contextlib.suppress(TelegramError):
+                await bot.send_message(notice.chat_id, text)
+
+
+def number_ranges(numbers: Sequence[int]) -> str:
+    """`#1001–#1004, #1007`: exactly the numbers given (sorted), runs joined by a dash."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"#{r[0]}–#{r[-1]}" if len(r) > 1 else f"#{r[0]}" for r in runs)
+
+
+async def _without_quiet(pending: list[CardMessage]) -> list[CardMessage]:
+    """Settle the cards that need no message, return the others."""
+    todo = []
+    for card in pending:
+        if _nothing_to_send(card):
+            await cards.settle(card)
+        else:
+            todo.append(card)
+    return todo
 
 
 def _nothing_to_send(card: CardMessage) -> bool:

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8080, ge=1, le=65535)
     public_url: str = ""
     # A development default so `make run` works; production sets its own.
+    # Behind a reverse proxy you run: take the client address and scheme from
+    # X-Forwarded-For / X-Forwarded-Proto (never enable it when exposed directly).
+    trust_proxy: bool = False
     secret_key: str = "dev-secret-change-me"  # noqa: S105
     telegram_bot_token: str = ""
     # Used to print t.me invite links; the bot learns it from getMe when it runs.
@@ -30,6 +33,9 @@ class Settings(BaseSettings):
     smtp_from: str = "Hanout <no-reply@localhost>"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     relay_interval: float = Field(default=0.5, gt=0, le=60)
+    # Product photos: the bot (/addproduct) writes them, the web process serves them at
+    # /media/…; when web and worker run apart they must share this folder.
+    media_dir: str = "var/media"
 
     @field_validator("log_level", mode="before")
     @classmethod

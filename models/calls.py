@@ -72,6 +72,13 @@ async def _cancel_for(
     )
 
 
+def _held_by_other(order: Order, actor: Actor) -> bool:
+    """Someone else claimed the order and the claim still runs."""
+    expires = order.claim_expires_at
+    held = bool(order.claimed_by_id) and expires is not None and expires > outbox.now()
+    return held and order.claimed_by_id != actor.id
+
+
 def _over_no_answer_limit(store: Store, order: Order, outcome: str) -> bool:
     return outcome == "no_answer" and 0 < store.no_answer_limit <= order.no_answers
 
@@ -93,6 +100,9 @@ async def log_call(
 
     async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
         _require_pending(order, "log a call on")
+        # The claim keeps two agents from calling one customer; an owner may step in.
+        if actor.kind == "agent" and _held_by_other(order, actor):
+            raise ClaimedByOther(order.claimed_by_name)
         await _check_outcome(store, order, outcome, callback_at, duplicate_of)
         order = await bump_version(
             conn,
@@ -158,11 +168,9 @@ async def claim_order(
 
     async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
         _require_pending(order, "claim")
-        t = outbox.now()
-        held = order.claimed_by_id and order.claim_expires_at and order.claim_expires_at > t
-        if held and order.claimed_by_id != actor.id:
+        if _held_by_other(order, actor):
             raise ClaimedByOther(order.claimed_by_name)
-        until = t + timedelta(minutes=store.claim_minutes)
+        until = outbox.now() + timedelta(minutes=store.claim_minutes)
         order = await bump_version(
             conn, order, claimed_by_id=actor.id, claimed_by_name=actor.name, claim_expires_at=until
         )
@@ -225,9 +233,9 @@ async def bring_back_callbacks(limit: int = 100) -> int:
 
 async def expire_claims(limit: int = 100) -> int:
     """Claims past their time are released so someone else can call."""
-    expired = await Order.filter(claim_expires_at__lte=outbox.now(), claimed_by_id__not="").limit(
-        limit
-    )
+    expired = await Order.filter(
+        status=OrderStatus.PENDING, claim_expires_at__lte=outbox.now(), claimed_by_id__not=""
+    ).limit(limit)
     done = 0
     for order in expired:
         done += await _system_touch(

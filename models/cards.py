@@ -63,14 +63,13 @@ async def chats_with_work() -> list[TelegramChat]:
     return await TelegramChat.filter(id__in=list(ids)).order_by("id") if ids else []
 
 
-async def dirty_cards(chat_pk: int, limit: int = 100) -> list[CardMessage]:
-    """Cards of one chat that lag their order, oldest order first, with the order loaded."""
-    return (
-        await CardMessage.filter(chat_id=chat_pk, dirty=True)
-        .order_by("order_id")
-        .limit(limit)
-        .select_related("order")
-    )
+async def dirty_cards(chat_pk: int, limit: int = 100, sent_only: bool = False) -> list[CardMessage]:
+    """Cards of one chat that lag their order, oldest order first, with the order loaded;
+    `sent_only`: only those to edit or send again (no new order's first card)."""
+    query = CardMessage.filter(chat_id=chat_pk, dirty=True)
+    if sent_only:
+        query = query.filter(Q(message_id__isnull=False) | Q(resend=True))
+    return await query.order_by("order_id").limit(limit).select_related("order")
 
 
 async def rendered(card: CardMessage, version: int, message_id: int, text_hash: str) -> None:
@@ -85,25 +84,49 @@ async def rendered(card: CardMessage, version: int, message_id: int, text_hash: 
     await CardMessage.filter(id=card.id, wanted_version__lte=version).update(dirty=False)
 
 
-async def settle(card: CardMessage, digest: bool = False) -> None:
+async def settle(card: CardMessage) -> None:
     """Nothing to send for this card now (listed in a digest, or terminal and unsent)."""
     await CardMessage.filter(id=card.id, wanted_version__lte=card.wanted_version).update(
-        dirty=False, resend=False, digest=digest or card.digest
+        dirty=False, resend=False
     )
 
 
+async def listed(listed_cards: list[CardMessage]) -> None:
+    """These cards' orders were named in a digest: none of them gets its own message."""
+    # Listed is listed, even if the order moved meanwhile: it must never be listed again.
+    await CardMessage.filter(id__in=[c.id for c in listed_cards]).update(digest=True)
+    # Few distinct versions in one digest: one update each, not one per card.
+    for version in {c.wanted_version for c in listed_cards}:
+        same = [c.id for c in listed_cards if c.wanted_version == version]
+        await CardMessage.filter(id__in=same, wanted_version__lte=version).update(
+            dirty=False, resend=False
+        )
+
+
 async def forget_message(card: CardMessage) -> None:
-    """The message is gone on Telegram's side: the next render sends a fresh card."""
-    await CardMessage.filter(id=card.id).update(message_id=None, dirty=True, text_hash="")
+    """The message is gone on Telegram's side: the next pass sends a fresh card (even for
+    an order that ended, and never folded into a digest)."""
+    await CardMessage.filter(id=card.id).update(
+        message_id=None, dirty=True, resend=True, text_hash=""
+    )
+
+
+async def keyboard_changed(order_id: int, telegram_chat_id: int, message_id: int) -> None:
+    """A sub-menu replaced the card's buttons: the next render must edit them back even if
+    the order did not change."""
+    chats = await TelegramChat.filter(chat_id=telegram_chat_id).values_list("id", flat=True)
+    await CardMessage.filter(
+        order_id=order_id, chat_id__in=list(chats), message_id=message_id
+    ).update(text_hash="")
 
 
 async def resend_chat(chat_pk: int) -> int:
-    """After a group became a supergroup, its old messages are not editable: send the
-    cards of live orders again, and forget the others."""
+    """After a group became a supergroup, its old messages are not editable: the cards of
+    live orders are new again in the new chat (a digest when many), the others forgotten."""
     live = Q(order__status__not_in=[s.value for s in TERMINAL])
     await CardMessage.filter(chat_id=chat_pk).exclude(live).delete()
     return int(
         await CardMessage.filter(chat_id=chat_pk).update(
-            message_id=None, dirty=True, resend=True, text_hash=""
+            message_id=None, dirty=True, resend=False, digest=False, text_hash=""
         )
     )

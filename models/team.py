@@ -79,10 +79,11 @@ async def authorize(store: Store, user_id: int, user_name: str, chat_id: int) ->
     Listed members act with their role anywhere the store's cards are; in the bound team
     group anyone counts as an agent unless the owner turned roster mode on.
     """
-    member = await Member.get_or_none(store_id=store.id, telegram_user_id=user_id, active=True)
-    if member is not None:
+    member = await Member.get_or_none(store_id=store.id, telegram_user_id=user_id)
+    if member is not None and member.active:
         return Actor(member.role, str(user_id), member.name or user_name)
-    if store.roster_mode:
+    # A removed member stays out, even from the team group, until invited again.
+    if member is not None or store.roster_mode:
         return None
     group = await TelegramChat.filter(
         store_id=store.id, chat_id=chat_id, kind__in=list(GROUP_KINDS), active=True
@@ -98,6 +99,11 @@ async def stores_of_chat(chat_id: int) -> list[Store]:
 
 async def active_chats(store: Store) -> list[TelegramChat]:
     return await TelegramChat.filter(store_id=store.id, active=True).order_by("id")
+
+
+async def chats_of(store: Store) -> list[TelegramChat]:
+    """Every chat the store has bound, active ones first (the others keep why they stopped)."""
+    return await TelegramChat.filter(store_id=store.id).order_by("-active", "id")
 
 
 async def team_of(store: Store) -> list[Member]:
@@ -141,6 +147,19 @@ async def disable_chat(chat_id: int, reason: str) -> list[Store]:
     chats = await TelegramChat.filter(chat_id=chat_id, active=True).select_related("store")
     await TelegramChat.filter(chat_id=chat_id).update(active=False, disabled_reason=reason[:200])
     return [c.store for c in chats]
+
+
+async def notice_chats(store: Store, lost_chat_id: int) -> list[TelegramChat]:
+    """Where to tell the owners that a chat stopped: their own private chats, else the
+    store's groups (an owner who blocked the bot privately still reads the team group)."""
+    chats = [c for c in await active_chats(store) if c.chat_id != lost_chat_id]
+    owners = set(
+        await Member.filter(store_id=store.id, role="owner", active=True).values_list(
+            "telegram_user_id", flat=True
+        )
+    )
+    private = [c for c in chats if c.kind == "private" and c.user_id in owners]
+    return private or [c for c in chats if c.kind in GROUP_KINDS]
 
 
 async def migrate_chat(old_chat_id: int, new_chat_id: int) -> int:

@@ -19,8 +19,11 @@ class WebConfig:
     base_url: str = "http://127.0.0.1:8080"
     # Checkouts allowed per client IP per 10 minutes (storefront and public intake).
     checkout_ip_limit: int = 20
-    # Honour X-Forwarded-For (only behind a proxy you run).
+    # Behind a proxy you run: the client is the last X-Forwarded-For address, and cookies are
+    # Secure when X-Forwarded-Proto says https. Never on a directly exposed server.
     trust_forwarded: bool = False
+    # Product photos saved by the bot, served at /media/<store>/<file>.jpg.
+    media_dir: str = "var/media"
 
 
 CONFIG = web.AppKey("config", WebConfig)
@@ -58,11 +61,12 @@ async def health(_: web.Request) -> web.Response:
 
 def create_app(config: WebConfig) -> web.Application:
     """The whole web surface; the composition root may add routes (Telegram webhook)."""
-    from webstore import api, storefront
+    from webstore import api, media, storefront
 
     app = web.Application(middlewares=[errors], client_max_size=256 * 1024)
     app[CONFIG] = config
     app.router.add_get("/healthz", health)
     api.setup(app)
+    media.setup(app)  # before the storefront's catch-all route
     storefront.setup(app)
     return app

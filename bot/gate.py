@@ -1,0 +1,75 @@
+"""Who may use the team's commands and list buttons: members of the store the chat serves
+(SPEC §5). A chat with no store is told how to join; a stranger is refused politely and
+sees no data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import CallbackQuery, Message, Update, User
+
+from bot.context import display_name
+from bot.i18n import N_, translator
+from i18n import LANGS, Translator
+from models import team
+from models.orm import Store, TelegramChat
+from models.timeline import Actor
+
+NO_STORE = N_(
+    "This chat is not linked to a store yet. Open the invite link your store's owner "
+    "sent you, or send /start followed by the invite code."
+)
+STRANGER = N_("Sorry, only the store's team can use this. Ask the owner for an invite.")
+
+
+@dataclass(frozen=True, slots=True)
+class Teammate:
+    """A member using the desk from a chat bound to their store."""
+
+    store: Store
+    chat: TelegramChat
+    actor: Actor
+    _: Translator
+
+
+def visitor_translator(user: User | None) -> Translator:
+    """A person outside any store reads their Telegram language when we have it."""
+    lang = user.language_code[:2] if user and user.language_code else ""
+    return translator(lang if lang in LANGS else "fr")
+
+
+async def _teammate(store: Store, user: User, chat_id: int) -> Teammate | None:
+    chat = await TelegramChat.get_or_none(store_id=store.id, chat_id=chat_id, active=True)
+    if chat is None:
+        return None
+    actor = await team.authorize(store, user.id, display_name(user), chat_id)
+    return Teammate(store, chat, actor, translator(store.lang)) if actor else None
+
+
+async def enter(update: Update) -> tuple[Message, Teammate] | None:
+    """The command's message and the member typing it; otherwise replies why not. A private
+    chat serving several stores acts for the first one the person belongs to."""
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if message is None or chat is None or user is None:
+        return None
+    served = await team.stores_of_chat(chat.id)
+    if not served:
+        await message.reply_text(visitor_translator(user)(NO_STORE))
+        return None
+    for store in served:
+        mate = await _teammate(store, user, chat.id)
+        if mate is not None:
+            return message, mate
+    await message.reply_text(translator(served[0].lang)(STRANGER))
+    return None
+
+
+async def enter_press(query: CallbackQuery, store: Store) -> Teammate | None:
+    """The member pressing a list button of `store`; otherwise answers the press why not."""
+    message = query.message
+    mate = None
+    if message is not None:
+        mate = await _teammate(store, query.from_user, message.chat.id)
+    if mate is None:
+        await query.answer(translator(store.lang)(STRANGER), show_alert=True)
+    return mate

@@ -1,0 +1,163 @@
+"""`/stats [today|week|month]`: the store's figures (computed in models.stats, whose
+docstring defines each one), with buttons to switch the period in place."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes
+
+from bot import gate
+from bot.callbacks import parse_stats, stats_button
+from bot.i18n import ALGIERS, N_, money, translator
+from i18n import Translator
+from models import stats
+from models.orm import Store
+from models.outbox import now
+from models.stats import StoreStats
+
+MAX_PEOPLE = 20
+PERIOD_TITLE = {"today": N_("Today"), "week": N_("Last 7 days"), "month": N_("Last 30 days")}
+PERIOD_BUTTON = {"today": N_("Today"), "week": N_("7 days"), "month": N_("30 days")}
+# What people type after /stats, in the three languages.
+ALIASES = {
+    **dict.fromkeys(("today", "day", "aujourd'hui", "aujourdhui", "jour", "اليوم"), "today"),
+    **dict.fromkeys(("week", "semaine", "أسبوع", "الأسبوع", "اسبوع"), "week"),
+    **dict.fromkeys(("month", "mois", "شهر", "الشهر"), "month"),
+}
+
+
+def percent(rate: float | None) -> str:
+    """80%, or a dash when there is nothing to divide by yet."""
+    return "—" if rate is None else f"{int(rate * 100 + 0.5)}%"
+
+
+def _title(figures: StoreStats, store: Store, _: Translator) -> str:
+    start = figures.period.start.astimezone(ALGIERS).strftime("%d/%m")
+    end = figures.period.end.astimezone(ALGIERS).strftime("%d/%m")
+    days = start if start == end else f"{start}–{end}"
+    name = _(PERIOD_TITLE[figures.period.name])
+    return f"📊 <b>{escape(store.name)}</b> · {name} ({days})"
+
+
+def _orders(f: StoreStats, _: Translator) -> list[str]:
+    return [
+        "🧾 " + _("Orders placed: %(count)s", count=f.placed),
+        "✅ "
+        + _(
+            "Confirmation rate: %(rate)s (%(confirmed)s confirmed, %(cancelled)s cancelled)",
+            rate=percent(f.confirmation_rate),
+            confirmed=f.confirmed,
+            cancelled=f.cancelled_pending,
+        ),
+        "☎️ " + _("Awaiting a call: %(count)s", count=f.awaiting_call),
+        "🚚 "
+        + _(
+            "Delivery rate: %(rate)s (%(delivered)s of %(shipped)s shipped)",
+            rate=percent(f.delivery_rate),
+            delivered=f.delivered,
+            shipped=f.shipped,
+        ),
+        "↩️ "
+        + _(
+            "Return rate: %(rate)s (%(returned)s of %(shipped)s shipped)",
+            rate=percent(f.return_rate),
+            returned=f.returned,
+            shipped=f.shipped,
+        ),
+        "📦 " + _("On the way: %(count)s", count=f.on_the_way),
+    ]
+
+
+def _money(f: StoreStats, lang: str, _: Translator) -> list[str]:
+    return [
+        "💰 " + _("Collected (delivered): %(amount)s", amount=money(f.revenue_delivered, lang)),
+        "📒 " + _("Booked (confirmed or later): %(amount)s", amount=money(f.revenue_booked, lang)),
+    ]
+
+
+def _team(f: StoreStats, _: Translator) -> list[str]:
+    rows = ["👥 <b>" + _("Team") + "</b>"]
+    if not f.team:
+        return [*rows, _("No calls logged in this period.")]
+    for person in f.team[:MAX_PEOPLE]:
+        rows.append(
+            "• "
+            + _(
+                "%(name)s — calls: %(calls)s · confirmations: %(confirmations)s",
+                name=escape(person.name[:60]),
+                calls=person.calls,
+                confirmations=person.confirmations,
+            )
+        )
+    return rows
+
+
+def stats_text(figures: StoreStats, store: Store) -> str:
+    """The /stats message (HTML): pure formatting of figures already computed."""
+    _ = translator(store.lang)
+    blocks = [
+        [_title(figures, store, _)],
+        _orders(figures, _),
+        _money(figures, store.lang, _),
+        _team(figures, _),
+        [_("Rates count the orders placed in the period; the team counts its work in it.")],
+    ]
+    return "\n\n".join("\n".join(block) for block in blocks)
+
+
+def _periods(store: Store, current: str) -> InlineKeyboardMarkup:
+    _ = translator(store.lang)
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    ("• " if name == current else "") + _(label),
+                    callback_data=stats_button(store.id, name),
+                )
+                for name, label in PERIOD_BUTTON.items()
+            ]
+        ]
+    )
+
+
+async def _view(store: Store, period: str) -> tuple[str, InlineKeyboardMarkup]:
+    figures = await stats.store_stats(store, stats.period_of(period, now()))
+    return stats_text(figures, store), _periods(store, period)
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    entered = await gate.enter(update)
+    if entered is None:
+        return
+    message, mate = entered
+    typed = " ".join(context.args or []).strip().lower() or "today"
+    period = ALIASES.get(typed)
+    if period is None:
+        await message.reply_text(mate._("Send /stats today, /stats week or /stats month."))
+        return
+    text, markup = await _view(mate.store, period)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def on_period_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Today / 7 days / 30 days under /stats (`fg:<store>:<t|w|m>`): edited in place."""
+    query = update.callback_query
+    if query is None:
+        return
+    parsed = parse_stats(query.data or "")
+    store = await Store.get_or_none(id=parsed[0]) if parsed else None
+    if store is None or parsed is None:
+        await query.answer(translator("fr")("This button is no longer valid."), show_alert=True)
+        return
+    if await gate.enter_press(query, store) is None:
+        return
+    await query.answer()
+    text, markup = await _view(store, parsed[1])
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as exc:  # the same period pressed again, nothing moved
+        if "not modified" not in str(exc).lower():
+            raise

@@ -1,0 +1,147 @@
+"""Read side of the team's order desk: the orders to handle page by page, the orders a
+digest named, and search by phone, number or name (SPEC §5). Every query is scoped to one
+store."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tortoise.functions import Count
+from tortoise.queryset import QuerySet
+
+from models.lifecycle import OrderStatus
+from models.orm import Order, Store
+from models.phones import InvalidPhone, parse_phone
+
+S = OrderStatus
+# What the team still has to act on, in the order they act on it: calls first.
+TO_HANDLE = (S.PENDING, S.CONFIRMED, S.PROCESSING, S.SHIPPED)
+# Every status, live ones first: how a digest's orders are listed.
+ALL_RANKED = (*TO_HANDLE, S.DELIVERED, S.RETURNED, S.CANCELLED)
+FOUND_LIMIT = 10
+MAX_QUERY = 120
+# Order numbers start at 1001 and never begin with 0; a longer run of digits is a phone.
+_NUMBER = re.compile(r"^#?\s*([1-9][0-9]{0,6})$")
+_FORCED_NUMBER = re.compile(r"^#\s*([0-9]{1,9})$")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    """One page of a ranked list; `page` is 0-based and always within `pages`."""
+
+    orders: list[Order]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchTerm:
+    """What a typed search means: kind is number | phone | name."""
+
+    kind: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    term: SearchTerm
+    orders: list[Order]
+    more: bool  # more orders matched than FOUND_LIMIT
+
+
+async def _counts(query: QuerySet[Order]) -> dict[str, int]:
+    rows = await query.annotate(n=Count("id")).group_by("status").values_list("status", "n")
+    return {str(status): int(n) for status, n in rows}
+
+
+async def _ranked_page(
+    query: QuerySet[Order], statuses: Sequence[OrderStatus], page: int, per_page: int
+) -> OrderPage:
+    """Statuses in the given rank, newest first inside each, cut into pages. A count per
+    status tells which status slices a page spans, so no SQL CASE ordering is needed."""
+    counts = await _counts(query.filter(status__in=list(statuses)))
+    total = sum(counts.values())
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(page, 0), pages - 1)
+    skip, room, orders = page * per_page, per_page, []
+    for status in statuses:
+        in_status = counts.get(status.value, 0)
+        if skip >= in_status:
+            skip -= in_status
+            continue
+        chunk = (
+            await query.filter(status=status)
+            .order_by("-created_at", "-id")
+            .offset(skip)
+            .limit(room)
+        )
+        orders.extend(chunk)
+        skip, room = 0, room - len(chunk)
+        if room <= 0:
+            break
+    return OrderPage(orders, page, pages, total)
+
+
+async def orders_to_handle(store: Store, page: int, per_page: int = 8) -> OrderPage:
+    """The store's live orders: pending, then confirmed, processing, shipped; newest first
+    inside each status. A page past the end gives the last page."""
+    return await _ranked_page(Order.filter(store_id=store.id), TO_HANDLE, page, per_page)
+
+
+async def orders_numbered(
+    store: Store, first: int, last: int, page: int, per_page: int = 8
+) -> OrderPage:
+    """The store's orders numbered first..last (a digest), ranked like the orders to handle,
+    finished ones last."""
+    query = Order.filter(store_id=store.id, number__gte=first, number__lte=last)
+    return await _ranked_page(query, ALL_RANKED, page, per_page)
+
+
+def read_number(text: str) -> int | None:
+    """`1042` or `#1042` as an order number, else None."""
+    match = _NUMBER.match(text.strip()) or _FORCED_NUMBER.match(text.strip())
+    return int(match.group(1)) if match else None
+
+
+def search_term(text: str) -> SearchTerm | None:
+    """What a person typed after /find: an order number (`1042`, `#1042`), a phone in any
+    form people type (stored E.164), or else part of a name. None when empty."""
+    text = " ".join(text.split())[:MAX_QUERY]
+    if not text:
+        return None
+    number = read_number(text)
+    if number is not None:
+        return SearchTerm("number", str(number))
+    try:
+        return SearchTerm("phone", parse_phone(text).e164)
+    except InvalidPhone:
+        return SearchTerm("name", text)
+
+
+async def find_orders(store: Store, text: str) -> Found | None:
+    """Up to FOUND_LIMIT of the store's orders matching `text`, newest first.
+
+    Names match case-insensitively anywhere in the name; LIKE wildcards typed by the person
+    (`%`, `_`) are matched literally (Tortoise escapes them with ESCAPE '\\'). SQLite folds
+    case for ASCII letters only; PostgreSQL for every alphabet."""
+    term = search_term(text)
+    if term is None:
+        return None
+    query = Order.filter(store_id=store.id)
+    if term.kind == "number":
+        query = query.filter(number=int(term.value))
+    elif term.kind == "phone":
+        query = query.filter(phone=term.value)
+    else:
+        query = query.filter(name__icontains=term.value)
+    rows = await query.order_by("-created_at", "-id").limit(FOUND_LIMIT + 1)
+    return Found(term, rows[:FOUND_LIMIT], len(rows) > FOUND_LIMIT)
+
+
+async def order_numbered(store: Store, number: int) -> Order | None:
+    """The store's order with this number, or None (another store's is never revealed)."""
+    return await Order.get_or_none(store_id=store.id, number=number)

@@ -1,0 +1,192 @@
+"""The order card as Telegram shows it: customer text escaped (never markup), any number of
+lines within 4096 characters, and the buttons each status allows."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.callbacks import MAX_BYTES
+from bot.cards import render_card, render_text
+from bot.i18n import translator
+from bot.keyboards import (
+    calls_keyboard,
+    cancel_keyboard,
+    dispatch_keyboard,
+    main_keyboard,
+    postpone_keyboard,
+)
+from models import catalog, intake
+from models.lifecycle import OrderStatus
+from models.orm import Order, OrderLine
+from models.outbox import now
+from tests.bot.harness import OWNER, running_desk
+from tests.factories import checkout, make_shop
+from tests.fakes.telegram_html import parse_html, utf16_len
+
+HOSTILE = '<b>bold</b> & <script>alert("x")</script> &amp; <a href="x">'
+BIG_ID = 10**9 - 1  # the largest order id an IntField holds
+BIG_VERSION = 10**9 - 1
+
+
+def an_order(**fields: object) -> Order:
+    values: dict[str, object] = {
+        "id": 42,
+        "store_id": 1,
+        "number": 1042,
+        "customer_id": 1,
+        "status": OrderStatus.PENDING,
+        "version": 3,
+        "name": "Amina Benali",
+        "phone": "+213550123456",
+        "wilaya_code": 16,
+        "wilaya_code_58": 16,
+        "commune_code": "1601",
+        "commune_name": "Alger Centre",
+        "address": "12 rue Didouche Mourad",
+        "delivery_type": "home",
+        "note": "",
+        "subtotal": 4500,
+        "delivery_fee": 400,
+        "total": 4900,
+        "fingerprint": "x",
+    }
+    values.update(fields)
+    return Order(**values)
+
+
+def a_line(name: str = "Robe kabyle", label: str = "Taille: M", quantity: int = 1) -> OrderLine:
+    return OrderLine(
+        order_id=42,
+        variant_id=1,
+        product_name=name,
+        variant_label=label,
+        sku="RK-M",
+        unit_price=4500,
+        quantity=quantity,
+    )
+
+
+def shown(order: Order, lines: list[OrderLine], lang: str = "fr") -> str:
+    """What the person reads: the card parsed as Telegram parses HTML (raises on bad HTML)."""
+    text, entities = parse_html(render_text(order, lines, lang))
+    assert len(entities) <= 100
+    return text
+
+
+async def test_every_customer_field_is_shown_as_typed_never_as_markup(db: str) -> None:
+    order = an_order(name=HOSTILE, address=HOSTILE, note=HOSTILE, commune_name=HOSTILE)
+    text = shown(order, [a_line(name=HOSTILE, label="<M> & <L>")])
+    assert text.count(HOSTILE) >= 4  # name, address, note, product
+    assert f"{HOSTILE} (<M> & <L>)" in text
+    html = render_text(order, [a_line(name=HOSTILE)], "fr")
+    assert "<script>" not in html and "<b>bold" not in html
+
+
+async def test_claimer_and_courier_text_is_escaped_too(db: str) -> None:
+    order = an_order(
+        claimed_by_id="7",
+        claimed_by_name="<i>Sara</i>",
+        claim_expires_at=now() + timedelta(minutes=5),
+    )
+    assert "<i>Sara</i>" in shown(order, [a_line()])
+    shipped = an_order(status=OrderStatus.SHIPPED, courier="<x>", tracking="A&B")
+    text = shown(shipped, [a_line()])
+    assert "<x>" in text and "A&B" in text
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+async def test_two_hundred_lines_fit_4096_characters_and_are_summarised(db: str, lang: str) -> None:
+    long_name = "🧕 Robe kabyle brodée <main> & fils d'or " * 4
+    lines = [a_line(name=f"{long_name} {i}", quantity=2) for i in range(200)]
+    order = an_order(name="ن" * 120, address="🏠" * 500, note="📝&<" * 166)
+    text = shown(order, lines, lang)
+    assert utf16_len(text) <= 4096
+    _ = translator(lang)
+    hidden = [line for line in text.split("\n") if line.startswith("•")]
+    summary = _(
+        "… and %(count)s more lines (%(items)s items)",
+        count=200 - len(hidden),
+        items=2 * (200 - len(hidden)),
+    )
+    assert summary.split("(")[0].strip() in text
+    assert 0 < len(hidden) < 200
+
+
+async def test_a_short_order_shows_all_its_lines(db: str) -> None:
+    lines = [a_line(name=f"Article {i}") for i in range(5)]
+    text = shown(an_order(), lines)
+    assert all(f"Article {i}" in text for i in range(5))
+    assert "…" not in text
+
+
+def actions(markup: object) -> list[str]:
+    rows = getattr(markup, "inline_keyboard", None) or []
+    return [str(b.callback_data).split(":")[2] for row in rows for b in row]
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (OrderStatus.PENDING, ["cf", "cm", "cl", "cx", "tl"]),
+        (OrderStatus.CONFIRMED, ["pr", "dm", "cx", "tl"]),
+        (OrderStatus.PROCESSING, ["dm", "cx", "tl"]),
+        (OrderStatus.SHIPPED, ["dv", "rt", "cx", "tl"]),
+        (OrderStatus.DELIVERED, ["rt", "tl"]),
+        (OrderStatus.CANCELLED, []),
+        (OrderStatus.RETURNED, []),
+    ],
+)
+async def test_buttons_follow_the_status_and_end_with_the_order(
+    db: str, status: OrderStatus, expected: list[str]
+) -> None:
+    card = render_card(an_order(status=status), [a_line()], "fr")
+    assert actions(card.markup) == expected
+    if not expected:
+        assert card.markup is None  # terminal: no keyboard, stale presses impossible
+
+
+async def test_a_claimed_order_offers_release_instead_of_claim(db: str) -> None:
+    order = an_order(claimed_by_id="7", claimed_by_name="Sara", claim_expires_at=now())
+    assert actions(main_keyboard(order, "fr")) == ["cf", "cm", "rl", "cx", "tl"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+@pytest.mark.parametrize(
+    "build", [main_keyboard, calls_keyboard, postpone_keyboard, cancel_keyboard, dispatch_keyboard]
+)
+async def test_every_button_fits_telegram_with_the_largest_ids(
+    db: str, build: object, lang: str
+) -> None:
+    order = an_order(id=BIG_ID, version=BIG_VERSION, number=10**9 - 1)
+    markup = build(order, lang)  # type: ignore[operator]
+    rows = markup.inline_keyboard
+    assert sum(len(row) for row in rows) <= 100 and all(len(row) <= 8 for row in rows)
+    for row in rows:
+        for button in row:
+            data = button.callback_data
+            assert data.isascii() and 1 <= len(data.encode()) <= MAX_BYTES
+            assert f":{BIG_VERSION}" in data and str(BIG_ID) in data
+
+
+async def test_hostile_customer_text_reaches_both_chats_as_typed(db: str) -> None:
+    shop = await make_shop(stock=5)
+    product = await catalog.add_product(
+        shop.store, "<Robe> & <i>Co</i>", 3000, [catalog.VariantSpec({}, None, 5)]
+    )
+    variant = (await product.variants.all())[0]
+    async with running_desk() as desk:
+        owner_chat = await desk.bind(shop.store, OWNER)
+        group = await desk.bind_group(shop.store, [OWNER])
+        placed = await intake.place_order(
+            shop.store,
+            checkout(variant.id, 1, name="<b>Amina</b> & Co", address="Rue <5> & fils", note="<3"),
+        )
+        await desk.settle()
+        for chat in (owner_chat, group):
+            card = desk.card(chat, placed.order.number).text
+            assert "<b>Amina</b> & Co" in card and "Rue <5> & fils" in card
+            assert "<Robe> & <i>Co</i>" in card and "📝 <3" in card
+        refused = [r for r in desk.fake.calls("sendMessage") if not r.ok]
+        assert refused == []

@@ -1,0 +1,100 @@
+"""/stats in a chat: the figures of a known day, period buttons, and the formatting rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.i18n import ALGIERS, money
+from bot.stats import percent, stats_text
+from models import calls, dispatch, orders
+from models.lifecycle import OrderStatus
+from models.orm import Store
+from models.outbox import now
+from models.stats import Period, PersonFigures, StoreStats
+from models.timeline import Actor
+from tests.bot.harness import AGENT, OWNER, running_desk
+from tests.bot.test_lists import ask, place, press_and_wait, said
+from tests.factories import make_shop
+
+NADIA = Actor("owner", str(OWNER["id"]), "Nadia")
+YACINE = Actor("agent", str(AGENT["id"]), "Yacine")
+
+
+def test_percent_rounds_half_up_and_shows_a_dash_for_nothing() -> None:
+    assert [percent(r) for r in (None, 0.0, 2 / 3, 0.125, 0.005, 1.0)] == [
+        "—",
+        "0%",
+        "67%",
+        "13%",
+        "1%",
+        "100%",
+    ]
+
+
+def test_stats_text_escapes_names_and_says_when_no_one_called() -> None:
+    shop_name = "<i>Chez Amina</i>"
+    period = Period(
+        "week", datetime(2026, 11, 20, 23, tzinfo=UTC), datetime(2026, 11, 27, tzinfo=UTC)
+    )
+    empty = StoreStats(period, {}, {}, 0, 0)
+    store = Store(id=1, slug="s", name=shop_name, lang="en")
+    text = stats_text(empty, store)
+    assert (
+        text.splitlines()[0]
+        == "📊 <b>&lt;i&gt;Chez Amina&lt;/i&gt;</b> · Last 7 days (21/11–27/11)"
+    )
+    assert "✅ Confirmation rate: — (0 confirmed, 0 cancelled)" in text
+    assert "No calls logged in this period." in text
+
+    busy = StoreStats(period, {"pending": 1}, {}, 0, 0, [PersonFigures("<Sara>", 3, 0)])
+    assert "• &lt;Sara&gt; — calls: 3 · confirmations: 0" in stats_text(busy, store)
+
+
+async def test_stats_of_today_in_the_chat_and_other_periods_by_button(db: str) -> None:
+    shop = await make_shop(stock=20, lang="en")
+    store = shop.store
+    await place(shop, 1)  # A: waits for a call
+    b = await place(shop, 2)  # B: confirmed by Yacine on the phone
+    await calls.log_call(store, b, "confirmed", YACINE)
+    c = await place(shop, 3)  # C: the customer cancelled (Yacine called)
+    await calls.log_call(store, c, "customer_cancelled", YACINE)
+    d = await place(shop, 4)  # D: confirmed by Nadia's button, shipped, delivered
+    await orders.confirm_order(store, d, NADIA)
+    await dispatch.dispatch_order(store, d, NADIA, "TRK1")
+    await orders.transition_order(store, d, OrderStatus.DELIVERED, NADIA)
+
+    async with running_desk() as desk:
+        group = await desk.bind_group(store, [OWNER, AGENT])
+        reply = await ask(desk, group, AGENT, "/stats")
+
+        day = now().astimezone(ALGIERS).strftime("%d/%m")
+        assert said(reply).split("\n\nRates")[0] == "\n".join(
+            [
+                f"📊 Boutique shop · Today ({day})",
+                "",
+                "🧾 Orders placed: 4",
+                "✅ Confirmation rate: 67% (2 confirmed, 1 cancelled)",
+                "☎️ Awaiting a call: 1",
+                "🚚 Delivery rate: 100% (1 of 1 shipped)",
+                "↩️ Return rate: 0% (0 of 1 shipped)",
+                "📦 On the way: 0",
+                "",
+                f"💰 Collected (delivered): {money(4900, 'en')}",
+                f"📒 Booked (confirmed or later): {money(9800, 'en')}",
+                "",
+                "👥 Team",
+                "• Yacine — calls: 2 · confirmations: 1",
+                "• Nadia — calls: 0 · confirmations: 1",
+            ]
+        )
+        assert reply.callback_data == [f"fg:{store.id}:t", f"fg:{store.id}:w", f"fg:{store.id}:m"]
+
+        await press_and_wait(desk, group, reply, f"fg:{store.id}:m")
+        month = desk.fake.message(group, reply.message_id)
+        assert said(month).startswith("📊 Boutique shop · Last 30 days (")
+        assert "🧾 Orders placed: 4" in said(month)
+
+        week = await ask(desk, group, AGENT, "/stats semaine")
+        assert said(week).startswith("📊 Boutique shop · Last 7 days (")
+        wrong = await ask(desk, group, AGENT, "/stats year")
+        assert said(wrong) == "Send /stats today, /stats week or /stats month."

@@ -1,0 +1,102 @@
+"""Search and ranked lists behind /find, /order, /orders and digests."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import intake, order_search, orders
+from models.order_search import SearchTerm, search_term
+from models.timeline import Actor
+from tests.factories import Shop, checkout, make_shop
+
+NADIA = Actor("owner", "1001", "Nadia")
+
+
+async def place(shop: Shop, name: str, phone: str) -> int:
+    request = checkout(shop.variants[0].id, 1, name=name, phone=phone)
+    return (await intake.place_order(shop.store, request)).order.number
+
+
+@pytest.mark.parametrize(
+    ("typed", "term"),
+    [
+        ("1042", SearchTerm("number", "1042")),
+        ("#1042", SearchTerm("number", "1042")),
+        ("# 1042", SearchTerm("number", "1042")),
+        ("0550 12 34 56", SearchTerm("phone", "+213550123456")),
+        ("550123456", SearchTerm("phone", "+213550123456")),
+        ("Amina  Benali ", SearchTerm("name", "Amina Benali")),
+        ("05501", SearchTerm("name", "05501")),
+        ("%", SearchTerm("name", "%")),
+        ("   ", None),
+    ],
+)
+def test_what_a_search_means(typed: str, term: SearchTerm | None) -> None:
+    assert search_term(typed) == term
+
+
+async def _numbers(shop: Shop, typed: str) -> list[int]:
+    found = await order_search.find_orders(shop.store, typed)
+    assert found is not None
+    return [o.number for o in found.orders]
+
+
+async def test_find_by_phone_in_every_form_number_and_name(db: str) -> None:
+    shop = await make_shop()
+    amina = await place(shop, "Amina Benali", "0550 12 34 56")
+    bio = await place(shop, "amina 100% Bio", "0661 11 22 33")
+    karim = await place(shop, "Karim_B", "0770 44 55 66")
+    tagged = await place(shop, "<b>Zed</b>", "0555 00 00 01")
+    other = await make_shop("other")
+    await place(other, "Amina Elsewhere", "0550 12 34 56")  # same phone, another store
+
+    for typed in (
+        "0550123456",
+        "0550 12 34 56",
+        "+213 550 12 34 56",
+        "00213550123456",
+        "213550123456",
+        "٠٥٥٠١٢٣٤٥٦",
+        "0550-12-34-56",
+    ):
+        assert await _numbers(shop, typed) == [amina], typed
+    assert await _numbers(shop, str(amina)) == [amina]
+    assert await _numbers(shop, f"#{karim}") == [karim]
+    assert await _numbers(shop, "#9999") == []
+    assert await _numbers(shop, "AMINA") == [bio, amina]  # newest first, any case
+    assert await _numbers(shop, "min") == [bio, amina]
+    # LIKE wildcards and markup typed by a person are plain characters.
+    assert await _numbers(shop, "%") == [bio]
+    assert await _numbers(shop, "_") == [karim]
+    assert await _numbers(shop, "<b>") == [tagged]
+    assert await _numbers(shop, "' OR 1=1 --") == []
+    assert await order_search.find_orders(shop.store, "") is None
+
+
+async def test_find_shows_the_ten_newest(db: str) -> None:
+    shop = await make_shop()
+    made = [await place(shop, f"Client {i}", f"0661 00 00 {i:02d}") for i in range(12)]
+    found = await order_search.find_orders(shop.store, "client")
+    assert found is not None and found.more
+    assert [o.number for o in found.orders] == made[::-1][:10]
+
+
+async def test_order_numbered_is_scoped_to_the_store(db: str) -> None:
+    shop, other = await make_shop(), await make_shop("other")
+    mine = await place(shop, "Amina Benali", "0550 12 34 56")
+    assert (await order_search.order_numbered(shop.store, mine)) is not None
+    assert await order_search.order_numbered(other.store, mine) is None
+
+
+async def test_ranked_pages_clamp_and_digest_ranges(db: str) -> None:
+    shop = await make_shop()
+    made = [await place(shop, f"Client {i}", f"0661 00 00 {i:02d}") for i in range(5)]
+    await orders.confirm_order(shop.store, made[0], NADIA)
+    await orders.cancel_order(shop.store, made[1], NADIA)
+
+    page = await order_search.orders_to_handle(shop.store, 7, per_page=2)
+    assert (page.page, page.pages, page.total) == (1, 2, 4)  # past the end: the last page
+    assert [o.number for o in page.orders] == [made[2], made[0]]
+
+    digest = await order_search.orders_numbered(shop.store, made[0], made[3], 0, per_page=8)
+    assert [o.number for o in digest.orders] == [made[3], made[2], made[0], made[1]]
