@@ -28,16 +28,19 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy models webstore bot couriers notify hanout i18n
+	$(BIN)/mypy models webstore bot couriers notify shipping hanout i18n
 
 contracts: install
 	$(BIN)/lint-imports
 
+# Each pytest-xdist worker gets its own database (a SQLite file or a fresh PostgreSQL one).
+PYTEST_WORKERS ?= 3
+
 test-sqlite: install
-	HANOUT_TEST_DB=sqlite $(BIN)/python -m pytest -q
+	HANOUT_TEST_DB=sqlite $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 test-postgres: install
-	HANOUT_TEST_DB=postgres $(BIN)/python -m pytest -q
+	HANOUT_TEST_DB=postgres $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 test: lint types contracts test-sqlite test-postgres
 

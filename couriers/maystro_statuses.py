@@ -9,9 +9,15 @@ run, 41–42 doorstep outcome, 50–53 abort and return. Hence:
   alerts the team), not preparation steps.
 - 22 "Assigné" (to a driver) and 31 "Expédié" are OUT_FOR_DELIVERY, as the reference's
   phase table; 32 "Alerté" is a failed attempt, 42 "Reporté" on hold.
-- 10 "En transit pour retour", 51 "Prêt à retourner" and 52 "Récupéré par le magasin" are
-  RETURNED (a return under way ends the sale, as for the other couriers); 50 "Annulé" is
-  CANCELLED; 53 "Non reçu" is LOST.
+- Return semantics (one rule for every courier): RETURNED only once the parcel is back with
+  the merchant, because the order then closes and its stock comes back; a return on its way
+  is IN_TRANSIT (or AT_HUB while it waits at a hub); a refusal at the door is
+  DELIVERY_ATTEMPTED, which alerts the team while the sale can still be saved. Hence
+  10 "En transit pour retour" is IN_TRANSIT, 51 "Prêt à retourner" (waiting at Maystro's
+  hub to go back) AT_HUB, and only 52 "Récupéré par le magasin" RETURNED. A refusal shows
+  as 32 "Alerté" (DELIVERY_ATTEMPTED).
+- 50 "Annulé" is what cancelling the order sets (our cancel PATCHes it): CANCELLED;
+  53 "Non reçu" is LOST.
 Nothing maps to DELIVERED but 41.
 """
 
@@ -48,7 +54,7 @@ STATUSES: dict[int, ParcelStatus] = {
     6: S.PICKED_UP,
     8: S.AT_HUB,
     9: S.IN_TRANSIT,
-    10: S.RETURNED,
+    10: S.IN_TRANSIT,
     11: S.ON_HOLD,
     12: S.ON_HOLD,
     15: S.AT_HUB,
@@ -58,7 +64,7 @@ STATUSES: dict[int, ParcelStatus] = {
     41: S.DELIVERED,
     42: S.ON_HOLD,
     50: S.CANCELLED,
-    51: S.RETURNED,
+    51: S.AT_HUB,
     52: S.RETURNED,
     53: S.LOST,
 }

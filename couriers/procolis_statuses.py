@@ -1,11 +1,14 @@
 """Procolis `Situation` strings (reference/couriers.md §5.3) mapped to the canonical status.
 
-Decisions where sources disagree:
-- The "Annuler par le Client" family is a refusal at the door after dispatch; a return
-  follows, so it maps to RETURNED (DZC, CLK), not CANCELLED (CDJ). The parcel is lost to the
-  sale either way and the raw situation is kept for the merchant to read.
-- Every "Retour …" step maps to RETURNED: the canonical set has no "returning" state and
-  the order is over once the return starts.
+Return semantics (one rule for every courier): RETURNED only once the parcel is back with
+the merchant, because the order then closes and its stock comes back; a return on its way
+is IN_TRANSIT; a refusal at the door is DELIVERY_ATTEMPTED, which alerts the team while the
+sale can still be saved. Hence, where sources disagree:
+- The "Annuler par le Client" family (incl. "SD - Annuler 3x") is the customer refusing the
+  parcel at the door or the desk: DELIVERY_ATTEMPTED, not CANCELLED (CDJ) nor RETURNED
+  (DZC, CLK). The raw situation is kept for the merchant to read.
+- "Retour de Dispatche", "Retour Livreur" and "Retour Navette" are the return on its way:
+  IN_TRANSIT. Only "Retour Stock" (back in the merchant's stock) is RETURNED.
 - "Échange" (exchange parcel on its way) maps to IN_TRANSIT, as the reference's phase table.
 - "Supprimée" (deleted at the courier, seen in one app) maps to CANCELLED.
 - Hub-tagged variants such as "En Livraison ( 1528 )" lose their trailing "( number )"
@@ -41,12 +44,12 @@ SITUATIONS: dict[str, ParcelStatus] = {
     "Colis Livrée": S.DELIVERED,
     "Livrée": S.DELIVERED,
     "Livrée [ Encaisser ]": S.DELIVERED,
-    "Annuler par le Client": S.RETURNED,
-    "SD - Annuler par le Client": S.RETURNED,
-    "SD - Annuler 3x": S.RETURNED,
-    "Retour de Dispatche": S.RETURNED,
-    "Retour Livreur": S.RETURNED,
-    "Retour Navette": S.RETURNED,
+    "Annuler par le Client": S.DELIVERY_ATTEMPTED,
+    "SD - Annuler par le Client": S.DELIVERY_ATTEMPTED,
+    "SD - Annuler 3x": S.DELIVERY_ATTEMPTED,
+    "Retour de Dispatche": S.IN_TRANSIT,
+    "Retour Livreur": S.IN_TRANSIT,
+    "Retour Navette": S.IN_TRANSIT,
     "Retour Stock": S.RETURNED,
     "Supprimée": S.CANCELLED,
 }

@@ -9,8 +9,14 @@ Decisions: the confirmation-desk states before preparation (OrderReceived … Or
 are CREATED; InPreparation and ReadyToDispatch wait for the courier (PENDING_PICKUP);
 ConfirmedAtBranch means the branch has the parcel (PICKED_UP); ReadyForPickup and
 WaitingClient are a parcel waiting at a pickup point (AT_HUB); "Collected"/"Encaissé" is
-cash collected, so delivered; OrderRefused (refused at the door) and every return step are
-RETURNED, as for the other couriers.
+cash collected, so delivered.
+
+Return semantics (one rule for every courier): RETURNED only once the parcel is back with
+the merchant, because the order then closes and its stock comes back; a return on its way
+is IN_TRANSIT; a refusal at the door is DELIVERY_ATTEMPTED, which alerts the team while the
+sale can still be saved. Hence OrderRefused is DELIVERY_ATTEMPTED, InReturn (travelling
+back) IN_TRANSIT, and Returned (handed back to the merchant) and ReturnConfirmed (the
+merchant acknowledged it) RETURNED; the order moves on the first of the two it sees.
 """
 
 from __future__ import annotations
@@ -41,8 +47,8 @@ STATES: dict[str, ParcelStatus] = {
     "Delivered": S.DELIVERED,
     "Collected": S.DELIVERED,
     "Encaissé": S.DELIVERED,
-    "OrderRefused": S.RETURNED,
-    "InReturn": S.RETURNED,
+    "OrderRefused": S.DELIVERY_ATTEMPTED,
+    "InReturn": S.IN_TRANSIT,
     "Returned": S.RETURNED,
     "ReturnConfirmed": S.RETURNED,
     "Cancelled": S.CANCELLED,

@@ -12,16 +12,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from couriers.registry import COURIERS
 from hanout import logs
 from hanout.migrate import migrate
 from hanout.processes import serve
 from hanout.settings import Settings
-from models import catalog, geography, stores
+from models import catalog, geography, sms, stores
 from models.catalog import VariantSpec
 from models.db import close_db, open_db
 from models.demo import seed_demo
 from models.errors import DomainError
 from models.fees import parse_fee_csv
+from models.sealing import Sealer
+from shipping import accounts as courier_accounts
 
 
 def _invite_link(settings: Settings, token: str) -> str | None:
@@ -96,6 +99,27 @@ async def cmd_catalog_import(settings: Settings, a: argparse.Namespace) -> None:
     _print({"products": count})
 
 
+def _secret_argument(value: str) -> str:
+    """`-` reads the secret from standard input, keeping it out of the shell history."""
+    return sys.stdin.readline().rstrip("\r\n") if value == "-" else value
+
+
+async def cmd_sms_set(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    sealer = Sealer(settings.secret_key)
+    gateway = await sms.set_sms_gateway(
+        store, a.base_url, a.username, _secret_argument(a.password), sealer
+    )
+    _print(
+        {
+            "slug": store.slug,
+            "base_url": gateway.base_url,
+            "username": gateway.username,
+            "active": gateway.active,
+        }
+    )
+
+
 async def cmd_store_fees(settings: Settings, a: argparse.Namespace) -> None:
     store = await stores.get_store(a.slug)
     text = await asyncio.to_thread(Path(a.file).read_text, encoding="utf-8-sig")
@@ -103,6 +127,35 @@ async def cmd_store_fees(settings: Settings, a: argparse.Namespace) -> None:
     await stores.set_fees(store, table)
     served = sum(1 for row in table.values() if row.home is not None or row.desk is not None)
     _print({"wilayas": len(table), "served": served})
+
+
+def _credentials(pairs: list[str]) -> dict[str, str]:
+    """`--credential key=value`, repeatable → {key: value}."""
+    credentials = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"--credential {key!r}: write key=value")
+        credentials[key.strip()] = value
+    return credentials
+
+
+async def cmd_courier_add(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    sealer = Sealer(settings.secret_key)
+    account = await courier_accounts.add_account(
+        store, a.courier, _credentials(a.credential), sealer, base_url=a.base_url, label=a.label
+    )
+    path = courier_accounts.webhook_path(account, sealer)
+    _print(
+        {
+            "id": account.id,
+            "store": store.slug,
+            "courier": account.courier,
+            "default": account.is_default,
+            "webhook_url": f"{settings.base_url}{path}" if path else None,
+        }
+    )
 
 
 async def cmd_demo(settings: Settings, a: argparse.Namespace) -> None:
@@ -154,11 +207,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--description", default="")
     add.add_argument("--photo", default="")
+    courier = sub.add_parser("courier").add_subparsers(dest="action", required=True)
+    cadd = courier.add_parser("add", help="add a courier account (credentials tested first)")
+    cadd.add_argument("slug")
+    cadd.add_argument("courier", choices=sorted(COURIERS))
+    cadd.add_argument("--base-url", default="")
+    cadd.add_argument("--label", default="")
+    cadd.add_argument("--credential", action="append", default=[], help="key=value, repeatable")
     imp = (
         sub.add_parser("catalog").add_subparsers(dest="action", required=True).add_parser("import")
     )
     imp.add_argument("slug")
     imp.add_argument("file")
+    sms_cmds = sub.add_parser("sms").add_subparsers(dest="action", required=True)
+    sms_set = sms_cmds.add_parser("set", help="the store's SMS Gateway for Android (local/cloud)")
+    sms_set.add_argument("slug")
+    sms_set.add_argument("--base-url", required=True, help="e.g. http://192.168.1.20:8080")
+    sms_set.add_argument("--username", required=True)
+    sms_set.add_argument("--password", required=True, help="'-' reads it from standard input")
     return p
 
 
@@ -170,6 +236,8 @@ _DB_COMMANDS: dict[
     ("store", "fees"): cmd_store_fees,
     ("product", "add"): cmd_product_add,
     ("catalog", "import"): cmd_catalog_import,
+    ("courier", "add"): cmd_courier_add,
+    ("sms", "set"): cmd_sms_set,
     ("demo", None): cmd_demo,
 }
 

@@ -21,15 +21,29 @@ from bot.runtime import BotConfig, BotRuntime
 from hanout.settings import Settings
 from models import outbox
 from models.db import close_db, open_db
+from models.sealing import Sealer
+from models.sms import wants_sms
 from notify.email import EmailChannel
-from notify.relay import ChannelHandler, Relay, new_worker_id
+from notify.relay import ChannelHandler, PermanentFailure, Relay, new_worker_id
+from notify.sms import SmsChannel
+from shipping import webhooks as courier_webhooks
+from shipping.channel import CHANNEL as COURIER_CHANNEL
+from shipping.channel import CourierChannel
+from shipping.channel import register_route as route_parcels
+from shipping.jobs import ShippingJobs
+from shipping.pool import CourierPool
 from webstore.app import WebConfig, create_app
 
 log = logging.getLogger(__name__)
 
 
 def web_config(settings: Settings) -> WebConfig:
-    return WebConfig(secret_key=settings.secret_key, base_url=settings.base_url)
+    return WebConfig(
+        secret_key=settings.secret_key,
+        base_url=settings.base_url,
+        media_dir=settings.media_dir,
+        trust_forwarded=settings.trust_proxy,
+    )
 
 
 def bot_config(settings: Settings) -> BotConfig:
@@ -39,6 +53,7 @@ def bot_config(settings: Settings) -> BotConfig:
         mode=settings.telegram_mode,
         webhook_secret=settings.telegram_webhook_secret,
         public_url=settings.base_url,
+        media_dir=settings.media_dir,
     )
 
 
@@ -59,12 +74,17 @@ def make_bot(settings: Settings, *, with_web: bool, with_worker: bool) -> BotRun
     return BotRuntime(bot_config(settings), receive=receive, send=with_worker)
 
 
-def make_relay(settings: Settings, role: str, bot: BotRuntime | None) -> Relay:
+def make_relay(
+    settings: Settings, role: str, bot: BotRuntime | None, couriers: CourierPool | None = None
+) -> Relay:
     handlers: dict[str, ChannelHandler] = {
-        "email": EmailChannel(settings.smtp_url, settings.smtp_from)
+        "email": EmailChannel(settings.smtp_url, settings.smtp_from),
+        "sms": SmsChannel(Sealer(settings.secret_key)),
     }
     if bot is not None and bot.sender is not None:
         handlers["telegram"] = TelegramChannel(bot.sender.wake)
+    if couriers is not None:
+        handlers[COURIER_CHANNEL] = CourierChannel(couriers, PermanentFailure)
     return Relay(handlers, worker_id=new_worker_id(role), interval=settings.relay_interval)
 
 
@@ -80,6 +100,7 @@ async def _start_web(settings: Settings, bot: BotRuntime | None) -> web.AppRunne
     app = create_app(web_config(settings))
     if bot is not None and bot.receive and settings.telegram_mode == "webhook":
         webhook.add_route(app, bot)
+    courier_webhooks.add_routes(app, Sealer(settings.secret_key))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
@@ -105,6 +126,9 @@ async def serve(settings: Settings, *, with_web: bool, with_worker: bool) -> Non
     """Run the chosen parts until SIGINT/SIGTERM, then stop them in order."""
     settings.ensure_sqlite_dir()
     await open_db(settings.database_url)
+    # Every process that ships orders writes the SMS rows; relays deliver them.
+    outbox.add_route("sms", wants_sms)
+    route_parcels()  # every process may dispatch; the worker's relay creates the parcels
     parts = Parts([close_db])
     try:
         bot = make_bot(settings, with_web=with_web, with_worker=with_worker)
@@ -114,9 +138,14 @@ async def serve(settings: Settings, *, with_web: bool, with_worker: bool) -> Non
         if with_web:
             parts.stops.append((await _start_web(settings, bot)).cleanup)
         if with_worker:
-            relay = make_relay(settings, "run" if with_web else "worker", bot)
+            couriers = CourierPool(Sealer(settings.secret_key))
+            parts.stops.append(couriers.aclose)
+            relay = make_relay(settings, "run" if with_web else "worker", bot, couriers)
             await relay.start()
             parts.stops.append(relay.stop)
+            jobs = ShippingJobs(couriers, relay.worker_id)
+            jobs.start(bot.app.job_queue if bot is not None and bot.send else None)
+            parts.stops.append(jobs.stop)
         await _wait_for_signal()
     finally:
         log.info("shutting down")

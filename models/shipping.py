@@ -9,16 +9,18 @@ timeout after the courier created it never makes a second parcel.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import outbox
-from models.errors import IllegalTransition, InvalidInput, NotFound
+from models.courier_accounts import get_account
+from models.errors import IllegalTransition, InvalidInput
 from models.lifecycle import OrderStatus
 from models.orders import apply_transition, bump_version, change_order
-from models.orm import CourierAccount, Order, OrderEvent, Shipment, Store
+from models.orm import CourierAccount, Order, OrderEvent, OrderLine, Shipment, Store
 from models.timeline import Actor, record_event
 
 log = logging.getLogger(__name__)
@@ -33,14 +35,26 @@ def parcel_reference(order: Order) -> str:
     return f"HN{order.store_id}-{order.number}"
 
 
-async def _account(store: Store, account_id: int | None) -> CourierAccount:
-    query = CourierAccount.filter(store_id=store.id, active=True)
-    account = await (
-        query.filter(id=account_id) if account_id else query.order_by("-is_default", "id")
-    ).first()
-    if account is None:
-        raise NotFound("courier account", account_id or "default")
-    return account
+@dataclass(frozen=True, slots=True)
+class ParcelToCreate:
+    """What the courier channel needs to create an order's parcel."""
+
+    shipment: Shipment
+    order: Order
+    lines: list[OrderLine]
+    account: CourierAccount | None
+
+
+async def parcel_to_create(order_id: int) -> ParcelToCreate | None:
+    """The order's shipment still waiting for its parcel, or None (created, or dropped
+    after the courier refused it)."""
+    shipment = await Shipment.filter(order_id=order_id, state="requested").first()
+    if shipment is None:
+        return None
+    order = await Order.get(id=order_id)
+    lines = await OrderLine.filter(order_id=order_id).order_by("id")
+    account = await CourierAccount.filter(id=shipment.account_id).first()
+    return ParcelToCreate(shipment, order, list(lines), account)
 
 
 async def request_dispatch(
@@ -50,16 +64,19 @@ async def request_dispatch(
     account_id: int | None = None,
     stopdesk_id: str | None = None,
     expected_version: int | None = None,
+    *,
+    desk_required: bool,
 ) -> Order:
     """confirmed → processing, and a parcel to create at the account's courier (after
-    commit, by the courier channel). A stop-desk order needs its desk: refused rather
-    than shipped home."""
-    account = await _account(store, account_id)
+    commit, by the courier channel). `desk_required`: the courier has a list of stop desks
+    (the caller knows its capabilities), so a stop-desk order must name one — refused
+    rather than shipped home. Couriers without a list pick the desk themselves."""
+    account = await get_account(store, account_id)
 
     async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
         if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
             raise IllegalTransition(order.status.value, "dispatch")
-        if order.delivery_type == "desk" and not stopdesk_id:
+        if order.delivery_type == "desk" and desk_required and not stopdesk_id:
             raise InvalidInput("stopdesk_id: this order goes to a stop desk; choose one")
         if await Shipment.filter(order_id=order.id).using_db(conn).exists():
             raise IllegalTransition(order.status.value, "dispatch again")
@@ -81,7 +98,9 @@ async def request_dispatch(
             "stopdesk_id": stopdesk_id,
         }
         event = await record_event(conn, order, "dispatch_requested", actor, data=data)
-        await outbox.publish(conn, store, "parcel.create", order, event, data)
+        if not await outbox.publish(conn, store, "parcel.create", order, event, data):
+            # No channel would ever create the parcel: refuse instead of stalling silently.
+            raise RuntimeError("the courier channel is not wired (no route for parcel.create)")
         return order
 
     return await change_order(store, number, work, expected_version)
@@ -137,6 +156,14 @@ async def record_parcel_created(
     return await change_order(store, shipment.order.number, work)
 
 
+async def note_dispatch_error(shipment_id: int, error: str) -> None:
+    """The courier could not be reached for this parcel yet; the relay tries again and the
+    team can read why on the shipment."""
+    await Shipment.filter(id=shipment_id, state="requested").update(
+        last_error=error[:500], updated_at=outbox.now()
+    )
+
+
 async def record_dispatch_failed(shipment_id: int, reason: str) -> None:
     """The courier refused the parcel: the order stays in processing and the team sees
     why on the card and the timeline; dispatching again is allowed."""
@@ -173,9 +200,18 @@ async def apply_parcel_status(
     attempt or a parcel on hold brings the order back to the team. Returns whether it
     changed anything."""
     shipment = await Shipment.get(id=shipment_id).select_related("order")
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)  # storage is UTC; a courier's naive time is not compared
     next_poll = None if status in FINAL else outbox.now() + POLL_EVERY
-    if (shipment.status, shipment.raw_status) == (status, raw_status[:120]):
-        await Shipment.filter(id=shipment.id).update(next_poll_at=next_poll)
+    unchanged = (shipment.status, shipment.raw_status) == (status, raw_status[:120])
+    # Webhooks arrive late and out of order: an event older than the known state is news
+    # of the past, not a change.
+    stale = at is not None and shipment.status_at is not None and at < shipment.status_at
+    if unchanged or stale:
+        keep_polling = shipment.status not in FINAL
+        await Shipment.filter(id=shipment.id).update(
+            next_poll_at=outbox.now() + POLL_EVERY if keep_polling else None
+        )
         return False
     store = await Store.get(id=shipment.order.store_id)
     courier = Actor("courier", shipment.courier, shipment.courier)

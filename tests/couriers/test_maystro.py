@@ -35,7 +35,7 @@ REFERENCE_CODES = {
     6: S.PICKED_UP,
     8: S.AT_HUB,
     9: S.IN_TRANSIT,
-    10: S.RETURNED,
+    10: S.IN_TRANSIT,  # the return on its way: no stock restored yet
     11: S.ON_HOLD,
     12: S.ON_HOLD,
     15: S.AT_HUB,
@@ -45,8 +45,8 @@ REFERENCE_CODES = {
     41: S.DELIVERED,
     42: S.ON_HOLD,
     50: S.CANCELLED,
-    51: S.RETURNED,
-    52: S.RETURNED,
+    51: S.AT_HUB,  # waiting at Maystro's hub to go back
+    52: S.RETURNED,  # back with the merchant
     53: S.LOST,
 }
 FAST = Quota({1.0: 1000})  # the fake has no quota; the real rate would slow the suite

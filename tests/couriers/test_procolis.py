@@ -48,12 +48,14 @@ REFERENCE_SITUATIONS = {
     "Colis Livrée": S.DELIVERED,
     "Livrée": S.DELIVERED,
     "Livrée [ Encaisser ]": S.DELIVERED,
-    "Annuler par le Client": S.RETURNED,
-    "SD - Annuler par le Client": S.RETURNED,
-    "SD - Annuler 3x": S.RETURNED,
-    "Retour de Dispatche": S.RETURNED,
-    "Retour Livreur": S.RETURNED,
-    "Retour Navette": S.RETURNED,
+    # refused at the door: the team is alerted, the sale may still be saved
+    "Annuler par le Client": S.DELIVERY_ATTEMPTED,
+    "SD - Annuler par le Client": S.DELIVERY_ATTEMPTED,
+    "SD - Annuler 3x": S.DELIVERY_ATTEMPTED,
+    # the return on its way: not back with the merchant yet, no stock restored
+    "Retour de Dispatche": S.IN_TRANSIT,
+    "Retour Livreur": S.IN_TRANSIT,
+    "Retour Navette": S.IN_TRANSIT,
     "Retour Stock": S.RETURNED,
     "Supprimée": S.CANCELLED,
 }

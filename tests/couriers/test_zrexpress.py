@@ -47,8 +47,8 @@ REFERENCE_STATES = {
     "Collected": S.DELIVERED,
     "Encaissé": S.DELIVERED,
     "FailedDelivery": S.DELIVERY_ATTEMPTED,
-    "OrderRefused": S.RETURNED,
-    "InReturn": S.RETURNED,
+    "OrderRefused": S.DELIVERY_ATTEMPTED,  # refused at the door: the team is alerted
+    "InReturn": S.IN_TRANSIT,  # on its way back: no stock restored yet
     "Returned": S.RETURNED,
     "ReturnConfirmed": S.RETURNED,
     "Cancelled": S.CANCELLED,

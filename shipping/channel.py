@@ -1,0 +1,151 @@
+"""The outbox "courier" channel: creates the parcel an order's dispatch asked for.
+
+Exactly one parcel per order, even when the courier times out after creating it: the
+channel first asks the courier for a parcel carrying our reference, and creates one only
+when there is none. A courier that cannot be reached makes the relay retry with backoff
+(and the retry looks the parcel up first); a courier that refuses the parcel ends the
+dispatch — the order stays in processing, the refusal is on its timeline, and it can be
+dispatched again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import NoReturn
+
+from couriers.base import Courier, CourierError, CourierUnavailable, CreatedParcel, Label
+from models import outbox
+from models.errors import DomainError
+from models.lifecycle import OrderStatus
+from models.orm import OutboxMessage, Store
+from models.shipping import (
+    ParcelToCreate,
+    note_dispatch_error,
+    parcel_to_create,
+    record_dispatch_failed,
+    record_parcel_created,
+)
+from shipping.parcel_request import parcel_request
+from shipping.pool import CourierPool
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "courier"
+LABEL_TIMEOUT = 20.0  # seconds; a label that does not come is not worth the parcel's record
+
+
+def wants(store: Store, topic: str) -> bool:
+    """The outbox route of this channel: every parcel topic."""
+    return topic.startswith("parcel.")
+
+
+def register_route() -> None:
+    """Every process that dispatches writes parcel rows; the worker's relay delivers them."""
+    outbox.add_route(CHANNEL, wants)
+
+
+class NotDispatchable(Exception):
+    """The order changed before its parcel was created (cancelled meanwhile)."""
+
+
+class DispatchRefused(Exception):
+    """Retrying cannot help: the dispatch is over (recorded on the order's timeline)."""
+
+
+class CourierChannel:
+    """The relay handler for channel "courier". `permanent` is the exception the relay
+    dead-letters at once (notify.relay.PermanentFailure, passed in by the composition
+    root: shipping and notify do not import each other)."""
+
+    def __init__(
+        self, pool: CourierPool, permanent: Callable[[str], Exception] = DispatchRefused
+    ) -> None:
+        self.pool = pool
+        self.permanent = permanent
+
+    async def __call__(self, message: OutboxMessage) -> None:
+        if message.topic != "parcel.create":
+            log.warning("courier channel: unknown topic %s id=%s", message.topic, message.id)
+            return
+        order_id = message.payload.get("order_id")
+        job = await parcel_to_create(order_id) if isinstance(order_id, int) else None
+        if job is None:
+            return  # created by an earlier delivery, or refused and dropped
+        if job.account is None:
+            await self._refused(job, "the courier account was removed")
+        try:
+            created = await self._parcel(job)
+        except CourierUnavailable as exc:
+            await self._unreachable(job, message, exc)
+            raise
+        except (CourierError, DomainError, NotDispatchable) as exc:
+            await self._refused(job, str(exc) or type(exc).__name__)
+        await self._created(job, created)
+
+    async def _parcel(self, job: ParcelToCreate) -> CreatedParcel:
+        assert job.account is not None
+        courier = await self.pool.courier(job.account)
+        found = await courier.find_parcel(job.shipment.reference)
+        if found is not None:
+            log.info(
+                "parcel found by reference store=%s number=%s tracking=%s",
+                job.order.store_id,
+                job.order.number,
+                found.tracking,
+            )
+            return found
+        if job.order.status is not OrderStatus.PROCESSING:
+            raise NotDispatchable(f"order is {job.order.status.value}: no parcel created")
+        return await courier.create_parcel(parcel_request(job))
+
+    async def _created(self, job: ParcelToCreate, created: CreatedParcel) -> None:
+        assert job.account is not None
+        label = await self._label(await self.pool.courier(job.account), created.tracking)
+        await record_parcel_created(
+            job.shipment.id,
+            created.tracking,
+            created.fee,
+            label.content if label else None,
+            label.content_type if label else "",
+        )
+        log.info(
+            "parcel created store=%s number=%s courier=%s tracking=%s label=%s",
+            job.order.store_id,
+            job.order.number,
+            job.shipment.courier,
+            created.tracking,
+            bool(label),
+        )
+
+    async def _label(self, courier: Courier, tracking: str) -> Label | None:
+        """The label's bytes (some couriers' links expire); best effort, never blocking."""
+        try:
+            async with asyncio.timeout(LABEL_TIMEOUT):
+                return await courier.label(tracking)
+        except (CourierError, TimeoutError) as exc:
+            log.warning(
+                "label not fetched courier=%s tracking=%s error=%s", courier.name, tracking, exc
+            )
+            return None
+
+    async def _refused(self, job: ParcelToCreate, reason: str) -> NoReturn:
+        log.warning(
+            "dispatch refused store=%s number=%s courier=%s reason=%s",
+            job.order.store_id,
+            job.order.number,
+            job.shipment.courier,
+            reason,
+        )
+        await record_dispatch_failed(job.shipment.id, reason)
+        raise self.permanent(reason)
+
+    async def _unreachable(
+        self, job: ParcelToCreate, message: OutboxMessage, exc: CourierUnavailable
+    ) -> None:
+        if message.attempts >= outbox.MAX_ATTEMPTS:
+            # The last try: end the dispatch so the team can dispatch again (the same
+            # reference then finds a parcel the courier may have made after all).
+            await self._refused(job, f"courier unreachable: {exc}")
+        await note_dispatch_error(job.shipment.id, str(exc))

@@ -1,0 +1,115 @@
+"""`hanout courier add` as a real process: credentials tested against the fake courier
+before anything is kept, then kept sealed."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from tortoise import connections
+
+from models.courier_accounts import credentials_of
+from models.orm import CourierAccount
+from models.sealing import Sealer
+from tests.couriers.fake_yalidine import API_ID, API_TOKEN, FakeYalidine
+from tests.factories import make_shop
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET_KEY = "cli-courier-secret"
+
+
+async def hanout(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI in a child process; run from a thread so the fake courier keeps answering."""
+    environ = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": SECRET_KEY,
+        "PUBLIC_URL": "https://shop.example.dz",
+    }
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "hanout.cli", *args],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture
+async def yalidine() -> AsyncIterator[FakeYalidine]:
+    fake = FakeYalidine()
+    await fake.start()
+    yield fake
+    await fake.close()
+
+
+def add_args(base_url: str, token: str) -> list[str]:
+    return [
+        "courier", "add", "shop", "yalidine", "--base-url", base_url,
+        "--credential", f"api_id={API_ID}", "--credential", f"api_token={token}",
+        "--credential", "from_wilaya=5", "--credential", "webhook_secret=whk-1",
+    ]  # fmt: skip
+
+
+async def test_courier_add_tests_the_credentials_and_keeps_them_sealed(
+    db: str, yalidine: FakeYalidine
+) -> None:
+    await make_shop("shop")
+    done = await hanout(db, *add_args(yalidine.base_url, API_TOKEN))
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert (out["courier"], out["store"], out["default"]) == ("yalidine", "shop", True)
+    assert out["webhook_url"] == f"https://shop.example.dz/couriers/yalidine/{out['id']}/webhook"
+    assert any(seen.path == "/v1/wilayas/" for seen in yalidine.seen)  # asked the courier
+
+    account = await CourierAccount.get(id=out["id"])
+    assert account.base_url == yalidine.base_url
+    assert credentials_of(account, Sealer(SECRET_KEY))["api_token"] == API_TOKEN
+    conn = connections.get("default")
+    placeholder = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    [row] = await conn.execute_query_dict(
+        f"SELECT * FROM courier_account WHERE id = {placeholder}",
+        [account.id],
+    )
+    assert API_TOKEN not in json.dumps(row, default=str)
+    assert "whk-1" not in json.dumps(row, default=str)
+
+
+async def test_refused_credentials_keep_nothing(db: str, yalidine: FakeYalidine) -> None:
+    await make_shop("shop")
+    done = await hanout(db, *add_args(yalidine.base_url, "not-the-token"))
+    assert done.returncode == 1
+    assert "credentials refused by yalidine" in done.stderr and "Traceback" not in done.stderr
+    assert not await CourierAccount.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("courier", "add", "nowhere", "manual"), "store nowhere not found"),
+        (("courier", "add", "shop", "manual", "--credential", "carrier"), "key=value"),
+        (("courier", "add", "shop", "manual", "--base-url", "file:///etc"), "base_url"),
+    ],
+)
+async def test_bad_courier_input_is_a_clear_error(
+    db: str, args: tuple[str, ...], message: str
+) -> None:
+    await make_shop("shop")
+    done = await hanout(db, *args)
+    assert done.returncode == 1 and message in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not await CourierAccount.exists()
+
+
+async def test_an_unknown_courier_is_refused_by_the_parser(db: str) -> None:
+    await make_shop("shop")
+    done = await hanout(db, "courier", "add", "shop", "dhl")
+    assert done.returncode == 2 and "invalid choice" in done.stderr
