@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.gate import NO_STORE, visitor_translator
 from models import catalog, team
 from models.orm import Product, Variant
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
@@ -197,7 +198,8 @@ async def test_an_unlinked_chat_is_told_how_to_join(db: str, command: str) -> No
     async with running_desk() as desk:
         chat = desk.fake.add_private_chat(STRANGER)
         reply = await ask(desk, chat, STRANGER, command)
-        assert "not linked to a store" in reply.text and not reply.buttons
+        # No store and no Telegram language: the visitor reads the default language.
+        assert reply.text == visitor_translator(None)(NO_STORE) and not reply.buttons
 
 
 async def test_stock_pages_hold_eight_variants(db: str) -> None:
