@@ -18,6 +18,9 @@ EVENT = {
     "claim_expired": N_("Claim expired"),
     "callback_due": N_("Call back now"),
     "notification_failed": N_("Notification failed"),
+    "dispatch_requested": N_("Dispatch requested"),
+    "dispatch_failed": N_("Dispatch refused by the courier"),
+    "parcel_status": N_("Parcel"),
 }
 
 
