@@ -197,3 +197,62 @@ def stats_button(store_id: int, period: str) -> str:
 def parse_stats(data: str) -> tuple[int, str] | None:
     match = _STATS.match(data or "")
     return (int(match.group(1)), STATS_PERIODS[match.group(2)]) if match else None
+
+
+# Dispatch ▸ (bot/dispatch_menu.py), each on an order card at a version: a courier account
+# `dc:<order>:<version>:<account>`, a page of its stop desks `dp:…:<account>:<page>`, a desk
+# `dd:…:<account>:<index>:<check>` — the index into the desk list as the picker sorted it,
+# and the first hex digits of a hash of the desk's id, so a list that changed meanwhile
+# never dispatches to another desk (ids can be UUIDs: too long for 64 bytes).
+_DISPATCH = re.compile(
+    r"^(dc|dp|dd):(\d{1,12}):(\d{1,9}):(\d{1,9})(?::(\d{1,4}))?(?::([0-9a-f]{6}))?$"
+)
+_DISPATCH_ARGS = {"dc": (False, False), "dp": (True, False), "dd": (True, True)}
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchPress:
+    kind: str  # dc | dp | dd
+    order_id: int
+    version: int
+    account_id: int
+    arg: int = 0  # page (dp) or desk index (dd)
+    check: str = ""  # dd: the desk id's hash prefix
+
+
+def dispatch_button(press: DispatchPress) -> str:
+    data = f"{press.kind}:{press.order_id}:{press.version}:{press.account_id}"
+    data += f":{press.arg}" if press.kind != "dc" else ""
+    data += f":{press.check}" if press.kind == "dd" else ""
+    if parse_dispatch(data) != press:
+        raise ValueError(f"bad dispatch button {data!r}")
+    return data
+
+
+def parse_dispatch(data: str | None) -> DispatchPress | None:
+    match = _DISPATCH.match(data or "")
+    if match is None or len(match.group(0).encode()) > MAX_BYTES:
+        return None
+    kind, order_id, version, account_id, arg, check = match.groups()
+    if _DISPATCH_ARGS[kind] != (arg is not None, check is not None):
+        return None
+    return DispatchPress(
+        kind, int(order_id), int(version), int(account_id), int(arg or 0), check or ""
+    )
+
+
+# /couriers (owner): test an account's credentials or make it the default,
+# `cr:<store>:<t|d>:<account>` (the store id lets a press be checked against the chat).
+COURIER_ACTIONS = frozenset({"t", "d"})
+_COURIER = re.compile(r"^cr:(\d{1,9}):([td]):(\d{1,9})$")
+
+
+def courier_menu_button(store_id: int, action: str, account_id: int) -> str:
+    if action not in COURIER_ACTIONS:
+        raise ValueError(f"unknown courier action {action!r}")
+    return f"cr:{store_id}:{action}:{account_id}"
+
+
+def parse_courier_menu(data: str | None) -> tuple[int, str, int] | None:
+    match = _COURIER.match(data or "")
+    return (int(match.group(1)), match.group(2), int(match.group(3))) if match else None

@@ -15,7 +15,7 @@ from bot.i18n import OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
 from bot.keyboards import main_keyboard
 from models import geography
 from models.lifecycle import OrderStatus
-from models.orm import Order, OrderLine
+from models.orm import Order, OrderEvent, OrderLine
 from models.phones import national_display
 
 MAX_TEXT = 4096
@@ -115,7 +115,23 @@ def _head(order: Order, lang: str) -> list[str]:
     ]
 
 
-def _tail(order: Order, lang: str) -> list[str]:
+def _shipping_rows(order: Order, lang: str, refused: OrderEvent | None) -> list[str]:
+    _ = translator(lang)
+    courier = escape(order.courier)
+    if order.tracking:
+        tracking = escape(order.tracking)
+        text = _("Courier: %(courier)s · tracking %(tracking)s", courier=courier, tracking=tracking)
+        return ["📦 " + text]
+    if order.courier and order.status is OrderStatus.PROCESSING:
+        return ["📦 " + _("Courier: %(courier)s · creating the parcel…", courier=courier)]
+    if refused is not None:
+        who = escape(str(refused.data.get("courier") or refused.actor_name))
+        reason = escape(_clip(refused.note, MAX_LINE_CHARS * 2))
+        return ["⚠️ " + _("%(courier)s refused the parcel: %(reason)s", courier=who, reason=reason)]
+    return []
+
+
+def _tail(order: Order, lang: str, refused: OrderEvent | None = None) -> list[str]:
     _ = translator(lang)
     rows = [
         "🚚 "
@@ -124,16 +140,8 @@ def _tail(order: Order, lang: str) -> list[str]:
         + _("Total %(total)s", total=money(order.total, lang))
         + "</b>",
         *_call_rows(order, lang),
+        *_shipping_rows(order, lang, refused),
     ]
-    if order.tracking:
-        rows.append(
-            "📦 "
-            + _(
-                "Courier: %(courier)s · tracking %(tracking)s",
-                courier=escape(order.courier),
-                tracking=escape(order.tracking),
-            )
-        )
     if order.note:
         rows.append("📝 " + escape(order.note))
     return rows
@@ -145,16 +153,22 @@ def _visible_length(html_text: str) -> int:
     return len(unescape(_TAG.sub("", html_text)).encode("utf-16-le")) // 2
 
 
-def render_text(order: Order, lines: Sequence[OrderLine], lang: str) -> str:
+def render_text(
+    order: Order, lines: Sequence[OrderLine], lang: str, refused: OrderEvent | None = None
+) -> str:
     """The card's HTML; fewer item lines are shown until it fits 4096 characters (every
-    other field is bounded at checkout, so the head and tail alone always fit)."""
+    other field is bounded at checkout, so the head and tail alone always fit).
+    `refused`: the courier's refusal of the last dispatch, shown until the next one."""
     shown = MAX_LINES_SHOWN
+    tail = _tail(order, lang, refused)
     while True:
-        text = "\n".join([*_head(order, lang), *_items(lines, lang, shown), *_tail(order, lang)])
+        text = "\n".join([*_head(order, lang), *_items(lines, lang, shown), *tail])
         if _visible_length(text) <= MAX_TEXT or shown == 0:
             return text
         shown //= 2
 
 
-def render_card(order: Order, lines: Sequence[OrderLine], lang: str) -> Card:
-    return Card(render_text(order, lines, lang), main_keyboard(order, lang))
+def render_card(
+    order: Order, lines: Sequence[OrderLine], lang: str, refused: OrderEvent | None = None
+) -> Card:
+    return Card(render_text(order, lines, lang, refused), main_keyboard(order, lang))

@@ -15,7 +15,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot import asks, binding, catalog_cmds, desk, presses, settings_cmd, team_cmds
+from bot import (
+    asks,
+    binding,
+    catalog_cmds,
+    couriers_cmd,
+    desk,
+    dispatch_menu,
+    presses,
+    settings_cmd,
+    team_cmds,
+)
 from bot.i18n import N_, translator
 from bot.sender import chat_lost
 from i18n import LANGS
@@ -32,6 +42,7 @@ COMMANDS: list[tuple[str, str]] = [
     ("products", N_("Products and prices")),
     ("stock", N_("Stock per variant, with buttons to adjust")),
     ("addproduct", N_("Add a product with its photo")),
+    ("couriers", N_("Courier accounts: test, choose the default (owner)")),
     ("settings", N_("Store settings")),
     ("team", N_("Team members and chats (owner)")),
     ("help", N_("What I can do")),
@@ -84,6 +95,8 @@ def register(app: Application) -> None:
     desk.register(app)
     team_cmds.register(app)
     settings_cmd.register(app)
+    dispatch_menu.register(app)
+    couriers_cmd.register(app)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, asks.on_reply))

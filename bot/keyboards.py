@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import order_button
+from bot.callbacks import DispatchPress, dispatch_button, order_button
 from bot.i18n import translator
 from models.lifecycle import TERMINAL, OrderStatus
-from models.orm import Order
+from models.orm import CourierAccount, Order
 
 Row = list[InlineKeyboardButton]
+ACCOUNT_NAME = 40
+MAX_ACCOUNTS = 12
 
 
 def _b(order: Order, label: str, action: str) -> InlineKeyboardButton:
@@ -35,6 +39,8 @@ def _main_rows(order: Order, lang: str) -> list[Row]:
             [_b(order, "📦 " + _("Processing"), "pr"), _b(order, "🚚 " + _("Dispatch ▸"), "dm")],
             [cancel],
         ]
+    if status is OrderStatus.PROCESSING and order.courier:
+        return [[cancel]]  # the courier channel is creating the parcel
     if status is OrderStatus.PROCESSING:
         return [[_b(order, "🚚 " + _("Dispatch ▸"), "dm"), cancel]]
     if status is OrderStatus.SHIPPED:
@@ -97,8 +103,26 @@ def cancel_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
     )
 
 
-def dispatch_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
+def account_name(account: CourierAccount) -> str:
+    """How the team knows a courier account: its label, else the courier's name."""
+    name = account.label or account.courier
+    return name if len(name) <= ACCOUNT_NAME else name[: ACCOUNT_NAME - 1] + "…"
+
+
+def dispatch_keyboard(
+    order: Order, lang: str, accounts: Sequence[CourierAccount] = ()
+) -> InlineKeyboardMarkup:
+    """The store's courier accounts with an API (default first), then the manual courier
+    (also the path of "manual" accounts: the tracking number is typed either way)."""
     _ = translator(lang)
-    return _with_back(
-        order, lang, [[_b(order, "✍️ " + _("Manual courier (type the tracking number)"), "dx")]]
-    )
+    rows = [
+        [InlineKeyboardButton("🚚 " + account_name(a), callback_data=courier_button(order, a.id))]
+        for a in accounts
+        if a.courier != "manual"
+    ][:MAX_ACCOUNTS]
+    rows.append([_b(order, "✍️ " + _("Manual courier (type the tracking number)"), "dx")])
+    return _with_back(order, lang, rows)
+
+
+def courier_button(order: Order, account_id: int) -> str:
+    return dispatch_button(DispatchPress("dc", order.id, order.version, account_id))

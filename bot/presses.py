@@ -136,6 +136,13 @@ def _menu(build: Callable[[Order, str], InlineKeyboardMarkup | None]) -> Action:
     return act
 
 
+async def _dispatch_menu(p: Press) -> None:
+    # The store's courier accounts (none when this process was given no dispatcher).
+    dispatcher = p.context.bot_data["config"].dispatcher
+    accounts = await dispatcher.accounts(p.store) if dispatcher is not None else []
+    await _menu(lambda order, lang: dispatch_keyboard(order, lang, accounts))(p)
+
+
 def _below(message_id: int) -> ReplyParameters:
     # The card may have been bumped (deleted) meanwhile: answer anyway.
     return ReplyParameters(message_id, allow_sending_without_reply=True)
@@ -189,7 +196,7 @@ ACTIONS: dict[str, Action] = {
     "cy": _move(OrderStatus.CANCELLED),
     "cm": _menu(calls_keyboard),
     "pm": _menu(postpone_keyboard),
-    "dm": _menu(dispatch_keyboard),
+    "dm": _dispatch_menu,
     "cx": _menu(cancel_keyboard),
     "bk": _menu(main_keyboard),
     "tl": _timeline,
@@ -242,6 +249,24 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await (_look(p, press.action) if press.action in MENUS else _run(p, press.action))
 
 
+async def team_press(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, order_id: int, version: int
+) -> Press | None:
+    """A press on a card's sub-menu kept elsewhere (bot.dispatch_menu), checked like the
+    card's own buttons, an outdated card refused; None once the person was told why not."""
+    loaded = await _load(OrderPress(order_id, "dm", version), query)
+    if isinstance(loaded, str):
+        _ = await _chat_translator(query)
+        await query.answer(_(loaded), show_alert=True)
+        return None
+    order, store, actor = loaded
+    p = Press(query, context, store, order, actor, version, translator(store.lang))
+    if version != order.version:
+        await refuse(p, await _stale(p))
+        return None
+    return p
+
+
 async def on_stray_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button no handler takes (forged, or from an older version of the bot) is answered
     all the same, so the person's app does not spin."""
@@ -261,7 +286,7 @@ async def _stale(p: Press) -> ConcurrentChange:
     return ConcurrentChange(p.order.number, name, p.order.status.value)
 
 
-async def _refuse(p: Press, exc: DomainError) -> None:
+async def refuse(p: Press, exc: DomainError) -> None:
     # Every card of the order is brought up to date, the outdated one pressed included.
     await cards.mark_cards(p.order.id, p.order.version)
     await p.query.answer(_alert(refusal(exc, p._)), show_alert=True)
@@ -271,7 +296,7 @@ async def _look(p: Press, action: str) -> None:
     """Menus, the timeline and questions: nothing changes. A message to send may wait for
     the chat's budget, so those are answered first; a menu shows once it is answered."""
     if action != "tl" and p.version != p.order.version:
-        await _refuse(p, await _stale(p))
+        await refuse(p, await _stale(p))
         return
     if action in SENDS:
         await p.query.answer()
@@ -287,7 +312,7 @@ async def _run(p: Press, action: str) -> None:
     try:
         toast = await ACTIONS[action](p)
     except DomainError as exc:
-        await _refuse(p, exc)
+        await refuse(p, exc)
         return
     await p.query.answer(_alert(toast) if toast else None)
     log.info(

@@ -17,6 +17,7 @@ from bot import handlers
 from bot.limits import FloodBudget
 from bot.sender import CardSender
 from models import calls
+from models.shipping import DispatchService
 
 log = logging.getLogger(__name__)
 JOB_EVERY = timedelta(seconds=30)
@@ -34,6 +35,8 @@ class BotConfig:
     poll_timeout: float = 10.0
     # Where /addproduct saves product photos; the web process serves them at /media/….
     media_dir: str = "var/media"
+    # Dispatch through courier accounts (Dispatch ▸, /couriers); None: manual courier only.
+    dispatcher: DispatchService | None = None
 
     @property
     def webhook_url(self) -> str:
@@ -56,7 +59,7 @@ def build_application(config: BotConfig, budget: FloodBudget) -> Application:
         )
         .build()
     )
-    app.bot_data["config"] = config  # handlers read it (media_dir, public_url)
+    app.bot_data["config"] = config  # handlers read it (media_dir, public_url, dispatcher)
     handlers.register(app)
     return app
 

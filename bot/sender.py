@@ -12,10 +12,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Sequence
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -31,8 +32,10 @@ from bot.cards import Card, render_card
 from bot.i18n import translator
 from bot.limits import FloodBudget, retry_seconds
 from models import cards, team
-from models.lifecycle import TERMINAL
-from models.orm import CardMessage, OrderLine, Store, TelegramChat
+from models.lifecycle import TERMINAL, OrderStatus
+from models.orm import CardMessage, OrderLine, Shipment, Store, TelegramChat
+from models.outbox import now
+from models.shipping import dispatch_refusal, shipment_of
 from models.timeline import record_notification_failure
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,9 @@ CHAT_GONE = ("chat not found", "group chat was deactivated")
 # chat's budget says when to come back.
 NO_RETRY = {"retries": 0}
 NETWORK_PAUSE = 3.0
+# After a restart, labels of parcels dispatched this recently are sent with their card.
+LABEL_FRESH = timedelta(days=1)
+LABEL_EXTENSIONS = {"application/pdf": "pdf", "text/html": "html", "image/png": "png"}
 
 
 class CardSender:
@@ -59,6 +65,8 @@ class CardSender:
         self._task: asyncio.Task[None] | None = None
         # One pass at a time: two passes would both send a card that has no message yet.
         self._pass = asyncio.Lock()
+        # (chat, order) → when the parcel's label was sent there (see _label).
+        self.labels_sent: dict[tuple[int, int], datetime] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -154,14 +162,57 @@ class CardSender:
     async def _render(self, chat: TelegramChat, store: Store, card: CardMessage) -> bool:
         order = card.order
         lines = await OrderLine.filter(order_id=order.id).order_by("id")
-        shown = render_card(order, lines, store.lang)
+        shown = render_card(order, lines, store.lang, await dispatch_refusal(order))
         version = order.version
         if card.message_id is not None and not card.resend:
             if shown.digest == card.text_hash:
                 await cards.rendered(card, version, card.message_id, shown.digest)
                 return True
-            return await self._edit(chat, card, shown, version)
-        return await self._send(chat, store, card, shown, version)
+            done = await self._edit(chat, card, shown, version)
+        else:
+            done = await self._send(chat, store, card, shown, version)
+        if done and order.status is OrderStatus.SHIPPED:
+            await self._label(chat, store, card)
+        return done
+
+    async def _label(self, chat: TelegramChat, store: Store, card: CardMessage) -> None:
+        """The parcel's label as a document under the shipped card, once per chat.
+
+        Remembered in memory, not in the database: a restart forgets, so only labels of
+        parcels dispatched in the last LABEL_FRESH are sent (again) after one — a new
+        parcel's label always arrives, an old one is not repeated at each status change."""
+        key = (chat.chat_id, card.order_id)
+        if key in self.labels_sent:
+            return
+        shipment = await shipment_of(card.order_id)
+        if shipment is None or not shipment.label or now() - shipment.created_at > LABEL_FRESH:
+            return
+        self.labels_sent[key] = now()
+        _ = translator(store.lang)
+        caption = _(
+            "Label of #%(number)s · %(courier)s %(tracking)s",
+            number=card.order.number,
+            courier=escape(shipment.courier),
+            tracking=escape(shipment.tracking or ""),
+        )
+        # Under the card it belongs to (a fresh card's message id is not known here).
+        below = ReplyParameters(card.message_id, allow_sending_without_reply=True)
+        document = InputFile(shipment.label, filename=label_file_name(card.order.number, shipment))
+        sent = await self._call(
+            chat,
+            self.bot.send_document(
+                chat.chat_id,
+                document,
+                caption="🏷 " + caption,
+                reply_parameters=below if card.message_id else None,
+                disable_notification=True,
+                rate_limit_args=NO_RETRY,
+            ),
+        )
+        if sent is None:  # the chat must wait: tried again at the card's next render
+            del self.labels_sent[key]
+        for old in [k for k, at in self.labels_sent.items() if now() - at > LABEL_FRESH]:
+            del self.labels_sent[old]
 
     async def _send(
         self, chat: TelegramChat, store: Store, card: CardMessage, shown: Card, version: int
@@ -268,6 +319,11 @@ async def chat_lost(bot: ExtBot[Any], chat_id: int, title: str, reason: str) -> 
         for notice in await team.notice_chats(store, chat_id):
             with contextlib.suppress(TelegramError):
                 await bot.send_message(notice.chat_id, text)
+
+
+def label_file_name(number: int, shipment: Shipment) -> str:
+    kind = shipment.label_type.split(";")[0].strip().lower()
+    return f"label-{number}.{LABEL_EXTENSIONS.get(kind, 'bin')}"
 
 
 def number_ranges(numbers: Sequence[int]) -> str:

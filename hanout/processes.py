@@ -32,9 +32,15 @@ from shipping.channel import CourierChannel
 from shipping.channel import register_route as route_parcels
 from shipping.jobs import ShippingJobs
 from shipping.pool import CourierPool
+from shipping.service import CourierDispatch
 from webstore.app import WebConfig, create_app
 
 log = logging.getLogger(__name__)
+
+
+def dispatch_service(settings: Settings) -> CourierDispatch:
+    """Dispatch through courier accounts, for the bot and the API alike."""
+    return CourierDispatch(Sealer(settings.secret_key))
 
 
 def web_config(settings: Settings) -> WebConfig:
@@ -43,6 +49,7 @@ def web_config(settings: Settings) -> WebConfig:
         base_url=settings.base_url,
         media_dir=settings.media_dir,
         trust_forwarded=settings.trust_proxy,
+        dispatcher=dispatch_service(settings),
     )
 
 
@@ -54,6 +61,7 @@ def bot_config(settings: Settings) -> BotConfig:
         webhook_secret=settings.telegram_webhook_secret,
         public_url=settings.base_url,
         media_dir=settings.media_dir,
+        dispatcher=dispatch_service(settings),
     )
 
 

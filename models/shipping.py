@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -252,3 +253,65 @@ async def apply_parcel_status(
 
     await change_order(store, shipment.order.number, work)
     return True
+
+
+# --- dispatch as the bot and the API see it ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DeskChoice:
+    """A stop desk to offer for an order (the courier's id, its name and commune)."""
+
+    id: str
+    name: str
+    commune: str = ""
+
+
+class DispatchService(Protocol):
+    """Dispatch through the store's courier accounts. The shipping adapter implements it;
+    the composition root hands it to the bot and the web app (they never import shipping)."""
+
+    async def dispatch(
+        self,
+        store: Store,
+        number: int,
+        actor: Actor,
+        account_id: int | None,
+        stopdesk_id: str | None,
+        expected_version: int | None = None,
+    ) -> Order:
+        """confirmed → processing, the parcel created after commit (request_dispatch)."""
+        ...
+
+    async def desks(self, store: Store, order: Order, account_id: int | None) -> list[DeskChoice]:
+        """The desks to choose from for this order, the customer's commune first; empty when
+        none is needed (home order, or the courier picks the desk itself). InvalidInput when
+        the courier needs one and has none for this order."""
+        ...
+
+    async def accounts(self, store: Store) -> list[CourierAccount]:
+        """The store's active accounts, the default first."""
+        ...
+
+    async def test_account(self, store: Store, account_id: int) -> str | None:
+        """Test the credentials at the courier again: None when they work, else why not."""
+        ...
+
+    async def set_default(self, store: Store, account_id: int) -> None:
+        """The account dispatch uses when none is chosen."""
+        ...
+
+
+async def shipment_of(order_id: int) -> Shipment | None:
+    """The order's parcel (requested or created), if it was dispatched."""
+    return await Shipment.filter(order_id=order_id).first()
+
+
+async def dispatch_refusal(order: Order) -> OrderEvent | None:
+    """Why the last dispatch of an order still waiting in processing was refused (the
+    courier's answer is on the event's note), or None."""
+    if order.status is not OrderStatus.PROCESSING or order.courier:
+        return None
+    return (
+        await OrderEvent.filter(order_id=order.id, type="dispatch_failed").order_by("-id").first()
+    )

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from models.shipping import DispatchService
+
 log = logging.getLogger(__name__)
 
 
@@ -24,6 +26,8 @@ class WebConfig:
     trust_forwarded: bool = False
     # Product photos saved by the bot, served at /media/<store>/<file>.jpg.
     media_dir: str = "var/media"
+    # Dispatch through courier accounts (POST /v1/orders/{n}/dispatch); None: manual only.
+    dispatcher: DispatchService | None = None
 
 
 CONFIG = web.AppKey("config", WebConfig)

@@ -13,6 +13,7 @@ from bot.channel import TelegramChannel, wants
 from bot.runtime import BotConfig, BotRuntime
 from models import cards, outbox, stores
 from models.orm import OutboxMessage, Store
+from models.shipping import DispatchService
 from notify.relay import Relay
 from tests.fakes.telegram_api import FakeTelegram, StoredMessage
 
@@ -63,7 +64,7 @@ class Desk:
         found = [
             m
             for m in self.fake.bot_messages(chat_id)
-            if m.text.startswith(("🆕", "✅", "📦", "🚚", "🎉", "❌", "↩️"))
+            if (m.text or "").startswith(("🆕", "✅", "📦", "🚚", "🎉", "❌", "↩️"))
             and f"#{number} " in m.text.split("\n", 1)[0] + " "
         ]
         assert found, f"no card for #{number} in {chat_id}"
@@ -83,12 +84,15 @@ class Desk:
 
 
 @asynccontextmanager
-async def running_desk(**fake_args: Any) -> AsyncIterator[Desk]:
+async def running_desk(
+    dispatcher: DispatchService | None = None, **fake_args: Any
+) -> AsyncIterator[Desk]:
     async with FakeTelegram(long_poll_cap=0.2, **fake_args) as fake:
         outbox.add_route("telegram", wants)
-        runtime = BotRuntime(
-            BotConfig(token=fake.token, api_url=fake.url, poll_timeout=0.2), receive=True, send=True
+        config = BotConfig(
+            token=fake.token, api_url=fake.url, poll_timeout=0.2, dispatcher=dispatcher
         )
+        runtime = BotRuntime(config, receive=True, send=True)
         assert runtime.sender is not None
         relay = Relay(
             {"telegram": TelegramChannel(runtime.sender.wake)}, worker_id="test", interval=0.05

@@ -65,6 +65,7 @@ async def test_every_v1_route_is_in_the_document_and_nothing_else(
         ("GET", "/v1/orders"),
         ("GET", "/v1/orders/{number}"),
         ("POST", "/v1/orders/{number}/transitions"),
+        ("POST", "/v1/orders/{number}/dispatch"),
         ("GET", "/v1/products"),
         ("POST", "/v1/products"),
         ("GET", "/v1/products/{product_id}"),
