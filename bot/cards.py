@@ -115,13 +115,32 @@ def _head(order: Order, lang: str) -> list[str]:
     ]
 
 
-def _shipping_rows(order: Order, lang: str, refused: OrderEvent | None) -> list[str]:
+ATTENTION = frozenset({"delivery_attempted", "on_hold"})
+
+
+def _parcel_row(parcel: OrderEvent, lang: str) -> str:
+    """The courier's last word on the parcel, in its own words (raw status and reason);
+    a failed attempt or a parcel on hold is flagged so the team calls the customer back."""
+    _ = translator(lang)
+    data = parcel.data if isinstance(parcel.data, dict) else {}
+    said = " — ".join(str(v) for v in (data.get("raw_status"), data.get("raw_reason")) if v)
+    icon = "⚠️ " if data.get("status") in ATTENTION else "🛰 "
+    text = _("Courier says: %(status)s", status=escape(_clip(said, MAX_LINE_CHARS * 2)))
+    if data.get("status") in ATTENTION:
+        text += " · " + _("call the customer back")
+    return icon + text
+
+
+def _shipping_rows(
+    order: Order, lang: str, refused: OrderEvent | None, parcel: OrderEvent | None = None
+) -> list[str]:
     _ = translator(lang)
     courier = escape(order.courier)
     if order.tracking:
         tracking = escape(order.tracking)
         text = _("Courier: %(courier)s · tracking %(tracking)s", courier=courier, tracking=tracking)
-        return ["📦 " + text]
+        live = parcel is not None and order.status is OrderStatus.SHIPPED
+        return ["📦 " + text, *([_parcel_row(parcel, lang)] if live and parcel else [])]
     if order.courier and order.status is OrderStatus.PROCESSING:
         return ["📦 " + _("Courier: %(courier)s · creating the parcel…", courier=courier)]
     if refused is not None:
@@ -131,7 +150,9 @@ def _shipping_rows(order: Order, lang: str, refused: OrderEvent | None) -> list[
     return []
 
 
-def _tail(order: Order, lang: str, refused: OrderEvent | None = None) -> list[str]:
+def _tail(
+    order: Order, lang: str, refused: OrderEvent | None = None, parcel: OrderEvent | None = None
+) -> list[str]:
     _ = translator(lang)
     rows = [
         "🚚 "
@@ -140,7 +161,7 @@ def _tail(order: Order, lang: str, refused: OrderEvent | None = None) -> list[st
         + _("Total %(total)s", total=money(order.total, lang))
         + "</b>",
         *_call_rows(order, lang),
-        *_shipping_rows(order, lang, refused),
+        *_shipping_rows(order, lang, refused, parcel),
     ]
     if order.note:
         rows.append("📝 " + escape(order.note))
@@ -154,13 +175,18 @@ def _visible_length(html_text: str) -> int:
 
 
 def render_text(
-    order: Order, lines: Sequence[OrderLine], lang: str, refused: OrderEvent | None = None
+    order: Order,
+    lines: Sequence[OrderLine],
+    lang: str,
+    refused: OrderEvent | None = None,
+    parcel: OrderEvent | None = None,
 ) -> str:
     """The card's HTML; fewer item lines are shown until it fits 4096 characters (every
     other field is bounded at checkout, so the head and tail alone always fit).
-    `refused`: the courier's refusal of the last dispatch, shown until the next one."""
+    `refused`: the courier's refusal of the last dispatch, shown until the next one;
+    `parcel`: the courier's last parcel status, shown while the order is shipped."""
     shown = MAX_LINES_SHOWN
-    tail = _tail(order, lang, refused)
+    tail = _tail(order, lang, refused, parcel)
     while True:
         text = "\n".join([*_head(order, lang), *_items(lines, lang, shown), *tail])
         if _visible_length(text) <= MAX_TEXT or shown == 0:
@@ -169,6 +195,10 @@ def render_text(
 
 
 def render_card(
-    order: Order, lines: Sequence[OrderLine], lang: str, refused: OrderEvent | None = None
+    order: Order,
+    lines: Sequence[OrderLine],
+    lang: str,
+    refused: OrderEvent | None = None,
+    parcel: OrderEvent | None = None,
 ) -> Card:
-    return Card(render_text(order, lines, lang, refused), main_keyboard(order, lang))
+    return Card(render_text(order, lines, lang, refused, parcel), main_keyboard(order, lang))

@@ -8,7 +8,7 @@ from models import cards
 from models.orm import OutboxMessage, Store
 
 # Topics that bring a card back to the bottom of the chat instead of editing it in place.
-BUMPS = frozenset({"order.callback_due"})
+BUMPS = frozenset({"order.callback_due", "order.parcel_attention"})
 
 
 def wants(store: Store, topic: str) -> bool:

@@ -35,7 +35,7 @@ from models import cards, team
 from models.lifecycle import TERMINAL, OrderStatus
 from models.orm import CardMessage, OrderLine, Shipment, Store, TelegramChat
 from models.outbox import now
-from models.shipping import dispatch_refusal, shipment_of
+from models.shipping import dispatch_refusal, last_parcel_status, shipment_of
 from models.timeline import record_notification_failure
 
 log = logging.getLogger(__name__)
@@ -162,7 +162,8 @@ class CardSender:
     async def _render(self, chat: TelegramChat, store: Store, card: CardMessage) -> bool:
         order = card.order
         lines = await OrderLine.filter(order_id=order.id).order_by("id")
-        shown = render_card(order, lines, store.lang, await dispatch_refusal(order))
+        parcel = await last_parcel_status(order) if order.tracking else None
+        shown = render_card(order, lines, store.lang, await dispatch_refusal(order), parcel)
         version = order.version
         if card.message_id is not None and not card.resend:
             if shown.digest == card.text_hash:

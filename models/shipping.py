@@ -315,3 +315,10 @@ async def dispatch_refusal(order: Order) -> OrderEvent | None:
     return (
         await OrderEvent.filter(order_id=order.id, type="dispatch_failed").order_by("-id").first()
     )
+
+
+async def last_parcel_status(order: Order) -> OrderEvent | None:
+    """The courier's last word on a shipped order's parcel (status, raw status, reason)."""
+    if order.status is not OrderStatus.SHIPPED:
+        return None
+    return await OrderEvent.filter(order_id=order.id, type="parcel_status").order_by("-id").first()
