@@ -41,11 +41,8 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _line(line: OrderLine, lang: str) -> str:
-    label = (
-        f"{line.product_name} ({line.variant_label})" if line.variant_label else line.product_name
-    )
     return (
-        f"• {line.quantity} × {escape(_clip(label, MAX_LINE_CHARS))} — "
+        f"• {line.quantity} × {escape(_clip(line.label(), MAX_LINE_CHARS))} — "
         f"{money(line.unit_price * line.quantity, lang)}"
     )
 

@@ -43,16 +43,10 @@ async def _commit_stock(conn: BaseDBAsyncClient, lines: list[OrderLine]) -> None
         if not taken:
             current = await Variant.filter(id=line.variant_id).using_db(conn).first()
             available = current.stock if current is not None else 0
-            shortage = Shortage(line.variant_id, line.sku, _label(line), line.quantity, available)
+            shortage = Shortage(line.variant_id, line.sku, line.label(), line.quantity, available)
             shortages.append(shortage)
     if shortages:
         raise InsufficientStock(shortages)
-
-
-def _label(line: OrderLine) -> str:
-    return (
-        f"{line.product_name} ({line.variant_label})" if line.variant_label else line.product_name
-    )
 
 
 async def _restore_stock(conn: BaseDBAsyncClient, lines: list[OrderLine]) -> None:

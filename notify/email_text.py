@@ -141,8 +141,6 @@ def _money_fields(lang: str, order: Order) -> list[tuple[str, str]]:
 
 
 def _line(lang: str, line: OrderLine) -> str:
-    name = (
-        f"{line.product_name} ({line.variant_label})" if line.variant_label else line.product_name
-    )
+    name = line.label()
     price, amount = dinars(line.unit_price, lang), dinars(line.line_total, lang)
     return f"- {name} — {line.quantity} × {price} = {amount}"

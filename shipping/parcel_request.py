@@ -21,11 +21,7 @@ MAX_PRODUCTS = 250  # couriers print it on the label; the longest fields seen ho
 
 def products_summary(lines: list[OrderLine]) -> str:
     """ "Robe kabyle (Taille: M) x2, Foulard x1", cut to what a label holds."""
-    parts = [
-        f"{line.product_name}{f' ({line.variant_label})' if line.variant_label else ''}"
-        f" x{line.quantity}"
-        for line in lines
-    ]
+    parts = [f"{line.label()} x{line.quantity}" for line in lines]
     text = ", ".join(parts)
     return text if len(text) <= MAX_PRODUCTS else text[: MAX_PRODUCTS - 1] + "…"
 

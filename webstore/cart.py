@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from models.checkout import MAX_QUANTITY
 from webstore.security import cart_signature, same_token
 
 COOKIE = "cart"
 MAX_LINES = 30
-MAX_QUANTITY = 99
 _LINE = r"[0-9]{1,10}x[0-9]{1,2}"
 _PAYLOAD_RE = re.compile(rf"{_LINE}(?:-{_LINE}){{0,{MAX_LINES - 1}}}")
 

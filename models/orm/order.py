@@ -108,6 +108,14 @@ class OrderLine(Model):
     def line_total(self) -> int:
         return self.unit_price * self.quantity
 
+    def label(self) -> str:
+        """`Robe kabyle (Taille: M)`, or the product name for a product without options."""
+        return (
+            f"{self.product_name} ({self.variant_label})"
+            if self.variant_label
+            else self.product_name
+        )
+
 
 class OrderEvent(Model):
     """The timeline (SPEC §3.4): every change with who made it."""
