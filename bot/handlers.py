@@ -18,13 +18,16 @@ from telegram.ext import (
 from bot import (
     asks,
     binding,
+    blacklist_cmd,
     catalog_cmds,
     couriers_cmd,
     desk,
     dispatch_menu,
+    export_cmd,
     presses,
     settings_cmd,
     team_cmds,
+    webhooks_cmd,
 )
 from bot.i18n import N_, translator
 from bot.sender import chat_lost
@@ -43,6 +46,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("stock", N_("Stock per variant, with buttons to adjust")),
     ("addproduct", N_("Add a product with its photo")),
     ("couriers", N_("Courier accounts: test, choose the default (owner)")),
+    ("blacklist", N_("Blacklisted phones: list, add, remove")),
+    ("export", N_("Orders as a spreadsheet: /export week")),
     ("settings", N_("Store settings")),
     ("team", N_("Team members and chats (owner)")),
     ("help", N_("What I can do")),
@@ -97,6 +102,9 @@ def register(app: Application) -> None:
     settings_cmd.register(app)
     dispatch_menu.register(app)
     couriers_cmd.register(app)
+    blacklist_cmd.register(app)
+    export_cmd.register(app)
+    webhooks_cmd.register(app)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, asks.on_reply))

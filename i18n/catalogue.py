@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -15,11 +16,35 @@ LANGS = ("ar", "fr", "en")
 FALLBACK = "fr"
 
 
+def po_files(directory: Path, lang: str) -> list[Path]:
+    """`messages.po` then the other `.po` files of `<directory>/<lang>/LC_MESSAGES`, by name.
+
+    A feature may keep its strings in a file of its own (`webhooks.po`); a msgid found in
+    two files keeps the first translation."""
+    folder = directory / lang / "LC_MESSAGES"
+    main = folder / "messages.po"
+    return [main, *sorted(p for p in folder.glob("*.po") if p != main)]
+
+
+def read_catalogue(directory: Path, lang: str) -> Catalog:
+    """Every `.po` file of one language merged into one catalogue."""
+    merged: Catalog | None = None
+    for po_path in po_files(directory, lang):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=lang)
+        if merged is None:
+            merged = catalog
+            continue
+        for message in catalog:
+            if message.id and message.id not in merged:
+                merged[message.id] = message
+    assert merged is not None
+    return merged
+
+
 def compile_catalogue(directory: Path, lang: str) -> Translations:
-    """Read `<directory>/<lang>/LC_MESSAGES/messages.po` and compile it in memory."""
-    po_path = directory / lang / "LC_MESSAGES" / "messages.po"
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=lang)
+    """Read the language's `.po` files and compile them in memory."""
+    catalog = read_catalogue(directory, lang)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

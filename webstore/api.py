@@ -17,7 +17,17 @@ from models.errors import DomainError
 from models.orm import Store
 from models.stores import SLUG_RE, authenticate_api_key, get_store
 from models.timeline import Actor
-from webstore import api_catalog, api_dispatch, api_orders, intake, openapi
+from webstore import (
+    api_calls,
+    api_catalog,
+    api_customers,
+    api_dispatch,
+    api_exports,
+    api_orders,
+    api_webhooks,
+    intake,
+    openapi,
+)
 from webstore.api_endpoint import ApiCall, Endpoint
 from webstore.api_errors import ApiError, code_for_status, domain_response, error_response
 from webstore.api_input import check_headers, parse_body, parse_query
@@ -31,7 +41,11 @@ log = logging.getLogger(__name__)
 PREFIX = "/v1"
 ENDPOINTS: tuple[Endpoint, ...] = (
     *api_orders.ENDPOINTS,
+    *api_calls.ENDPOINTS,
     *api_dispatch.ENDPOINTS,
+    *api_customers.ENDPOINTS,
+    *api_webhooks.ENDPOINTS,
+    *api_exports.ENDPOINTS,
     *api_catalog.ENDPOINTS,
     *intake.ENDPOINTS,
     openapi.ENDPOINT,

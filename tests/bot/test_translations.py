@@ -15,9 +15,9 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import read_po
 
 from i18n import LANGS, compile_catalogue
+from i18n.catalogue import read_catalogue
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 TRANSLATIONS = BOT / "translations"
@@ -44,8 +44,7 @@ def extracted() -> tuple[str, ...]:
 
 @functools.cache
 def catalogue(lang: str) -> Catalog:
-    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return read_po(po, locale=lang)
+    return read_catalogue(TRANSLATIONS, lang)
 
 
 def translation(lang: str, msgid: str) -> str:

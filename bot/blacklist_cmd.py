@@ -1,0 +1,9 @@
+"""`/blacklist`: the store's blacklisted phones (list, add, remove)."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+
+def register(app: Application) -> None:
+    """Adds this module's handlers (none yet)."""
