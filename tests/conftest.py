@@ -120,6 +120,8 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 TABLES = (
+    "webhook_attempt",
+    "webhook_endpoint",
     "shipment",
     "courier_account",
     "sms_gateway",

@@ -6,6 +6,7 @@ from models.orm.outbox import OutboxMessage
 from models.orm.shipping import CourierAccount, Shipment, SmsGateway
 from models.orm.store import ApiKey, DeliveryFee, Invite, Member, Store
 from models.orm.team import CallAttempt, CardMessage, TelegramChat
+from models.orm.webhooks import WebhookAttempt, WebhookEndpoint
 
 __models__ = [
     Store,
@@ -27,6 +28,8 @@ __models__ = [
     CourierAccount,
     Shipment,
     SmsGateway,
+    WebhookEndpoint,
+    WebhookAttempt,
 ]
 
 __all__ = [m.__name__ for m in __models__]

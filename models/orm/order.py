@@ -21,6 +21,9 @@ class Customer(Model):
     name = fields.CharField(max_length=120)
     blacklisted = fields.BooleanField(default=False)
     blacklist_reason = fields.CharField(max_length=200, default="")
+    blacklisted_at = fields.DatetimeField(null=True)
+    # Who blacklisted the phone ("Amina (agent)", "API", "fake order #1042").
+    blacklisted_by = fields.CharField(max_length=128, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
