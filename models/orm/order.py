@@ -85,6 +85,7 @@ class Order(Model):
         indexes = (
             ("store", "status"),
             ("store", "phone", "created_at"),
+            ("store", "created_at"),
             ("status", "callback_at"),
         )
 
@@ -106,6 +107,7 @@ class OrderLine(Model):
 
     class Meta:
         table = "order_line"
+        indexes = (("order",),)
 
     @property
     def line_total(self) -> int:
@@ -139,6 +141,7 @@ class OrderEvent(Model):
 
     class Meta:
         table = "order_event"
+        indexes = (("order", "id"),)
 
 
 class IdempotencyKey(Model):

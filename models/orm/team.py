@@ -79,3 +79,4 @@ class CallAttempt(Model):
 
     class Meta:
         table = "call_attempt"
+        indexes = (("order", "id"),)
