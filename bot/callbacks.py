@@ -38,13 +38,14 @@ ACTIONS = frozenset(
         "bk",  # back to the main keyboard
     }
 )
-# ASCII digits only, and no trailing newline (`$` would allow one): forged data never parses.
+# ASCII digits only (`\d` takes any script's digits), and no trailing newline (`$` would
+# allow one; `\Z` does not): forged data never parses. The same holds for every pattern here.
 _ORDER = re.compile(r"o:([0-9]{1,12}):([a-z][a-z0-9]):([0-9]{1,9})")
-_LIST = re.compile(r"^l:(\d{1,9}):(\d{1,4})$")
-_OPEN = re.compile(r"^op:(\d{1,12})$")
-_DIGEST = re.compile(r"^dg:(\d{1,9}):(\d{1,9}):(\d{1,9})$")
-_DIGEST_PAGE = re.compile(r"^dl:(\d{1,9}):(\d{1,9}):(\d{1,9}):(\d{1,4})$")
-_STATS = re.compile(r"^fg:(\d{1,9}):([twm])$")
+_LIST = re.compile(r"^l:([0-9]{1,9}):([0-9]{1,4})\Z")
+_OPEN = re.compile(r"^op:([0-9]{1,12})\Z")
+_DIGEST = re.compile(r"^dg:([0-9]{1,9}):([0-9]{1,9}):([0-9]{1,9})\Z")
+_DIGEST_PAGE = re.compile(r"^dl:([0-9]{1,9}):([0-9]{1,9}):([0-9]{1,9}):([0-9]{1,4})\Z")
+_STATS = re.compile(r"^fg:([0-9]{1,9}):([twm])\Z")
 STATS_PERIODS = {"t": "today", "w": "week", "m": "month"}
 
 
@@ -103,8 +104,8 @@ def parse_digest(data: str) -> tuple[int, int, int] | None:
 # Owner menus: /team (`tm:<store>:<action>:<member or chat id>`) and /settings
 # (`st:<store>:<key>:<value>`); the store id lets a press be checked against the chat.
 TEAM_ACTIONS = frozenset({"rm", "ry", "ul", "uy", "bk"})  # remove?, remove!, unlink?, unlink!, back
-_TEAM = re.compile(r"^tm:(\d{1,9}):([a-z]{2}):(\d{1,12})$")
-_SETTING = re.compile(r"^st:(\d{1,9}):([a-z]{2}):([a-z0-9]{1,8})$")
+_TEAM = re.compile(r"^tm:([0-9]{1,9}):([a-z]{2}):([0-9]{1,12})\Z")
+_SETTING = re.compile(r"^st:([0-9]{1,9}):([a-z]{2}):([a-z0-9]{1,8})\Z")
 
 
 def team_button(store_id: int, action: str, target: int = 0) -> str:
@@ -137,9 +138,9 @@ def parse_setting(data: str | None) -> tuple[int, str, str] | None:
 # `sp:<store>:0:<page>`, stock move `s:<variant>:<delta>:<page>`. /addproduct's summary:
 # `ap:<draft token>:<sv|cx>` (save, cancel).
 STOCK_STEPS = (-5, -1, 1, 5)
-_CATALOG = re.compile(r"^(cp|ca|sp|s):(\d{1,12}):(-?\d{1,2}):(\d{1,4})$")
+_CATALOG = re.compile(r"^(cp|ca|sp|s):([0-9]{1,12}):(-?[0-9]{1,2}):([0-9]{1,4})\Z")
 _CATALOG_ARGS = {"cp": (0, 1), "ca": (0, 1), "sp": (0,), "s": STOCK_STEPS}
-_FORM = re.compile(r"^ap:([0-9a-f]{8}):(sv|cx)$")
+_FORM = re.compile(r"^ap:([0-9a-f]{8}):(sv|cx)\Z")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,8 @@ def parse_stats(data: str) -> tuple[int, str] | None:
 # and the first hex digits of a hash of the desk's id, so a list that changed meanwhile
 # never dispatches to another desk (ids can be UUIDs: too long for 64 bytes).
 _DISPATCH = re.compile(
-    r"^(dc|dp|dd):(\d{1,12}):(\d{1,9}):(\d{1,9})(?::(\d{1,4}))?(?::([0-9a-f]{6}))?$"
+    r"^(dc|dp|dd):([0-9]{1,12}):([0-9]{1,9}):([0-9]{1,9})"
+    r"(?::([0-9]{1,4}))?(?::([0-9a-f]{6}))?\Z"
 )
 _DISPATCH_ARGS = {"dc": (False, False), "dp": (True, False), "dd": (True, True)}
 
@@ -244,7 +246,7 @@ def parse_dispatch(data: str | None) -> DispatchPress | None:
 # /couriers (owner): test an account's credentials or make it the default,
 # `cr:<store>:<t|d>:<account>` (the store id lets a press be checked against the chat).
 COURIER_ACTIONS = frozenset({"t", "d"})
-_COURIER = re.compile(r"^cr:(\d{1,9}):([td]):(\d{1,9})$")
+_COURIER = re.compile(r"^cr:([0-9]{1,9}):([td]):([0-9]{1,9})\Z")
 
 
 def courier_menu_button(store_id: int, action: str, account_id: int) -> str:

@@ -11,9 +11,10 @@ from html import escape, unescape
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
+from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
 from bot.keyboards import main_keyboard
 from models import geography
+from models.customers import Standing
 from models.lifecycle import OrderStatus
 from models.orm import Order, OrderEvent, OrderLine
 from models.phones import national_display
@@ -22,6 +23,15 @@ MAX_TEXT = 4096
 MAX_LINES_SHOWN = 15
 MAX_LINE_CHARS = 90
 _TAG = re.compile(r"<[^>]+>")
+# The customer's mark (models.risk), as the card names it.
+RISK_MARK = {
+    "new": ("🌱", N_("new customer")),
+    "known": ("🙂", N_("known customer")),
+    "trusted": ("⭐", N_("trusted customer")),
+    "watch": ("👀", N_("to watch")),
+    "risky": ("⚠️", N_("risky")),
+    "blacklisted": ("⛔", N_("blacklisted")),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +109,33 @@ def _call_rows(order: Order, lang: str) -> list[str]:
     return rows
 
 
-def _head(order: Order, lang: str) -> list[str]:
+def _standing_row(standing: Standing, lang: str) -> str:
+    """`🧾 Earlier orders: 3 · delivered: 2 · returned: 1 · ⚠️ risky`, or the mark alone
+    for a phone with no other order in the store (`🌱 new customer`)."""
+    _ = translator(lang)
+    icon, label = RISK_MARK[standing.risk.value]
+    mark = f"{icon} {_(label)}"
+    if standing.blacklist_reason:
+        mark += ": " + escape(_clip(standing.blacklist_reason, MAX_LINE_CHARS))
+    history = standing.history
+    if not history.orders:
+        return mark
+    counts = [
+        (history.open, _("open: %(n)s", n=history.open)),
+        (history.delivered, _("delivered: %(n)s", n=history.delivered)),
+        (history.returned, _("returned: %(n)s", n=history.returned)),
+        (history.fake, _("fake: %(n)s", n=history.fake)),
+        # Cancelled for another reason: the counts add up to the earlier orders.
+        (
+            history.cancelled - history.fake,
+            _("cancelled: %(n)s", n=history.cancelled - history.fake),
+        ),
+    ]
+    parts = [_("Earlier orders: %(n)s", n=history.orders), *(t for n, t in counts if n), mark]
+    return "🧾 " + " · ".join(parts)
+
+
+def _head(order: Order, lang: str, standing: Standing | None = None) -> list[str]:
     _ = translator(lang)
     status = order.status.value
     delivery = _("Home delivery") if order.delivery_type == "home" else _("Stop desk")
@@ -107,6 +143,7 @@ def _head(order: Order, lang: str) -> list[str]:
         f"{STATUS_ICON.get(status, '')} <b>#{order.number}</b> · {_(STATUS[status])}",
         f"👤 {escape(order.name)}",
         f"📞 {national_display(order.phone)} ({order.phone})",
+        *([_standing_row(standing, lang)] if standing is not None else []),
         _place(order, lang),
         f"🏠 {escape(order.address)} · {delivery}",
     ]
@@ -177,15 +214,18 @@ def render_text(
     lang: str,
     refused: OrderEvent | None = None,
     parcel: OrderEvent | None = None,
+    standing: Standing | None = None,
 ) -> str:
     """The card's HTML; fewer item lines are shown until it fits 4096 characters (every
     other field is bounded at checkout, so the head and tail alone always fit).
     `refused`: the courier's refusal of the last dispatch, shown until the next one;
-    `parcel`: the courier's last parcel status, shown while the order is shipped."""
+    `parcel`: the courier's last parcel status, shown while the order is shipped;
+    `standing`: the customer's other orders in the store and their mark."""
     shown = MAX_LINES_SHOWN
+    head = _head(order, lang, standing)
     tail = _tail(order, lang, refused, parcel)
     while True:
-        text = "\n".join([*_head(order, lang), *_items(lines, lang, shown), *tail])
+        text = "\n".join([*head, *_items(lines, lang, shown), *tail])
         if _visible_length(text) <= MAX_TEXT or shown == 0:
             return text
         shown //= 2
@@ -197,5 +237,7 @@ def render_card(
     lang: str,
     refused: OrderEvent | None = None,
     parcel: OrderEvent | None = None,
+    standing: Standing | None = None,
 ) -> Card:
-    return Card(render_text(order, lines, lang, refused, parcel), main_keyboard(order, lang))
+    text = render_text(order, lines, lang, refused, parcel, standing)
+    return Card(text, main_keyboard(order, lang))

@@ -6,6 +6,7 @@ or the webhook route) and sending cards (the card sender, scheduled jobs) are se
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from bot import handlers
 from bot.limits import FloodBudget
 from bot.sender import CardSender
 from models import calls
+from models.sealing import Sealer
 from models.shipping import DispatchService
 
 log = logging.getLogger(__name__)
@@ -37,6 +39,12 @@ class BotConfig:
     media_dir: str = "var/media"
     # Dispatch through courier accounts (Dispatch ▸, /couriers); None: manual courier only.
     dispatcher: DispatchService | None = None
+    # How often due call-backs come back and stale claims end.
+    job_every: timedelta = JOB_EVERY
+    # Seals the signing secrets of the webhooks the owner adds (/settings); None: no adding.
+    sealer: Sealer | None = None
+    # Webhooks may point at localhost and private networks (settings.webhook_allow_private).
+    webhook_allow_private: bool = False
 
     @property
     def webhook_url(self) -> str:
@@ -74,46 +82,80 @@ async def _scheduled(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 class BotRuntime:
+    """The bot's share of one process. Long polling and the card sender are done by one
+    process at a time (`lead`/`follow`, driven by models.leader when several run); the
+    handlers, the webhook route and the scheduled jobs are safe in every process."""
+
     def __init__(self, config: BotConfig, *, receive: bool, send: bool) -> None:
         self.config, self.receive, self.send = config, receive, send
         self.budget = FloodBudget()
         self.app = build_application(config, self.budget)
         self.sender = CardSender(self.app.bot, self.budget) if send else None
+        self.leading = False
+        # Wakes the sender of the process that leads, when it is another (models.leader).
+        self.wake_leader: Callable[[], None] | None = None
 
-    async def start(self) -> None:
+    @property
+    def polls(self) -> bool:
+        return self.receive and self.config.mode != "webhook"
+
+    @property
+    def needs_leader(self) -> bool:
+        """Whether this process has work only one process may do at a time."""
+        return self.sender is not None or self.polls
+
+    def wake(self) -> None:
+        """Cards were marked: the card sender looks now, here or where it runs."""
+        if self.leading and self.sender is not None:
+            self.sender.wake()
+        elif self.wake_leader is not None:
+            self.wake_leader()
+
+    async def start(self, lead: bool = True) -> None:
+        """Start the bot; with `lead=False` polling and sending wait for `lead()`."""
         await self.app.initialize()
         log.info("telegram bot ready username=%s mode=%s", self.app.bot.username, self.config.mode)
         if self.receive:
             await handlers.publish_commands(self.app.bot)
         await self.app.start()
         if self.send and self.app.job_queue is not None:
-            self.app.job_queue.run_repeating(_scheduled, interval=JOB_EVERY, first=1.0)
-        if self.sender is not None:
-            await self.sender.start()
-        if self.receive:
-            await self._start_receiving()
-
-    async def _start_receiving(self) -> None:
-        if self.config.mode == "webhook":
+            # Safe in every worker at once: each change is a compare-and-set on the order.
+            self.app.job_queue.run_repeating(_scheduled, interval=self.config.job_every, first=1.0)
+        if self.receive and not self.polls:
             await self.app.bot.set_webhook(
                 self.config.webhook_url,
                 secret_token=self.config.webhook_secret or None,
                 allowed_updates=Update.ALL_TYPES,
             )
-            return
-        await self.app.bot.delete_webhook()
-        assert self.app.updater is not None
-        await self.app.updater.start_polling(
-            # Whole seconds, and never 0: a zero timeout polls in a tight loop.
-            timeout=max(1, round(self.config.poll_timeout)),
-            allowed_updates=Update.ALL_TYPES,
-        )
+        if lead:
+            await self.lead()
 
-    async def stop(self) -> None:
+    async def lead(self) -> None:
+        """Start the card sender and long polling: this process is the one doing them."""
+        if self.leading:
+            return
+        self.leading = True
+        if self.sender is not None:
+            await self.sender.start()
+        if self.polls:
+            await self.app.bot.delete_webhook()
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(
+                # Whole seconds, and never 0: a zero timeout polls in a tight loop.
+                timeout=max(1, round(self.config.poll_timeout)),
+                allowed_updates=Update.ALL_TYPES,
+            )
+
+    async def follow(self) -> None:
+        """Stop polling and sending: another process does them now (or none, stopping)."""
+        self.leading = False
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         if self.sender is not None:
             await self.sender.stop()
+
+    async def stop(self) -> None:
+        await self.follow()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()

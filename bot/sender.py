@@ -31,7 +31,7 @@ from bot.callbacks import digest_button
 from bot.cards import Card, render_card
 from bot.i18n import translator
 from bot.limits import FloodBudget, retry_seconds
-from models import cards, team
+from models import cards, customers, team
 from models.lifecycle import TERMINAL, OrderStatus
 from models.orm import CardMessage, OrderLine, Shipment, Store, TelegramChat
 from models.outbox import now
@@ -59,8 +59,10 @@ class CardSender:
         self, bot: ExtBot[Any], budget: FloodBudget, interval: float = 1.0, gather: float = 0.1
     ) -> None:
         self.bot, self.budget, self.interval = bot, budget, interval
-        # After a wake, wait this long: a burst of changes becomes one pass, not hundreds.
+        # Passes start at least this far apart: a lone change goes out at once, a burst of
+        # changes becomes one pass every `gather` seconds, not hundreds.
         self.gather = gather
+        self._last_pass = -gather
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         # One pass at a time: two passes would both send a card that has no message yet.
@@ -82,15 +84,17 @@ class CardSender:
             self._task = None
 
     async def _loop(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()
+            self._last_pass = loop.time()
             try:
                 await self.run_once()
             except Exception:
                 log.exception("card sender pass failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.interval)
-                await asyncio.sleep(self.gather)
+                await asyncio.sleep(max(0.0, self._last_pass + self.gather - loop.time()))
 
     async def run_once(self) -> None:
         """One pass over every chat with lagging cards, chats served concurrently; one
@@ -163,7 +167,8 @@ class CardSender:
         order = card.order
         lines = await OrderLine.filter(order_id=order.id).order_by("id")
         parcel = await last_parcel_status(order) if order.tracking else None
-        shown = render_card(order, lines, store.lang, await dispatch_refusal(order), parcel)
+        refused, standing = await dispatch_refusal(order), await customers.standing_of(order)
+        shown = render_card(order, lines, store.lang, refused, parcel, standing)
         version = order.version
         if card.message_id is not None and not card.resend:
             if shown.digest == card.text_hash:

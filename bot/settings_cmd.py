@@ -14,6 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot.callbacks import parse_setting, setting_button
 from bot.i18n import translator
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
+from bot.webhook_views import button as webhook_button
 from i18n import Translator
 from models import store_settings
 from models.errors import InvalidInput
@@ -93,6 +94,11 @@ def main_menu(store: Store, _: Translator) -> InlineKeyboardMarkup:
                 )
             ],
             [_b(store, "👥 " + lines["roster_mode"], "rm", int(not store.roster_mode))],
+            [
+                InlineKeyboardButton(
+                    "🔗 " + _("Webhooks ▸"), callback_data=webhook_button(store.id, "ls")
+                )
+            ],
         ]
     )
 

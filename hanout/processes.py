@@ -12,6 +12,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiohttp import web
 
@@ -21,11 +22,13 @@ from bot.runtime import BotConfig, BotRuntime
 from hanout.settings import Settings
 from models import outbox
 from models.db import close_db, open_db
+from models.leader import Leader
 from models.sealing import Sealer
 from models.sms import wants_sms
 from notify.email import EmailChannel
 from notify.relay import ChannelHandler, PermanentFailure, Relay, new_worker_id
 from notify.sms import SmsChannel
+from notify.webhooks import WebhookChannel
 from shipping import webhooks as courier_webhooks
 from shipping.channel import CHANNEL as COURIER_CHANNEL
 from shipping.channel import CourierChannel
@@ -49,7 +52,9 @@ def web_config(settings: Settings) -> WebConfig:
         base_url=settings.base_url,
         media_dir=settings.media_dir,
         trust_forwarded=settings.trust_proxy,
+        api_rate_limit=settings.api_rate_limit,
         dispatcher=dispatch_service(settings),
+        webhook_allow_private=settings.webhook_allow_private,
     )
 
 
@@ -62,6 +67,9 @@ def bot_config(settings: Settings) -> BotConfig:
         public_url=settings.base_url,
         media_dir=settings.media_dir,
         dispatcher=dispatch_service(settings),
+        job_every=timedelta(seconds=settings.callback_interval),
+        sealer=Sealer(settings.secret_key),
+        webhook_allow_private=settings.webhook_allow_private,
     )
 
 
@@ -88,12 +96,27 @@ def make_relay(
     handlers: dict[str, ChannelHandler] = {
         "email": EmailChannel(settings.smtp_url, settings.smtp_from),
         "sms": SmsChannel(Sealer(settings.secret_key)),
+        outbox.WEBHOOK: make_webhook_channel(settings),
     }
     if bot is not None and bot.sender is not None:
-        handlers["telegram"] = TelegramChannel(bot.sender.wake)
+        handlers["telegram"] = TelegramChannel(bot.wake, bot.app.bot)
     if couriers is not None:
         handlers[COURIER_CHANNEL] = CourierChannel(couriers, PermanentFailure)
-    return Relay(handlers, worker_id=new_worker_id(role), interval=settings.relay_interval)
+    # Store webhooks get slots of their own: slow receivers never hold Telegram, email or SMS.
+    return Relay(
+        handlers,
+        worker_id=new_worker_id(role),
+        interval=settings.relay_interval,
+        pools={outbox.WEBHOOK: WEBHOOK_SLOTS},
+    )
+
+
+WEBHOOK_SLOTS = 16
+
+
+def make_webhook_channel(settings: Settings) -> WebhookChannel:
+    """The relay's webhook handler (every process writes webhook rows in outbox.publish)."""
+    return WebhookChannel(Sealer(settings.secret_key), allow_private=settings.webhook_allow_private)
 
 
 async def _wait_for_signal() -> None:
@@ -114,6 +137,24 @@ async def _start_web(settings: Settings, bot: BotRuntime | None) -> web.AppRunne
     await web.TCPSite(runner, settings.host, settings.port).start()
     log.info("web listening url=%s", settings.base_url)
     return runner
+
+
+async def start_bot(settings: Settings, bot: BotRuntime, parts: Parts, role: str) -> None:
+    """Start the bot; polling and sending wait until this process is elected to do them
+    (models.leader: one process at a time, however many workers run)."""
+    if not bot.needs_leader:
+        await bot.start()
+        parts.stops.append(bot.stop)
+        return
+    await bot.start(lead=False)
+    parts.stops.append(bot.stop)
+    wake = bot.sender.wake if bot.sender is not None else None
+    leader = Leader(
+        settings.database_url, "telegram", new_worker_id(role), bot.lead, bot.follow, on_signal=wake
+    )
+    bot.wake_leader = leader.signal
+    await leader.start()
+    parts.stops.append(leader.stop)
 
 
 @dataclass
@@ -141,17 +182,19 @@ async def serve(settings: Settings, *, with_web: bool, with_worker: bool) -> Non
     try:
         bot = make_bot(settings, with_web=with_web, with_worker=with_worker)
         if bot is not None:
-            await bot.start()
-            parts.stops.append(bot.stop)
+            await start_bot(settings, bot, parts, "run" if with_web else "worker")
         if with_web:
             parts.stops.append((await _start_web(settings, bot)).cleanup)
         if with_worker:
             couriers = CourierPool(Sealer(settings.secret_key))
             parts.stops.append(couriers.aclose)
             relay = make_relay(settings, "run" if with_web else "worker", bot, couriers)
+            hooks = relay.handlers[outbox.WEBHOOK]
+            if isinstance(hooks, WebhookChannel):
+                parts.stops.append(hooks.aclose)  # after the relay stopped
             await relay.start()
             parts.stops.append(relay.stop)
-            jobs = ShippingJobs(couriers, relay.worker_id)
+            jobs = ShippingJobs(couriers, relay.worker_id, settings.parcel_sync_interval)
             jobs.start(bot.app.job_queue if bot is not None and bot.send else None)
             parts.stops.append(jobs.stop)
         await _wait_for_signal()

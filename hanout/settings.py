@@ -33,9 +33,19 @@ class Settings(BaseSettings):
     smtp_from: str = "Hanout <no-reply@localhost>"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     relay_interval: float = Field(default=0.5, gt=0, le=60)
+    # REST API requests per key: `requests/seconds`, bursts up to `requests`; counted in
+    # each web process's memory (several web processes: each gives a key this budget).
+    api_rate_limit: str = Field(default="120/60", pattern=r"^[1-9][0-9]{0,5}/[1-9][0-9]{0,5}$")
+    # Seconds between a worker's passes over due call-backs and expired claims, and
+    # between its parcel sync cycles.
+    callback_interval: float = Field(default=30, gt=0, le=3600)
+    parcel_sync_interval: float = Field(default=60, gt=0, le=3600)
     # Product photos: the bot (/addproduct) writes them, the web process serves them at
     # /media/…; when web and worker run apart they must share this folder.
     media_dir: str = "var/media"
+    # Outgoing webhooks may point at localhost and private networks (a receiver on the same
+    # machine or LAN); off by default, so a store cannot make the server call its neighbours.
+    webhook_allow_private: bool = False
 
     @field_validator("log_level", mode="before")
     @classmethod

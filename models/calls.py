@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import outbox
+from models.customers import actor_label, mark_blacklisted
 from models.errors import ClaimedByOther, DomainError, IllegalTransition, InvalidInput, NotFound
 from models.lifecycle import OrderStatus
 from models.orders import apply_transition, bump_version, change_order
-from models.orm import CallAttempt, Customer, Order, Store
+from models.orm import CallAttempt, Order, Store
 from models.timeline import SYSTEM, Actor, record_event
 
 log = logging.getLogger(__name__)
@@ -62,11 +63,8 @@ async def _cancel_for(
     note: str,
 ) -> Order:
     if outcome == "fake":
-        await (
-            Customer.filter(id=order.customer_id)
-            .using_db(conn)
-            .update(blacklisted=True, blacklist_reason=f"fake order #{order.number}")
-        )
+        reason = f"fake order #{order.number}"
+        await mark_blacklisted(conn, order.customer_id, reason, actor_label(actor))
     return await apply_transition(
         conn, store, order, OrderStatus.CANCELLED, actor, note=note, data={"outcome": outcome}
     )

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
+from tortoise.exceptions import OperationalError
 
 MODEL_MODULES = ["models.orm", "aerich.models"]
+# How long an SQLite write waits for the lock another process holds; past it the request
+# fails with "database is locked" (is_busy), which the storefront answers with a retry page.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
 
 
 def dialect_of(db_url: str) -> str:
@@ -27,17 +32,63 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
         db_url = "postgres://" + db_url[len("postgresql://") :]
     connection = expand_db_url(db_url)
     if connection["engine"].endswith("sqlite"):
+        # Transactions take the write lock when they begin (see models.sqlite_client), and a
+        # write waits for another process's lock (a backup, a CLI command) before giving up.
+        connection["engine"] = "models.sqlite_client"
         connection["credentials"].setdefault("journal_mode", "WAL")
         connection["credentials"].setdefault("foreign_keys", "ON")
+        connection["credentials"].setdefault("busy_timeout", SQLITE_BUSY_TIMEOUT_MS)
     else:
         connection["credentials"].setdefault("minsize", 1)
         connection["credentials"].setdefault("maxsize", 10)
+        connection["credentials"].setdefault("reset", keep_session)
     return {
         "connections": {"default": connection},
         "apps": {"models": {"models": MODEL_MODULES, "default_connection": "default"}},
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """What the pool does to a connection given back, besides rolling back a transaction
+    left open (asyncpg always does that): nothing. Its default sends `RESET ALL`, `CLOSE ALL`,
+    `UNLISTEN *` and an advisory-unlock to the server after every query outside a
+    transaction, one more round trip each; pooled connections never change session state
+    (no SET, LISTEN, cursors or session locks: models.leader holds its lock on a connection
+    of its own), so there is nothing to reset."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite gave up waiting for another writer's lock: nothing was written, and the same
+    request may succeed when tried again."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+# What a query raises while PostgreSQL is away (stopped, restarting, out of connections,
+# the network down). The pool replaces its dead connections by itself once it is back.
+_UNREACHABLE: tuple[type[BaseException], ...] = (
+    ConnectionError,  # refused, reset (Tortoise's DBConnectionError is one too)
+    asyncpg.PostgresConnectionError,  # the connection was closed in the middle of a query
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up
+    asyncpg.exceptions.TooManyConnectionsError,
+    asyncpg.InterfaceError,  # the connection is closed
+    asyncpg.exceptions._base.InternalClientError,  # a connection broken mid-operation
+)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database could not be used just now (PostgreSQL unreachable or restarting,
+    SQLite locked by another writer): the request may succeed when tried again in a
+    moment, and nothing was changed unless its commit had gone through before the fault."""
+    seen: BaseException | None = exc
+    for _ in range(5):  # the fault may be the cause of what the ORM raised
+        if seen is None:
+            return False
+        if is_busy(seen) or isinstance(seen, _UNREACHABLE):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 async def open_db(db_url: str) -> None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import outbox
@@ -77,16 +76,19 @@ async def _fee(store: Store, draft: Draft) -> int:
     return fee
 
 
+_NEXT_NUMBER = (
+    'UPDATE "store" SET "last_order_number" = "last_order_number" + 1 '
+    'WHERE "id" = {} RETURNING "last_order_number"'
+)
+
+
 async def _next_number(conn: BaseDBAsyncClient, store: Store) -> int:
     # The UPDATE takes the store row's lock on PostgreSQL (SQLite serialises writers), so
     # numbers are unique and the duplicate/idempotency checks after it see committed rows.
-    await (
-        Store.filter(id=store.id)
-        .using_db(conn)
-        .update(last_order_number=F("last_order_number") + 1)
-    )
-    fresh = await Store.filter(id=store.id).using_db(conn).get()
-    return fresh.last_order_number
+    # RETURNING reads the new number in the same statement (both dialects have it).
+    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    rows = await conn.execute_query_dict(_NEXT_NUMBER.format(mark), [store.id])
+    return int(rows[0]["last_order_number"])
 
 
 async def replayed_order(
@@ -105,22 +107,31 @@ async def replayed_order(
     return await (orders.using_db(conn) if conn is not None else orders).get()
 
 
-async def _duplicate(
+async def _recent_orders(
     conn: BaseDBAsyncClient, store: Store, draft_fp: str, phone: str
-) -> Order | None:
-    since = outbox.now() - timedelta(minutes=store.duplicate_window_minutes)
-    return (
-        await Order.filter(
-            store_id=store.id,
-            phone=phone,
-            fingerprint=draft_fp,
-            created_at__gte=since,
-        )
-        .exclude(status=OrderStatus.CANCELLED)
+) -> tuple[Order | None, int]:
+    """The duplicate of this checkout (the newest order with the same phone and lines inside
+    the store's window, not cancelled), and how many orders the phone placed in the last
+    hour: one query for both."""
+    t = outbox.now()
+    window, hour = t - timedelta(minutes=store.duplicate_window_minutes), t - timedelta(hours=1)
+    rows = await (
+        Order.filter(store_id=store.id, phone=phone, created_at__gte=min(window, hour))
         .using_db(conn)
-        .order_by("-id")
-        .first()
+        .values_list("id", "fingerprint", "status", "created_at")
     )
+    duplicate = max(
+        (
+            order_id
+            for order_id, fp, status, at in rows
+            if fp == draft_fp and at >= window and status != OrderStatus.CANCELLED
+        ),
+        default=None,
+    )
+    recent = sum(1 for *_, at in rows if at >= hour)
+    if duplicate is None:
+        return None, recent
+    return await Order.filter(id=duplicate).using_db(conn).get(), recent
 
 
 async def _remember_key(
@@ -148,14 +159,6 @@ async def _customer(conn: BaseDBAsyncClient, store: Store, draft: Draft) -> Cust
     return customer
 
 
-async def _check_phone_rate(store: Store, phone: str) -> None:
-    recent = await Order.filter(
-        store_id=store.id, phone=phone, created_at__gte=outbox.now() - timedelta(hours=1)
-    ).count()
-    if recent >= PHONE_LIMIT_PER_HOUR:
-        raise InvalidOrder({"phone": "rate_limited"})
-
-
 async def place_order(
     store: Store,
     request: CheckoutRequest,
@@ -180,11 +183,14 @@ async def place_order(
         number = await _next_number(conn, store)
         # After the store row's lock: a concurrent replay of the key, or a duplicate, is seen.
         existing = await replayed_order(store, idempotency, conn) if idempotency else None
-        existing = existing or await _duplicate(conn, store, draft_fp, draft.phone.e164)
+        recent = 0
+        if existing is None:
+            existing, recent = await _recent_orders(conn, store, draft_fp, draft.phone.e164)
         if existing is not None:
             await _remember_key(conn, store, idempotency, existing)
             return PlacedOrder(existing, created=False)
-        await _check_phone_rate(store, draft.phone.e164)
+        if recent >= PHONE_LIMIT_PER_HOUR:
+            raise InvalidOrder({"phone": "rate_limited"})
         order = await _create(conn, store, draft, request, resolved, fee, number, draft_fp)
         await _remember_key(conn, store, idempotency, order)
         event = await record_created(conn, order, actor or Actor("customer", "", draft.name))

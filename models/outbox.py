@@ -7,7 +7,8 @@ handler that is idempotent on `dedupe_key` gives exactly-once notifications.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection
+import uuid
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
-from models.orm import Order, OrderEvent, OutboxMessage, Store
+from models.orm import Order, OrderEvent, OutboxMessage, Store, WebhookEndpoint
 from models.timeline import SYSTEM, record_event
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,22 @@ BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 LEASE = timedelta(minutes=2)
 
+# Outgoing webhooks (SPEC §7): the events an endpoint may subscribe to, and their own retry
+# schedule (1 min, 5 min, 30 min, 2 h, 12 h, then dead: six tries over about 15 hours).
+WEBHOOK = "webhook"
+WEBHOOK_EVENTS = (
+    "order.created",
+    "order.confirmed",
+    "order.processing",
+    "order.shipped",
+    "order.delivered",
+    "order.cancelled",
+    "order.returned",
+    "order.call_logged",
+)
+_WEBHOOK_TOPICS = frozenset(WEBHOOK_EVENTS)
+CHANNEL_BACKOFF: dict[str, tuple[int, ...]] = {WEBHOOK: (60, 300, 1800, 7200, 43200)}
+
 # Channels that want a topic, given the store. Later channels (telegram, webhooks, sms)
 # register here through `add_route` so the writers below never change.
 Route = Callable[[Store, str], bool]
@@ -33,11 +50,21 @@ _routes: dict[str, Route] = {
     "email": lambda store, topic: topic == "order.created" and bool(store.owner_email),
 }
 _listeners: list[Callable[[], None]] = []
+# Called in the transaction that dead-letters a row of the channel (webhook endpoints count
+# their dead letters in a row there).
+DeadLetterHook = Callable[[BaseDBAsyncClient, OutboxMessage, str], Awaitable[None]]
+_dead_letter_hooks: dict[str, DeadLetterHook] = {}
 
 
 def add_route(channel: str, wants: Route) -> None:
     """Subscribe a channel to topics; `wants(store, topic)` decides per message."""
     _routes[channel] = wants
+
+
+def on_dead_letter(channel: str, hook: DeadLetterHook) -> None:
+    """Run `hook(conn, message, error)` in the transaction that dead-letters a row of
+    `channel`, after the row is marked dead."""
+    _dead_letter_hooks[channel] = hook
 
 
 def add_listener(callback: Callable[[], None]) -> None:
@@ -68,21 +95,50 @@ async def publish(
     event: OrderEvent,
     data: dict[str, Any] | None = None,
 ) -> int:
-    """Write one outbox row per channel that wants `topic`, inside the caller's transaction."""
+    """Write one outbox row per channel that wants `topic`, and one per webhook endpoint of
+    the store subscribed to it, inside the caller's transaction."""
+    payload = {
+        "order_id": order.id,
+        "number": order.number,
+        "event_id": event.id,
+        "version": order.version,
+        **(data or {}),
+    }
+    t = now()
     rows = [
         OutboxMessage(
             store_id=store.id,
             channel=channel,
             topic=topic,
             dedupe_key=f"{channel}:{event.id}",
-            payload={
-                "order_id": order.id,
-                "number": order.number,
-                "event_id": event.id,
-                "version": order.version,
-                **(data or {}),
-            },
-            available_at=now(),
+            payload=payload,
+            available_at=t,
+        )
+        for channel, wants in _routes.items()
+        if wants(store, topic)
+    ]
+    if topic in _WEBHOOK_TOPICS:
+        rows += await _webhook_rows(conn, store, topic, order, event, data or {})
+    if rows:
+        await OutboxMessage.bulk_create(rows, using_db=conn)
+    return len(rows)
+
+
+async def publish_notice(
+    conn: BaseDBAsyncClient, store: Store, topic: str, key: str, payload: dict[str, Any]
+) -> int:
+    """Write one row per channel that wants `topic`, about the store rather than an order
+    (an endpoint disabled, …), inside the caller's transaction. `key` makes the notice
+    unique per channel: the same key is written once."""
+    t = now()
+    rows = [
+        OutboxMessage(
+            store_id=store.id,
+            channel=channel,
+            topic=topic,
+            dedupe_key=f"{channel}:{key}"[:128],
+            payload=payload,
+            available_at=t,
         )
         for channel, wants in _routes.items()
         if wants(store, topic)
@@ -90,6 +146,98 @@ async def publish(
     if rows:
         await OutboxMessage.bulk_create(rows, using_db=conn)
     return len(rows)
+
+
+def new_delivery_id() -> str:
+    """The envelope id a webhook receiver dedupes on: the same on every retry."""
+    return f"whd_{uuid.uuid4().hex}"
+
+
+def webhook_data(
+    topic: str, order: Order, event: OrderEvent, data: dict[str, Any]
+) -> dict[str, Any]:
+    """The `data` of a webhook envelope: the order number and its status change, plus what
+    the event says (a call's outcome…); nothing about the customer."""
+    body: dict[str, Any] = {
+        "number": order.number,
+        "status": order.status.value,
+        "old_status": event.from_status,
+        "new_status": event.to_status,
+    }
+    if topic == "order.call_logged":
+        body["call"] = {k: data.get(k) for k in ("outcome", "attempts", "callback_at")}
+    if event.note:
+        body["note"] = event.note
+    return body
+
+
+async def _webhook_rows(
+    conn: BaseDBAsyncClient,
+    store: Store,
+    topic: str,
+    order: Order,
+    event: OrderEvent,
+    data: dict[str, Any],
+) -> list[OutboxMessage]:
+    # One indexed query (store, active) in the change's transaction; a store without
+    # endpoints pays only that.
+    endpoints = await (
+        WebhookEndpoint.filter(store_id=store.id, active=True, deleted_at__isnull=True)
+        .using_db(conn)
+        .values_list("id", "events")
+    )
+    wanted = [endpoint_id for endpoint_id, events in endpoints if topic in (events or ())]
+    if not wanted:
+        return []
+    occurred = (event.at or now()).astimezone(UTC).isoformat()
+    t = now()
+    return [
+        OutboxMessage(
+            store_id=store.id,
+            channel=WEBHOOK,
+            topic=topic,
+            dedupe_key=f"{WEBHOOK}:{endpoint_id}:{event.id}",
+            payload=webhook_payload(
+                endpoint_id,
+                store,
+                topic,
+                occurred,
+                webhook_data(topic, order, event, data),
+                order_id=order.id,
+                event_id=event.id,
+            ),
+            available_at=t,
+        )
+        for endpoint_id in sorted(wanted)
+    ]
+
+
+def webhook_payload(
+    endpoint_id: int,
+    store: Store,
+    event: str,
+    occurred_at: str,
+    data: dict[str, Any],
+    *,
+    order_id: int | None = None,
+    event_id: int | None = None,
+    delivery_id: str | None = None,
+) -> dict[str, Any]:
+    """An outbox row's payload for one endpoint: the envelope the receiver gets (without the
+    personal data, added at delivery when the endpoint asks for it) and what finds it."""
+    return {
+        "endpoint_id": endpoint_id,
+        "order_id": order_id,
+        "number": data.get("number"),
+        "event_id": event_id,
+        "envelope": {
+            "id": delivery_id or new_delivery_id(),
+            "event": event,
+            "store": {"id": store.id, "slug": store.slug},
+            "occurred_at": occurred_at,
+            "data": data,
+        },
+    }
 
 
 async def claim(
@@ -195,28 +343,59 @@ async def complete(message: OutboxMessage) -> bool:
     return bool(updated)
 
 
-def retry_delay(attempts: int) -> timedelta:
+async def postpone(message: OutboxMessage, seconds: float, reason: str = "") -> bool:
+    """Put a claimed row back, due in `seconds`, without counting the claim as an attempt
+    (the handler did not try: its receiver was busy). False if the row is no longer this
+    claim's."""
+    changes: dict[str, Any] = {
+        "status": PENDING,
+        "locked_until": None,
+        "attempts": F("attempts") - 1,
+        "available_at": now() + timedelta(seconds=max(0.0, seconds)),
+    }
+    done = bool(await _owned(message).update(**changes))
+    log.debug("outbox postponed id=%s seconds=%s reason=%s", message.id, seconds, reason)
+    return done
+
+
+def backoff_for(channel: str) -> tuple[int, ...]:
+    """Seconds to wait after each failed try of a row of `channel`, in order."""
+    return CHANNEL_BACKOFF.get(channel, BACKOFF_SECONDS)
+
+
+def max_attempts(channel: str) -> int:
+    """Tries a row of `channel` gets before it is dead-lettered."""
+    return len(backoff_for(channel)) + 1
+
+
+def retry_delay(attempts: int, channel: str = "") -> timedelta:
     """Wait before the next try after `attempts` failed deliveries (attempts >= 1)."""
-    return timedelta(seconds=BACKOFF_SECONDS[min(max(attempts, 1), len(BACKOFF_SECONDS)) - 1])
+    backoff = backoff_for(channel)
+    return timedelta(seconds=backoff[min(max(attempts, 1), len(backoff)) - 1])
 
 
 async def fail(message: OutboxMessage, error: str, permanent: bool = False) -> str | None:
-    """Schedule a retry with backoff, or dead-letter when `permanent` or after MAX_ATTEMPTS.
+    """Schedule a retry with the channel's backoff, or dead-letter when `permanent` or after
+    the channel's last try (MAX_ATTEMPTS for most).
 
     A dead-lettered row about an order leaves a `notification_failed` event on its timeline
-    (SPEC §3.4), in the same transaction. Returns the new status (PENDING or DEAD), or None
-    if the row is no longer this claim's, in which case nothing changes.
+    (SPEC §3.4), in the same transaction, as does the channel's dead-letter hook. Returns
+    the new status (PENDING or DEAD), or None if the row is no longer this claim's, in which
+    case nothing changes.
     """
-    dead = permanent or message.attempts >= MAX_ATTEMPTS
+    dead = permanent or message.attempts >= max_attempts(message.channel)
     status = DEAD if dead else PENDING
     changes: dict[str, Any] = {"status": status, "locked_until": None, "last_error": error[:1000]}
     if not dead:
-        changes["available_at"] = now() + retry_delay(message.attempts)
+        changes["available_at"] = now() + retry_delay(message.attempts, message.channel)
     async with in_transaction() as conn:
         if not await _owned(message).using_db(conn).update(**changes):
             return None
         if dead:
             await _record_dead_letter(conn, message, error)
+            hook = _dead_letter_hooks.get(message.channel)
+            if hook is not None:
+                await hook(conn, message, error)
     log.log(
         logging.ERROR if dead else logging.WARNING,
         "outbox delivery failed id=%s channel=%s topic=%s store=%s attempts=%s status=%s error=%s",

@@ -14,11 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from models import outbox
 from models.courier_accounts import get_account
-from models.errors import IllegalTransition, InvalidInput
+from models.errors import ConcurrentChange, IllegalTransition, InvalidInput
 from models.lifecycle import OrderStatus
 from models.orders import apply_transition, bump_version, change_order
 from models.orm import CourierAccount, Order, OrderEvent, OrderLine, Shipment, Store
@@ -29,6 +28,7 @@ log = logging.getLogger(__name__)
 POLL_EVERY = timedelta(minutes=30)
 FINAL = frozenset({"delivered", "returned", "cancelled", "lost"})
 ATTENTION = frozenset({"delivery_attempted", "on_hold"})
+PARCEL_STATUS_TRIES = 3
 
 
 def parcel_reference(order: Order) -> str:
@@ -199,7 +199,23 @@ async def apply_parcel_status(
     """A status read from the courier (poll or webhook). A change goes on the timeline
     (actor courier, raw status kept); delivered and returned move the order; a failed
     attempt or a parcel on hold brings the order back to the team. Returns whether it
-    changed anything."""
+    changed anything.
+
+    The parcel's new status is stored in the order's transaction, and a change that loses
+    the race with another change of the order (a press, another courier status) is read
+    again and retried: a courier status is never half-applied, so never lost."""
+    for attempt in range(PARCEL_STATUS_TRIES):
+        try:
+            return await _apply_parcel_status(shipment_id, status, raw_status, raw_reason, at)
+        except ConcurrentChange:
+            if attempt == PARCEL_STATUS_TRIES - 1:
+                raise  # nothing was written: the next poll or webhook brings it again
+    raise AssertionError("unreachable")
+
+
+async def _apply_parcel_status(
+    shipment_id: int, status: str, raw_status: str, raw_reason: str, at: datetime | None
+) -> bool:
     shipment = await Shipment.get(id=shipment_id).select_related("order")
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=UTC)  # storage is UTC; a courier's naive time is not compared
@@ -216,7 +232,15 @@ async def apply_parcel_status(
         return False
     store = await Store.get(id=shipment.order.store_id)
     courier = Actor("courier", shipment.courier, shipment.courier)
-    async with in_transaction() as conn:
+    data: dict[str, object] = {
+        "status": status,
+        "raw_status": raw_status,
+        "raw_reason": raw_reason,
+        "tracking": shipment.tracking,
+    }
+    target = {"delivered": OrderStatus.DELIVERED, "returned": OrderStatus.RETURNED}.get(status)
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
         await (
             Shipment.filter(id=shipment.id)
             .using_db(conn)
@@ -229,15 +253,6 @@ async def apply_parcel_status(
                 updated_at=outbox.now(),
             )
         )
-    data: dict[str, object] = {
-        "status": status,
-        "raw_status": raw_status,
-        "raw_reason": raw_reason,
-        "tracking": shipment.tracking,
-    }
-    target = {"delivered": OrderStatus.DELIVERED, "returned": OrderStatus.RETURNED}.get(status)
-
-    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
         event = await record_event(
             conn, order, "parcel_status", courier, note=raw_status[:300], data=data
         )

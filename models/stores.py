@@ -113,5 +113,7 @@ async def set_fees(store: Store, table: dict[int, FeeRow]) -> None:
 
 
 async def fee_table(store: Store) -> dict[int, FeeRow]:
-    rows = await DeliveryFee.filter(store_id=store.id)
-    return {r.wilaya_code: FeeRow(r.home_fee, r.desk_fee) for r in rows}
+    rows = await DeliveryFee.filter(store_id=store.id).values_list(
+        "wilaya_code", "home_fee", "desk_fee"
+    )
+    return {code: FeeRow(home, desk) for code, home, desk in rows}

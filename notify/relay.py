@@ -34,6 +34,15 @@ class PermanentFailure(Exception):
     the row is dead-lettered at once instead of retried with backoff."""
 
 
+class Postpone(Exception):
+    """Raised by a handler that did not try at all (its receiver is busy with other rows):
+    the row waits `seconds` and the claim does not count as an attempt."""
+
+    def __init__(self, seconds: float, reason: str = "") -> None:
+        super().__init__(reason or f"postponed {seconds:g}s")
+        self.seconds = seconds
+
+
 def new_worker_id(role: str) -> str:
     """A lease owner name unique to this process, readable in the outbox table."""
     return f"{role}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"[-64:]
@@ -44,15 +53,24 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-class Relay:
-    """Drains the outbox for the channels in `handlers`.
+GENERAL = ""  # the slot pool of the channels without a pool of their own
 
-    `run_once` claims no more due rows than it can deliver at once (`concurrency`, capped
-    by `batch`) and gives each `delivery_timeout` seconds from the claim, slot included:
-    shorter than the claim lease, so no row is taken over by another worker while it is
-    still being delivered here. `start` runs passes in the
-    background: after each commit that wrote outbox rows in this process, else every
-    `interval` seconds. `stop` lets the deliveries already claimed finish.
+
+class Relay:
+    """Drains the outbox for the channels in `handlers`, as a pipeline.
+
+    Each delivery runs as its own task in a slot: a pass claims no more due rows than there
+    are free slots (capped by `batch`) and starts each at once, so a claimed row never waits
+    behind another one, and a slow receiver holds only its own slot. Channels named in
+    `pools` get slots of their own (webhooks: a store's receivers cannot starve Telegram,
+    email or SMS); the others share `concurrency` slots. Each delivery gets
+    `delivery_timeout` seconds, shorter than the claim lease, so no row is taken over by
+    another worker while it is still being delivered here.
+
+    `run_once` claims what the free slots allow and waits for those deliveries. `start` runs
+    in the background: it claims again whenever a slot frees after a full claim, after each
+    commit that wrote outbox rows in this process, else every `interval` seconds. `stop`
+    lets the deliveries already claimed finish.
     """
 
     def __init__(
@@ -63,18 +81,30 @@ class Relay:
         batch: int = 50,
         concurrency: int = 8,
         delivery_timeout: float = 60.0,
+        pools: Mapping[str, int] | None = None,
     ) -> None:
         if not 0 < delivery_timeout < outbox.LEASE.total_seconds():
             raise ValueError("delivery_timeout must be positive and shorter than the lease")
         if interval <= 0 or batch <= 0 or concurrency <= 0:
             raise ValueError("interval, batch and concurrency must be positive")
+        if any(size <= 0 for size in (pools or {}).values()):
+            raise ValueError("pool sizes must be positive")
         self.handlers = dict(handlers)
         self.worker_id = worker_id
         self.interval = interval
         self.batch = batch
         self.delivery_timeout = delivery_timeout
         self.concurrency = concurrency
-        self._slots = asyncio.Semaphore(concurrency)
+        own = {c: n for c, n in (pools or {}).items() if c in self.handlers}
+        # Pool name -> (its channels, its slots); a pool without a channel here is dropped.
+        self._pools: dict[str, tuple[list[str], int]] = {c: ([c], n) for c, n in own.items()}
+        general = [c for c in self.handlers if c not in own]
+        if general:
+            self._pools[GENERAL] = (general, concurrency)
+        self._busy: dict[str, int] = dict.fromkeys(self._pools, 0)
+        # Pools whose last claim filled every free slot: more rows are likely due.
+        self._full: set[str] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
@@ -93,7 +123,7 @@ class Relay:
         )
 
     async def stop(self) -> None:
-        """Stop after the current pass: deliveries already claimed finish and are recorded."""
+        """Stop claiming; deliveries already claimed finish and are recorded."""
         if self._task is None:
             return
         outbox.remove_listener(self._on_commit)
@@ -106,23 +136,53 @@ class Relay:
         log.info("relay stopped worker=%s", self.worker_id)
 
     async def run_once(self) -> int:
-        """Claim one batch of due rows of this relay's channels and deliver each.
+        """Claim as many due rows of this relay's channels as there are free slots, deliver
+        each, and return how many were claimed; every one of them is completed, rescheduled
+        or dead-lettered before this returns."""
+        started = await self._claim_and_start()
+        if started:
+            await asyncio.wait(started)
+        return len(started)
 
-        Returns how many rows were claimed; every one of them is completed, rescheduled or
-        dead-lettered before this returns.
-        """
-        if not self.handlers:
-            return 0
-        limit = min(self.batch, self.concurrency)
-        messages = await outbox.claim(self.worker_id, limit, self.handlers.keys())
-        results = await asyncio.gather(
-            *(self._deliver(m) for m in messages), return_exceptions=True
-        )
-        for message, result in zip(messages, results, strict=True):
-            if isinstance(result, Exception):
-                # Recording the outcome failed (database gone): the lease brings the row back.
-                log.error("outbox outcome not recorded id=%s error=%s", message.id, result)
-        return len(messages)
+    async def _claim_and_start(self) -> list[asyncio.Task[None]]:
+        started: list[asyncio.Task[None]] = []
+        for pool, (channels, size) in self._pools.items():
+            free = min(self.batch, size - self._busy[pool])
+            if free <= 0:
+                continue
+            # Held while claiming, so a concurrent pass cannot count the same slots free.
+            self._busy[pool] += free
+            try:
+                messages = await outbox.claim(self.worker_id, free, channels)
+            finally:
+                self._busy[pool] -= free
+            if len(messages) >= free:
+                self._full.add(pool)
+            else:
+                self._full.discard(pool)
+            started += [self._start(pool, message) for message in messages]
+        return started
+
+    def _start(self, pool: str, message: OutboxMessage) -> asyncio.Task[None]:
+        self._busy[pool] += 1
+        task = asyncio.create_task(self._guarded(message), name=f"outbox {message.id}")
+        self._tasks.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._busy[pool] -= 1
+            self._tasks.discard(finished)
+            if pool in self._full:  # a full claim left rows behind: claim again now
+                self._wake.set()
+
+        task.add_done_callback(done)
+        return task
+
+    async def _guarded(self, message: OutboxMessage) -> None:
+        try:
+            await self._deliver(message)
+        except Exception as exc:
+            # Recording the outcome failed (database gone): the lease brings the row back.
+            log.error("outbox outcome not recorded id=%s error=%s", message.id, exc)
 
     def _on_commit(self) -> None:
         # notify_committed runs in whichever thread committed; Event is not thread-safe.
@@ -140,17 +200,19 @@ class Relay:
 
     async def _run(self) -> None:
         errors = 0
-        while not self._stopping:
-            self._wake.clear()  # before the pass, so a commit during it triggers the next one
-            try:
-                claimed = await self.run_once()
-                errors = 0
-            except Exception:
-                errors += 1
-                claimed = 0
-                log.exception("relay pass failed worker=%s failures=%s", self.worker_id, errors)
-            if claimed < min(self.batch, self.concurrency):  # full: more rows are likely due
+        try:
+            while not self._stopping:
+                self._wake.clear()  # before the pass, so a commit during it wakes the next
+                try:
+                    await self._claim_and_start()
+                    errors = 0
+                except Exception:
+                    errors += 1
+                    log.exception("relay pass failed worker=%s failures=%s", self.worker_id, errors)
                 await self._pause(min(self.interval * 2**errors, MAX_ERROR_PAUSE))
+        finally:
+            if self._tasks:
+                await asyncio.wait(set(self._tasks))
 
     async def _pause(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -158,15 +220,17 @@ class Relay:
                 await self._wake.wait()
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        if message.attempts > outbox.MAX_ATTEMPTS:
+        if message.attempts > outbox.max_attempts(message.channel):
             # Only reachable through expired leases: the row keeps killing its worker.
             await outbox.fail(message, "gave up: delivery never finished", permanent=True)
             return
         handler = self.handlers[message.channel]
         try:
-            # The deadline runs from the claim: waiting for a slot counts against the lease.
-            async with asyncio.timeout(self.delivery_timeout), self._slots:
+            # A claimed row has its slot already: the deadline is the handler's alone.
+            async with asyncio.timeout(self.delivery_timeout):
                 await handler(message)
+        except Postpone as exc:
+            await outbox.postpone(message, exc.seconds, str(exc))
         except PermanentFailure as exc:
             await outbox.fail(message, _describe(exc), permanent=True)
         except Exception as exc:

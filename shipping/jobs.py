@@ -27,9 +27,15 @@ Job = Callable[[Any], Awaitable[None]]
 
 
 class ShippingJobs:
-    def __init__(self, pool: CourierPool, worker_id: str) -> None:
+    """Every worker runs them: parcels and accounts are claimed in the database, so
+    workers running a cycle at once share the work instead of repeating it."""
+
+    def __init__(
+        self, pool: CourierPool, worker_id: str, sync_every: float = EVERY_SECONDS
+    ) -> None:
         self.sync = ParcelSync(pool, worker_id)
         self.pool = pool
+        self.sync_every = sync_every
         self._scheduler: AsyncIOScheduler | None = None
         self._ptb_jobs: list[Any] = []
 
@@ -40,9 +46,9 @@ class ShippingJobs:
         except Exception:
             log.exception("reference refresh failed")
 
-    def _jobs(self) -> list[tuple[str, Job, int]]:
+    def _jobs(self) -> list[tuple[str, Job, float]]:
         return [
-            ("parcel-sync", self.sync.tick, EVERY_SECONDS),
+            ("parcel-sync", self.sync.tick, self.sync_every),
             ("courier-reference", self.refresh_reference, REFERENCE_EVERY_SECONDS),
         ]
 

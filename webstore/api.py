@@ -13,6 +13,7 @@ import re
 from aiohttp import web
 from tortoise.exceptions import IntegrityError
 
+from models.db import is_unavailable
 from models.errors import DomainError
 from models.orm import Store
 from models.stores import SLUG_RE, authenticate_api_key, get_store
@@ -31,7 +32,8 @@ from webstore import (
 from webstore.api_endpoint import ApiCall, Endpoint
 from webstore.api_errors import ApiError, code_for_status, domain_response, error_response
 from webstore.api_input import check_headers, parse_body, parse_query
-from webstore.app import CONFIG, Handler, WebConfig
+from webstore.api_limits import Rate, TokenBuckets
+from webstore.app import CONFIG, RETRY_AFTER, UNAVAILABLE, Handler, WebConfig
 from webstore.security import SlidingWindow
 
 __all__ = ["ENDPOINTS", "code_for_status", "error_response", "setup"]
@@ -51,6 +53,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     openapi.ENDPOINT,
 )
 CORS_PATHS = web.AppKey("cors_paths", list[re.Pattern[str]])
+# On the main app, so that tests can reach it (a controlled clock).
+KEY_LIMIT = web.AppKey("api_key_limit", TokenBuckets)
+RATE_HEADERS = web.RequestKey("rate_limit_headers", dict[str, str])
 KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
 
 
@@ -74,9 +79,14 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         # A unique constraint lost a race with a concurrent request (e.g. two products
         # named alike at once); trying again succeeds.
         response = error_response(409, "conflict", "A concurrent request won; try again")
-    except Exception:
-        log.exception("unhandled API error path=%s", request.path)
-        response = error_response(500, "internal_error", "Something went wrong on our side")
+    except Exception as exc:
+        if is_unavailable(exc):  # the database is back in a moment: ask to try again
+            log.warning("database unavailable path=%s error=%r", request.path, exc)
+            retry = {"Retry-After": RETRY_AFTER}
+            response = error_response(503, "unavailable", UNAVAILABLE, headers=retry)
+        else:
+            log.exception("unhandled API error path=%s", request.path)
+            response = error_response(500, "internal_error", "Something went wrong on our side")
     if any(p.fullmatch(request.path) for p in request.config_dict[CORS_PATHS]):
         intake.add_cors_headers(response)
     return response
@@ -116,12 +126,33 @@ async def _store_by_slug(request: web.Request) -> tuple[Store, Actor]:
     return await get_store(slug), Actor("customer")
 
 
+def _spend(request: web.Request, actor: Actor) -> None:
+    """One request of the key's budget; 429 past it. Headers go on whatever is answered."""
+    quota = request.config_dict[KEY_LIMIT].take(actor.id)
+    request[RATE_HEADERS] = quota.headers()
+    if not quota.allowed:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"This API key sent more than {quota.limit} requests in a short time; "
+            f"retry in {quota.retry_after} s",
+            headers={"Retry-After": str(quota.retry_after)},
+        )
+
+
+async def _rate_headers(request: web.Request, response: web.StreamResponse) -> None:
+    # Before the headers are sent: errors, JSON and streamed files alike.
+    if (headers := request.get(RATE_HEADERS)) is not None:
+        response.headers.update(headers)
+
+
 def _wrap(endpoint: Endpoint) -> Handler:
     async def handle(request: web.Request) -> web.StreamResponse:
         store: Store | None = None
         actor = Actor("system")
         if endpoint.auth == "key":
             store, actor = await _store_by_key(request)
+            _spend(request, actor)
         elif endpoint.auth == "slug":
             store, actor = await _store_by_slug(request)
         check_headers(request, endpoint.headers)
@@ -152,9 +183,13 @@ def build_api(config: WebConfig) -> web.Application:
             name=endpoint.operation_id,
         )
     api[CORS_PATHS] = [_cors_pattern(e) for e in ENDPOINTS if e.cors]
-    api[openapi.DOCUMENT] = openapi.build_document(ENDPOINTS, config.base_url)
+    rate = Rate.parse(config.api_rate_limit)
+    api[openapi.DOCUMENT] = openapi.build_document(ENDPOINTS, config.base_url, rate)
+    api.on_response_prepare.append(_rate_headers)
     return api
 
 
 def setup(app: web.Application) -> None:
-    app.add_subapp(PREFIX, build_api(app[CONFIG]))
+    config = app[CONFIG]
+    app[KEY_LIMIT] = TokenBuckets(Rate.parse(config.api_rate_limit))
+    app.add_subapp(PREFIX, build_api(config))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from models import catalog, queries
+from models import catalog, listing, queries
 from models.orm import Product, Variant
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.catalog_schemas import ProductIn, ProductList, ProductOut, StockChange, VariantOut
+from webstore.query_schemas import ProductQuery
 
 
 def variant_out(variant: Variant) -> VariantOut:
@@ -38,8 +39,17 @@ def product_out(product: Product, variants: list[Variant]) -> ProductOut:
 
 
 async def list_products(call: ApiCall) -> web.Response:
-    listed = await queries.products_of(call.current_store())
-    return reply(ProductList(data=[product_out(p, vs) for p, vs in listed]))
+    query = call.query_as(ProductQuery)
+    where = listing.ProductFilter(active=query.active, name=query.name)
+    page, variants = await listing.products_page(
+        call.current_store(), where, query.after(), query.limit
+    )
+    return reply(
+        ProductList(
+            data=[product_out(p, variants[p.id]) for p in page.rows],
+            next_cursor=query.next_cursor(page.next_after),
+        )
+    )
 
 
 async def create_product(call: ApiCall) -> web.Response:
@@ -72,7 +82,10 @@ ENDPOINTS = (
         "listProducts",
         "Products with their variants and stock",
         "catalogue",
+        query=ProductQuery,
         response=ProductList,
+        description="Oldest first, hidden products included unless `active` says otherwise; "
+        "pages by a cursor like every list.",
     ),
     Endpoint(
         "POST",
@@ -85,6 +98,7 @@ ENDPOINTS = (
         response=ProductOut,
         status=201,
         errors=(409, 422),
+        codes={409: ("conflict",), 422: ("invalid_input",)},
         description="422 `invalid_input` when a SKU already exists in the store.",
     ),
     Endpoint(
@@ -109,6 +123,7 @@ ENDPOINTS = (
         body=StockChange,
         response=VariantOut,
         errors=(404, 422),
+        codes={422: ("invalid_input",)},
         description="A `delta` that would take stock below zero is refused with 422 "
         "`invalid_input` and changes nothing.",
     ),

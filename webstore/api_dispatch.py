@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from aiohttp import web
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from models.dispatch import dispatch_order
 from models.errors import InvalidInput, NotFound
@@ -31,6 +31,15 @@ FIELDS = ("stopdesk_id", "tracking", "courier")
 
 
 class DispatchRequest(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"courier": "yalidine", "stopdesk_id": "160101"},
+                {"courier": "manual", "tracking": "ECS-2026-000123"},
+            ]
+        }
+    )
+
     courier: Annotated[CodeText, Field(min_length=1, max_length=40)] = Field(
         description="One of the store's courier accounts: its id, or its courier's name "
         "(`yalidine`, `ecotrack`…; the default account first when several match); or "
@@ -164,6 +173,7 @@ ENDPOINTS = (
         body=DispatchRequest,
         response=DispatchOut,
         errors=(404, 409, 422, 503),
+        codes={409: ("illegal_transition", "conflict"), 422: ("invalid_input",)},
         description="A confirmed or processing order only. Through a courier account the "
         "answer is 202 with the order in processing (`shipment.state` `requested`): the "
         "parcel is created at the courier once, even across retries, and the order moves "

@@ -89,8 +89,14 @@ class Endpoint:
     int_params: tuple[str, ...] = ()
     headers: tuple[HeaderParam, ...] = ()
     errors: tuple[int, ...] = ()
+    # Error codes an answer of a status may carry beyond those the descriptor implies
+    # (401 `unauthorized`, 400 `invalid_parameter`…); the document lists them.
+    codes: dict[int, tuple[str, ...]] = field(default_factory=dict)
     # Other successful answers: status → description (same `response` schema).
     also: dict[int, str] = field(default_factory=dict)
+    # Media types of a success answer that is a file, not JSON (`text/csv`…); the document
+    # shows text/* as a string and the others as binary.
+    produces: tuple[str, ...] = ()
     # Landing pages on other origins call it from the browser.
     cors: bool = False
     # Turns body validation errors into a response; None: the generic `invalid_request`.

@@ -60,8 +60,11 @@ def parse_query(request: web.Request, model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(dict(request.query))
     except ValidationError as exc:
-        fields, text = _summary(issues_of(exc))
-        raise ApiError(400, "invalid_parameter", f"Invalid query: {text}", fields=fields) from None
+        issues = issues_of(exc)
+        fields, text = _summary(issues)
+        # A stale or made-up cursor has its own code: the client restarts from page one.
+        code = "invalid_cursor" if {i.path for i in issues} == {"cursor"} else "invalid_parameter"
+        raise ApiError(400, code, f"Invalid query: {text}", fields=fields) from None
 
 
 async def parse_body(request: web.Request, endpoint: Endpoint) -> BaseModel | web.Response:

@@ -3,22 +3,26 @@ status transitions through the one lifecycle path (models.orders.transition_orde
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiohttp import web
 
-from models import geography, queries
+from models import geography, listing, queries
 from models.orders import get_order, transition_order
 from models.orm import Order, OrderLine
 from models.phones import national_display
 from models.timeline import event_to_dict, timeline_of
+from webstore.api_customers import customer_detail
 from webstore.api_endpoint import ApiCall, Endpoint, reply
+from webstore.query_schemas import OrderQuery, moment_or_none
 from webstore.schemas import (
     CommuneRef,
     OrderAmounts,
+    OrderCalls,
     OrderCustomer,
     OrderLineOut,
     OrderOut,
     OrderPage,
-    OrderQuery,
     OrderShipping,
     OrderSummary,
     TimelineEntry,
@@ -58,6 +62,21 @@ def _line(line: OrderLine) -> OrderLineOut:
     )
 
 
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def calls_state(order: Order) -> OrderCalls:
+    return OrderCalls(
+        attempts=order.call_attempts,
+        no_answers=order.no_answers,
+        last_outcome=order.last_call_outcome or None,  # type: ignore[arg-type]
+        last_call_at=_when(order.last_call_at),
+        callback_at=_when(order.callback_at),
+        duplicate_of=order.duplicate_of,
+    )
+
+
 def summary(order: Order, lines: list[OrderLine]) -> OrderSummary:
     return OrderSummary(
         number=order.number,
@@ -80,26 +99,35 @@ def summary(order: Order, lines: list[OrderLine]) -> OrderSummary:
             subtotal=order.subtotal, delivery_fee=order.delivery_fee, total=order.total
         ),
         lines=[_line(line) for line in lines],
+        calls=calls_state(order),
     )
 
 
 async def order_detail(order: Order) -> OrderOut:
     lines = (await queries.lines_by_order([order.id]))[order.id]
     timeline = [TimelineEntry.model_validate(event_to_dict(e)) for e in await timeline_of(order.id)]
-    return OrderOut(**dict(summary(order, lines)), timeline=timeline)
+    brief = summary(order, lines)
+    customer = await customer_detail(order, brief.customer)
+    return OrderOut(**(dict(brief) | {"customer": customer}), timeline=timeline)
 
 
 async def list_orders(call: ApiCall) -> web.Response:
     query = call.query_as(OrderQuery)
-    where = queries.OrderFilter(query.status, query.phone, query.since_time())
-    before = int(query.cursor) if query.cursor else None
-    orders = await queries.orders_page(call.current_store(), where, before, query.limit + 1)
-    page, more = orders[: query.limit], len(orders) > query.limit
-    lines = await queries.lines_by_order([o.id for o in page])
+    where = listing.OrderFilter(
+        statuses=query.statuses(),
+        phone=query.phone,
+        wilaya=query.wilaya,
+        courier=query.courier,
+        since=moment_or_none(query.since),
+        until=moment_or_none(query.until),
+        updated_since=moment_or_none(query.updated_since),
+    )
+    page = await listing.orders_page(call.current_store(), where, query.after(), query.limit)
+    lines = await queries.lines_by_order([o.id for o in page.rows])
     return reply(
         OrderPage(
-            data=[summary(o, lines[o.id]) for o in page],
-            next_cursor=str(page[-1].id) if more else None,
+            data=[summary(o, lines[o.id]) for o in page.rows],
+            next_cursor=query.next_cursor(page.next_after),
         )
     )
 
@@ -131,7 +159,9 @@ ENDPOINTS = (
         response=OrderPage,
         errors=(400,),
         description="Pages through the store's orders by a cursor (stable under new orders: "
-        "a page never repeats or skips an order). Filters combine with AND.",
+        "a page never repeats or skips an order). Filters combine with AND; keep them the "
+        "same from page to page. 400 `invalid_parameter` names a bad filter, 400 "
+        "`invalid_cursor` a cursor this list did not return.",
     ),
     Endpoint(
         "GET",
@@ -155,6 +185,7 @@ ENDPOINTS = (
         body=TransitionRequest,
         response=OrderOut,
         errors=(404, 409, 422),
+        codes={409: ("illegal_transition", "conflict"), 422: ("insufficient_stock",)},
         description="409 `illegal_transition` when the lifecycle does not allow it "
         "(details.allowed lists what is), 409 `conflict` when someone changed the order "
         "first, 422 `insufficient_stock` when confirming and stock is short "

@@ -8,9 +8,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from models.db import is_unavailable
 from models.shipping import DispatchService
 
 log = logging.getLogger(__name__)
+# Database unreachable or busy (models.db.is_unavailable): a clean 503 asking to retry.
+RETRY_AFTER = "5"
+UNAVAILABLE = "The service is briefly unavailable; retry in a few seconds"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +25,8 @@ class WebConfig:
     base_url: str = "http://127.0.0.1:8080"
     # Checkouts allowed per client IP per 10 minutes (storefront and public intake).
     checkout_ip_limit: int = 20
+    # Requests per API key: `limit/seconds`, bursts up to `limit` (webstore.api_limits).
+    api_rate_limit: str = "120/60"
     # Behind a proxy you run: the client is the last X-Forwarded-For address, and cookies are
     # Secure when X-Forwarded-Proto says https. Never on a directly exposed server.
     trust_forwarded: bool = False
@@ -28,6 +34,8 @@ class WebConfig:
     media_dir: str = "var/media"
     # Dispatch through courier accounts (POST /v1/orders/{n}/dispatch); None: manual only.
     dispatcher: DispatchService | None = None
+    # Webhook URLs may name localhost and private networks (WEBHOOK_ALLOW_PRIVATE).
+    webhook_allow_private: bool = False
 
 
 CONFIG = web.AppKey("config", WebConfig)
@@ -52,7 +60,16 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         if is_api(request):
             return api.error_response(exc.status, api.code_for_status(exc.status), exc.reason)
         return await storefront.error_page(request, exc.status)
-    except Exception:
+    except Exception as exc:
+        if is_unavailable(exc):  # the database is back in a moment: ask to try again
+            log.warning("database unavailable path=%s error=%r", request.path, exc)
+            if is_api(request):
+                return api.error_response(
+                    503, "unavailable", UNAVAILABLE, headers={"Retry-After": RETRY_AFTER}
+                )
+            page = await storefront.error_page(request, 503)
+            page.headers["Retry-After"] = RETRY_AFTER
+            return page
         log.exception("unhandled error path=%s", request.path)
         if is_api(request):
             return api.error_response(500, "internal_error", "Something went wrong on our side")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from models.catalog import MAX_PRICE, MAX_STOCK
-from webstore.schemas import DATE_TIME, Reply, RequestBody, Sku, Text
+from webstore.schemas import DATE_TIME, NEXT_CURSOR, Reply, RequestBody, Sku, Text
 
 
 class VariantIn(RequestBody):
@@ -31,6 +31,8 @@ class ProductIn(RequestBody):
 
 class StockChange(RequestBody):
     """Exactly one of `stock` (an inventory count) or `delta` (units in or out)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"delta": 5}, {"stock": 12}]})
 
     stock: int | None = Field(None, ge=0, le=MAX_STOCK)
     delta: int | None = Field(None, ge=-MAX_STOCK, le=MAX_STOCK)
@@ -66,4 +68,5 @@ class ProductOut(Reply):
 
 
 class ProductList(Reply):
-    data: list[ProductOut]
+    data: list[ProductOut] = Field(description="Oldest first.")
+    next_cursor: str | None = Field(description=NEXT_CURSOR)

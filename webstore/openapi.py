@@ -12,18 +12,72 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from webstore.api_endpoint import ApiCall, Endpoint
+from webstore.api_limits import DEFAULT_RATE, Rate
+from webstore.api_paging import MAX_LIMIT, PageQuery
 from webstore.schemas import MAX_ID, ErrorBody
 
 DOCUMENT = web.AppKey("openapi_document", dict)
 REF = "#/components/schemas/{model}"
 SECURITY_SCHEME = "storeKey"
 SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$"
-DESCRIPTION = (
-    "Hanout's REST API. Authenticate with the store's API key: "
-    '`Authorization: Bearer <key>`. Every error is `{"error": {"code", "message"}}`, '
-    "with `fields` (field → reason code) for invalid input and `details` where a client "
-    "can act on them. Orders of another store answer 404 like missing ones."
-)
+# Text path parameters by name; another one is any non-empty segment.
+PATH_SCHEMAS: dict[str, dict[str, Any]] = {
+    "slug": {"type": "string", "pattern": SLUG_PATTERN},
+    "phone": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 32,
+        "description": "Algerian phone in any usual form; `+` percent-encoded (`%2B213…`).",
+    },
+}
+DESCRIPTION = """Hanout's REST API: a store's orders, calls, dispatch, catalogue and more.
+
+**Keys.** Authenticate with the store's API key: `Authorization: Bearer <key>`. A key sees
+its own store only: another store's order, product or other resource answers 404 like a
+missing one, and lists hold the key's store alone.
+
+**Errors.** Every error is `{{"error": {{"code", "message"}}}}`; `code` is stable and
+meant for programs, `message` is English for the developer. Invalid input adds `fields`
+(field path → reason code: `required`, `too_long`, `invalid`…) and some refusals add
+`details` a client can act on (`shortages` of `insufficient_stock`; `status` and
+`allowed` of `illegal_transition`). Each response below lists the codes it may carry.
+
+**Lists.** Every list pages by a cursor: `?limit=` (1 to {max_limit}, default 50) and
+`?cursor=` (the `next_cursor` of the previous page, null on the last). Pages never repeat
+or skip an item when new ones arrive. A cursor is opaque: one the list did not return is
+400 `invalid_cursor` (start again from the first page).
+
+**Rate limits.** Each key may send a burst of {limit} requests, then {limit} per {period}
+seconds, counted per web process. Keyed answers carry `X-RateLimit-Limit` (the burst),
+`X-RateLimit-Remaining` and `X-RateLimit-Reset` (seconds until the full burst is available
+again); past the limit the answer is 429 `rate_limited` with `Retry-After` in seconds.
+
+**Changes.** `expected_version` (the order's `version`) on a change makes it refused with
+409 `conflict` when someone changed the order since you read it."""
+
+# The codes a status carries whatever the operation; others come from the descriptor.
+ERROR_CODES: dict[int, tuple[str, ...]] = {
+    401: ("unauthorized",),
+    403: ("blacklisted",),
+    404: ("not_found",),
+    413: ("payload_too_large",),
+    415: ("unsupported_media_type",),
+    429: ("rate_limited",),
+    503: ("unavailable",),
+}
+INTEGER = {"type": "integer", "minimum": 0}
+RATE_HEADERS = {
+    "X-RateLimit-Limit": "Requests this key may send at once (the burst).",
+    "X-RateLimit-Remaining": "Requests left in the burst right now.",
+    "X-RateLimit-Reset": "Seconds until the full burst is available again.",
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before retrying.",
+        "required": True,
+        "schema": INTEGER,
+    }
+}
 
 Pair = tuple[type[BaseModel], JsonSchemaMode]
 
@@ -45,17 +99,60 @@ def _json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"application/json": {"schema": schema}}
 
 
-def _error(status: int) -> dict[str, Any]:
+def _implied_codes(e: Endpoint, status: int) -> list[str]:
+    codes = list(ERROR_CODES.get(status, ()))
+    if status == 400:
+        codes += [h.error_code for h in e.headers]
+        if e.query is not None:
+            codes.append("invalid_parameter")
+            if issubclass(e.query, PageQuery):
+                codes.append("invalid_cursor")
+        if e.body is not None:
+            codes.append("invalid_json")
+    if status == 409 and any(h.name == "Idempotency-Key" for h in e.headers):
+        codes.append("idempotency_conflict")
+    if status == 422 and e.body is not None:
+        codes.append("invalid_order" if e.on_invalid is not None else "invalid_request")
+    return codes
+
+
+def _codes(e: Endpoint, status: int) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_implied_codes(e, status) + list(e.codes.get(status, ()))))
+
+
+def _rate_headers(required: bool = True) -> dict[str, Any]:
+    """Required on answers that went through the key's budget; an error may come before it
+    (a path the router does not match)."""
     return {
-        "description": HTTPStatus(status).phrase,
+        name: {"description": text, "required": required, "schema": INTEGER}
+        for name, text in RATE_HEADERS.items()
+    }
+
+
+def _error(e: Endpoint, status: int) -> dict[str, Any]:
+    codes = ", ".join(f"`{c}`" for c in _codes(e, status))
+    answer: dict[str, Any] = {
+        "description": f"{HTTPStatus(status).phrase}: {codes}"
+        if codes
+        else HTTPStatus(status).phrase,
         "content": _json({"$ref": REF.format(model="ErrorBody")}),
     }
+    headers = _rate_headers(status == 429) if e.auth == "key" and status != 401 else {}
+    if status == 429:
+        headers |= RETRY_AFTER
+    if status == 503:
+        headers |= {name: {**spec, "required": False} for name, spec in RETRY_AFTER.items()}
+    if headers:
+        answer["headers"] = headers
+    return answer
 
 
 def _error_statuses(e: Endpoint) -> list[int]:
     implied = set(e.errors)
+    if e.auth != "none":  # the database restarting: retry after a moment
+        implied.add(503)
     if e.auth == "key":
-        implied.add(401)
+        implied |= {401, 429}
     if e.body is not None:
         implied |= {400, 413, 415, 422}
     if e.query is not None:
@@ -67,16 +164,25 @@ def _error_statuses(e: Endpoint) -> list[int]:
     return sorted(implied)
 
 
+def _file(media_type: str) -> dict[str, Any]:
+    text = media_type.startswith("text/")
+    return {"schema": {"type": "string"} if text else {"type": "string", "format": "binary"}}
+
+
 def _responses(e: Endpoint, refs: Mapping[Any, Any]) -> dict[str, Any]:
     ok: dict[str, Any] = {"description": HTTPStatus(e.status).phrase}
-    if e.response is not None:
+    if e.produces:
+        ok["content"] = {media_type: _file(media_type) for media_type in e.produces}
+    elif e.response is not None:
         ok["content"] = _json(refs[(e.response, "serialization")])
     elif e.status != 204:
         ok["content"] = _json({"type": "object"})
+    if e.auth == "key":
+        ok["headers"] = _rate_headers()
     answers = {str(e.status): ok}
     for status, text in e.also.items():
         answers[str(status)] = {**ok, "description": text}
-    answers.update({str(s): _error(s) for s in _error_statuses(e)})
+    answers.update({str(s): _error(e, s) for s in _error_statuses(e)})
     return answers
 
 
@@ -105,11 +211,10 @@ def _query_parameters(model_schema: dict[str, Any]) -> list[dict[str, Any]]:
 def _parameters(e: Endpoint, schemas: dict[str, Any], refs: Mapping[Any, Any]) -> list[Any]:
     params: list[dict[str, Any]] = []
     for name in e.path_params():
-        schema = (
-            {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-            if name in e.int_params
-            else {"type": "string", "pattern": SLUG_PATTERN}
-        )
+        if name in e.int_params:
+            schema: dict[str, Any] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+        else:
+            schema = PATH_SCHEMAS.get(name, {"type": "string", "minLength": 1, "maxLength": 64})
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     for header in e.headers:
         params.append(
@@ -152,8 +257,14 @@ def _operation(e: Endpoint, schemas: dict[str, Any], refs: Mapping[Any, Any]) ->
     return operation
 
 
-def build_document(endpoints: Iterable[Endpoint], base_url: str) -> dict[str, Any]:
-    """The OpenAPI 3.1 document of `endpoints` (one operation per descriptor)."""
+def build_document(
+    endpoints: Iterable[Endpoint], base_url: str, rate: Rate = DEFAULT_RATE
+) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `endpoints` (one operation per descriptor); `rate` is
+    the per-key limit the server applies."""
+    description = DESCRIPTION.format(
+        max_limit=MAX_LIMIT, limit=rate.limit, period=f"{rate.period:g}"
+    )
     endpoints = list(endpoints)
     refs, top = models_json_schema(_pairs(endpoints), ref_template=REF)
     schemas = top.get("$defs", {})
@@ -162,7 +273,7 @@ def build_document(endpoints: Iterable[Endpoint], base_url: str) -> dict[str, An
         paths.setdefault(e.path, {})[e.method.lower()] = _operation(e, schemas, refs)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Hanout API", "version": "1.0.0", "description": DESCRIPTION},
+        "info": {"title": "Hanout API", "version": "1.0.0", "description": description},
         "servers": [{"url": base_url.rstrip("/")}],
         "security": [{SECURITY_SCHEME: []}],
         "tags": [{"name": t} for t in dict.fromkeys(e.tag for e in endpoints)],

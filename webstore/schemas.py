@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -20,14 +19,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    field_validator,
     model_validator,
 )
 
 from models.lifecycle import OrderStatus
-from models.phones import InvalidPhone, parse_phone
+from models.risk import Risk
 
 MAX_ID = 2**31 - 1  # the tables' integer columns; larger ids cannot exist
+NEXT_CURSOR = "Pass it as `cursor` to get the next page; null on the last page."
 DATE_TIME: dict[str, Any] = {"format": "date-time"}
 # A `+01:00` offset typed unencoded in a query string arrives as ` 01:00` after a time.
 UNENCODED_OFFSET = re.compile(r"([T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$")
@@ -65,7 +64,10 @@ class Reply(BaseModel):
 
 
 class ErrorDetail(Reply):
-    code: str = Field(description="Stable machine-readable code, e.g. `illegal_transition`.")
+    code: str = Field(
+        description="Stable machine-readable code, e.g. `not_found`, `invalid_request`, "
+        "`illegal_transition`; each response of the document lists those it may carry.",
+    )
     message: str = Field(description="What went wrong, in English, for the developer.")
     fields: dict[str, str] | None = Field(
         None, description="Invalid input: field path → reason code (`required`, `too_long`…)."
@@ -80,68 +82,6 @@ class ErrorBody(Reply):
 
 
 # --- orders ------------------------------------------------------------------------------
-
-
-class OrderQuery(BaseModel):
-    """Filters of `GET /v1/orders`; every parameter is optional."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    status: OrderStatus | None = Field(None, description="Only orders in this status.")
-    phone: str | None = Field(
-        None,
-        max_length=32,
-        description="Customer phone in any usual form (0550 12 34 56, +213550123456…).",
-    )
-    since: str | None = Field(
-        None,
-        max_length=40,
-        json_schema_extra=DATE_TIME,
-        description="ISO 8601; orders created at or after it (UTC when no offset is given).",
-    )
-    cursor: str | None = Field(
-        None, max_length=12, description="`next_cursor` of the previous page, as given."
-    )
-    limit: int = Field(50, ge=1, le=200, description="Page size.")
-
-    @field_validator("phone")
-    @classmethod
-    def _e164(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        # A `+` left unencoded in a query string arrives as a space; parse_phone skips it.
-        try:
-            return parse_phone(value).e164
-        except InvalidPhone:
-            raise ValueError("not an Algerian phone number") from None
-
-    @field_validator("since")
-    @classmethod
-    def _iso(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        text = UNENCODED_OFFSET.sub(r"\1+\2", value.strip())
-        try:
-            moment = datetime.fromisoformat(text)
-            return (
-                (moment if moment.tzinfo else moment.replace(tzinfo=UTC))
-                .astimezone(UTC)
-                .isoformat()
-            )
-        except (ValueError, OverflowError):
-            raise ValueError("not an ISO 8601 date-time, e.g. 2026-03-01T08:00:00Z") from None
-
-    @field_validator("cursor")
-    @classmethod
-    def _cursor(cls, value: str | None) -> str | None:
-        if value is not None and not (
-            value.isascii() and value.isdigit() and 0 < int(value) <= MAX_ID
-        ):
-            raise ValueError("not a cursor this API returned")
-        return value
-
-    def since_time(self) -> datetime | None:
-        return datetime.fromisoformat(self.since) if self.since else None
 
 
 class TimelineActor(Reply):
@@ -166,6 +106,32 @@ class OrderCustomer(Reply):
     name: str
     phone: str = Field(description="E.164, e.g. +213550123456.")
     phone_national: str = Field(description="As Algerians write it, e.g. 0550 12 34 56.")
+
+
+class CustomerHistory(Reply):
+    """What became of a phone's orders in the store."""
+
+    orders: int
+    open: int = Field(description="Still pending, confirmed, processing or shipped.")
+    delivered: int
+    returned: int
+    cancelled: int = Field(description="Cancelled for any reason (fakes included).")
+    fake: int = Field(description="Cancelled as fake after a call (counted in `cancelled`).")
+    unanswered: int = Field(
+        description="Cancelled after calls nobody answered (counted in `cancelled`)."
+    )
+    delivered_amount: int = Field(description="Total of the delivered orders, in dinars.")
+    first_order_at: str | None = Field(json_schema_extra=DATE_TIME)
+    last_order_at: str | None = Field(json_schema_extra=DATE_TIME)
+
+
+class OrderCustomerDetail(OrderCustomer):
+    risk: Risk = Field(description="The mark the history earns (see `getCustomer`).")
+    blacklisted: bool = Field(description="The phone is on the store's blacklist.")
+    history: CustomerHistory = Field(
+        description="The phone's other orders in the store (this one left out), as the "
+        "order card shows them."
+    )
 
 
 class WilayaRef(Reply):
@@ -205,6 +171,33 @@ class OrderLineOut(Reply):
     line_total: int
 
 
+CallOutcome = Literal[
+    "no_answer",
+    "busy",
+    "unreachable",
+    "wrong_number",
+    "postponed",
+    "customer_cancelled",
+    "fake",
+    "duplicate",
+    "confirmed",
+]
+
+
+class OrderCalls(Reply):
+    """Where the confirmation calls of the order stand (SPEC §3.3)."""
+
+    attempts: int = Field(description="Calls logged so far.")
+    no_answers: int = Field(description="Of which `no_answer`.")
+    last_outcome: CallOutcome | None
+    last_call_at: str | None = Field(json_schema_extra=DATE_TIME)
+    callback_at: str | None = Field(
+        json_schema_extra=DATE_TIME,
+        description="Postponed: when the customer asked to be called back.",
+    )
+    duplicate_of: int | None = Field(description="Cancelled as a duplicate of this order.")
+
+
 class OrderSummary(Reply):
     number: int
     status: OrderStatus
@@ -217,20 +210,24 @@ class OrderSummary(Reply):
     shipping: OrderShipping
     amounts: OrderAmounts
     lines: list[OrderLineOut]
+    calls: OrderCalls
 
 
 class OrderOut(OrderSummary):
+    customer: OrderCustomerDetail
     timeline: list[TimelineEntry] = Field(description="Oldest first.")
 
 
 class OrderPage(Reply):
     data: list[OrderSummary] = Field(description="Newest first.")
-    next_cursor: str | None = Field(
-        description="Pass as `cursor` for the next page; null at the end."
-    )
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
 class TransitionRequest(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"to": "confirmed", "note": "Confirmed by phone"}]}
+    )
+
     to: OrderStatus = Field(description="Target status; the lifecycle decides if it is allowed.")
     note: Annotated[Text, Field(max_length=1000)] = ""
     expected_version: Id | None = Field(

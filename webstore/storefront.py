@@ -59,6 +59,10 @@ ERROR_TEXTS = {
     405: (N_("Not allowed"), N_("This page cannot be used this way.")),
     413: (N_("Too large"), N_("What you sent is too large.")),
     429: (N_("Too many requests"), N_("Please wait a few minutes and try again.")),
+    503: (
+        N_("One moment"),
+        N_("The shop cannot take your request right now. Please try again in a few seconds."),
+    ),
 }
 SERVER_ERROR = (N_("Something went wrong"), N_("An error occurred on our side. Please try again."))
 
@@ -140,6 +144,8 @@ def _templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        # Templates change only with a release: no stat() of every file on every page.
+        auto_reload=False,
     )
     # A content hash in the address lets phones cache the files until the next release.
     versions = {

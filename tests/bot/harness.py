@@ -95,7 +95,9 @@ async def running_desk(
         runtime = BotRuntime(config, receive=True, send=True)
         assert runtime.sender is not None
         relay = Relay(
-            {"telegram": TelegramChannel(runtime.sender.wake)}, worker_id="test", interval=0.05
+            {"telegram": TelegramChannel(runtime.sender.wake, runtime.app.bot)},
+            worker_id="test",
+            interval=0.05,
         )
         await runtime.start()
         await relay.start()

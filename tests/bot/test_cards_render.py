@@ -17,10 +17,12 @@ from bot.keyboards import (
     main_keyboard,
     postpone_keyboard,
 )
-from models import catalog, intake
+from models import catalog, intake, orders
+from models.customers import History, Risk, Standing
 from models.lifecycle import OrderStatus
 from models.orm import Order, OrderLine
 from models.outbox import now
+from models.timeline import Actor
 from tests.bot.harness import OWNER, running_desk
 from tests.factories import checkout, make_shop
 from tests.fakes.telegram_html import parse_html, utf16_len
@@ -190,3 +192,69 @@ async def test_hostile_customer_text_reaches_both_chats_as_typed(db: str) -> Non
             assert "<Robe> & <i>Co</i>" in card and "📝 <3" in card
         refused = [r for r in desk.fake.calls("sendMessage") if not r.ok]
         assert refused == []
+
+
+# --- the customer's history and mark -------------------------------------------------------
+
+
+def with_standing(standing: Standing, lang: str = "en") -> list[str]:
+    """The card's lines as the person reads them, for an order of a customer so placed."""
+    text, _entities = parse_html(render_text(an_order(), [a_line()], lang, standing=standing))
+    return text.split("\n")
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar", "en"])
+async def test_a_first_time_customer_is_marked_new_under_the_phone(db: str, lang: str) -> None:
+    lines = with_standing(Standing(History(), Risk.NEW), lang)
+    assert lines[2].startswith("📞") and lines[3] == "🌱 " + translator(lang)("new customer")
+
+
+async def test_the_history_counts_add_up_to_the_earlier_orders_and_end_with_the_mark(
+    db: str,
+) -> None:
+    history = History(orders=6, open=1, delivered=2, returned=1, cancelled=2, fake=1)
+    lines = with_standing(Standing(history, Risk.RISKY))
+    assert lines[3] == (
+        "🧾 Earlier orders: 6 · open: 1 · delivered: 2 · returned: 1 · fake: 1 · "
+        "cancelled: 1 · ⚠️ risky"
+    )
+    trusted = with_standing(Standing(History(orders=2, delivered=2), Risk.TRUSTED))
+    assert trusted[3] == "🧾 Earlier orders: 2 · delivered: 2 · ⭐ trusted customer"
+
+
+async def test_a_blacklisted_customer_shows_the_reason_as_typed(db: str) -> None:
+    lines = with_standing(Standing(History(), Risk.BLACKLISTED, HOSTILE))
+    assert lines[3] == f"⛔ blacklisted: {HOSTILE}"
+    html = render_text(an_order(), [a_line()], "en", standing=Standing(History(), Risk.WATCH))
+    assert "👀 to watch" in html
+
+
+async def test_a_returning_customer_card_shows_the_history_and_a_blacklisting_updates_it(
+    db: str,
+) -> None:
+    shop = await make_shop(stock=20)
+    for days in (20, 10):
+        earlier = await intake.place_order(shop.store, checkout(shop.variants[0].id))
+        for status in ("confirmed", "processing", "shipped", "delivered"):
+            await orders.transition_order(
+                shop.store, earlier.order.number, OrderStatus(status), Actor("system")
+            )
+        await Order.filter(id=earlier.order.id).update(created_at=now() - timedelta(days=days))
+    async with running_desk() as desk:
+        owner_chat = await desk.bind(shop.store, OWNER)
+        placed = await intake.place_order(shop.store, checkout(shop.variants[0].id))
+        await desk.settle()
+        _ = translator("fr")
+        card = desk.card(owner_chat, placed.order.number).text or ""
+        line = "🧾 " + " · ".join(
+            [
+                _("Earlier orders: %(n)s", n=2),
+                _("delivered: %(n)s", n=2),
+                "⭐ " + _("trusted customer"),
+            ]
+        )
+        assert line in card.split("\n")
+        await desk.say(owner_chat, OWNER, "/blacklist 0550123456 colis refusé")
+        await desk.settle()
+        card = desk.card(owner_chat, placed.order.number).text or ""
+        assert "⛔ " + _("blacklisted") + ": colis refusé" in card

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +21,8 @@ from tests.fakes.telegram_spec import SPEC_PATH, Upload, decode_params, load_met
 from tests.fakes.telegram_state import JSON, BotAccount, Chat, TelegramState
 
 MAX_UPLOAD = 50 * 1024 * 1024
+# The client address of the call being answered (each request runs in its own task).
+_peer: contextvars.ContextVar[tuple[str, int] | None] = contextvars.ContextVar("peer", default=None)
 
 
 @dataclass
@@ -31,6 +35,8 @@ class RecordedRequest:
     response: JSON | None
     token: str
     at: float
+    # The caller's (host, port): tells apart the processes that share one bot token.
+    peer: tuple[str, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -83,6 +89,10 @@ class TelegramServer:
         self.limiter = RateLimiter(clock, limits)
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
+        # Called with each request as it is recorded (e.g. to note which process asked).
+        self.observers: list[Callable[[RecordedRequest], None]] = []
+        # Calls received and not answered yet, per method: what a crash leaves in doubt.
+        self.in_flight: Counter[str] = Counter()
         self.served_429 = 0
         self._methods = load_methods(spec_path)
         self._canonical = {name.lower(): name for name in self._methods}
@@ -113,9 +123,24 @@ class TelegramServer:
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, shutdown_timeout=0.5, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
         self._port = self._runner.addresses[0][1]
+
+    @property
+    def is_down(self) -> bool:
+        return self._runner is None and bool(self._port)
+
+    async def go_down(self) -> None:
+        """Telegram unreachable: open connections are cut and new ones refused, until
+        `come_back` listens again on the same port. What was stored stays."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def come_back(self) -> None:
+        if self._runner is None:
+            await self.start()
 
     async def stop(self) -> None:
         self.settings.closing = True
@@ -128,6 +153,15 @@ class TelegramServer:
     # --- one call --------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
+        _peer.set(request.transport.get_extra_info("peername") if request.transport else None)
+        name = request.match_info["method"]
+        self.in_flight[name] += 1
+        try:
+            return await self._api_call(request)
+        finally:
+            self.in_flight[name] -= 1
+
+    async def _api_call(self, request: web.Request) -> web.StreamResponse:
         token, name = request.match_info["token"], request.match_info["method"]
         params: dict[str, Any] = {}
         try:
@@ -180,7 +214,12 @@ class TelegramServer:
     def _record(
         self, method: str, params: dict[str, Any], token: str, status: int, body: JSON | None
     ) -> None:
-        self.requests.append(RecordedRequest(method, params, status, body, token, time.time()))
+        peer = _peer.get()
+        where = (str(peer[0]), int(peer[1])) if peer else None
+        record = RecordedRequest(method, params, status, body, token, time.time(), where)
+        self.requests.append(record)
+        for observe in self.observers:
+            observe(record)
 
     async def _download(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] not in self.state.bots:

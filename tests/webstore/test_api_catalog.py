@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
+from models.catalog import set_product_active
 from models.orm import Product, Variant
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, serve
@@ -52,6 +53,38 @@ async def test_a_created_product_is_listed_and_readable_with_its_stock(
     assert [v["stock"] for v in listed["data"][0]["variants"]] == [10, 10]
     one = await client.get(f"/v1/products/{created['id']}", headers=auth)
     assert await one.json() == created
+
+
+async def test_products_page_by_cursor_and_filter_by_name_and_activity(
+    client: TestClient[Any, Any],
+) -> None:
+    shop = await make_shop()
+    auth = bearer(shop.api_key)
+    for name in ("Savon d'Alep", "Huile d'argan", "Savon noir"):
+        resp = await client.post("/v1/products", json={"name": name, "price": 300}, headers=auth)
+        assert resp.status == 201
+    hidden = await Product.get(store_id=shop.store.id, name="Huile d'argan")
+    await set_product_active(shop.store, hidden.id, False)
+    names: list[str] = []
+    cursor: str | None = None
+    for _ in range(2):
+        params = {"limit": "3", **({"cursor": cursor} if cursor else {})}
+        page = await (await client.get("/v1/products", params=params, headers=auth)).json()
+        names += [p["name"] for p in page["data"]]
+        cursor = page["next_cursor"]
+    assert names == ["Robe kabyle", "Savon d'Alep", "Huile d'argan", "Savon noir"]
+    assert cursor is None
+
+    async def named(**params: str) -> list[str]:
+        resp = await client.get("/v1/products", params=params, headers=auth)
+        assert resp.status == 200, await resp.text()
+        return [p["name"] for p in (await resp.json())["data"]]
+
+    assert await named(name="savon") == ["Savon d'Alep", "Savon noir"]
+    assert await named(active="false") == ["Huile d'argan"]
+    assert await named(active="true", name="SAVON N") == ["Savon noir"]
+    resp = await client.get("/v1/products", params={"cursor": "Robe"}, headers=auth)
+    assert resp.status == 400 and (await resp.json())["error"]["code"] == "invalid_cursor"
 
 
 async def test_a_product_without_variants_gets_one_plain_variant(

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient
 from models.orm import Order, OrderEvent, Variant
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, place, serve
+from webstore.api_paging import encode_cursor
 
 
 @pytest.fixture
@@ -77,28 +78,64 @@ async def test_filters_by_status_phone_in_any_typed_form_and_since(
 
 
 @pytest.mark.parametrize(
-    ("params", "mentions"),
+    ("params", "code", "mentions"),
     [
-        ({"status": "lost"}, "status"),
-        ({"limit": "0"}, "limit"),
-        ({"limit": "lots"}, "limit"),
-        ({"limit": "201"}, "limit"),
-        ({"since": "yesterday"}, "ISO 8601"),
-        ({"since": "0001-01-01T00:00:00+01:00"}, "ISO 8601"),
-        ({"cursor": "abc"}, "cursor"),
-        ({"cursor": "99999999999"}, "cursor"),
-        ({"phone": "12345"}, "phone"),
-        ({"stauts": "pending"}, "stauts"),
+        ({"status": "lost"}, "invalid_parameter", "status"),
+        ({"status": "pending,,lost"}, "invalid_parameter", "status"),
+        ({"limit": "0"}, "invalid_parameter", "limit"),
+        ({"limit": "lots"}, "invalid_parameter", "limit"),
+        ({"limit": "101"}, "invalid_parameter", "limit"),
+        ({"since": "yesterday"}, "invalid_parameter", "ISO 8601"),
+        ({"until": "0001-01-01T00:00:00+01:00"}, "invalid_parameter", "ISO 8601"),
+        ({"wilaya": "70"}, "invalid_parameter", "wilaya"),
+        ({"courier": "ya lidine"}, "invalid_parameter", "courier"),
+        ({"cursor": "abc"}, "invalid_cursor", "cursor"),
+        ({"cursor": "1001"}, "invalid_cursor", "cursor"),
+        ({"cursor": encode_cursor("orders", 99999999999)}, "invalid_cursor", "cursor"),
+        ({"cursor": encode_cursor("products", 5)}, "invalid_cursor", "cursor"),
+        ({"cursor": "é"}, "invalid_cursor", "cursor"),
+        ({"phone": "12345"}, "invalid_parameter", "phone"),
+        ({"stauts": "pending"}, "invalid_parameter", "stauts"),
     ],
 )
 async def test_bad_query_parameters_are_a_400_that_names_them(
-    client: TestClient[Any, Any], params: dict[str, str], mentions: str
+    client: TestClient[Any, Any], params: dict[str, str], code: str, mentions: str
 ) -> None:
     shop = await make_shop()
     resp = await client.get("/v1/orders", params=params, headers=bearer(shop.api_key))
     assert resp.status == 400
     error = (await resp.json())["error"]
-    assert error["code"] == "invalid_parameter" and mentions in error["message"]
+    assert error["code"] == code and mentions in error["message"]
+    assert mentions in error["fields"] or mentions == "ISO 8601"
+
+
+async def test_several_statuses_wilaya_courier_and_a_creation_window(
+    client: TestClient[Any, Any],
+) -> None:
+    shop = await make_shop()
+    pending, confirmed, cancelled = [await place(shop, i) for i in range(3)]
+    auth = bearer(shop.api_key)
+    placed = datetime.now(UTC)
+    for order, to in ((confirmed, "confirmed"), (cancelled, "cancelled")):
+        url = f"/v1/orders/{order.number}/transitions"
+        assert (await client.post(url, json={"to": to}, headers=auth)).status == 200
+    oran = await place(shop, 9)
+    await Order.filter(id=oran.id).update(wilaya_code=31, courier="yalidine")
+
+    async def numbers(**params: str) -> list[int]:
+        resp = await client.get("/v1/orders", params=params, headers=auth)
+        assert resp.status == 200, await resp.text()
+        return [o["number"] for o in (await resp.json())["data"]]
+
+    assert await numbers(status="confirmed,cancelled") == [cancelled.number, confirmed.number]
+    assert await numbers(status="pending", wilaya="16") == [pending.number]
+    assert await numbers(wilaya="31") == await numbers(courier="Yalidine") == [oran.number]
+    now = datetime.now(UTC)
+    assert await numbers(until=(now - timedelta(hours=1)).isoformat()) == []
+    assert len(await numbers(until=(now + timedelta(hours=1)).isoformat())) == 4
+    changed = await numbers(updated_since=placed.isoformat())
+    assert changed == [oran.number, cancelled.number, confirmed.number]
+    assert await numbers(updated_since=(now + timedelta(minutes=5)).isoformat()) == []
 
 
 async def test_one_order_has_lines_customer_shipping_and_a_contract_timeline(
@@ -115,10 +152,13 @@ async def test_one_order_has_lines_customer_shipping_and_a_contract_timeline(
     assert resp.status == 200
     body = await resp.json()
     assert (body["number"], body["status"], body["version"]) == (order.number, "confirmed", 2)
-    assert body["customer"] == {
+    assert body["customer"] | {"history": None} == {
         "name": "Amina Benali",
         "phone": "+213661000007",
         "phone_national": "0661 00 00 07",
+        "risk": "new",
+        "blacklisted": False,
+        "history": None,  # the customer's other orders: tests/webstore/test_api_customers.py
     }
     assert (
         body["shipping"]["wilaya"]["code"] == 16 and body["shipping"]["commune"]["code"] == "1601"
