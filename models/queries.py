@@ -1,41 +1,12 @@
-"""Read side for the adapters: pages of orders, their lines, products with their variants.
+"""Read side for the adapters: order lines, products with their variants (pages: models.listing).
 
 Every query is scoped to one store; another store's row is NotFound, never revealed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from models.errors import NotFound
-from models.lifecycle import OrderStatus
-from models.orm import Order, OrderLine, Product, Store, Variant
-
-
-@dataclass(frozen=True, slots=True)
-class OrderFilter:
-    """Optional criteria; `phone` is E.164, `since` is timezone-aware."""
-
-    status: OrderStatus | None = None
-    phone: str | None = None
-    since: datetime | None = None
-
-
-async def orders_page(
-    store: Store, where: OrderFilter, before_id: int | None, limit: int
-) -> list[Order]:
-    """Up to `limit` of the store's orders, newest first, older than order id `before_id`."""
-    query = Order.filter(store_id=store.id)
-    if where.status is not None:
-        query = query.filter(status=where.status)
-    if where.phone is not None:
-        query = query.filter(phone=where.phone)
-    if where.since is not None:
-        query = query.filter(created_at__gte=where.since)
-    if before_id is not None:
-        query = query.filter(id__lt=before_id)
-    return await query.order_by("-id").limit(limit)
+from models.orm import OrderLine, Product, Store, Variant
 
 
 async def lines_by_order(order_ids: list[int]) -> dict[int, list[OrderLine]]:
@@ -53,13 +24,6 @@ async def _variants_by_product(product_ids: list[int]) -> dict[int, list[Variant
         for variant in await Variant.filter(product_id__in=product_ids).order_by("id"):
             grouped[variant.product_id].append(variant)  # type: ignore[attr-defined]
     return grouped
-
-
-async def products_of(store: Store) -> list[tuple[Product, list[Variant]]]:
-    """Every product of the store (hidden ones included) with its variants, oldest first."""
-    products = await Product.filter(store_id=store.id).order_by("id")
-    variants = await _variants_by_product([p.id for p in products])
-    return [(p, variants[p.id]) for p in products]
 
 
 async def get_product(store: Store, product_id: int) -> tuple[Product, list[Variant]]:
