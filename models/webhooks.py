@@ -45,6 +45,10 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 
 _LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
+# IPv6 prefixes whose last 32 bits are an IPv4 address: NAT64, IPv4-compatible, translated.
+_CARRY_IPV4 = tuple(ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "::/96", "::ffff:0:0:0/96"))
+# The local-use NAT64 prefix (RFC 8215) maps into the site's own IPv4 network.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
 
 
 # Headers of a delivery. The signature covers `<timestamp>.<raw body>`, so a captured
@@ -74,8 +78,16 @@ def public_address(address: str) -> bool:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _LOCAL_NAT64:
+            return False
+        # An IPv4 address carried in IPv6 (mapped, NAT64, 6to4, compatible, translated) is
+        # reached by the network: that IPv4 address is what must be public.
+        carried = ip.ipv4_mapped or ip.sixtofour
+        if carried is None and any(ip in net for net in _CARRY_IPV4):
+            carried = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if carried is not None:
+            ip = carried
     return ip.is_global and not ip.is_multicast
 
 
