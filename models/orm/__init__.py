@@ -5,7 +5,7 @@ from models.orm.order import Customer, IdempotencyKey, Order, OrderEvent, OrderL
 from models.orm.outbox import OutboxMessage
 from models.orm.shipping import CourierAccount, Shipment, SmsGateway
 from models.orm.store import ApiKey, DeliveryFee, Invite, Member, Store
-from models.orm.team import CallAttempt, CardMessage, TelegramChat
+from models.orm.team import CallAttempt, CardMessage, TelegramChat, TelegramUpdate
 from models.orm.webhooks import WebhookAttempt, WebhookEndpoint
 
 __models__ = [
@@ -25,6 +25,7 @@ __models__ = [
     TelegramChat,
     CardMessage,
     CallAttempt,
+    TelegramUpdate,
     CourierAccount,
     Shipment,
     SmsGateway,

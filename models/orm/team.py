@@ -80,3 +80,15 @@ class CallAttempt(Model):
     class Meta:
         table = "call_attempt"
         indexes = (("order", "id"),)
+
+
+class TelegramUpdate(Model):
+    """An update id received on the webhook: with several web processes behind one address,
+    Telegram's resend of an update lands on any of them and is applied only once."""
+
+    update_id = fields.BigIntField(primary_key=True, generated=False)
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "telegram_update"
+        indexes = (("received_at",),)
