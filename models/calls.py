@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Literal, get_args
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -17,7 +18,7 @@ from models.timeline import SYSTEM, Actor, record_event
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = (
+CallOutcome = Literal[
     "no_answer",
     "busy",
     "unreachable",
@@ -27,7 +28,8 @@ OUTCOMES = (
     "fake",
     "duplicate",
     "confirmed",
-)
+]
+OUTCOMES: tuple[str, ...] = get_args(CallOutcome)
 CANCELLING = frozenset({"customer_cancelled", "fake", "duplicate"})
 
 

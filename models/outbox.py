@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -30,7 +30,7 @@ LEASE = timedelta(minutes=2)
 # Outgoing webhooks (SPEC §7): the events an endpoint may subscribe to, and their own retry
 # schedule (1 min, 5 min, 30 min, 2 h, 12 h, then dead: six tries over about 15 hours).
 WEBHOOK = "webhook"
-WEBHOOK_EVENTS = (
+WebhookEvent = Literal[
     "order.created",
     "order.confirmed",
     "order.processing",
@@ -39,7 +39,8 @@ WEBHOOK_EVENTS = (
     "order.cancelled",
     "order.returned",
     "order.call_logged",
-)
+]
+WEBHOOK_EVENTS: tuple[str, ...] = get_args(WebhookEvent)
 _WEBHOOK_TOPICS = frozenset(WEBHOOK_EVENTS)
 CHANNEL_BACKOFF: dict[str, tuple[int, ...]] = {WEBHOOK: (60, 300, 1800, 7200, 43200)}
 

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from models.calls import CallOutcome
 from models.lifecycle import OrderStatus
 from models.risk import Risk
 
@@ -169,19 +170,6 @@ class OrderLineOut(Reply):
     unit_price: int
     quantity: int
     line_total: int
-
-
-CallOutcome = Literal[
-    "no_answer",
-    "busy",
-    "unreachable",
-    "wrong_number",
-    "postponed",
-    "customer_cancelled",
-    "fake",
-    "duplicate",
-    "confirmed",
-]
 
 
 class OrderCalls(Reply):

@@ -6,20 +6,12 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
+from models.outbox import WebhookEvent
 from webstore.api_paging import PageQuery
 from webstore.schemas import DATE_TIME, NEXT_CURSOR, Reply, RequestBody, Text
 
 # The order events an endpoint subscribes to (models.webhooks.EVENTS, the same order).
-EventName = Literal[
-    "order.created",
-    "order.confirmed",
-    "order.processing",
-    "order.shipped",
-    "order.delivered",
-    "order.cancelled",
-    "order.returned",
-    "order.call_logged",
-]
+EventName = WebhookEvent
 Events = Annotated[list[EventName], Field(min_length=1, max_length=8)]
 Outcome = Literal["delivered", "retrying", "dead"]
 
