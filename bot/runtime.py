@@ -17,7 +17,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot import handlers
 from bot.limits import FloodBudget
 from bot.sender import CardSender
-from models import calls
+from models import calls, telegram_updates
+from models.outbox import now
 from models.sealing import Sealer
 from models.shipping import DispatchService
 
@@ -74,11 +75,17 @@ def build_application(config: BotConfig, budget: FloodBudget) -> Application:
 
 async def _scheduled(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Postponed orders come back and stale claims end; the times live in the database,
-    so a restart loses nothing."""
+    so a restart loses nothing. Webhook update ids Telegram no longer resends are dropped."""
     back = await calls.bring_back_callbacks()
     expired = await calls.expire_claims()
-    if back or expired:
-        log.info("scheduled callbacks=%s claims_expired=%s", back, expired)
+    forgotten = await telegram_updates.forget_updates_before(now() - telegram_updates.KEEP)
+    if back or expired or forgotten:
+        log.info(
+            "scheduled callbacks=%s claims_expired=%s update_ids_forgotten=%s",
+            back,
+            expired,
+            forgotten,
+        )
 
 
 class BotRuntime:

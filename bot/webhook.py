@@ -1,5 +1,9 @@
 """The Telegram webhook route for the web process (TELEGRAM_MODE=webhook): the secret
-token is checked, the update is queued, and Telegram gets its 200 at once."""
+token is checked, the update is queued, and Telegram gets its 200 at once.
+
+Telegram resends an update it thinks was not received (a slow 200, a restart of the proxy),
+to whichever web process answers the address: an update id is applied once by all of them,
+the database (models.telegram_updates) deciding which process applies it."""
 
 from __future__ import annotations
 
@@ -12,12 +16,14 @@ from aiohttp import web
 from telegram import Update
 
 from bot.runtime import BotRuntime
+from models import telegram_updates
+from models.db import is_unavailable
 
 log = logging.getLogger(__name__)
 PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
-# Telegram resends an update it thinks was not received (a slow 200, a restart of the
-# proxy): the last update ids seen are remembered so a press is never applied twice.
+# The last update ids this process saw: a resend to the same process is passed over without
+# asking the database.
 SEEN = 2048
 
 
@@ -58,6 +64,21 @@ def _allowed(request: web.Request, runtime: BotRuntime) -> bool:
     )
 
 
+async def _first_delivery(update_id: int) -> bool:
+    """Whether no web process has taken this update yet. When the id cannot be written (the
+    database away) the update is applied all the same, as Telegram gets its 200 anyway: a
+    lost press is worse than a rare double, and this process's own memory of ids still
+    stops a resend to it."""
+    try:
+        return await telegram_updates.first_delivery(update_id)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            log.exception("telegram update id not recorded update_id=%s", update_id)
+        else:
+            log.warning("telegram update id not recorded update_id=%s error=%s", update_id, exc)
+        return True
+
+
 def add_route(app: web.Application, runtime: BotRuntime) -> None:
     seen = RecentIds()
 
@@ -66,7 +87,11 @@ def add_route(app: web.Application, runtime: BotRuntime) -> None:
             return web.json_response({"ok": False}, status=403)
         update = _read(await request.read(), runtime)
         # Garbage is answered 200 too: Telegram would only send it again.
-        if update is not None and seen.first_time(update.update_id):
+        if (
+            update is not None
+            and seen.first_time(update.update_id)
+            and await _first_delivery(update.update_id)
+        ):
             await runtime.app.update_queue.put(update)
         return web.json_response({"ok": True})
 

@@ -5,7 +5,9 @@ them; `hanout web`: none, so it runs no relay). Rows of a channel without a hand
 not claimed at all: they wait, still pending, for the process that has the handler.
 
 Delivery is at-least-once: a handler may see a row again after a crash or an expired lease,
-so handlers key their side effect on `message.dedupe_key`.
+so handlers key their side effect on `message.dedupe_key`. An outcome that cannot be written
+because the database is away is written again until shortly before the claim's lease ends,
+so a short outage does not send a delivered row a second time.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import timedelta
+from functools import partial
+from typing import TypeVar
 
 from models import outbox
+from models.db import is_unavailable
 from models.orm import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -27,6 +33,14 @@ ChannelHandler = Callable[[OutboxMessage], Awaitable[None]]
 
 # Longest pause between passes while the database is unreachable.
 MAX_ERROR_PAUSE = 30.0
+# A delivery's outcome written again while the database is away: first after 0.2 s, the
+# pause doubling up to 2 s, the last try this long before the lease ends (clocks of the
+# workers' hosts may differ by a little; past the lease another worker may take the row).
+OUTCOME_RETRY_FIRST = 0.2
+OUTCOME_RETRY_MAX = 2.0
+LEASE_MARGIN = timedelta(seconds=10)
+
+T = TypeVar("T")
 
 
 class PermanentFailure(Exception):
@@ -181,7 +195,8 @@ class Relay:
         try:
             await self._deliver(message)
         except Exception as exc:
-            # Recording the outcome failed (database gone): the lease brings the row back.
+            # Recording the outcome failed (another fault, or the database away until the
+            # lease's end): the lease brings the row back.
             log.error("outbox outcome not recorded id=%s error=%s", message.id, exc)
 
     def _on_commit(self) -> None:
@@ -222,7 +237,8 @@ class Relay:
     async def _deliver(self, message: OutboxMessage) -> None:
         if message.attempts > outbox.max_attempts(message.channel):
             # Only reachable through expired leases: the row keeps killing its worker.
-            await outbox.fail(message, "gave up: delivery never finished", permanent=True)
+            gave_up = "gave up: delivery never finished"
+            await self._record(message, partial(outbox.fail, message, gave_up, permanent=True))
             return
         handler = self.handlers[message.channel]
         try:
@@ -230,13 +246,43 @@ class Relay:
             async with asyncio.timeout(self.delivery_timeout):
                 await handler(message)
         except Postpone as exc:
-            await outbox.postpone(message, exc.seconds, str(exc))
+            await self._record(message, partial(outbox.postpone, message, exc.seconds, str(exc)))
         except PermanentFailure as exc:
-            await outbox.fail(message, _describe(exc), permanent=True)
+            await self._record(
+                message, partial(outbox.fail, message, _describe(exc), permanent=True)
+            )
         except Exception as exc:
-            await outbox.fail(message, _describe(exc))
+            await self._record(message, partial(outbox.fail, message, _describe(exc)))
         else:
             await self._complete(message)
+
+    async def _record(self, message: OutboxMessage, write: Callable[[], Awaitable[T]]) -> T:
+        """Write a delivery's outcome; while the database is away, again after a pause, for
+        as long as the claim's lease lasts (less a margin). Each write is conditional on
+        the claim, so one that went through before its answer was lost is not applied
+        twice: the next finds the row no longer claimed and changes nothing."""
+        pause = OUTCOME_RETRY_FIRST
+        while True:
+            try:
+                return await write()
+            except Exception as exc:
+                if not is_unavailable(exc) or self._lease_left(message) < pause:
+                    raise
+                log.warning(
+                    "outbox outcome waits for the database id=%s retry_in=%.1fs error=%s",
+                    message.id,
+                    pause,
+                    _describe(exc),
+                )
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, OUTCOME_RETRY_MAX)
+
+    @staticmethod
+    def _lease_left(message: OutboxMessage) -> float:
+        """Seconds until shortly before the claim's lease ends (negative once past)."""
+        if message.locked_until is None:
+            return 0.0
+        return (message.locked_until - LEASE_MARGIN - outbox.now()).total_seconds()
 
     async def _complete(self, message: OutboxMessage) -> None:
         context = (
@@ -244,7 +290,7 @@ class Relay:
             f"store={message.store_id} number={message.payload.get('number', '-')} "
             f"attempts={message.attempts} worker={self.worker_id}"
         )
-        if await outbox.complete(message):
+        if await self._record(message, partial(outbox.complete, message)):
             log.info("outbox delivered %s", context)
         else:
             log.warning("outbox delivered after losing the lease %s", context)

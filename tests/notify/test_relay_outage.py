@@ -1,0 +1,116 @@
+"""The relay while the database goes away between a delivery and the writing of its
+outcome: the outcome is written once the database is back, so the row is not delivered a
+second time when its lease would have ended."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from models import outbox
+from models.orm import OutboxMessage
+from notify import relay as relay_module
+from notify.relay import Postpone, Relay
+from tests.notify.test_relay import Recorder, add_rows
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(relay_module, "OUTCOME_RETRY_FIRST", 0.01)
+    monkeypatch.setattr(relay_module, "OUTCOME_RETRY_MAX", 0.02)
+
+
+def away_for(
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    times: int,
+    error: Callable[[], Exception] = lambda: ConnectionRefusedError("connection refused"),
+) -> list[int]:
+    """`outbox.<name>` raises `error` its first `times` calls, then writes; returns the list
+    counting the calls."""
+    real: Callable[..., Awaitable[Any]] = getattr(outbox, name)
+    calls: list[int] = []
+
+    async def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) <= times:
+            raise error()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, name, flaky)
+    return calls
+
+
+async def expire_leases() -> None:
+    """Time passes beyond any lease: an unrecorded claim would be taken again now."""
+    await OutboxMessage.filter(status="processing").update(
+        locked_until=outbox.now() - timedelta(seconds=1)
+    )
+
+
+async def test_a_delivery_whose_outcome_waits_for_the_database_is_done_once(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add_rows(1)
+    handler = Recorder()
+    calls = away_for(monkeypatch, "complete", times=2)
+    relay = Relay({"fake": handler}, "worker-a")
+
+    assert await relay.run_once() == 1
+    row = await OutboxMessage.get()
+    assert (row.status, row.locked_until, len(calls)) == ("done", None, 3)
+    await expire_leases()
+    assert await relay.run_once() == 0
+    assert handler.calls == {"fake:0": 1}
+
+
+async def test_a_failure_and_a_postponement_are_recorded_after_the_outage(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add_rows(1)
+    failing = away_for(monkeypatch, "fail", times=3)
+    relay = Relay({"fake": Recorder(failures=1)}, "worker-a")
+    assert await relay.run_once() == 1
+    row = await OutboxMessage.get()
+    assert (row.status, row.attempts, len(failing)) == ("pending", 1, 4)
+    assert "mail server said no" in row.last_error
+
+    async def busy(message: OutboxMessage) -> None:
+        raise Postpone(60, "receiver busy")
+
+    await OutboxMessage.all().update(available_at=outbox.now() - timedelta(seconds=1))
+    postponing = away_for(monkeypatch, "postpone", times=2)
+    assert await Relay({"fake": busy}, "worker-b").run_once() == 1
+    row = await OutboxMessage.get()
+    assert (row.status, row.attempts, len(postponing)) == ("pending", 1, 3)
+    assert row.available_at > outbox.now() + timedelta(seconds=50)
+
+
+async def test_the_outcome_is_given_up_shortly_before_the_lease_ends(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The lease ends in 10.05 s and the last try is 10 s before it: a handful of tries,
+    # then the row is left for the lease to bring back, never written past the lease.
+    monkeypatch.setattr(outbox, "LEASE", relay_module.LEASE_MARGIN + timedelta(seconds=0.05))
+    await add_rows(1)
+    handler = Recorder()
+    calls = away_for(monkeypatch, "complete", times=1_000)
+    assert await Relay({"fake": handler}, "worker-a", delivery_timeout=0.01).run_once() == 1
+    row = await OutboxMessage.get()
+    assert row.status == "processing" and 1 < len(calls) < 10
+    await expire_leases()
+    monkeypatch.undo()
+    assert await Relay({"fake": handler}, "worker-b").run_once() == 1
+    assert (await OutboxMessage.get()).status == "done"
+    assert handler.calls == {"fake:0": 2}  # the lease's price, as before
+
+
+async def test_another_fault_is_not_retried(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    await add_rows(1)
+    calls = away_for(monkeypatch, "complete", times=1, error=lambda: ValueError("a bug"))
+    assert await Relay({"fake": Recorder()}, "worker-a").run_once() == 1
+    assert len(calls) == 1
+    assert (await OutboxMessage.get()).status == "processing"
