@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run migrate demo lint types contracts test test-sqlite test-postgres migrations clean
+.PHONY: install run migrate demo lint types contracts test test-sqlite test-postgres migrations clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ test-postgres: install
 	HANOUT_TEST_DB=postgres $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 test: lint types contracts test-sqlite test-postgres
+
+# Benchmarks (bench/README.md): a table on stdout, the figures in bench/results/latest.json.
+# Installs Debian's wrk when missing; needs PostgreSQL like the tests. BENCH_ARGS=--quick: short.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q wrk >/dev/null 2>&1 \
+		|| { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 # Developers: after changing models/orm, write the migration for both dialects.
 migrations: install

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
+
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from models import geography, stores
 from models.checkout import CheckoutRequest, LineRequest
@@ -81,10 +85,6 @@ class Delivery:
 
     fees: Mapping[int, FeeRow]
 
-    @property
-    def wilayas(self) -> list[geography.Wilaya]:
-        return [w for w in geography.wilayas() if w.code in self.fees]
-
     def fee(self, wilaya_code: int | None, delivery_type: str) -> int | None:
         row = self.fees.get(wilaya_code) if wilaya_code is not None else None
         return None if row is None or delivery_type not in (HOME, DESK) else row.fee(delivery_type)
@@ -92,6 +92,33 @@ class Delivery:
     def as_json(self) -> dict[str, list[int | None]]:
         """For the page's script: {"16": [home, desk]}, null where not offered."""
         return {str(code): [row.home, row.desk] for code, row in self.fees.items()}
+
+    # The two longest parts of an order form to draw are the same for every visitor of a
+    # store: drawn once per fee table (and language, and choice), then reused.
+
+    def wilaya_options(self, lang: str, selected: int | None) -> Markup:
+        """The `<option>`s of the wilaya select, `selected` ticked."""
+        return _wilaya_options(tuple(sorted(self.fees)), lang, selected)
+
+    def fees_json(self) -> Markup:
+        """`as_json()` for a `<script type="application/json">`, as Jinja's `tojson` writes it."""
+        return _fees_json(tuple(sorted(self.fees.items())))
+
+
+@lru_cache(maxsize=1024)
+def _wilaya_options(codes: tuple[int, ...], lang: str, selected: int | None) -> Markup:
+    option = Markup('    <option value="{}"{}>{}</option>')
+    ticked = Markup(" selected")
+    return Markup("\n").join(
+        option.format(w.code, ticked if w.code == selected else "", w.label(lang))
+        for w in geography.wilayas()
+        if w.code in codes
+    )
+
+
+@lru_cache(maxsize=256)
+def _fees_json(fees: tuple[tuple[int, FeeRow], ...]) -> Markup:
+    return htmlsafe_json_dumps(Delivery(dict(fees)).as_json(), sort_keys=True)
 
 
 async def load_delivery(store: Store) -> Delivery:

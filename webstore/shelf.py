@@ -74,15 +74,11 @@ async def store_items(store: Store) -> list[Item]:
 async def store_item(store: Store, slug: str) -> Item | None:
     if not _PRODUCT_SLUG_RE.fullmatch(slug):
         return None
-    # One query: the active variants with their product (no variant, no item).
-    variants = await (
-        Variant.filter(
-            product__store_id=store.id, product__slug=slug, product__active=True, active=True
-        )
-        .select_related("product")
-        .order_by("id")
-    )
-    return Item(variants[0].product, list(variants)) if variants else None
+    product = await Product.get_or_none(store_id=store.id, slug=slug, active=True)
+    if product is None:
+        return None
+    variants = await Variant.filter(product_id=product.id, active=True).order_by("id")
+    return Item(product, list(variants)) if variants else None
 
 
 async def cart_lines(store: Store, lines: dict[int, int]) -> list[CartLine]:

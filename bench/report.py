@@ -1,0 +1,240 @@
+"""The machine, the targets of the performance issue, the table printed and the JSON kept."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sqlite3
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from bench import load
+
+
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def _memory_gib() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return round(int(line.split()[1]) / 1024 / 1024, 1)
+    return 0.0
+
+
+def _wrk_version() -> str:
+    done = subprocess.run(  # noqa: S603 (wrk from the system's package)
+        [load.wrk_path(), "-v"], capture_output=True, text=True, check=False
+    )
+    found = re.search(r"wrk \S+", done.stdout + done.stderr)
+    return found.group(0) if found else "wrk"
+
+
+async def _postgres_version(admin_url: str) -> str:
+    try:
+        conn = await asyncpg.connect(admin_url.replace("postgres://", "postgresql://", 1))
+    except (OSError, asyncpg.PostgresError):
+        return "unreachable"
+    try:
+        return str(await conn.fetchval("SHOW server_version"))
+    finally:
+        await conn.close()
+
+
+async def machine(admin_url: str) -> dict[str, Any]:
+    return {
+        "cpu": _cpu_model(),
+        "cores": os.cpu_count(),
+        "memory_gib": _memory_gib(),
+        "kernel": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "postgresql": await _postgres_version(admin_url),
+        "wrk": _wrk_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def _get(data: dict[str, Any], *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict) or key not in data:
+            return None
+        data = data[key]
+    return data
+
+
+def _fmt(value: Any, digits: int = 0) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float | int):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+Row = tuple[str, str, str, str, str]  # figure, hanout, baseline, target, met
+
+
+def _met(ok: bool | None) -> str:
+    return "—" if ok is None else ("met" if ok else "not met")
+
+
+def rows(results: dict[str, Any]) -> list[Row]:
+    """The table: each figure beside its baseline and, when the issue sets one, its target."""
+    out: list[Row] = []
+    web = results.get("web") or {}
+    bare_post = _get(web, "bare", "post")
+    bare_page = _get(web, "bare", "page")
+    for kind, name in (("sqlite", "SQLite"), ("postgres", "PostgreSQL")):
+        run = web.get(kind)
+        if not run:
+            continue
+        co, page = run["checkout"], run["product_page"]
+        rate, p50, p99 = co["orders_per_s"], co["latency_ms"]["p50"], co["latency_ms"]["p99"]
+        ok = run["verified"]["ok"]
+        out.append((
+            f"Checkout, {name}: orders/s (POST → 303, all rows checked: {'yes' if ok else 'NO'})",
+            _fmt(rate),
+            f"{_fmt(_get(bare_post, 'rate'))} (bare POST → 303)",
+            "≥ 1,000",
+            _met(rate >= 1000 and ok),
+        ))  # fmt: skip
+        out.append((
+            f"Checkout, {name}: latency p50 / p99 ms",
+            f"{_fmt(p50, 1)} / {_fmt(p99, 1)}",
+            f"{_fmt(_get(bare_post, 'latency_ms', 'p50'), 1)} / "
+            f"{_fmt(_get(bare_post, 'latency_ms', 'p99'), 1)}",
+            "p99 ≤ 100",
+            _met(p99 <= 100),
+        ))  # fmt: skip
+        share = page["rate"] / bare_page["rate"] if bare_page and bare_page["rate"] else None
+        out.append((
+            f"Product page, {name}: pages/s",
+            f"{_fmt(page['rate'])} ({_fmt(share and 100 * share, 1)} %)",
+            f"{_fmt(_get(bare_page, 'rate'))} (bare GET)",
+            "≥ 30 % of bare",
+            _met(None if share is None else share >= 0.3),
+        ))  # fmt: skip
+    tg = results.get("telegram")
+    if tg:
+        hanout, bare = tg["hanout"], tg["bare"]
+        card = hanout["order_to_card_ms"]
+        out.append((
+            "Order → card sendMessage, ms p50 / p99",
+            f"{_fmt(card['p50'], 1)} / {_fmt(card['p99'], 1)}",
+            f"{_fmt(bare['order_to_card_ms']['p50'], 1)} / "
+            f"{_fmt(bare['order_to_card_ms']['p99'], 1)} (bare bot)",
+            "p50 ≤ 50",
+            _met(card["p50"] <= 50),
+        ))  # fmt: skip
+        for step, label in (("menu", "call menu"), ("outcome", "“no answer”")):
+            answer = hanout["press_to_answer_ms"][step]
+            edit = hanout["press_to_edit_ms"][step]
+            out.append((
+                f"Press ({label}) → answer / → card edited, ms p50",
+                f"{_fmt(answer['p50'], 1)} / {_fmt(edit['p50'], 1)}",
+                f"{_fmt(bare['press_to_answer_ms'][step]['p50'], 1)} / "
+                f"{_fmt(bare['press_to_edit_ms'][step]['p50'], 1)} (bare bot)",
+                "edited p50 ≤ 100",
+                _met(edit["p50"] <= 100),
+            ))  # fmt: skip
+    burst = results.get("burst")
+    if burst:
+        out.append((
+            f"Burst of {burst['orders']:,} orders in {burst['over_seconds']:g} s: every order "
+            "in the group / owner's chat after, s",
+            f"{_fmt(burst['all_in_group_after_s'], 1)} / "
+            f"{_fmt(burst['all_in_owner_chat_after_s'], 1)}",
+            f"{_fmt(burst['placed_in_s'], 1)} (last order placed)",
+            "—",
+            "—",
+        ))  # fmt: skip
+        out.append((
+            "Burst: 429s served by the fake Telegram; orders shown twice",
+            f"{burst['served_429']}; {burst['shown_twice']}",
+            "—",
+            "0",
+            _met(burst["served_429"] == 0 and burst["shown_twice"] == 0),
+        ))  # fmt: skip
+    sync = results.get("couriers")
+    if sync:
+        out.append((
+            f"Yalidine sync of {sync['shipments']:,} shipments: requests; courier time s; "
+            "wall time s",
+            f"{sync['requests']}; {_fmt(sync['courier_time_s'], 1)}; "
+            f"{_fmt(sync['wall_time_s'], 1)}",
+            f"{sync['minimum_requests']} requests minimum (500 per read)",
+            "—",
+            "—",
+        ))  # fmt: skip
+        out.append((
+            "Yalidine sync: quota violations (429s served)",
+            f"{sync['quota_violations']} ({sync['served_429']})",
+            "—",
+            "0",
+            _met(sync["quota_violations"] == 0),
+        ))  # fmt: skip
+    foot = results.get("footprint")
+    if foot:
+        idle = max(foot[k]["idle_memory_mb"]["VmHWM"] for k in ("bot_off", "bot_on"))
+        bare_mem = _get(web, "bare", "memory_mb", "VmHWM")
+        out.append((
+            "`hanout run` idle, peak RSS MB (bot off / on)",
+            f"{_fmt(foot['bot_off']['idle_memory_mb']['VmHWM'], 1)} / "
+            f"{_fmt(foot['bot_on']['idle_memory_mb']['VmHWM'], 1)}",
+            f"{_fmt(bare_mem, 1)} (bare aiohttp process)",
+            "≤ 120",
+            _met(idle <= 120),
+        ))  # fmt: skip
+        loaded = [
+            _get(web, kind, "memory_mb", "after_load", "VmHWM") for kind in ("sqlite", "postgres")
+        ] + [_get(results, "burst", "memory_mb_under_load", "VmHWM")]
+        peak = max((x for x in loaded if x is not None), default=None)
+        out.append((
+            "`hanout run` under load, peak RSS MB (checkout, product page, burst)",
+            _fmt(peak, 1),
+            "—",
+            "—",
+            "—",
+        ))  # fmt: skip
+        out.append((
+            "`hanout run` start-up, spawn → first 200 on /healthz, s (bot off / on)",
+            f"{_fmt(foot['bot_off']['startup_s'], 2)} / {_fmt(foot['bot_on']['startup_s'], 2)}",
+            f"{_fmt(_get(web, 'bare', 'ready_s'), 2)} (bare aiohttp process)",
+            "—",
+            "—",
+        ))  # fmt: skip
+    return out
+
+
+def table(results: dict[str, Any]) -> str:
+    header = ("Figure", "Hanout", "Baseline, same run", "Target", "Status")
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(["---"] * len(header)) + "|",
+    ]
+    lines += ["| " + " | ".join(row) + " |" for row in rows(results)]
+    return "\n".join(lines)
+
+
+def heading(results: dict[str, Any]) -> str:
+    m, c = results["machine"], results["config"]
+    return (
+        f"Hanout benchmarks, {results['date']} — {m['cpu']}, {m['cores']} cores, "
+        f"{m['memory_gib']} GiB, {m['kernel']}; Python {m['python']}, SQLite {m['sqlite']}, "
+        f"PostgreSQL {m['postgresql']}, {m['wrk']}; load average at start "
+        f"{' '.join(map(str, m['load_average_at_start']))}.\n"
+        f"Command: `{c['command']}` ({c['connections']} connections, {c['seconds']} s per "
+        f"wrk run after {c['warmup']} s of warm-up, `hanout {c['role']}` measured)."
+    )
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
