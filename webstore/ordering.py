@@ -81,7 +81,7 @@ async def _place(
     ip = client_ip(visit.request, visit.config.trust_forwarded)
     request = form.checkout_request(lines, ip)
     try:
-        validate(request)  # pure: typos do not count against the visitor's IP budget
+        draft = validate(request)  # pure: typos do not count against the visitor's IP budget
     except InvalidOrder as exc:
         return await rerender(form.failed(exc.errors), 422)
     if not visit.request.app[IP_LIMIT].hit(ip):
@@ -89,7 +89,7 @@ async def _place(
         form.notice = "ip_limited"
         return await rerender(form, 429)
     try:
-        placed = await place_order(visit.shop, request)
+        placed = await place_order(visit.shop, request, draft=draft)
     except InvalidOrder as exc:
         return await rerender(form.failed(exc.errors), 422)
     except Blacklisted:

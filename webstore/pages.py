@@ -10,9 +10,17 @@ from models.orm import Order
 from models.phones import national_display
 from webstore import shelf
 from webstore.cart import parse_quantity, parse_variant_id
-from webstore.order_form import OrderForm, form_context, load_delivery
+from webstore.order_form import Delivery, OrderForm, form_context, load_delivery
 from webstore.security import order_token, order_token_valid
-from webstore.visit import Visit, render
+from webstore.visit import (
+    MAX_DRAWN_PAGES,
+    PRODUCT_PAGES,
+    DrawnPage,
+    Visit,
+    render,
+    render_html,
+    respond,
+)
 
 Params = dict[str, str]
 
@@ -38,13 +46,46 @@ async def product_page(
     visit: Visit, item: shelf.Item, form: OrderForm, status: int = 200
 ) -> web.Response:
     """The product with its quick-order form, fresh or re-rendered with the customer's input."""
+    delivery = await load_delivery(visit.shop)
+    fresh = status == 200 and form == OrderForm()
+    key = _fresh_page_key(visit, item, delivery) if fresh else None
+    cache = visit.request.app[PRODUCT_PAGES]
+    drawn = cache.get(key) if key is not None else None
+    if key is not None and drawn is not None:
+        cache.move_to_end(key)
+        return respond(visit, drawn.fill(visit.csrf, visit.cart.count))
     available = [v for v in item.variants if v.stock > 0] or item.variants
     chosen = item.variant(parse_variant_id(form.get("variant_id"))) or available[0]
     quantity = parse_quantity(form.get("quantity")) or 1
-    delivery = await load_delivery(visit.shop)
     context = form_context(visit.lang, form, delivery, chosen.price * quantity)
-    return render(
-        visit, "product.html", status, item=item, chosen=chosen, quantity=quantity, **context
+    html = render_html(
+        visit, "product.html", item=item, chosen=chosen, quantity=quantity, **context
+    )
+    if key is not None:
+        drawn = DrawnPage.split(html, visit.csrf, visit.cart.count)
+        if drawn is not None:
+            cache[key] = drawn
+            if len(cache) > MAX_DRAWN_PAGES:
+                cache.popitem(last=False)
+    return respond(visit, html, status)
+
+
+def _fresh_page_key(visit: Visit, item: shelf.Item, delivery: Delivery) -> tuple[object, ...]:
+    """Everything a fresh product page shows apart from the visitor's CSRF token and cart
+    count: the page is drawn again as soon as any of it changes (a price, a stock, a fee)."""
+    product, shop = item.product, visit.shop
+    return (
+        visit.base,
+        visit.lang,
+        shop.id,
+        shop.name,
+        product.id,
+        product.slug,
+        product.name,
+        product.description,
+        product.photo,
+        tuple((v.id, v.price, v.stock, v.label()) for v in item.variants),
+        tuple(sorted(delivery.fees.items())),
     )
 
 

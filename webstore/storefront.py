@@ -8,6 +8,7 @@ import hashlib
 import ipaddress
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -23,7 +24,15 @@ from webstore.i18n import load_catalogues
 from webstore.messages import N_
 from webstore.security import ORDER_TOKEN_LENGTH, SlidingWindow
 from webstore.shelf import PRODUCT_SLUG
-from webstore.visit import CATALOGUES, TEMPLATES, VISIT, Visit, open_visit, render
+from webstore.visit import (
+    CATALOGUES,
+    PRODUCT_PAGES,
+    TEMPLATES,
+    VISIT,
+    Visit,
+    open_visit,
+    render,
+)
 
 log = logging.getLogger(__name__)
 
@@ -165,6 +174,7 @@ async def _cache_static(request: web.Request, response: web.StreamResponse) -> N
 def setup(app: web.Application) -> None:
     app[CATALOGUES] = load_catalogues()
     app[TEMPLATES] = _templates()
+    app[PRODUCT_PAGES] = OrderedDict()
     app[ordering.IP_LIMIT] = SlidingWindow(app[CONFIG].checkout_ip_limit, 600.0)
     app.router.add_static("/static/", STATIC_DIR, name="storefront_static")
     app.on_response_prepare.append(_cache_static)

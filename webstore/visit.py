@@ -4,6 +4,7 @@ rendering a page with its cookies."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,12 +172,50 @@ def remember_placed(visit: Visit, response: web.StreamResponse, number: int) -> 
     _set_cookie(visit, response, PLACED_COOKIE, value, PLACED_AGE, f"{visit.base}/")
 
 
-def render(visit: Visit, template: str, status: int = 200, **context: Any) -> web.Response:
+def render_html(visit: Visit, template: str, **context: Any) -> str:
     env = visit.request.app[TEMPLATES]
-    html = env.get_template(template).render(v=visit, _=visit._, shop=visit.store, **context)
+    return env.get_template(template).render(v=visit, _=visit._, shop=visit.store, **context)
+
+
+def respond(visit: Visit, html: str, status: int = 200) -> web.Response:
     response = web.Response(text=html, status=status, content_type="text/html")
     finish(visit, response)
     return response
+
+
+def render(visit: Visit, template: str, status: int = 200, **context: Any) -> web.Response:
+    return respond(visit, render_html(visit, template, **context), status)
+
+
+_CART_COUNT = '<span class="count">{}</span>'
+
+
+@dataclass(frozen=True, slots=True)
+class DrawnPage:
+    """A page drawn once for every visitor, cut where each visitor's own parts go: the CSRF
+    token and the cart count."""
+
+    parts: tuple[str, str, str]
+
+    @classmethod
+    def split(cls, html: str, csrf: str, cart_count: int) -> DrawnPage | None:
+        """The page cut around its one CSRF token and its one cart count, or None when they
+        do not each appear exactly once (the page is then not kept)."""
+        count = _CART_COUNT.format(cart_count)
+        if html.count(csrf) != 1 or html.count(count) != 1 or html.find(count) > html.find(csrf):
+            return None
+        head, _, rest = html.partition(count)
+        middle, _, tail = rest.partition(csrf)
+        return cls((head, middle, tail))
+
+    def fill(self, csrf: str, cart_count: int) -> str:
+        head, middle, tail = self.parts
+        return f"{head}{_CART_COUNT.format(cart_count)}{middle}{csrf}{tail}"
+
+
+# Fresh product pages as drawn, newest last, per application (webstore.pages).
+PRODUCT_PAGES = web.AppKey("storefront_product_pages", OrderedDict[tuple[object, ...], DrawnPage])
+MAX_DRAWN_PAGES = 256
 
 
 def see_other(visit: Visit, path: str) -> web.Response:

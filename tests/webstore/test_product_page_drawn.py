@@ -1,0 +1,79 @@
+"""The fresh product page is drawn once and reused: each visitor still gets their own CSRF
+token and cart count, and a change of price, stock, name or fee shows at once."""
+
+from __future__ import annotations
+
+from models import stores
+from models.fees import FeeRow
+from models.orm import Product, Variant
+from tests.factories import Shop
+from tests.webstore.test_storefront import CSRF_RE, PRODUCT, Client, client, fetch, plain, shop
+from webstore.visit import PRODUCT_PAGES, DrawnPage
+
+__all__ = ["client", "shop"]  # fixtures
+
+
+def drawn_pages(client: Client) -> int:
+    return len(client.app[PRODUCT_PAGES])
+
+
+async def test_each_visitor_gets_their_own_token_and_cart_count(client: Client, shop: Shop) -> None:
+    status, first = await fetch(client, PRODUCT)
+    assert status == 200
+    assert drawn_pages(client) == 1
+    client.session.cookie_jar.clear()
+    status, second = await fetch(client, PRODUCT)
+    assert status == 200
+    assert drawn_pages(client) == 1  # reused, not drawn again
+    first_token, second_token = CSRF_RE.search(first), CSRF_RE.search(second)
+    assert first_token and second_token
+    assert first_token.group(1) != second_token.group(1)
+    assert first.replace(first_token.group(1), "") == second.replace(second_token.group(1), "")
+
+    added = await client.post(
+        "/shop/panier",
+        data={
+            "csrf_token": second_token.group(1),
+            "variant_id": str(shop.variants[0].id),
+            "quantity": "2",
+            "action": "add",
+        },
+        allow_redirects=False,
+    )
+    assert added.status == 303
+    _, with_cart = await fetch(client, PRODUCT)
+    assert '<span class="count">2</span>' in with_cart
+    assert '<span class="count">0</span>' in second
+
+
+async def test_price_stock_name_and_fee_changes_show_at_once(client: Client, shop: Shop) -> None:
+    _, before = await fetch(client, PRODUCT)
+    assert "(épuisé)" not in before
+    await Variant.filter(id=shop.variants[1].id).update(stock=0, price=5100)
+    _, sold_out = await fetch(client, PRODUCT)
+    assert "(épuisé)" in sold_out
+    assert "5 100 DA" in plain(sold_out)
+    await Product.filter(store_id=shop.store.id).update(name="Robe kabyle brodée")
+    _, renamed = await fetch(client, PRODUCT)
+    assert "Robe kabyle brodée" in renamed
+    await stores.set_fees(shop.store, {16: FeeRow(450, 250)})
+    _, fees = await fetch(client, PRODUCT)
+    assert '"16": [450, 250]' in fees
+    assert '"31"' not in fees
+    assert drawn_pages(client) == 4
+
+
+async def test_a_page_in_another_language_is_drawn_apart(client: Client, shop: Shop) -> None:
+    _, french = await fetch(client, PRODUCT)
+    _, arabic = await fetch(client, f"{PRODUCT}?lang=ar")
+    assert 'lang="fr"' in french
+    assert 'lang="ar" dir="rtl"' in arabic
+    assert drawn_pages(client) == 2
+
+
+def test_a_page_without_exactly_one_token_is_not_kept() -> None:
+    assert DrawnPage.split('<span class="count">0</span> abc abc', "abc", 0) is None
+    assert DrawnPage.split("abc", "abc", 0) is None
+    page = DrawnPage.split('<span class="count">1</span> x abc y', "abc", 1)
+    assert page is not None
+    assert page.fill("def", 3) == '<span class="count">3</span> x def y'
