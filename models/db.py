@@ -6,6 +6,7 @@ from typing import Any
 
 import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import OperationalError
 
@@ -89,6 +90,15 @@ def is_unavailable(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def dialect_sql(conn: BaseDBAsyncClient, sql: str) -> str:
+    """`sql` with its `?` placeholders as the connection's driver wants them ($1, $2, … for
+    PostgreSQL), for the few hot statements sent without the ORM's query building."""
+    if conn.capabilities.dialect != "postgres":
+        return sql
+    parts = sql.split("?")
+    return "".join(f"{part}${i}" if i < len(parts) else part for i, part in enumerate(parts, 1))
 
 
 async def open_db(db_url: str) -> None:

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 
 from models import outbox
 from models.checkout import MAX_QUANTITY, CheckoutRequest, Draft, fingerprint, validate
+from models.db import dialect_sql
 from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
 from models.lifecycle import OrderStatus
 from models.orm import (
@@ -76,15 +77,6 @@ _BLACKLISTED = (
 )
 
 
-def dialect_sql(conn: BaseDBAsyncClient, sql: str) -> str:
-    """`sql` with its `?` placeholders as the connection's driver wants them ($1, $2, … for
-    PostgreSQL)."""
-    if conn.capabilities.dialect != "postgres":
-        return sql
-    parts = sql.split("?")
-    return "".join(f"{part}${i}" if i < len(parts) else part for i, part in enumerate(parts, 1))
-
-
 async def _blacklisted(store: Store, phone: str) -> bool:
     conn = connections.get("default")
     _, rows = await conn.execute_query(dialect_sql(conn, _BLACKLISTED), [store.id, phone])
@@ -106,7 +98,7 @@ async def _fee(store: Store, draft: Draft) -> int:
 
 _NEXT_NUMBER = (
     'UPDATE "store" SET "last_order_number" = "last_order_number" + 1 '
-    'WHERE "id" = {} RETURNING "last_order_number"'
+    'WHERE "id" = ? RETURNING "last_order_number"'
 )
 
 
@@ -114,8 +106,7 @@ async def _next_number(conn: BaseDBAsyncClient, store: Store) -> int:
     # The UPDATE takes the store row's lock on PostgreSQL (SQLite serialises writers), so
     # numbers are unique and the duplicate/idempotency checks after it see committed rows.
     # RETURNING reads the new number in the same statement (both dialects have it).
-    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
-    rows = await conn.execute_query_dict(_NEXT_NUMBER.format(mark), [store.id])
+    rows = await conn.execute_query_dict(dialect_sql(conn, _NEXT_NUMBER), [store.id])
     return int(rows[0]["last_order_number"])
 
 

@@ -18,6 +18,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from models.db import dialect_sql
 from models.orm import Order, OrderEvent, OutboxMessage, Store
 from models.timeline import SYSTEM, record_event
 
@@ -175,7 +176,7 @@ def webhook_data(
 
 _ENDPOINTS_SQL = (
     'SELECT "id", "events" FROM "webhook_endpoint" '
-    'WHERE "store_id" = {} AND "active" AND "deleted_at" IS NULL'
+    'WHERE "store_id" = ? AND "active" AND "deleted_at" IS NULL'
 )
 
 
@@ -196,8 +197,7 @@ async def _webhook_rows(
     # One indexed query (store, active) in the change's transaction; a store without
     # endpoints pays only that.
     # Plain SQL: building the query through the ORM costs more CPU than running it.
-    mark = "$1" if conn.capabilities.dialect == "postgres" else "?"
-    endpoints = await conn.execute_query_dict(_ENDPOINTS_SQL.format(mark), [store.id])
+    endpoints = await conn.execute_query_dict(dialect_sql(conn, _ENDPOINTS_SQL), [store.id])
     wanted = [row["id"] for row in endpoints if topic in _json_list(row["events"])]
     if not wanted:
         return []
