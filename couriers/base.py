@@ -71,9 +71,11 @@ _ARTICLES = frozenset({"el", "al", "l", "e", "le", "la", "les", "d"})
 def commune_key(name: object) -> str:
     """A commune name reduced to what survives spelling variants: folded (case, accents),
     apostrophes and dashes as spaces, articles dropped, common transliteration variants
-    unified, doubled letters single, and "dj" as "j" — then the words joined."""
+    unified, a final "e" dropped, doubled letters single, and "dj" as "j" — then the words
+    joined."""
     text = fold(name).replace("'", " ").replace("’", " ").replace("`", " ").replace(".", " ")
     words = [_WORD_FORMS.get(w, w) for w in text.split() if w not in _ARTICLES]
+    words = [w[:-1] if len(w) > 3 and w.endswith("e") else w for w in words]  # Kiffane
     joined = "".join(words).replace("dj", "j")
     squeezed = [c for i, c in enumerate(joined) if i == 0 or c != joined[i - 1]]
     return "".join(squeezed)

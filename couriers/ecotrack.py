@@ -177,7 +177,8 @@ class EcotrackCourier:
         raise CourierRejected(
             f"ecotrack: the commune {request.commune_name!r} is not in this company's list for"
             f" wilaya {request.wilaya_code_58}"
-            + (f" (closest: {', '.join(near)})" if near else " (it serves none there)")
+            + (f" (closest: {', '.join(near)})" if near else "")
+            + ("" if names else " (it serves none there)")
         )
 
     async def _commune_rows(self, wilaya_code_58: int | None) -> list[dict[str, Any]]:
