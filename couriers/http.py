@@ -8,6 +8,8 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -77,6 +79,13 @@ class Quota:
     def pause(self, seconds: float) -> None:
         self.paused_until = max(self.paused_until, self.clock() + seconds)
 
+    def throttled(self) -> None:
+        """The courier answered 429 although we kept to our windows: its real limit is
+        lower (or another app shares the keys), so every window shrinks by a fifth for the
+        rest of this client's life (never below one request)."""
+        self.windows = {s: max(1, allowed * 4 // 5) for s, allowed in self.windows.items()}
+        log.warning("courier quota lowered windows=%s", self.windows)
+
     def learn(self, seconds: float, left: int) -> None:
         """The courier says only `left` more requests fit in this window: requests spent
         elsewhere are counted as sent now (the cautious guess, since we cannot know when)."""
@@ -99,12 +108,24 @@ class Quota:
             self.learn(seconds, left)
 
 
+# Laravel's throttle (EcoTrack, NOEST) and most gateways: what is left of the minute.
+RATE_LIMIT_HEADERS = {"X-RateLimit-Remaining": 60.0}
+
+
 def retry_after(response: httpx.Response, default: float = 5.0) -> float:
-    raw = response.headers.get("Retry-After", "")
+    """Seconds to wait from Retry-After: a number of seconds or an HTTP date."""
+    raw = response.headers.get("Retry-After", "").strip()
     try:
         return max(0.0, float(raw))
     except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
         return default
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 class HttpClient:
@@ -129,7 +150,8 @@ class HttpClient:
         )
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        for _ in range(MAX_RETRIES_429 + 1):
+        wait = 0.0
+        for attempt in range(MAX_RETRIES_429 + 1):
             if self.quota is not None:
                 await self.quota.acquire()
             try:
@@ -138,13 +160,15 @@ class HttpClient:
                 raise CourierUnavailable(f"timeout: {method} {path}") from exc
             except httpx.HTTPError as exc:
                 raise CourierUnavailable(f"network: {exc}") from exc
-            if self.quota is not None:
-                self.quota.observe(response.headers)
             if response.status_code != 429:
+                if self.quota is not None:
+                    self.quota.observe(response.headers)
                 return self._checked(response)
-            wait = retry_after(response)
+            backoff = 5.0 * 2**attempt  # no Retry-After: 5 s, 10 s, 20 s, 40 s
+            wait = retry_after(response, default=backoff)
             log.warning("courier rate limited path=%s retry_after=%s", path, wait)
             if self.quota is not None:
+                self.quota.throttled()
                 self.quota.pause(wait)
             else:
                 await asyncio.sleep(wait)

@@ -167,6 +167,11 @@ class YalidineCourier:
         return table
 
     async def _origin_code(self) -> int:
+        if not self.origin:
+            raise CourierRejected(
+                "yalidine: the sender's wilaya (from_wilaya) is missing; creates and fees need"
+                " it: give its code (1-58) or its name"
+            )
         for code, row in (await self._wilaya_rows()).items():
             if self.origin and fold(self.origin) in (str(code), fold(row.get("name", ""))):
                 return code

@@ -11,8 +11,21 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import outbox
-from models.errors import ConcurrentChange, InsufficientStock, NotFound, Shortage
-from models.lifecycle import OrderStatus, StockMove, next_status, stock_move, trigger_for
+from models.errors import (
+    ConcurrentChange,
+    IllegalTransition,
+    InsufficientStock,
+    NotFound,
+    Shortage,
+)
+from models.lifecycle import (
+    OrderStatus,
+    StockMove,
+    Trigger,
+    next_status,
+    stock_move,
+    trigger_for,
+)
 from models.orm import Order, OrderEvent, OrderLine, Store, Variant
 from models.timeline import Actor, record_status_change
 
@@ -66,10 +79,14 @@ async def apply_transition(
     actor: Actor,
     note: str = "",
     data: dict[str, object] | None = None,
+    *,
+    trigger: Trigger | None = None,
 ) -> Order:
     """Inside the caller's transaction: compare-and-set the status by the lifecycle table,
-    move stock, write the timeline row and the outbox rows. Raises LostRace."""
-    next_status(order.status, trigger_for(target))
+    move stock, write the timeline row and the outbox rows. Raises LostRace. `trigger`
+    names a system-only trigger (lifecycle.SYSTEM_TRANSITIONS) leading to `target`."""
+    if next_status(order.status, trigger or trigger_for(target)) is not target:
+        raise IllegalTransition(order.status.value, target.value)
     move = stock_move(target, order.stock_committed)
     committed = {StockMove.COMMIT: True, StockMove.RESTORE: False}.get(move, order.stock_committed)
     won = (

@@ -18,7 +18,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models import outbox
 from models.courier_accounts import get_account
 from models.errors import ConcurrentChange, IllegalTransition, InvalidInput
-from models.lifecycle import OrderStatus
+from models.lifecycle import OrderStatus, Trigger
 from models.orders import apply_transition, bump_version, change_order
 from models.orm import CourierAccount, Order, OrderEvent, OrderLine, Shipment, Store
 from models.timeline import Actor, record_event
@@ -29,6 +29,7 @@ POLL_EVERY = timedelta(minutes=30)
 FINAL = frozenset({"delivered", "returned", "cancelled", "lost"})
 ATTENTION = frozenset({"delivery_attempted", "on_hold"})
 PARCEL_STATUS_TRIES = 3
+ANSWER_CHARS = 1000  # a courier's raw answer kept on the timeline
 
 
 def parcel_reference(order: Order) -> str:
@@ -165,9 +166,17 @@ async def note_dispatch_error(shipment_id: int, error: str) -> None:
     )
 
 
-async def record_dispatch_failed(shipment_id: int, reason: str) -> None:
+async def dispatch_tried_before(order_id: int) -> bool:
+    """Whether an earlier dispatch of the order ended without a parcel (refused, unexpected
+    answer, unreachable, deleted at the courier): the courier may hold a parcel with our
+    reference, so it is looked up before another is created."""
+    return await OrderEvent.filter(order_id=order_id, type="dispatch_failed").exists()
+
+
+async def record_dispatch_failed(shipment_id: int, reason: str, answer: str = "") -> None:
     """The courier refused the parcel: the order stays in processing and the team sees
-    why on the card and the timeline; dispatching again is allowed."""
+    why on the card and the timeline; dispatching again is allowed. `answer` is the
+    courier's raw answer when it was not one we could read, kept on the timeline."""
     shipment = await Shipment.get(id=shipment_id).select_related("order")
     store = await Store.get(id=shipment.order.store_id)
 
@@ -175,6 +184,8 @@ async def record_dispatch_failed(shipment_id: int, reason: str) -> None:
         await Shipment.filter(id=shipment.id).using_db(conn).delete()
         order = await bump_version(conn, order, courier="")
         data: dict[str, object] = {"courier": shipment.courier, "reason": reason[:300]}
+        if answer:
+            data["answer"] = answer[:ANSWER_CHARS]
         event = await record_event(
             conn,
             order,
@@ -187,6 +198,44 @@ async def record_dispatch_failed(shipment_id: int, reason: str) -> None:
         return order
 
     await change_order(store, shipment.order.number, work)
+
+
+async def record_parcel_withdrawn(shipment_id: int, raw_status: str, reason: str) -> bool:
+    """The courier deleted the parcel (Yalidine `parcel_deleted`; only possible before it
+    was picked up, so the goods are still at the shop): the order goes back from shipped
+    to processing without courier or tracking — its card shows why and offers Dispatch
+    and Cancel again, as after a refusal — and stock stays committed. The parcel's
+    tracking and the courier's words are on the timeline. False when there was nothing to
+    undo (the order is no longer shipped, or the shipment is already gone)."""
+    shipment = await Shipment.filter(id=shipment_id).select_related("order").first()
+    if shipment is None or shipment.order.status is not OrderStatus.SHIPPED:
+        return False
+    store = await Store.get(id=shipment.order.store_id)
+    courier = Actor("courier", shipment.courier, shipment.courier)
+    data: dict[str, object] = {
+        "courier": shipment.courier,
+        "tracking": shipment.tracking,
+        "raw_status": raw_status,
+        "reason": reason[:300],
+    }
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
+        if order.status is not OrderStatus.SHIPPED:
+            return order
+        await Shipment.filter(id=shipment.id).using_db(conn).delete()
+        order = await apply_transition(
+            conn, store, order, OrderStatus.PROCESSING, courier, note=reason[:300], data=data,
+            trigger=Trigger.WITHDRAW,
+        )  # fmt: skip
+        order = await bump_version(conn, order, courier="", tracking="")
+        event = await record_event(
+            conn, order, "dispatch_failed", courier, note=reason[:300], data=data
+        )
+        await outbox.publish(conn, store, "order.dispatch_failed", order, event, data)
+        return order
+
+    order = await change_order(store, shipment.order.number, work)
+    return order.status is OrderStatus.PROCESSING
 
 
 async def apply_parcel_status(

@@ -3,7 +3,9 @@ status path as the sync job, fed by the courier instead of polled.
 
 - Yalidine (and clones): GET with `crc_token` is the subscription check, echoed back; POST
   carries a batch of events signed with hex HMAC-SHA256 of the raw body in
-  X-YALIDINE-SIGNATURE (reference/couriers.md §2.8).
+  X-YALIDINE-SIGNATURE (reference/couriers.md §2.8). `parcel_deleted` (possible only
+  before pickup) puts the shipped order back in processing, to dispatch again or cancel
+  (models.shipping.record_parcel_withdrawn).
 - ZR Express: Svix-style signature (couriers.zrexpress_webhooks.verify_webhook, §6.6).
 - Maystro: unsigned, so the address ends with a secret token; its payload is only a hint
   (§7.5), so the parcel is polled at the next cycle instead of trusting the body.
@@ -35,13 +37,14 @@ from models.courier_accounts import account_by_id, credentials_of
 from models.errors import DomainError
 from models.orm import CourierAccount
 from models.sealing import Sealer
-from models.shipping import apply_parcel_status
+from models.shipping import apply_parcel_status, record_parcel_withdrawn
 from shipping.accounts import SIGNED_WEBHOOKS, TOKEN_WEBHOOKS, WEBHOOK_SECRET, YALIDINE_WEBHOOKS
 
 log = logging.getLogger(__name__)
 
 PATH = r"/couriers/{courier:[a-z0-9_]+}/{account_id:\d{1,9}}/webhook"
 YALIDINE_STATUS_EVENT = "parcel_status_updated"
+YALIDINE_DELETED_EVENT = "parcel_deleted"
 
 
 def _answer(status: int, **body: Any) -> web.Response:
@@ -79,6 +82,31 @@ def yalidine_states(body: bytes, courier: str) -> list[ParcelState]:
             ParcelState(str(data["tracking"]), status, raw, str(data.get("reason") or ""), at)
         )
     return sorted(states, key=lambda s: s.at.timestamp() if s.at else 0.0)
+
+
+def yalidine_deleted(body: bytes) -> list[str]:
+    """The trackings of a Yalidine `parcel_deleted` batch (none for other types;
+    ValueError when the body is not a Yalidine webhook body)."""
+    payload = json.loads(body)
+    if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
+        raise ValueError("not a Yalidine webhook body")
+    if payload.get("type") != YALIDINE_DELETED_EVENT:
+        return []
+    trackings = []
+    for event in payload["events"]:
+        data = event.get("data") if isinstance(event, dict) else None
+        if isinstance(data, dict) and data.get("tracking"):
+            trackings.append(str(data["tracking"]))
+    return list(dict.fromkeys(trackings))
+
+
+async def _withdraw(account: CourierAccount, tracking: str) -> bool:
+    shipment = await parcel_polls.shipment_for(account.id, tracking)
+    if shipment is None:
+        log.info("parcel deleted, unknown here courier=%s tracking=%s", account.courier, tracking)
+        return False
+    reason = f"parcel {tracking} deleted at {account.courier}: dispatch again or cancel"
+    return await record_parcel_withdrawn(shipment.id, YALIDINE_DELETED_EVENT, reason)
 
 
 async def _apply(account: CourierAccount, state: ParcelState) -> bool:
@@ -138,22 +166,26 @@ class CourierWebhooks:
         return await self._apply_body(account, body)
 
     async def _apply_body(self, account: CourierAccount, body: bytes) -> web.Response:
+        deleted: list[str] = []
         try:
             if account.courier == "zrexpress":
                 state = parse_zrexpress(body)
                 states = [state] if state is not None else []
             else:
                 states = yalidine_states(body, account.courier)
+                deleted = yalidine_deleted(body)
         except (ValueError, TypeError, AttributeError):
             return _answer(400)
         changed = 0
         try:
             for state in states:
                 changed += int(await _apply(account, state))
+            for tracking in deleted:
+                changed += int(await _withdraw(account, tracking))
         except Exception:  # e.g. a concurrent change of the order: the courier sends again
             log.exception("webhook not applied courier=%s account=%s", account.courier, account.id)
             return _answer(503)
-        return _answer(200, ok=True, events=len(states), changed=changed)
+        return _answer(200, ok=True, events=len(states) + len(deleted), changed=changed)
 
     async def receive_token(self, request: web.Request) -> web.Response:
         """Maystro: the token in the address is the proof; the parcel is polled next cycle."""
