@@ -12,11 +12,19 @@ import httpx
 from couriers.base import CourierRejected, CreatedParcel, ParcelRequest, ParcelState
 from couriers.maystro_statuses import code_status, raw_code
 
-HOME, DESK = 1, 2
 SOURCE = 4  # the constant the API requires for orders sent through it
 
+# `delivery_type` on `stores/orders/`: three sources send 0 home / 1 desk, one 1 home /
+# 2 desk (couriers/maystro.md). FIRST_TRY holds the value only one coding accepts, so a
+# mismatch is refused rather than delivered elsewhere; OTHER is the value in the other
+# coding, sent when the account refused the first.
+CODINGS = {"0/1": {"home": 0, "desk": 1}, "1/2": {"home": 1, "desk": 2}}
+FIRST_TRY = {"home": "0/1", "desk": "1/2"}
+OTHER = {"0/1": "1/2", "1/2": "0/1"}
+PRICE_TYPES = {"home": 1, "desk": 2}  # `stores/delivery_price/` takes 1|2 (CDJ)
 
-def order_body(request: ParcelRequest, commune_id: int) -> dict[str, Any]:
+
+def order_body(request: ParcelRequest, commune_id: int, coding: str) -> dict[str, Any]:
     if request.delivery_type not in ("home", "desk"):
         raise CourierRejected(f"maystro: unknown delivery type {request.delivery_type!r}")
     desk = request.delivery_type == "desk"
@@ -27,7 +35,7 @@ def order_body(request: ParcelRequest, commune_id: int) -> dict[str, Any]:
         "customer_name": request.recipient_name,
         "customer_phone": request.phone,
         "product_price": request.cod_amount,
-        "delivery_type": DESK if desk else HOME,
+        "delivery_type": CODINGS[coding][request.delivery_type],
         "express": False,
         "note_to_driver": request.note,
         "products": [
@@ -48,10 +56,20 @@ def instant(value: object) -> datetime | None:
         return None
 
 
+def tracking_of(order: Mapping[str, Any]) -> str:
+    """The order's tracking number: its `display_id`, else its UUID ("" when neither)."""
+    for key in ("display_id", "id"):
+        value = order.get(key)
+        if value not in (None, ""):
+            return str(value)
+    return ""
+
+
 def created(order: Mapping[str, Any], reference: str) -> CreatedParcel:
+    """The parcel an order answer describes (it has a `display_id` or an `id`)."""
     fee = order.get("delivery_price")
     return CreatedParcel(
-        tracking=str(order["display_id"]),
+        tracking=tracking_of(order),
         reference=reference,
         fee=int(fee) if isinstance(fee, int | float) else None,
         raw=dict(order),
@@ -86,6 +104,21 @@ def results(answer: object) -> list[dict[str, Any]]:
     page: Any = answer.get("list", answer) if isinstance(answer, dict) else answer
     rows: Any = page.get("results") if isinstance(page, dict) else page
     return [r for r in rows or [] if isinstance(r, dict)]
+
+
+def refused_fields(response: httpx.Response) -> set[str]:
+    """The fields a DRF 400 body names."""
+    try:
+        body = response.json()
+    except ValueError:
+        return set()
+    return set(body) if isinstance(body, dict) else set()
+
+
+def shape(answer: object, limit: int = 300) -> str:
+    """An answer as the team may read it (cut short)."""
+    text = answer if isinstance(answer, str) else repr(answer)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def problem(response: httpx.Response) -> str:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from couriers.base import (
+    Account,
     CourierAuthError,
     CourierRejected,
     CourierUnavailable,
@@ -72,6 +73,14 @@ def parcel(reference: str = "HN-7-1001", **changes: object) -> ParcelRequest:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
+def base_order() -> dict[str, object]:
+    """An order body as the contract describes it (to seed the fake directly)."""
+    products = [{"quantity": 1, "logistical_description": "Parfum"}]
+    return {"wilaya": 16, "commune": 502, "customer_name": "Nadia Ouali",
+            "customer_phone": "0771234567", "product_price": 3950, "delivery_type": 0,
+            "products": products, "source": 4}  # fmt: skip
+
+
 def customers(count: int) -> list[ParcelRequest]:
     """Distinct customers, since Maystro takes one order per customer a day."""
     return [parcel(f"HN-{n}", phone=f"06600000{n:02d}") for n in range(count)]
@@ -108,18 +117,81 @@ async def test_create_sends_maystro_commune_id_and_cod_with_delivery(
     (order,) = fake.orders.values()
     assert created.tracking == "100001" == str(order["display_id"])
     assert created.fee == 500 and created.reference == "HN-7-1001"
-    assert (order["wilaya"], order["commune"], order["delivery_type"]) == (16, 502, 1)
+    assert (order["wilaya"], order["commune"], order["delivery_type"]) == (16, 502, 0)
     assert order["product_price"] == 3950  # goods + delivery, collected at the door
     assert order["external_order_id"] == "HN-7-1001" and order["source"] == 4
     assert order["note_to_driver"] == "Appeler avant"
 
 
-async def test_desk_order_is_delivery_type_2_with_its_desk(
+async def test_desk_order_on_a_0_1_account_is_refused_as_2_then_sent_as_1(
     fake: FakeMaystro, courier: MaystroCourier
 ) -> None:
     await courier.create_parcel(parcel(delivery_type="desk", stopdesk_id="77"))
     (order,) = fake.orders.values()
-    assert order["delivery_type"] == 2 and order["stop_desk_id"] == "77"
+    assert fake.kind_of(order) == "desk" and order["stop_desk_id"] == "77"
+    sent = [body["delivery_type"] for body, _ in fake.paths("POST", "stores/orders/")]
+    assert sent == [2, 1]  # 2 means desk only in the other coding: refused, nothing made
+
+    await courier.create_parcel(parcel("HN-2", phone="0661111111", delivery_type="desk"))
+    sent = [body["delivery_type"] for body, _ in fake.paths("POST", "stores/orders/")]
+    assert sent == [2, 1, 1]  # learned: no second refusal
+    assert [fake.kind_of(o) for o in fake.orders.values()] == ["desk", "desk"]
+
+
+async def test_an_account_on_the_1_2_coding_is_detected_without_misdelivery() -> None:
+    async with FakeMaystro(coding="1/2") as fake:
+        courier = MaystroCourier(fake.account(), timeout=httpx.Timeout(2.0), quota=FAST)
+        await courier.create_parcel(parcel("HN-1"))
+        await courier.create_parcel(parcel("HN-2", phone="0661111111", delivery_type="desk"))
+        await courier.aclose()
+        sent = [body["delivery_type"] for body, _ in fake.paths("POST", "stores/orders/")]
+        assert sent == [0, 1, 2]  # home 0 refused, then 1; desk straight as 2
+        assert [fake.kind_of(o) for o in fake.orders.values()] == ["home", "desk"]
+
+
+async def test_a_create_answer_without_display_id_is_read_back_not_refused(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    fake.create_answer = lambda order: {"id": order["id"], "status": 4}
+    created = await courier.create_parcel(parcel())
+    assert created.tracking == "100001" and len(fake.orders) == 1
+    assert fake.paths("GET", f"stores/orders/{created.raw['id']}/")
+
+
+async def test_an_order_that_never_shows_a_display_id_is_tracked_by_its_uuid(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    stored = fake.seed({**base_order(), "external_order_id": "HN-9"})
+    del stored["display_id"]  # an order as an unexpected list row would show it
+
+    found = await courier.find_parcel("HN-9")  # no KeyError on the retry's lookup
+
+    assert found is not None and found.tracking == stored["id"]
+    fake.set_status_by_id(stored["id"], 41)
+    states = await courier.track_many([found.tracking])
+    assert states[found.tracking].status is S.DELIVERED
+
+
+async def test_an_unreadable_create_answer_is_unavailable_and_the_retry_finds_the_order(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    fake.create_answer = lambda order: ["créé"]
+    with pytest.raises(CourierUnavailable, match="créé"):
+        await courier.create_parcel(parcel())
+    fake.create_answer = None
+
+    found = await courier.find_parcel("HN-7-1001")  # what the channel asks before retrying
+
+    assert found is not None and found.tracking == "100001"
+    assert len(fake.orders) == 1
+
+
+async def test_missing_fields_are_refused_by_maystro(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    with pytest.raises(CourierRejected, match="customer_name"):
+        await courier.create_parcel(parcel(recipient_name="  "))
+    assert fake.orders == {}
 
 
 async def test_bad_input_refused_before_anything_is_created(
@@ -136,7 +208,7 @@ async def test_bad_input_refused_before_anything_is_created(
 
 async def test_courier_refusal_names_the_field(fake: FakeMaystro, courier: MaystroCourier) -> None:
     with pytest.raises(CourierRejected, match="customer_phone"):
-        await courier.create_parcel(parcel(phone="0412345678"))
+        await courier.create_parcel(parcel(phone="055 12"))  # 9–10 digits wanted
     assert fake.orders == {}
 
 
@@ -306,3 +378,31 @@ def test_webhook_without_order_or_status_is_ignored() -> None:
     assert parse_webhook(json.dumps({"event": "Ping"}).encode()) is None
     no_status = {"payload": {"display_id_order": 100001}}
     assert parse_webhook(json.dumps(no_status).encode()) is None
+
+
+async def test_lifecycle_create_track_delivered_returned_label_cancel(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    sold, refused, dropped = [await courier.create_parcel(p) for p in customers(3)]
+    for code in (15, 22, 41):  # ready at Maystro's hub, with a driver, delivered
+        fake.set_status(sold.tracking, code)
+    for code in (31, 32, 10, 52):  # refused at the door, travelling back, back with the shop
+        fake.set_status(refused.tracking, code)
+
+    states = await courier.track_many([sold.tracking, refused.tracking])
+    label = await courier.label(sold.tracking)
+    await courier.cancel(dropped.tracking)
+
+    assert states[sold.tracking].status is S.DELIVERED
+    assert states[refused.tracking].status is S.RETURNED
+    assert [h.status for h in await courier.history(refused.tracking)] == [
+        S.CREATED, S.OUT_FOR_DELIVERY, S.DELIVERY_ATTEMPTED, S.IN_TRANSIT, S.RETURNED
+    ]  # fmt: skip
+    assert label is not None and f"Maystro {sold.tracking}".encode() in label.content
+    assert fake.by_display(dropped.tracking)["status"] == 50
+
+
+async def test_no_published_quota_means_45_a_minute() -> None:
+    courier = MaystroCourier(Account("maystro", "http://127.0.0.1:9/api/", {"token": "t"}))
+    await courier.aclose()
+    assert courier.http.quota is not None and courier.http.quota.windows == {60.0: 45}
