@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -64,6 +63,7 @@ from couriers.maystro_wire import (
     FIRST_TRY,
     OTHER,
     PRICE_TYPES,
+    UUID,
     created,
     history_state,
     order_body,
@@ -80,7 +80,6 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://backend.maystro-delivery.com/api/"
 RATE = {60.0: 45}  # no quota is published: as public clients (couriers/maystro.md)
 QUOTA_HEADERS = {"x-ratelimit-remaining": 60.0}
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 TRACK_BATCH = 20
 ABORT_REASON = 21  # the reason code the reference's sources send with a cancel
 
@@ -259,8 +258,8 @@ class MaystroCourier:
 
     def _remember(self, parcel: CreatedParcel) -> CreatedParcel:
         uuid = parcel.raw.get("id")
-        if uuid:
-            self._uuids[parcel.tracking] = str(uuid)
+        if isinstance(uuid, str) and UUID.fullmatch(uuid):
+            self._uuids[parcel.tracking] = uuid
         return parcel
 
     async def _orders(self, **filters: str) -> list[dict[str, Any]]:
@@ -273,14 +272,14 @@ class MaystroCourier:
         return None
 
     async def _order(self, tracking: str) -> dict[str, Any]:
-        if _UUID.fullmatch(tracking):  # an order whose display id was never given
+        if UUID.fullmatch(tracking):  # an order whose display id was never given
             order = await self._json("GET", f"stores/orders/{tracking}/")
             if not isinstance(order, dict):
                 raise CourierUnavailable(f"maystro: unexpected order: {shape(order)}")
             return order
         orders = await self._orders(display_id=tracking)
         for order in orders:
-            if str(order.get("display_id")) == tracking and order.get("id"):
+            if str(order.get("display_id")) == tracking and UUID.fullmatch(str(order.get("id"))):
                 self._uuids[tracking] = str(order["id"])
                 return order
         if orders:  # other orders answered: the filter was ignored, which would hide parcels
@@ -288,7 +287,7 @@ class MaystroCourier:
         raise ParcelNotFound(f"maystro order {tracking}")
 
     async def _uuid(self, tracking: str) -> str:
-        if _UUID.fullmatch(tracking):
+        if UUID.fullmatch(tracking):
             return tracking  # an order whose display id was never given
         if tracking not in self._uuids:
             await self._order(tracking)

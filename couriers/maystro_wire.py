@@ -3,6 +3,7 @@ the neutral dataclasses."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -56,13 +57,15 @@ def instant(value: object) -> datetime | None:
         return None
 
 
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
 def tracking_of(order: Mapping[str, Any]) -> str:
     """The order's tracking number: its `display_id`, else its UUID ("" when neither)."""
-    for key in ("display_id", "id"):
-        value = order.get(key)
-        if value not in (None, ""):
-            return str(value)
-    return ""
+    display, uuid = order.get("display_id"), order.get("id")
+    if isinstance(display, int | str) and not isinstance(display, bool) and str(display):
+        return str(display)
+    return uuid if isinstance(uuid, str) and UUID.fullmatch(uuid) else ""
 
 
 def created(order: Mapping[str, Any], reference: str) -> CreatedParcel:

@@ -229,7 +229,7 @@ class ZrExpressCourier:
             raise CourierRejected(f"zrexpress: unknown delivery type {request.delivery_type!r}")
         if request.delivery_type == "desk":
             hub = await self._pickup_point(request.stopdesk_id)
-            address = hub.get("address") or {}
+            address = wire.obj(hub.get("address"))
             city = str(address.get("cityTerritoryId") or "")
             district = str(address.get("districtTerritoryId") or "")
             if not (city and district):
@@ -258,9 +258,8 @@ class ZrExpressCourier:
         """The customer id: an existing customer with exactly this phone, else a new one."""
         phone = wire.intl_phone(request.phone)
         answer = await self._page("customers/search", 1, PAGE, keyword=phone)
-        for item in answer["items"]:
-            number = ((item or {}).get("phone") or {}).get("number1")
-            if number == phone and item.get("id"):
+        for item in map(wire.obj, answer["items"]):
+            if wire.obj(item.get("phone")).get("number1") == phone and item.get("id"):
                 return str(item["id"])
         made = await self._object(
             "POST",
@@ -274,7 +273,7 @@ class ZrExpressCourier:
     async def _dispatchable(self, parcel_id: str, reference: str) -> CreatedParcel:
         """Read a new parcel back (for its tracking number) and make it ready to dispatch."""
         parcel = await self._read_back(parcel_id)
-        state = parcel.get("state") or {}
+        state = wire.obj(parcel.get("state"))
         if state_key(state.get("name")) not in READY_KEYS:
             if state_key(state.get("name")) not in RECEIVED_KEYS:
                 log.warning(
@@ -330,7 +329,7 @@ class ZrExpressCourier:
         parcel_id = str(parcel.get("id") or "")
         if not parcel_id:
             raise CourierUnavailable(f"zrexpress: parcel without id {wire.shape(parcel)}")
-        name = (parcel.get("state") or {}).get("name")
+        name = wire.obj(parcel.get("state")).get("name")
         if state_key(name) in RECEIVED_KEYS or not parcel.get("trackingNumber"):
             return await self._dispatchable(parcel_id, reference)  # an interrupted create
         return wire.created(parcel, parcel_id, reference)
@@ -377,9 +376,10 @@ class ZrExpressCourier:
             {"trackingNumbers": [tracking], "format": "a6"},
         )
         files = answer.get("parcelLabelFiles")
-        if tracking in (answer.get("failedTrackingNumbers") or []) or files == []:
+        failed = answer.get("failedTrackingNumbers")
+        if (isinstance(failed, list) and tracking in failed) or files == []:
             raise ParcelNotFound(f"zrexpress: no label for {tracking}")
-        url = files[0].get("fileUrl") if isinstance(files, list) and files else None
+        url = wire.obj(files[0]).get("fileUrl") if isinstance(files, list) and files else None
         if not isinstance(url, str) or not url:
             raise CourierUnavailable(f"zrexpress: no label file in {wire.shape(answer)}")
         response = await self.files.request("GET", url)

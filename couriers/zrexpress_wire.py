@@ -36,6 +36,11 @@ class Territory:
     has_pickup_point: bool
 
 
+def obj(value: object) -> dict[str, Any]:
+    """A JSON object of an answer, or {} when the courier sent something else there."""
+    return value if isinstance(value, dict) else {}
+
+
 def _code(value: object) -> int:
     try:
         return int(str(value))
@@ -108,7 +113,7 @@ async def pickup_points(
 ) -> list[StopDesk]:
     desks = []
     for hub in hubs:
-        address = hub.get("address") or {}
+        address = obj(hub.get("address"))
         wilaya = await territories.code_of(str(address.get("cityTerritoryId", "")))
         if hub.get("isPickupPoint") is True and hub.get("id") and (code is None or wilaya == code):
             desks.append(
@@ -127,13 +132,14 @@ def fees_of(answer: Mapping[str, Any]) -> list[Fee]:
     """Wilaya-level rates; commune-level rows (exceptions inside a wilaya) are left out,
     since a Fee is per wilaya."""
     fees = []
-    for rate in answer.get("rates") or []:
+    rates = answer.get("rates")
+    for rate in (obj(r) for r in (rates if isinstance(rates, list) else [])):
         if str(rate.get("toTerritoryLevel", "")).lower() != "wilaya":
             continue
+        listed = rate.get("deliveryPrices")
         prices = {
-            p.get("deliveryType"): p.get("discountedPrice") or p.get("price")
-            for p in rate.get("deliveryPrices") or []
-            if isinstance(p, dict)
+            str(p.get("deliveryType")): p.get("discountedPrice") or p.get("price")
+            for p in (obj(p) for p in (listed if isinstance(listed, list) else []))
         }
         if not 1 <= _code(rate.get("toTerritoryCode")) <= 58:
             continue

@@ -55,6 +55,7 @@ class FakeMaystro:
         self.orders: dict[str, dict[str, Any]] = {}  # by UUID
         self.calls: list[tuple[str, str, Any, float]] = []
         self.throttle: list[float] = []
+        self.remaining: int | None = None
         self.stall_create = 0.0
         # Replaces the order in the create's answer (None: the documented full order).
         self.create_answer: Callable[[dict[str, Any]], Any] | None = None
@@ -124,7 +125,10 @@ class FakeMaystro:
             )
         if request.headers.get("Authorization") != f"Token {self.token}":
             return drf_error(401, detail="Invalid token.")
-        return await handler(request)
+        response = await handler(request)
+        if self.remaining is not None:  # a quota header, should the API ever send one
+            response.headers["X-RateLimit-Remaining"] = str(self.remaining)
+        return response
 
     # --- reference data --------------------------------------------------------------
 

@@ -67,7 +67,7 @@ def _territory(key: str, name: str, code: int, parent: str | None, pickup: bool)
             "parentId": parent, "delivery": delivery}  # fmt: skip
 
 
-def _territories() -> list[dict[str, Any]]:
+def territory_rows() -> list[dict[str, Any]]:
     rows = []
     for code, (wilaya, communes) in _GEO.items():
         rows.append(_territory(wilaya, wilaya, code, None, True))
@@ -121,13 +121,14 @@ def problem(status: int, title: str, detail: str = "", **errors: str) -> web.Res
 class FakeZrExpress:
     def __init__(self, api_key: str = "zr-key-1", tenant: str | None = None) -> None:
         self.api_key, self.tenant = api_key, tenant or tid("tenant")
-        self.territories = _territories()
+        self.territories = territory_rows()
         self.workflows = [workflow("Livraison", LIVE_STATES)]
         self.customers: dict[str, dict[str, Any]] = {}
         self.parcels: dict[str, dict[str, Any]] = {}  # by UUID
         self.calls: list[tuple[str, str, Any, float]] = []  # method, path, body, time
         self.file_headers: list[dict[str, str]] = []  # headers seen by the storage host
         self.throttle: list[float] = []
+        self.remaining: int | None = None
         self.stall_create = 0.0
         self.tracking_lag = 0  # reads of a new parcel before its tracking number exists
         self.state_in_body = True  # False: `stateId` in the create body is ignored
@@ -206,7 +207,10 @@ class FakeZrExpress:
             self.tenant,
         ):
             return web.Response(status=401, text="Invalid API Key")
-        return await handler(request)
+        response = await handler(request)
+        if self.remaining is not None:  # a quota header, should the API ever send one
+            response.headers["X-RateLimit-Remaining"] = str(self.remaining)
+        return response
 
     # --- search ----------------------------------------------------------------------
 

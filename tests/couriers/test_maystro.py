@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -15,6 +16,7 @@ import pytest
 from couriers.base import (
     Account,
     CourierAuthError,
+    CourierError,
     CourierRejected,
     CourierUnavailable,
     NotSupported,
@@ -25,7 +27,7 @@ from couriers.base import (
 from couriers.http import Quota
 from couriers.maystro import MaystroCourier, parse_webhook
 from couriers.maystro_statuses import code_status
-from tests.couriers.fake_maystro import FakeMaystro
+from tests.couriers.fake_maystro import COMMUNES, WILAYAS, FakeMaystro
 
 S = ParcelStatus
 
@@ -406,3 +408,51 @@ async def test_no_published_quota_means_45_a_minute() -> None:
     courier = MaystroCourier(Account("maystro", "http://127.0.0.1:9/api/", {"token": "t"}))
     await courier.aclose()
     assert courier.http.quota is not None and courier.http.quota.windows == {60.0: 45}
+
+
+async def test_a_quota_header_is_learned(fake: FakeMaystro) -> None:
+    courier = MaystroCourier(fake.account())  # the production quota: 45 a minute
+    fake.remaining = 10
+    await courier.test_credentials()
+    await courier.aclose()
+    assert courier.http.quota is not None
+    assert len(courier.http.quota.sent[60.0]) == 35  # 45 − 10: spent elsewhere, counted
+
+
+# Answers in shapes the contract does not describe: every call ends in a CourierError (or an
+# answer), never a KeyError/TypeError escaping into the dispatch channel.
+ODD_BODIES = [b"[]", b'"ok"', b"{}", b"null", b"<html>502</html>", b'{"list": "x"}',
+              b'{"list": {"results": [1, {"display_id": null}, {"external_order_id": "HN-1"}]}}',
+              b'{"id": 5}', b'[[16], ["x", 2], {"id": "a"}]', b'[{"status": [1]}]']  # fmt: skip
+REFERENCE = {"shared/wilayas/": WILAYAS, "shared/communes/": COMMUNES[16]}
+
+
+@pytest.mark.parametrize("odd_reference", [False, True], ids=["odd-orders", "odd-everything"])
+@pytest.mark.parametrize("body", ODD_BODIES)
+async def test_odd_answers_end_in_courier_errors(body: bytes, odd_reference: bool) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/api/")
+        if path in REFERENCE and not odd_reference:
+            return httpx.Response(200, json=REFERENCE[path])
+        return httpx.Response(201 if request.method == "POST" else 200, content=body)
+
+    transport = httpx.MockTransport(answer)
+    account = Account("maystro", "http://maystro.test/api/", {"token": "t"})
+    courier = MaystroCourier(account, transport=transport, quota=FAST)
+    calls = [
+        courier.test_credentials(),
+        courier.create_parcel(parcel()),
+        courier.create_parcel(parcel("HN-1", delivery_type="desk")),
+        courier.find_parcel("HN-1"),
+        courier.track_many(["100001", "0b9a3c52-7d7e-4f6e-9f59-3b1e6f2d8c10"]),
+        courier.history("100001"),
+        courier.label("100001"),
+        courier.cancel("100001"),
+        courier.fees(),
+        courier.wilayas(),
+        courier.communes(16),
+    ]
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    await courier.aclose()
+    odd = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, CourierError)]
+    assert odd == []

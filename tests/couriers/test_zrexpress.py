@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -17,6 +18,7 @@ import pytest
 from couriers.base import (
     Account,
     CourierAuthError,
+    CourierError,
     CourierRejected,
     CourierUnavailable,
     ParcelNotFound,
@@ -26,7 +28,14 @@ from couriers.base import (
 from couriers.http import Quota
 from couriers.zrexpress import ZrExpressCourier, parse_webhook, verify_webhook
 from couriers.zrexpress_statuses import state_status
-from tests.couriers.fake_zrexpress import LIVE_STATES, FakeZrExpress, tid, workflow
+from tests.couriers.fake_zrexpress import (
+    HUBS,
+    LIVE_STATES,
+    FakeZrExpress,
+    territory_rows,
+    tid,
+    workflow,
+)
 
 S = ParcelStatus
 
@@ -571,3 +580,60 @@ def test_webhooks_without_a_state_are_ignored() -> None:
     assert parse_webhook(json.dumps(situation).encode()) is None
     assert parse_webhook(json.dumps(is_return).encode()) is None
     assert parse_webhook(b'["not", "an", "event"]') is None
+
+
+async def test_a_quota_header_is_learned(fake: FakeZrExpress) -> None:
+    courier = ZrExpressCourier(fake.account())  # the production quota: 45 a minute
+    fake.remaining = 3
+    await courier.test_credentials()
+    await courier.aclose()
+    assert courier.http.quota is not None
+    assert len(courier.http.quota.sent[60.0]) == 42  # 45 − 3: spent elsewhere, counted
+
+
+# Answers in shapes the contract does not describe: every call ends in a CourierError (or an
+# answer), never a KeyError/TypeError escaping into the dispatch channel.
+ODD_BODIES = [b"[]", b'"ok"', b"{}", b"null", b"<html>502</html>", b'{"items": "x"}',
+              b'{"items": [1, "a", null, {"id": 7, "state": "x", "address": 3}]}',
+              b'{"id": 5, "rates": {"a": 1}, "parcelLabelFiles": [3]}',
+              b'[{"newState": 3, "createdAt": 4}]']  # fmt: skip
+
+
+REFERENCE = {
+    "territories/search": {"items": territory_rows(), "hasNext": False},
+    "hubs/search": {"items": HUBS, "hasNext": False},
+    "workflows/search": {"items": [workflow("Livraison", LIVE_STATES)], "hasNext": False},
+}
+
+
+@pytest.mark.parametrize("odd_reference", [False, True], ids=["odd-parcels", "odd-everything"])
+@pytest.mark.parametrize("body", ODD_BODIES)
+async def test_odd_answers_end_in_courier_errors(body: bytes, odd_reference: bool) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/api/v1/")
+        if path in REFERENCE and not odd_reference:
+            return httpx.Response(200, json=REFERENCE[path])
+        return httpx.Response(200, content=body)
+
+    transport = httpx.MockTransport(answer)
+    account = Account("zrexpress", "http://zr.test/api/v1/", {"api_key": "k", "tenant": "t"})
+    courier = ZrExpressCourier(account, transport=transport, quota=FAST)
+    courier.tracking_wait = 0.0
+    calls = [
+        courier.test_credentials(),
+        courier.create_parcel(parcel()),
+        courier.create_parcel(parcel(delivery_type="desk", stopdesk_id=DESK)),
+        courier.find_parcel("HN-1"),
+        courier.track_many(["16-1-ZR"]),
+        courier.history("16-1-ZR"),
+        courier.label("16-1-ZR"),
+        courier.cancel("16-1-ZR"),
+        courier.fees(),
+        courier.stop_desks(16),
+        courier.communes(16),
+    ]
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    await courier.aclose()
+    odd = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, CourierError)]
+    assert odd == []
+    assert all(isinstance(o, CourierError) for o in outcomes[1:3])  # no parcel made of it
