@@ -14,6 +14,7 @@ from couriers.base import CourierRejected, CreatedParcel, ParcelRequest, ParcelS
 from couriers.maystro_statuses import code_status, raw_code
 
 SOURCE = 4  # the constant the API requires for orders sent through it
+TEXT_MAX = 255  # address, name and note are at most 255 characters (CDZ's rules)
 
 # `delivery_type` on `stores/orders/`: three sources send 0 home / 1 desk, one 1 home /
 # 2 desk (couriers/maystro.md). FIRST_TRY holds the value only one coding accepts, so a
@@ -32,13 +33,13 @@ def order_body(request: ParcelRequest, commune_id: int, coding: str) -> dict[str
     body: dict[str, Any] = {
         "wilaya": request.wilaya_code_58,
         "commune": commune_id,
-        "destination_text": request.address,
-        "customer_name": request.recipient_name,
+        "destination_text": request.address[:TEXT_MAX],
+        "customer_name": request.recipient_name[:TEXT_MAX],
         "customer_phone": request.phone,
         "product_price": request.cod_amount,
         "delivery_type": CODINGS[coding][request.delivery_type],
         "express": False,
-        "note_to_driver": request.note,
+        "note_to_driver": request.note[:TEXT_MAX],
         "products": [
             {"quantity": max(request.quantity, 1), "logistical_description": request.products}
         ],

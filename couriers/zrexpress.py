@@ -205,11 +205,11 @@ class ZrExpressCourier:
     # --- create ----------------------------------------------------------------------
 
     async def create_parcel(self, request: ParcelRequest) -> CreatedParcel:
-        body = await self._parcel_body(request)
         workflows = await self._workflow_list()
         missing = wire.missing_states(workflows)
-        if missing:
+        if missing:  # checked first: nothing (not even the customer) is made for nothing
             raise CourierRejected(f"zrexpress: {missing}")
+        body = await self._parcel_body(request)
         ready = [w.ready for w in workflows if w.ready]
         if len(ready) == 1:
             body["stateId"] = ready[0]

@@ -4,14 +4,16 @@ contract), not from the adapter.
 It refuses what the contract says Maystro refuses, in Django REST Framework's shapes:
 401 `{"detail"}` without `Authorization: Token …`; 400 `{field: [msg]}` for a missing or
 malformed field (wilaya 1–58, a commune id of that wilaya, a 9–10 digit phone, an integer
-price, `source` 4, products with a description, `express` boolean), a `delivery_type` outside
-the account's coding (`coding="0/1"` by default; `"1/2"` for accounts on the newer coding),
-and the same-day rule (one order per customer name + phone a day) as `non_field_errors`;
-404 `{"detail": "Not found."}`; 429 with Retry-After. It answers the documented shapes:
-`[[id, name]]` wilayas, commune rows, `{list:{results,next,count}}` order lists (filterable by
-`external_order_id` and `display_id`), integer statuses, history rows, cancel by PATCHing
-status 50 before the order leaves, PDF bordereaux (v1 blank for uuids). Test levers: a create
-that stalls after taking effect, and a create answered in another shape (`create_answer`).
+price, `source` 4, products with a description, `express` boolean, texts of 255 at most),
+for a `delivery_type` outside the account's coding (`coding="0/1"` by default, `"1/2"` for
+accounts on the newer one), and for the same-day rule (one order per customer name + phone
+a day) as `non_field_errors`; 404 `{"detail": "Not found."}`; 429 with Retry-After.
+
+It answers the documented shapes: `[[id, name]]` wilayas, commune rows, order lists as
+`{list:{results,next,count}}` (filterable by `external_order_id` and `display_id`), integer
+statuses, history rows, cancel by PATCHing status 50 before the order leaves, PDF
+bordereaux (v1 blank for uuids). Test levers: a create that stalls after taking effect, a
+create answered in another shape (`create_answer`), a quota header (`remaining`).
 """
 
 from __future__ import annotations
@@ -180,6 +182,8 @@ class FakeMaystro:
             and bool(products)
             and all(isinstance(p, dict) and p.get("logistical_description") for p in products),
         }
+        for text in ("destination_text", "customer_name", "note_to_driver"):
+            checks[text] = checks.get(text, True) and len(str(body.get(text) or "")) <= 255
         errors = {field: ["Valeur invalide."] for field, ok in checks.items() if not ok}
         if kind not in self.coding.values():
             errors["delivery_type"] = [f'"{kind}" is not a valid choice.']

@@ -188,6 +188,14 @@ async def test_an_unreadable_create_answer_is_unavailable_and_the_retry_finds_th
     assert len(fake.orders) == 1
 
 
+async def test_long_texts_are_cut_to_what_maystro_takes(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    await courier.create_parcel(parcel(note="Appeler " * 60, address="Cité " * 80))
+    (order,) = fake.orders.values()
+    assert len(order["note_to_driver"]) == 255 and len(order["destination_text"]) == 255
+
+
 async def test_missing_fields_are_refused_by_maystro(
     fake: FakeMaystro, courier: MaystroCourier
 ) -> None:

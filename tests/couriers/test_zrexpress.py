@@ -154,7 +154,7 @@ async def test_credential_test_names_the_missing_ready_state(fake: FakeZrExpress
     await courier.aclose()
     assert "pret_a_expedier or ReadyToDispatch" in str(refused.value)
     assert "states found: commande_recue, livre" in str(refused.value)
-    assert fake.paths("POST", "parcels") == []
+    assert fake.paths("POST", "parcels") == [] and fake.customers == {}
 
 
 async def test_credential_test_checks_the_named_source_hub(fake: FakeZrExpress) -> None:
