@@ -28,6 +28,8 @@ from couriers.base import (
 from couriers.http import Quota
 from couriers.zrexpress import ZrExpressCourier, parse_webhook, verify_webhook
 from couriers.zrexpress_statuses import state_status
+from models.errors import InvalidInput
+from shipping.accounts import check_credentials
 from tests.couriers.fake_zrexpress import (
     HUBS,
     LIVE_STATES,
@@ -637,3 +639,13 @@ async def test_odd_answers_end_in_courier_errors(body: bytes, odd_reference: boo
     odd = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, CourierError)]
     assert odd == []
     assert all(isinstance(o, CourierError) for o in outcomes[1:3])  # no parcel made of it
+
+
+async def test_courier_add_says_what_the_account_lacks(fake: FakeZrExpress) -> None:
+    fake.workflows = [workflow("Livraison", ("commande_recue", "en_preparation", "livre"))]
+    with pytest.raises(InvalidInput, match=r"no ready-to-dispatch state.*en_preparation"):
+        await check_credentials(fake.account())
+    fake.workflows = [workflow("Livraison", LIVE_STATES)]
+    with pytest.raises(InvalidInput, match=r"hub_id .* is not one of the account's hubs"):
+        await check_credentials(fake.account(hub_id="not-a-hub"))
+    await check_credentials(fake.account(hub_id=tid("Tri Alger")))
