@@ -14,8 +14,8 @@ workflow's `commande_recue` unless `stateId` names another state (WBG, CDJ); the
 changed with `PATCH parcels/{id}/state` `{parcelId, newStateId, comment}` (or `{stateId}`
 when `state_body="stateId"`). Labels are PDFs behind short-lived URLs served without
 credentials. Test levers: the workflows, a tracking number that comes a few reads late,
-`stateId` in the body ignored, a create that stalls after taking effect, and a create
-answered in another shape.
+`stateId` in the body ignored, a create that stalls after taking effect, a create answered
+in another shape, and a quota header (`remaining`).
 """
 
 from __future__ import annotations
