@@ -282,7 +282,14 @@ class ZrExpressCourier:
                     state.get("name"),
                 )
             else:
-                await self._make_ready(parcel_id, str(state.get("id") or ""), state.get("name"))
+                try:
+                    await self._make_ready(parcel_id, str(state.get("id") or ""), state.get("name"))
+                except CourierRejected as exc:
+                    tracking = parcel.get("trackingNumber") or parcel_id
+                    raise CourierRejected(
+                        f"zrexpress parcel {tracking} ({reference}) created but not made ready "
+                        f"to dispatch: {exc}"
+                    ) from exc
                 parcel = await self._read_back(parcel_id)
         return wire.created(parcel, parcel_id, reference)
 

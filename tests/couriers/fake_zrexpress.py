@@ -132,7 +132,7 @@ class FakeZrExpress:
         self.stall_create = 0.0
         self.tracking_lag = 0  # reads of a new parcel before its tracking number exists
         self.state_in_body = True  # False: `stateId` in the create body is ignored
-        self.state_body = "newStateId"  # the PATCH …/state body this account takes
+        self.state_body = "newStateId"  # the PATCH …/state body taken: or "stateId", or none
         self.create_answer: Callable[[dict[str, Any]], Any] | None = None
         self._serial = 0
         app = web.Application(middlewares=[self._gate])
@@ -376,6 +376,8 @@ class FakeZrExpress:
             if body.get("parcelId") != parcel["id"] or "newStateId" not in body:
                 return problem(400, "ValidationError", "", newStateId="'New State Id' is required")
             state_id = body["newStateId"]
+        elif self.state_body != "stateId":  # a tenant where suppliers may not move parcels
+            return problem(400, "ParcelErrors.StateChangeNotAllowed", "not allowed")
         else:
             if "stateId" not in body:
                 return problem(400, "ValidationError", "", stateId="'State Id' is required")

@@ -649,3 +649,12 @@ async def test_courier_add_says_what_the_account_lacks(fake: FakeZrExpress) -> N
     with pytest.raises(InvalidInput, match=r"hub_id .* is not one of the account's hubs"):
         await check_credentials(fake.account(hub_id="not-a-hub"))
     await check_credentials(fake.account(hub_id=tid("Tri Alger")))
+
+
+async def test_a_refused_state_change_says_the_parcel_exists(
+    fake: FakeZrExpress, courier: ZrExpressCourier
+) -> None:
+    fake.state_in_body, fake.state_body = False, "neither"  # both shapes refused
+    with pytest.raises(CourierRejected, match=r"16-000001-ZR \(HN-7-1001\) created but not made"):
+        await courier.create_parcel(parcel())
+    assert states_of(fake) == ["commande_recue"]
