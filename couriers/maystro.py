@@ -80,6 +80,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://backend.maystro-delivery.com/api/"
 RATE = {60.0: 45}  # no quota is published: as public clients (couriers/maystro.md)
 QUOTA_HEADERS = {"x-ratelimit-remaining": 60.0}
+MAX_WAIT = 30.0  # a longer wait for the quota is CourierRateLimited: the caller retries later
 TRACK_BATCH = 20
 ABORT_REASON = 21  # the reason code the reference's sources send with a cancel
 
@@ -110,7 +111,7 @@ class MaystroCourier:
         headers = {"Authorization": f"Token {token}"}
         if quota is None:
             quota = Quota(RATE)
-            quota.header_windows = dict(QUOTA_HEADERS)
+            quota.header_windows, quota.max_wait = dict(QUOTA_HEADERS), MAX_WAIT
         self.http = HttpClient(base_url, headers, quota, transport=transport, timeout=timeout)
         self._communes: dict[int, list[dict[str, Any]]] = {}
         self._uuids: dict[str, str] = {}  # display id → order UUID

@@ -77,6 +77,7 @@ PAGE = 100
 REFERENCE_PAGE = 1000  # territories and hubs: one large page (public clients do the same)
 RATE = {60.0: 45}  # no quota is published: as public clients (couriers/zrexpress.md)
 QUOTA_HEADERS = {"x-ratelimit-remaining": 60.0}
+MAX_WAIT = 30.0  # a longer wait for the quota is CourierRateLimited: the caller retries later
 
 __all__ = ["ZrExpressCourier", "make", "parse_webhook", "verify_webhook"]
 
@@ -111,7 +112,7 @@ class ZrExpressCourier:
         base_url = account.base_url or DEFAULT_BASE_URL
         if quota is None:
             quota = Quota(RATE)
-            quota.header_windows = dict(QUOTA_HEADERS)
+            quota.header_windows, quota.max_wait = dict(QUOTA_HEADERS), MAX_WAIT
         self.http = HttpClient(base_url, headers, quota, transport=transport, timeout=timeout)
         self.files = HttpClient(base_url, {}, transport=transport, timeout=timeout)
         self.territories = wire.Territories(self._all)

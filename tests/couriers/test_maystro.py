@@ -17,6 +17,7 @@ from couriers.base import (
     Account,
     CourierAuthError,
     CourierError,
+    CourierRateLimited,
     CourierRejected,
     CourierUnavailable,
     NotSupported,
@@ -422,9 +423,13 @@ async def test_a_quota_header_is_learned(fake: FakeMaystro) -> None:
     courier = MaystroCourier(fake.account())  # the production quota: 45 a minute
     fake.remaining = 10
     await courier.test_credentials()
-    await courier.aclose()
     assert courier.http.quota is not None
     assert len(courier.http.quota.sent[60.0]) == 35  # 45 − 10: spent elsewhere, counted
+    fake.remaining = 0
+    await courier.test_credentials()
+    with pytest.raises(CourierRateLimited):  # a minute's wait: the caller retries later
+        await courier.test_credentials()
+    await courier.aclose()
 
 
 # Answers in shapes the contract does not describe: every call ends in a CourierError (or an

@@ -19,6 +19,7 @@ from couriers.base import (
     Account,
     CourierAuthError,
     CourierError,
+    CourierRateLimited,
     CourierRejected,
     CourierUnavailable,
     ParcelNotFound,
@@ -588,9 +589,13 @@ async def test_a_quota_header_is_learned(fake: FakeZrExpress) -> None:
     courier = ZrExpressCourier(fake.account())  # the production quota: 45 a minute
     fake.remaining = 3
     await courier.test_credentials()
-    await courier.aclose()
     assert courier.http.quota is not None
     assert len(courier.http.quota.sent[60.0]) == 42  # 45 − 3: spent elsewhere, counted
+    fake.remaining = 0
+    await courier.fees()
+    with pytest.raises(CourierRateLimited):  # a minute's wait: the caller retries later
+        await courier.fees()
+    await courier.aclose()
 
 
 # Answers in shapes the contract does not describe: every call ends in a CourierError (or an
