@@ -118,6 +118,7 @@ class ZrExpressCourier:
         self.territories = wire.Territories(self._all)
         self._workflows: list[wire.Workflow] | None = None
         self._hubs: list[dict[str, Any]] | None = None
+        self._customers: dict[str, str] = {}  # +213 phone → customer id
 
     # --- plumbing --------------------------------------------------------------------
 
@@ -258,10 +259,13 @@ class ZrExpressCourier:
     async def _customer(self, request: ParcelRequest) -> str:
         """The customer id: an existing customer with exactly this phone, else a new one."""
         phone = wire.intl_phone(request.phone)
+        if phone in self._customers:
+            return self._customers[phone]
         answer = await self._page("customers/search", 1, PAGE, keyword=phone)
         for item in map(wire.obj, answer["items"]):
             if wire.obj(item.get("phone")).get("number1") == phone and item.get("id"):
-                return str(item["id"])
+                self._customers[phone] = str(item["id"])
+                return self._customers[phone]
         made = await self._object(
             "POST",
             "customers/individual",
@@ -269,6 +273,7 @@ class ZrExpressCourier:
         )
         if not isinstance(made.get("id"), str) or not made["id"]:
             raise CourierUnavailable(f"zrexpress: no customer id in {wire.shape(made)}")
+        self._customers[phone] = made["id"]
         return made["id"]
 
     async def _dispatchable(self, parcel_id: str, reference: str) -> CreatedParcel:

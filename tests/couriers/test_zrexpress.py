@@ -206,6 +206,12 @@ async def test_a_known_customer_is_reused_on_an_exact_phone_only(
     await courier.create_parcel(parcel("HN-3", phone="0661234560"))  # a near miss
     assert len(fake.paths("POST", "customers/individual")) == 2
     assert len(fake.customers) == 2
+    assert len(fake.paths("POST", "customers/search")) == 2  # once per phone per instance
+
+    other = make(fake)  # another process: finds the customer by phone
+    await other.create_parcel(parcel("HN-4"))
+    await other.aclose()
+    assert len(fake.customers) == 2
 
 
 async def test_an_ignored_state_in_the_body_is_set_with_the_state_change(
