@@ -3,8 +3,9 @@ ask each account's courier about them in the largest batches its API takes, and 
 changed — status on the timeline (actor courier, raw status kept), delivered and returned
 moving the order, failed attempts and holds alerting the team.
 
-Quotas are the adapters' (one live adapter per account, shared with the courier channel):
-a courier that is rate limited or unreachable leaves its parcels due for the next cycle.
+Quotas are the adapters' (one live adapter per account, shared with the courier channel);
+the sync uses their background lane, so a dispatch never waits behind it. A courier that
+is rate limited or unreachable leaves its parcels due for the next cycle.
 An unknown status is logged and recorded as "unknown"; nothing here crashes the job.
 """
 
@@ -23,6 +24,7 @@ from couriers.base import (
     ParcelState,
     ParcelStatus,
 )
+from couriers.http import background_calls
 from models import parcel_polls
 from models.courier_accounts import account_by_id, record_test
 from models.errors import DomainError
@@ -71,8 +73,9 @@ class ParcelSync:
         shipments = await parcel_polls.claim_due(self.worker_id, self.limit)
         report = SyncReport(claimed=len(shipments))
         try:
-            for account_id, group in groupby(shipments, key=lambda s: s.account_id):
-                await self._poll_account(account_id, list(group), report)
+            with background_calls():
+                for account_id, group in groupby(shipments, key=lambda s: s.account_id):
+                    await self._poll_account(account_id, list(group), report)
         finally:
             await parcel_polls.release(self.worker_id, [s.id for s in shipments])
         return report
