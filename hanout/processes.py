@@ -34,6 +34,7 @@ from shipping.channel import CHANNEL as COURIER_CHANNEL
 from shipping.channel import CourierChannel
 from shipping.channel import register_route as route_parcels
 from shipping.jobs import ShippingJobs
+from shipping.polling import configure_polling
 from shipping.pool import CourierPool
 from shipping.service import CourierDispatch
 from webstore.app import WebConfig, create_app
@@ -178,6 +179,7 @@ async def serve(settings: Settings, *, with_web: bool, with_worker: bool) -> Non
     # Every process that ships orders writes the SMS rows; relays deliver them.
     outbox.add_route("sms", wants_sms)
     route_parcels()  # every process may dispatch; the worker's relay creates the parcels
+    await configure_polling(settings.parcel_poll_seconds)  # webhooks and the sync set polls
     parts = Parts([close_db])
     try:
         bot = make_bot(settings, with_web=with_web, with_worker=with_worker)

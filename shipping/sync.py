@@ -91,11 +91,11 @@ class ParcelSync:
             courier = await self.pool.courier(account)
         except (CourierError, DomainError) as exc:
             log.warning("parcel sync: account unusable account=%s error=%s", account.id, exc)
-            await parcel_polls.postpone([s.id for s in shipments])
+            await parcel_polls.postpone([s.id for s in shipments], account.courier)
             return
         size = courier.capabilities.track_batch
         if size <= 0:  # nothing to poll (manual)
-            await parcel_polls.postpone([s.id for s in shipments])
+            await parcel_polls.postpone([s.id for s in shipments], account.courier)
             return
         for start in range(0, len(shipments), size):
             batch = shipments[start : start + size]
@@ -118,11 +118,11 @@ class ParcelSync:
         except CourierAuthError as exc:
             await record_test(account_id, str(exc))
             log.error("parcel sync: credentials refused account=%s error=%s", account_id, exc)
-            await parcel_polls.postpone([s.id for s in batch])
+            await parcel_polls.postpone([s.id for s in batch], courier.name)
             return True
         except CourierError as exc:
             log.warning("parcel sync batch refused courier=%s error=%s", courier.name, exc)
-            await parcel_polls.postpone([s.id for s in batch])
+            await parcel_polls.postpone([s.id for s in batch], courier.name)
             return True
         await self._apply(courier.name, batch, states, report)
         return True
@@ -136,7 +136,7 @@ class ParcelSync:
     ) -> None:
         missing = [s.id for s in batch if (s.tracking or "") not in states]
         report.missing += len(missing)
-        await parcel_polls.postpone(missing)
+        await parcel_polls.postpone(missing, courier)
         for shipment in batch:
             state = states.get(shipment.tracking or "")
             if state is None:

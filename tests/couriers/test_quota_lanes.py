@@ -12,7 +12,6 @@ from couriers.base import CourierRateLimited
 from couriers.http import Quota, background_calls, reserved
 
 
-
 class ParkedClock:
     """Time moves only when the test says so; a sleeper waits until its time has come."""
 
