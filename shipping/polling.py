@@ -61,12 +61,18 @@ def windows_of(adapter: Courier) -> Mapping[float, int]:
     return dict(windows) if isinstance(windows, Mapping) else {}
 
 
+def placeholder_adapter(name: str, build: Build = build_from_registry) -> Courier:
+    """The courier's adapter with placeholder credentials, to read its quota and batch
+    (it is never asked anything; close it)."""
+    return build(Account(name, PLACEHOLDER_URL, _AnyCredential()))
+
+
 async def courier_floors(build: Build = build_from_registry) -> dict[str, int]:
     """Each courier's floor in seconds, from its adapter's quota and track batch."""
     floors: dict[str, int] = {}
     for name in sorted(COURIERS):
         try:
-            adapter = build(Account(name, PLACEHOLDER_URL, _AnyCredential()))
+            adapter = placeholder_adapter(name, build)
         except CourierError as exc:
             log.warning("poll floor unknown courier=%s error=%s", name, exc)
             continue
