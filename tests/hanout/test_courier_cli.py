@@ -204,3 +204,49 @@ async def test_a_courier_without_webhooks_prints_none(db: str) -> None:
     done = await hanout(db, "courier", "add", "shop", "manual")
     out = json.loads(done.stdout)
     assert (out["webhook_url"], out["webhook_setup"], out["webhook_secret"]) == (None, None, None)
+
+
+def run_on_terminal(
+    db_url: str, answers: list[tuple[bytes, bytes]], *args: str
+) -> tuple[int, bytes]:
+    """The CLI with a terminal as standard input, typing each answer once its prompt is
+    shown: what the terminal showed, and the exit code."""
+    controller, terminal = os.openpty()
+    environ = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": SECRET_KEY,
+               "PUBLIC_URL": "https://shop.example.dz"}  # fmt: skip
+    child = subprocess.Popen(
+        [sys.executable, "-m", "hanout.cli", *args], cwd=ROOT, env=environ, stdin=terminal,
+        stdout=subprocess.PIPE, stderr=terminal, start_new_session=True,
+    )  # fmt: skip
+    os.close(terminal)
+    shown = b""
+    try:
+        for prompt, typed in answers:
+            while prompt not in shown:
+                shown += os.read(controller, 1024)
+            os.write(controller, typed + b"\n")
+        child.wait(timeout=60)
+        try:
+            while chunk := os.read(controller, 1024):
+                shown += chunk
+        except OSError:  # the terminal closed with the child
+            pass
+    finally:
+        os.close(controller)
+    return child.returncode, shown
+
+
+async def test_on_a_terminal_a_dash_credential_is_asked_without_echo(
+    db: str, yalidine: FakeYalidine
+) -> None:
+    await make_shop("shop")
+    args = add_args(yalidine.base_url, "-")[:-2]  # api_token typed, webhook secret asked after
+    answers = [(b"api_token: ", API_TOKEN.encode()), (b"webhook_secret (", b"whk-typed")]
+    code, shown = await asyncio.to_thread(run_on_terminal, db, answers, *args)
+    assert code == 0, shown
+    assert b"api_token:" in shown and b"webhook_secret" in shown
+    assert API_TOKEN.encode() not in shown and b"whk-typed" not in shown  # never echoed
+    assert b"/couriers/yalidine/" in shown  # the address to register, before the secret
+    account = await CourierAccount.get()
+    credentials = credentials_of(account, Sealer(SECRET_KEY))
+    assert (credentials["api_token"], credentials["webhook_secret"]) == (API_TOKEN, "whk-typed")
