@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestServer
+from aiohttp.test_utils import TestClient, TestServer
 
+from couriers.base import ParcelRequest
 from couriers.http import Quota
 from models import outbox
 from models.lifecycle import OrderStatus
@@ -25,6 +26,7 @@ from models.orders import get_order
 from models.orm import CourierAccount, Shipment
 from models.shipping import POLL_EVERY, poll_every, set_poll_intervals
 from shipping import webhooks
+from shipping.accounts import add_account, webhook_path
 from shipping.dispatch import dispatch
 from shipping.jobs import ShippingJobs
 from shipping.polling import (
@@ -38,6 +40,7 @@ from shipping.polling import (
     windows_of,
 )
 from shipping.pool import CourierPool
+from tests.couriers.fake_maystro import FakeMaystro
 from tests.couriers.fake_yalidine import API_ID, API_TOKEN, FakeYalidine
 from tests.factories import make_shop
 from tests.shipping.support import (
@@ -49,6 +52,7 @@ from tests.shipping.support import (
     confirmed_order,
     courier_relay,
     sealer,
+    shipped_by_hand,
 )
 from webstore.app import WebConfig, create_app
 
@@ -205,3 +209,41 @@ async def test_with_the_webhook_registered_the_change_arrives_at_once(
         assert (await Shipment.get(id=shipment.id)).next_poll_at is None
     finally:
         await server.close()
+
+
+async def test_a_maystro_webhook_reads_the_parcel_at_once(db: str) -> None:
+    """Maystro's webhook is only a hint (unsigned, its encoding disputed): the web process
+    reads the parcel from Maystro as soon as the hint arrives."""
+    async with FakeMaystro() as maystro:
+        shop = await make_shop("shop")
+        acc = await add_account(
+            shop.store, "maystro", dict(maystro.account().credentials), sealer(),
+            base_url=maystro.url,
+        )  # fmt: skip
+        pool = CourierPool(sealer())
+        app = create_app(WebConfig(secret_key=SECRET_KEY))
+        webhooks.add_routes(app, sealer(), pool)
+        try:
+            async with TestClient(TestServer(app)) as client:
+                created = await (await pool.courier(acc)).create_parcel(maystro_parcel())
+                order = await shipped_by_hand(shop, acc, created.tracking, "0771234567")
+                maystro.set_status(created.tracking, 41)  # delivered at Maystro
+                path = webhook_path(acc, sealer())
+                assert path is not None and path.startswith(f"/couriers/maystro/{acc.id}/webhook/")
+                payload = {"display_id_order": created.tracking, "status": 41}
+                hint = {"event": "OrderStatusChanged", "payload": payload}
+                answer = await client.post(path, json=hint)
+                assert answer.status == 200
+            order = await get_order(shop.store, order.number)
+            assert order.status is OrderStatus.DELIVERED  # read from Maystro, not the hint
+        finally:
+            await pool.aclose()
+
+
+def maystro_parcel() -> ParcelRequest:
+    return ParcelRequest(
+        reference="HN-1-1001", recipient_name="Nadia Ouali", phone="0771234567",
+        address="Cité 200 logements", wilaya_code_58=16, wilaya_name="Alger",
+        commune_name="Bab El Oued", delivery_type="home", products="Parfum 50 ml",
+        quantity=1, goods_value=3500, delivery_fee=450, cod_amount=3950,
+    )  # fmt: skip
