@@ -20,8 +20,8 @@ from models.sealing import Sealer
 from shipping.accounts import SIGNED_WEBHOOKS, TOKEN_WEBHOOKS, WEBHOOK_SECRET, YALIDINE_WEBHOOKS
 
 YALIDINE_SETUP = (
-    "In the courier's dashboard (Développeur ▸ Webhooks) add a webhook with this address and "
-    "the event parcel_status_updated, enable it after its check, and keep its secret key "
+    "In the courier's developer dashboard, Webhooks: add one with this address and the "
+    "event parcel_status_updated, enable it once its check passed, and keep its secret key "
     "(Clé secrète) as webhook_secret."
 )
 ZREXPRESS_SETUP = (

@@ -183,7 +183,7 @@ async def test_courier_secret_keeps_the_webhook_secret_given_later(
     args = add_args(yalidine.base_url, API_TOKEN)[:-2]  # no webhook_secret
     out = json.loads((await hanout(db, *args)).stdout)  # stdin not a terminal
     assert out["webhook_secret"] == "missing"
-    assert out["webhook_setup"].startswith("In the courier's dashboard")
+    assert out["webhook_setup"].startswith("In the courier's developer dashboard")
     assert out["next"] == f"hanout courier secret shop {out['id']} -"
 
     refused = await hanout(db, "courier", "secret", "other", str(out["id"]), stdin="s3cret\n")
