@@ -176,6 +176,8 @@ async def cmd_courier_add(settings: Settings, a: argparse.Namespace) -> None:
     )
     path = courier_accounts.webhook_path(account, sealer)
     url = f"{settings.base_url}{path}" if path else None
+    for warning in courier_setup.webhook_url_warnings(url) if url else []:
+        _warn(warning)
     wanted = courier_setup.needs_webhook_secret(account.courier)
     if url and wanted and courier_accounts.WEBHOOK_SECRET not in credentials:
         secret = _ask_webhook_secret(account.courier, url).strip()

@@ -91,6 +91,18 @@ def base_url_warnings(base_url: str) -> list[str]:
     return warnings
 
 
+def webhook_url_warnings(url: str) -> list[str]:
+    """Why a courier could not call this webhook address: not https (Yalidine takes only
+    https) or not a public host (PUBLIC_URL left at its local default)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and not _private_host((parts.hostname or "").lower()):
+        return []
+    return [
+        f"the webhook address {url} is not a public https address: couriers cannot call "
+        "it; set PUBLIC_URL to the https address of this server"
+    ]
+
+
 def _private_host(host: str) -> bool:
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
         return True

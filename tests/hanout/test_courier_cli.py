@@ -17,7 +17,7 @@ from tortoise import connections
 from models.courier_accounts import credentials_of
 from models.orm import CourierAccount
 from models.sealing import Sealer
-from shipping.courier_setup import base_url_warnings
+from shipping.courier_setup import base_url_warnings, webhook_url_warnings
 from tests.couriers.fake_yalidine import API_ID, API_TOKEN, FakeYalidine
 from tests.factories import make_shop
 
@@ -153,6 +153,7 @@ async def test_plain_http_and_private_base_urls_are_warned_about(
     assert done.returncode == 0, done.stderr
     assert "warning:" in done.stderr and "plain http" in done.stderr
     assert "private or local address" in done.stderr
+    assert "webhook address" not in done.stderr  # PUBLIC_URL is a public https address
 
 
 @pytest.mark.parametrize(
@@ -173,6 +174,15 @@ def test_base_url_warnings(url: str, warned: list[str]) -> None:
     warnings = base_url_warnings(url)
     assert len(warnings) == len(warned)
     assert all(word in warning for word, warning in zip(warned, warnings, strict=True))
+
+
+def test_a_webhook_address_couriers_cannot_reach_is_warned_about() -> None:
+    assert webhook_url_warnings("https://shop.example.dz/couriers/yalidine/1/webhook") == []
+    for local in ("http://127.0.0.1:8080/couriers/yalidine/1/webhook",
+                  "http://shop.example.dz/couriers/yalidine/1/webhook",
+                  "https://192.168.1.10/couriers/zrexpress/2/webhook"):  # fmt: skip
+        [warning] = webhook_url_warnings(local)
+        assert "PUBLIC_URL" in warning
 
 
 async def test_courier_secret_keeps_the_webhook_secret_given_later(

@@ -154,7 +154,8 @@ async def test_without_webhook_the_change_arrives_within_the_configured_interval
 # --- with the webhook registered as the README says: in seconds ----------------------------
 
 
-def hanout(db_url: str, public_url: str, *args: str, stdin: str = "") -> dict[str, Any]:
+def hanout(db_url: str, public_url: str, *args: str, stdin: str = "") -> tuple[dict[str, Any], str]:
+    """The CLI as the operator runs it: its JSON answer and what it said on stderr."""
     environ = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": SECRET_KEY,
                "PUBLIC_URL": public_url}  # fmt: skip
     done = subprocess.run(
@@ -163,7 +164,7 @@ def hanout(db_url: str, public_url: str, *args: str, stdin: str = "") -> dict[st
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     out: dict[str, Any] = json.loads(done.stdout)
-    return out
+    return out, done.stderr
 
 
 async def test_with_the_webhook_registered_the_change_arrives_at_once(
@@ -176,18 +177,19 @@ async def test_with_the_webhook_registered_the_change_arrives_at_once(
     try:
         public_url = str(server.make_url("")).rstrip("/")
         shop = await make_shop("shop")
-        added = await asyncio.to_thread(
+        added, said = await asyncio.to_thread(
             hanout, db, public_url, "courier", "add", "shop", "yalidine",
             "--base-url", yalidine.base_url, "--credential", f"api_id={API_ID}",
             "--credential", "api_token=-", "--credential", "from_wilaya=5", stdin=API_TOKEN,
         )  # fmt: skip
+        assert "set PUBLIC_URL" in said  # this test's server is local: a real one is https
         assert added["webhook_secret"] == "missing"
         assert "Webhooks" in added["webhook_setup"] and "webhook_secret" in added["webhook_setup"]
         # The merchant adds the printed address in Yalidine's dashboard, which checks it
         # and shows the secret key; then keeps the key as the README says.
         secret = await yalidine.add_webhook(added["webhook_url"])
         assert added["next"] == f"hanout courier secret shop {added['id']} -"
-        kept = await asyncio.to_thread(
+        kept, _ = await asyncio.to_thread(
             hanout, db, public_url, *added["next"].split()[1:], stdin=secret + "\n"
         )
         assert kept["webhook_secret"] == "set"
