@@ -29,6 +29,18 @@ TEST_TIMEOUT = 12.0
 MAX_LISTED = 20
 ERROR_CHARS = 120
 COURIER_NAMES = "yalidine, ecotrack, zrexpress, procolis, maystro, noest, manual"
+# What `hanout courier add` needs for each courier's credentials test to pass (checked
+# against the adapters and the fake couriers by tests/bot/test_couriers_cmd.py). A value
+# written "-" is asked for when the command runs: secrets stay out of the shell history.
+COURIER_EXAMPLES = (
+    ("yalidine", "--credential api_id=… --credential api_token=- --credential from_wilaya=16"),
+    ("ecotrack", "--base-url https://<company>.ecotrack.dz --credential api_token=-"),
+    ("zrexpress", "--credential api_key=- --credential tenant=…"),
+    ("procolis", "--credential token=… --credential key=-"),
+    ("maystro", "--credential token=-"),
+    ("noest", "--credential api_token=- --credential user_guid=…"),
+    ("manual", "--label …"),
+)
 
 
 def _clip(text: str, size: int) -> str:
@@ -45,16 +57,23 @@ def _state(account: CourierAccount, _: Translator) -> str:
 
 
 def _how_to_add(store: Store, _: Translator) -> str:
-    example = (
-        f"hanout courier add {store.slug} yalidine --credential api_id=… --credential api_token=…"
-    )
+    examples = [
+        f"<code>{escape(f'hanout courier add {store.slug} {courier} {args}')}</code>"
+        for courier, args in COURIER_EXAMPLES
+    ]
     return "\n".join(
         [
             "🚚 <b>"
             + _("%(store)s has no courier account yet.", store=escape(store.name))
             + "</b>",
             _("Accounts are added on the server, so their keys never pass through Telegram:"),
-            f"<code>{escape(example)}</code>",
+            *examples,
+            _("from_wilaya: the wilaya your Yalidine parcels leave from (code or name)."),
+            _("A value written - is asked for when the command runs and is not shown."),
+            _(
+                "For Yalidine, ZR Express and Maystro the command prints a webhook address: "
+                "register it at the courier and parcels update at once."
+            ),
             _("Couriers: %(names)s.", names=COURIER_NAMES),
             _("Add --base-url for a company on EcoTrack or Procolis, and --label to name it."),
             _("The first account becomes the default; Dispatch ▸ offers them on each card."),

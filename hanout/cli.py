@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -23,8 +24,10 @@ from models.db import close_db, open_db
 from models.demo import seed_demo
 from models.errors import DomainError
 from models.fees import parse_fee_csv
+from models.orm import CourierAccount
 from models.sealing import Sealer
 from shipping import accounts as courier_accounts
+from shipping import courier_setup
 
 
 def _invite_link(settings: Settings, token: str) -> str | None:
@@ -99,9 +102,17 @@ async def cmd_catalog_import(settings: Settings, a: argparse.Namespace) -> None:
     _print({"products": count})
 
 
-def _secret_argument(value: str) -> str:
-    """`-` reads the secret from standard input, keeping it out of the shell history."""
-    return sys.stdin.readline().rstrip("\r\n") if value == "-" else value
+def _read_secret(prompt: str) -> str:
+    """One secret from standard input: typed without echo on a terminal, else a line."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _secret_argument(value: str, name: str = "password") -> str:
+    """`-` reads the secret from standard input, keeping it out of the shell history and of
+    the process list (`ps`)."""
+    return _read_secret(f"{name}: ") if value == "-" else value
 
 
 async def cmd_sms_set(settings: Settings, a: argparse.Namespace) -> None:
@@ -130,32 +141,77 @@ async def cmd_store_fees(settings: Settings, a: argparse.Namespace) -> None:
 
 
 def _credentials(pairs: list[str]) -> dict[str, str]:
-    """`--credential key=value`, repeatable → {key: value}."""
+    """`--credential key=value`, repeatable → {key: value}; `key=-` reads the value from
+    standard input (one line each, in the order given; without echo on a terminal)."""
     credentials = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
             raise ValueError(f"--credential {key!r}: write key=value")
-        credentials[key.strip()] = value
+        credentials[key.strip()] = _secret_argument(value, key.strip())
     return credentials
+
+
+def _warn(message: str) -> None:
+    print(f"hanout: warning: {message}", file=sys.stderr)
+
+
+def _ask_webhook_secret(courier: str, url: str) -> str:
+    """On a terminal: the secret the courier gives once its webhook is registered."""
+    if not sys.stdin.isatty():
+        return ""
+    print(f"Webhook address: {url}", file=sys.stderr)
+    print(courier_setup.webhook_setup(courier), file=sys.stderr)
+    return getpass.getpass("webhook_secret (empty: keep it later with `courier secret`): ")
 
 
 async def cmd_courier_add(settings: Settings, a: argparse.Namespace) -> None:
     store = await stores.get_store(a.slug)
     sealer = Sealer(settings.secret_key)
+    credentials = _credentials(a.credential)
+    for warning in courier_setup.base_url_warnings(a.base_url):
+        _warn(warning)
     account = await courier_accounts.add_account(
-        store, a.courier, _credentials(a.credential), sealer, base_url=a.base_url, label=a.label
+        store, a.courier, credentials, sealer, base_url=a.base_url, label=a.label
     )
     path = courier_accounts.webhook_path(account, sealer)
-    _print(
-        {
-            "id": account.id,
-            "store": store.slug,
-            "courier": account.courier,
-            "default": account.is_default,
-            "webhook_url": f"{settings.base_url}{path}" if path else None,
-        }
-    )
+    url = f"{settings.base_url}{path}" if path else None
+    for warning in courier_setup.webhook_url_warnings(url) if url else []:
+        _warn(warning)
+    wanted = courier_setup.needs_webhook_secret(account.courier)
+    if url and wanted and courier_accounts.WEBHOOK_SECRET not in credentials:
+        secret = _ask_webhook_secret(account.courier, url).strip()
+        if secret:
+            account = await courier_setup.set_webhook_secret(store, account.id, secret, sealer)
+    _print(_courier_summary(settings, store.slug, account, sealer, url))
+
+
+def _courier_summary(
+    settings: Settings, slug: str, account: CourierAccount, sealer: Sealer, url: str | None
+) -> dict[str, Any]:
+    kept = courier_setup.webhook_secret_state(account, sealer)
+    summary = {
+        "id": account.id,
+        "store": slug,
+        "courier": account.courier,
+        "default": account.is_default,
+        "webhook_url": url,
+        "webhook_setup": courier_setup.webhook_setup(account.courier) if url else None,
+        "webhook_secret": kept,
+    }
+    if kept == "missing":
+        summary["next"] = f"hanout courier secret {slug} {account.id} -"
+    return summary
+
+
+async def cmd_courier_secret(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    sealer = Sealer(settings.secret_key)
+    secret = _secret_argument(a.secret, "webhook_secret")
+    account = await courier_setup.set_webhook_secret(store, a.account, secret, sealer)
+    path = courier_accounts.webhook_path(account, sealer)
+    url = f"{settings.base_url}{path}" if path else None
+    _print(_courier_summary(settings, store.slug, account, sealer, url))
 
 
 async def cmd_demo(settings: Settings, a: argparse.Namespace) -> None:
@@ -213,7 +269,18 @@ def _parser() -> argparse.ArgumentParser:
     cadd.add_argument("courier", choices=sorted(COURIERS))
     cadd.add_argument("--base-url", default="")
     cadd.add_argument("--label", default="")
-    cadd.add_argument("--credential", action="append", default=[], help="key=value, repeatable")
+    cadd.add_argument(
+        "--credential",
+        action="append",
+        default=[],
+        help="key=value, repeatable; key=- reads the value from standard input",
+    )
+    csecret = courier.add_parser(
+        "secret", help="keep the webhook secret the courier gave (Yalidine, ZR Express)"
+    )
+    csecret.add_argument("slug")
+    csecret.add_argument("account", type=int, help="the account id `courier add` printed")
+    csecret.add_argument("secret", nargs="?", default="-", help="'-' (default) reads it from stdin")
     imp = (
         sub.add_parser("catalog").add_subparsers(dest="action", required=True).add_parser("import")
     )
@@ -237,6 +304,7 @@ _DB_COMMANDS: dict[
     ("product", "add"): cmd_product_add,
     ("catalog", "import"): cmd_catalog_import,
     ("courier", "add"): cmd_courier_add,
+    ("courier", "secret"): cmd_courier_secret,
     ("sms", "set"): cmd_sms_set,
     ("demo", None): cmd_demo,
 }

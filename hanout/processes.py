@@ -34,6 +34,7 @@ from shipping.channel import CHANNEL as COURIER_CHANNEL
 from shipping.channel import CourierChannel
 from shipping.channel import register_route as route_parcels
 from shipping.jobs import ShippingJobs
+from shipping.polling import configure_polling
 from shipping.pool import CourierPool
 from shipping.service import CourierDispatch
 from webstore.app import WebConfig, create_app
@@ -127,11 +128,13 @@ async def _wait_for_signal() -> None:
     await stop.wait()
 
 
-async def _start_web(settings: Settings, bot: BotRuntime | None) -> web.AppRunner:
+async def _start_web(
+    settings: Settings, bot: BotRuntime | None, couriers: CourierPool
+) -> web.AppRunner:
     app = create_app(web_config(settings))
     if bot is not None and bot.receive and settings.telegram_mode == "webhook":
         webhook.add_route(app, bot)
-    courier_webhooks.add_routes(app, Sealer(settings.secret_key))
+    courier_webhooks.add_routes(app, Sealer(settings.secret_key), couriers)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, settings.host, settings.port).start()
@@ -178,16 +181,17 @@ async def serve(settings: Settings, *, with_web: bool, with_worker: bool) -> Non
     # Every process that ships orders writes the SMS rows; relays deliver them.
     outbox.add_route("sms", wants_sms)
     route_parcels()  # every process may dispatch; the worker's relay creates the parcels
+    await configure_polling(settings.parcel_poll_seconds)  # webhooks and the sync set polls
     parts = Parts([close_db])
     try:
         bot = make_bot(settings, with_web=with_web, with_worker=with_worker)
         if bot is not None:
             await start_bot(settings, bot, parts, "run" if with_web else "worker")
+        couriers = CourierPool(Sealer(settings.secret_key))  # one quota per account here
+        parts.stops.append(couriers.aclose)
         if with_web:
-            parts.stops.append((await _start_web(settings, bot)).cleanup)
+            parts.stops.append((await _start_web(settings, bot, couriers)).cleanup)
         if with_worker:
-            couriers = CourierPool(Sealer(settings.secret_key))
-            parts.stops.append(couriers.aclose)
             relay = make_relay(settings, "run" if with_web else "worker", bot, couriers)
             hooks = relay.handlers[outbox.WEBHOOK]
             if isinstance(hooks, WebhookChannel):

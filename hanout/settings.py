@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # between its parcel sync cycles.
     callback_interval: float = Field(default=30, gt=0, le=3600)
     parcel_sync_interval: float = Field(default=60, gt=0, le=3600)
+    # Seconds between two polls of one parcel at its courier (raised per courier to what
+    # its quotas allow); a courier webhook brings changes at once whatever this is.
+    parcel_poll_seconds: int = Field(default=900, ge=60, le=86400)
     # Product photos: the bot (/addproduct) writes them, the web process serves them at
     # /media/…; when web and worker run apart they must share this folder.
     media_dir: str = "var/media"

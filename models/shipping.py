@@ -9,6 +9,7 @@ timeout after the courier created it never makes a second parcel.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -25,11 +26,27 @@ from models.timeline import Actor, record_event
 
 log = logging.getLogger(__name__)
 
-POLL_EVERY = timedelta(minutes=30)
+POLL_EVERY = timedelta(minutes=15)  # PARCEL_POLL_SECONDS' default
+_poll_every: dict[str, timedelta] = {}
+_poll_default = POLL_EVERY
 FINAL = frozenset({"delivered", "returned", "cancelled", "lost"})
 ATTENTION = frozenset({"delivery_attempted", "on_hold"})
 PARCEL_STATUS_TRIES = 3
 ANSWER_CHARS = 1000  # a courier's raw answer kept on the timeline
+
+
+def set_poll_intervals(default: timedelta, per_courier: Mapping[str, timedelta]) -> None:
+    """How long a parcel waits between two polls: `default` (PARCEL_POLL_SECONDS), or its
+    courier's own interval when it has one (the composition root calls this at start)."""
+    global _poll_default
+    _poll_default = default
+    _poll_every.clear()
+    _poll_every.update(per_courier)
+
+
+def poll_every(courier: str) -> timedelta:
+    """The time between two polls of a parcel at this courier."""
+    return _poll_every.get(courier, _poll_default)
 
 
 def parcel_reference(order: Order) -> str:
@@ -143,7 +160,7 @@ async def record_parcel_created(
                 label=label,
                 label_type=label_type[:40],
                 last_error="",
-                next_poll_at=outbox.now() + POLL_EVERY,
+                next_poll_at=outbox.now() + poll_every(shipment.courier),
                 updated_at=outbox.now(),
             )
         )
@@ -268,7 +285,8 @@ async def _apply_parcel_status(
     shipment = await Shipment.get(id=shipment_id).select_related("order")
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=UTC)  # storage is UTC; a courier's naive time is not compared
-    next_poll = None if status in FINAL else outbox.now() + POLL_EVERY
+    interval = poll_every(shipment.courier)
+    next_poll = None if status in FINAL else outbox.now() + interval
     unchanged = (shipment.status, shipment.raw_status) == (status, raw_status[:120])
     # Webhooks arrive late and out of order: an event older than the known state is news
     # of the past, not a change.
@@ -276,7 +294,7 @@ async def _apply_parcel_status(
     if unchanged or stale:
         keep_polling = shipment.status not in FINAL
         await Shipment.filter(id=shipment.id).update(
-            next_poll_at=outbox.now() + POLL_EVERY if keep_polling else None
+            next_poll_at=outbox.now() + interval if keep_polling else None
         )
         return False
     store = await Store.get(id=shipment.order.store_id)

@@ -8,7 +8,8 @@ status path as the sync job, fed by the courier instead of polled.
   (models.shipping.record_parcel_withdrawn).
 - ZR Express: Svix-style signature (couriers.zrexpress_webhooks.verify_webhook, §6.6).
 - Maystro: unsigned, so the address ends with a secret token; its payload is only a hint
-  (§7.5), so the parcel is polled at the next cycle instead of trusting the body.
+  (§7.5), so the parcel is read from Maystro at once (through the process's courier pool)
+  instead of trusting the body, or polled at the next cycle when that read fails.
 
 The secret is the account's sealed credential `webhook_secret`. A bad or missing signature
 is refused (401) and nothing is applied; a body we cannot read is answered 400; events
@@ -25,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from couriers.base import ParcelState, map_status
+from couriers.base import CourierError, ParcelState, map_status
 from couriers.maystro_webhooks import parse_webhook as parse_maystro
 from couriers.yalidine_statuses import ALGIERS, local_time
 from couriers.yalidine_statuses import STATUSES as YALIDINE_STATUSES
@@ -39,6 +40,7 @@ from models.orm import CourierAccount
 from models.sealing import Sealer
 from models.shipping import apply_parcel_status, record_parcel_withdrawn
 from shipping.accounts import SIGNED_WEBHOOKS, TOKEN_WEBHOOKS, WEBHOOK_SECRET, YALIDINE_WEBHOOKS
+from shipping.pool import CourierPool
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +124,9 @@ async def _apply(account: CourierAccount, state: ParcelState) -> bool:
 
 
 class CourierWebhooks:
-    def __init__(self, sealer: Sealer) -> None:
+    def __init__(self, sealer: Sealer, pool: CourierPool | None = None) -> None:
         self.sealer = sealer
+        self.pool = pool  # reads a parcel a hint-only webhook names (Maystro)
 
     async def _account(self, request: web.Request) -> tuple[CourierAccount, dict[str, str]] | None:
         account = await account_by_id(int(request.match_info["account_id"]))
@@ -201,14 +204,35 @@ class CourierWebhooks:
         if state is None:
             return _answer(200, ok=True, events=0)
         shipment = await parcel_polls.shipment_for(account.id, state.tracking)
-        if shipment is not None:
+        if shipment is not None and not await self._read_now(account, state.tracking):
             await parcel_polls.poll_soon(shipment.id)
         return _answer(200, ok=True, events=1)
 
+    async def _read_now(self, account: CourierAccount, tracking: str) -> bool:
+        """Ask the courier for the parcel and apply what it says; False when it could not
+        be asked (the parcel is then polled at the next cycle)."""
+        if self.pool is None:
+            return False
+        try:
+            courier = await self.pool.courier(account)
+            state = (await courier.track_many([tracking])).get(tracking)
+        except (CourierError, DomainError) as exc:
+            log.warning("webhook read deferred courier=%s error=%s", account.courier, exc)
+            return False
+        if state is None:
+            return False
+        try:
+            await _apply(account, state)
+        except Exception:  # e.g. a concurrent change of the order: the next poll brings it
+            log.exception("webhook read not applied courier=%s", account.courier)
+            return False
+        return True
 
-def add_routes(app: web.Application, sealer: Sealer) -> None:
-    """Mount the courier webhooks on the web app (composition root)."""
-    hooks = CourierWebhooks(sealer)
+
+def add_routes(app: web.Application, sealer: Sealer, pool: CourierPool | None = None) -> None:
+    """Mount the courier webhooks on the web app (composition root); with a courier pool,
+    a hint-only webhook (Maystro) reads the parcel at once."""
+    hooks = CourierWebhooks(sealer, pool)
     app.router.add_get(PATH, hooks.challenge)
     app.router.add_post(PATH, hooks.receive)
     app.router.add_post(PATH + "/{token:[A-Za-z0-9_-]{8,128}}", hooks.receive_token)

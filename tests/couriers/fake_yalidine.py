@@ -9,11 +9,19 @@ docs say) with `x-…-quota-left` headers and 429 + Retry-After once one is spen
 Test controls: `advance` moves a parcel, `seed` adds parcels in bulk, `spend` uses quota as
 another process would, `force_429` and `break_after` inject faults, `create_delay` answers a
 create late after it took effect. A FakeClock shared with the adapter drives the windows.
+
+Webhooks as Yalidine's dashboard makes them (§2.8): `add_webhook` checks the address with
+a GET `crc_token` handshake, then returns the webhook's secret key; from then on every
+`advance` is also POSTed to it as a `parcel_status_updated` batch signed with hex
+HMAC-SHA256 of the body (`X-YALIDINE-SIGNATURE`); `push` sends what is pending.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
 import math
 import re
 import secrets
@@ -22,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
 API_ID, API_TOKEN = "94986571734304520846", "5MKfvcyQtO3eouL6tDv0VDFhUT8Sc7w5"
@@ -149,6 +157,9 @@ class FakeYalidine:
         self.odd: dict[tuple[str, str], web.Response] = {}  # (method, path) → odd 200, once
         self._break: tuple[int, int] | None = None  # (requests left before, status)
         self._seq = 0
+        self.webhooks: list[tuple[str, str]] = []  # (address, secret key)
+        self.pending: list[Row] = []  # webhook events not pushed yet
+        self.pushed: list[int] = []  # the HTTP status each webhook delivery got
         self.origin = self.base_url = ""
         self.app = web.Application(middlewares=[self._gate])
         self.app.add_routes(
@@ -212,6 +223,40 @@ class FakeYalidine:
              "wilaya_name": WILAYAS[commune[0]][0], "commune_id": parcel["to_commune_id"],
              "commune_name": commune[1], "_seq": self._seq}
         )  # fmt: skip
+        if self.webhooks:
+            self.pending.append(
+                {"event_id": secrets.token_hex(8), "occurred_at": date,
+                 "data": {"tracking": tracking, "status": status, "reason": reason}}
+            )  # fmt: skip
+
+    async def add_webhook(self, url: str) -> str:
+        """The merchant adds a webhook in the dashboard: Yalidine checks the address first
+        (GET with crc_token, echoed back within 10 s) and then shows its secret key."""
+        token = secrets.token_urlsafe(12)
+        query = {"subscribe": "parcel_status_updated", "crc_token": token}
+        async with ClientSession() as http, http.get(url, params=query, timeout=10) as answer:
+            body = await answer.json(content_type=None) if answer.status == 200 else None
+        if body != {"crc_token": token}:
+            raise ValueError(f"webhook check failed: HTTP {answer.status} {body!r}")
+        secret = secrets.token_hex(16)
+        self.webhooks.append((url, secret))
+        return secret
+
+    async def push(self) -> list[int]:
+        """Deliver the pending events to every webhook, as one signed batch."""
+        events, self.pending = self.pending, []
+        if not events:
+            return []
+        body = json.dumps({"type": "parcel_status_updated", "events": events}).encode()
+        statuses = []
+        async with ClientSession() as http:
+            for url, secret in self.webhooks:
+                signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+                headers = {"X-YALIDINE-SIGNATURE": signature, "Content-Type": "application/json"}
+                async with http.post(url, data=body, headers=headers) as answer:
+                    statuses.append(answer.status)
+        self.pushed += statuses
+        return statuses
 
     def seed(self, count: int, statuses: list[str], reason: str = "") -> list[str]:
         """`count` parcels made elsewhere, their statuses cycling through `statuses`."""
