@@ -129,9 +129,11 @@ class BotRuntime:
             # Safe in every worker at once: each change is a compare-and-set on the order.
             self.app.job_queue.run_repeating(_scheduled, interval=self.config.job_every, first=1.0)
         if self.receive and not self.polls:
+            if not self.config.webhook_secret:
+                raise ValueError("the Telegram webhook needs a secret (TELEGRAM_WEBHOOK_SECRET)")
             await self.app.bot.set_webhook(
                 self.config.webhook_url,
-                secret_token=self.config.webhook_secret or None,
+                secret_token=self.config.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
             )
         if lead:
