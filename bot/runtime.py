@@ -120,6 +120,9 @@ class BotRuntime:
 
     async def start(self, lead: bool = True) -> None:
         """Start the bot; with `lead=False` polling and sending wait for `lead()`."""
+        if self.receive and not self.polls and not self.config.webhook_secret:
+            # Anyone could post updates as any user: the composition root generates one.
+            raise ValueError("the Telegram webhook needs a secret (TELEGRAM_WEBHOOK_SECRET)")
         await self.app.initialize()
         log.info("telegram bot ready username=%s mode=%s", self.app.bot.username, self.config.mode)
         if self.receive:
@@ -129,8 +132,6 @@ class BotRuntime:
             # Safe in every worker at once: each change is a compare-and-set on the order.
             self.app.job_queue.run_repeating(_scheduled, interval=self.config.job_every, first=1.0)
         if self.receive and not self.polls:
-            if not self.config.webhook_secret:
-                raise ValueError("the Telegram webhook needs a secret (TELEGRAM_WEBHOOK_SECRET)")
             await self.app.bot.set_webhook(
                 self.config.webhook_url,
                 secret_token=self.config.webhook_secret,
