@@ -9,6 +9,9 @@ NOISY = ("aiohttp.access", "httpx", "apscheduler.executors.default", "tortoise")
 # Loggers that write SQL statements with their parameters (customers' phones and addresses)
 # at DEBUG: kept quiet at LOG_LEVEL=DEBUG, and only LOG_SQL=true turns Tortoise's on.
 SQL_LOGGERS = ("tortoise.db_client", "aiosqlite", "asyncpg")
+# python-telegram-bot writes every Bot API call with its parameters and answer at DEBUG: the
+# order cards, with the customer's name, phone and address.
+BOT_API_LOGGERS = ("telegram.Bot", "telegram.ext.ExtBot")
 
 
 def configure(level: str, *, log_sql: bool = False) -> None:
@@ -20,7 +23,7 @@ def configure(level: str, *, log_sql: bool = False) -> None:
     quiet = max(logging.WARNING, logging.getLevelName(level))
     for noisy in NOISY:
         logging.getLogger(noisy).setLevel(quiet)
-    for name in SQL_LOGGERS:
+    for name in (*SQL_LOGGERS, *BOT_API_LOGGERS):
         logging.getLogger(name).setLevel(quiet)
     if log_sql:
         logging.getLogger("tortoise.db_client").setLevel(logging.DEBUG)

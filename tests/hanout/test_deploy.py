@@ -90,6 +90,12 @@ def test_a_reachable_server_refuses_a_public_or_short_secret_key(
     assert "python -c 'import secrets;print(secrets.token_urlsafe(48))'" in lines[0]
 
 
+def test_a_webhook_secret_telegram_would_refuse_is_named(db: str, tmp_path: Path) -> None:
+    env = environment(db, PORT=str(free_port()), TELEGRAM_WEBHOOK_SECRET="has spaces")
+    done = hanout(tmp_path, env, "web")
+    assert done.returncode == 2 and "TELEGRAM_WEBHOOK_SECRET" in done.stderr
+
+
 async def test_on_this_machine_the_default_key_still_serves(db: str, tmp_path: Path) -> None:
     port = free_port()
     env = environment(db, PORT=str(port), PUBLIC_URL=f"http://localhost:{port}")
