@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from dotenv import dotenv_values
+from pydantic import ValidationError
 
 from hanout.settings import Settings
 
@@ -33,7 +34,11 @@ def ensure_secret_key(env_file: Path = ENV_FILE) -> bool:
         return False
     if env_file.exists() and dotenv_values(env_file).get("SECRET_KEY"):
         return False
-    if not _new_database(Settings(_env_file=env_file)):  # type: ignore[call-arg]
+    try:
+        settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError:
+        return False  # `hanout migrate`, next, names what is wrong
+    if not _new_database(settings):
         return False
     text = env_file.read_text(encoding="utf-8") if env_file.exists() else ""
     if text and not text.endswith("\n"):

@@ -194,7 +194,7 @@ async def with_webhook_secret(settings: Settings) -> Settings:
     secret = await server_secrets.shared_secret(
         server_secrets.TELEGRAM_WEBHOOK, Sealer(settings.secret_key)
     )
-    log.info("telegram webhook secret generated and shared through the database")
+    log.info("telegram webhook secret: none configured, using the one kept in the database")
     return settings.model_copy(update={"telegram_webhook_secret": secret})
 
 
