@@ -320,7 +320,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"hanout: bad configuration: {problems}", file=sys.stderr)
         return 2
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, log_sql=settings.log_sql)
+    if args.command in ("run", "web", "worker") and (problem := settings.secret_key_problem()):
+        print(f"hanout: {problem}", file=sys.stderr)
+        return 2
     try:
         if args.command in ("run", "web", "worker"):
             asyncio.run(

@@ -34,6 +34,7 @@ from webstore.api_errors import ApiError, code_for_status, domain_response, erro
 from webstore.api_input import check_headers, parse_body, parse_query
 from webstore.api_limits import Rate, TokenBuckets
 from webstore.app import CONFIG, RETRY_AFTER, UNAVAILABLE, Handler, WebConfig
+from webstore.log_paths import logged_path
 from webstore.security import SlidingWindow
 
 __all__ = ["ENDPOINTS", "code_for_status", "error_response", "setup"]
@@ -81,11 +82,11 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         response = error_response(409, "conflict", "A concurrent request won; try again")
     except Exception as exc:
         if is_unavailable(exc):  # the database is back in a moment: ask to try again
-            log.warning("database unavailable path=%s error=%r", request.path, exc)
+            log.warning("database unavailable path=%s error=%r", logged_path(request), exc)
             retry = {"Retry-After": RETRY_AFTER}
             response = error_response(503, "unavailable", UNAVAILABLE, headers=retry)
         else:
-            log.exception("unhandled API error path=%s", request.path)
+            log.exception("unhandled API error path=%s", logged_path(request))
             response = error_response(500, "internal_error", "Something went wrong on our side")
     if any(p.fullmatch(request.path) for p in request.config_dict[CORS_PATHS]):
         intake.add_cors_headers(response)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from webstore.log_paths import logged_path
 from webstore.messages import N_
 from webstore.security import csrf_valid
 from webstore.visit import Visit, render
@@ -26,7 +27,7 @@ async def read_post(visit: Visit) -> Mapping[str, object] | None:
     try:
         return await visit.request.post()
     except (ValueError, LookupError, HttpProcessingError) as exc:
-        log.info("unreadable form path=%s error=%s", visit.request.path, type(exc).__name__)
+        log.info("unreadable form path=%s error=%s", logged_path(visit.request), type(exc).__name__)
         return None
 
 
@@ -35,7 +36,7 @@ def refuse_forged(visit: Visit, post: Mapping[str, object]) -> web.Response | No
     visitor_id = None if visit.new_visitor else visit.visitor_id
     if csrf_valid(visit.config.secret_key, visitor_id, post.get("csrf_token")):
         return None
-    log.info("csrf refused path=%s", visit.request.path)
+    log.info("csrf refused path=%s", logged_path(visit.request))
     return render(
         visit,
         "error.html",

@@ -3,6 +3,7 @@
 from models.orm.catalog import Product, Variant
 from models.orm.order import Customer, IdempotencyKey, Order, OrderEvent, OrderLine
 from models.orm.outbox import OutboxMessage
+from models.orm.server import ServerSecret
 from models.orm.shipping import CourierAccount, Shipment, SmsGateway
 from models.orm.store import ApiKey, DeliveryFee, Invite, Member, Store
 from models.orm.team import CallAttempt, CardMessage, TelegramChat, TelegramUpdate
@@ -31,6 +32,7 @@ __models__ = [
     SmsGateway,
     WebhookEndpoint,
     WebhookAttempt,
+    ServerSecret,
 ]
 
 __all__ = [m.__name__ for m in __models__]
