@@ -264,7 +264,7 @@ async def test_invite_link_joins_the_person_with_its_role(db: str) -> None:
         assert [kind for kind, _token in links] == ["start", "startgroup"]
         assert links[0][1] == links[1][1]
         token = links[0][1]
-        assert (await Invite.get(token=token)).role == "agent"
+        assert (await Invite.get(token_hash=stores.invite_hash(token))).role == "agent"
 
         sara_chat = desk.fake.add_private_chat(AGENT2)
         await desk.say(sara_chat, AGENT2, f"/start {token}")
