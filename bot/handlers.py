@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot import (
+    api_keys_cmd,
     asks,
     binding,
     blacklist_cmd,
@@ -105,6 +106,7 @@ def register(app: Application) -> None:
     blacklist_cmd.register(app)
     export_cmd.register(app)
     webhooks_cmd.register(app)
+    api_keys_cmd.register(app)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, asks.on_reply))

@@ -11,6 +11,7 @@ from html import escape
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.api_keys_cmd import button as key_button
 from bot.callbacks import parse_setting, setting_button
 from bot.i18n import translator
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
@@ -97,6 +98,11 @@ def main_menu(store: Store, _: Translator) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     "🔗 " + _("Webhooks ▸"), callback_data=webhook_button(store.id, "ls")
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    "🔑 " + _("API keys ▸"), callback_data=key_button(store.id, "ls")
                 )
             ],
         ]

@@ -8,6 +8,7 @@ import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,24 +16,20 @@ from pydantic import ValidationError
 
 from couriers.registry import COURIERS
 from hanout import logs
+from hanout.bot_link import invite_link
 from hanout.migrate import migrate
 from hanout.processes import serve
 from hanout.settings import Settings
-from models import catalog, geography, sms, stores
+from models import api_keys, catalog, geography, sms, stores
 from models.catalog import VariantSpec
 from models.db import close_db, open_db
 from models.demo import seed_demo
 from models.errors import DomainError
 from models.fees import parse_fee_csv
-from models.orm import CourierAccount
+from models.orm import ApiKey, CourierAccount
 from models.sealing import Sealer
 from shipping import accounts as courier_accounts
 from shipping import courier_setup
-
-
-def _invite_link(settings: Settings, token: str) -> str | None:
-    username = settings.telegram_bot_username.lstrip("@")
-    return f"https://t.me/{username}?start={token}" if username else None
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
@@ -55,7 +52,7 @@ async def cmd_store_create(settings: Settings, a: argparse.Namespace) -> None:
             "slug": new.store.slug,
             "api_key": new.api_key,
             "invite_token": new.invite_token,
-            "invite_link": _invite_link(settings, new.invite_token),
+            "invite_link": await invite_link(settings, new.invite_token),
             "storefront": f"{settings.base_url}/{new.store.slug}/",
         }
     )
@@ -63,7 +60,39 @@ async def cmd_store_create(settings: Settings, a: argparse.Namespace) -> None:
 
 async def cmd_store_invite(settings: Settings, a: argparse.Namespace) -> None:
     token = await stores.create_invite(await stores.get_store(a.slug), a.role)
-    _print({"role": a.role, "invite_token": token, "invite_link": _invite_link(settings, token)})
+    link = await invite_link(settings, token)
+    _print({"role": a.role, "invite_token": token, "invite_link": link})
+
+
+def _key_row(key: ApiKey) -> dict[str, Any]:
+    def when(at: datetime | None) -> str | None:
+        return at.astimezone(UTC).isoformat(timespec="seconds") if at else None
+
+    return {
+        "id": key.id,
+        "label": key.label,
+        "prefix": f"hk_{key.prefix}",
+        "created_at": when(key.created_at),
+        "last_used_at": when(key.last_used_at),
+        "revoked_at": when(key.revoked_at),
+    }
+
+
+async def cmd_key_create(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    new = await api_keys.create_api_key(store, a.label)
+    _print({**_key_row(new.row), "api_key": new.secret})
+    print("hanout: the key is shown only this once; store it now", file=sys.stderr)
+
+
+async def cmd_key_list(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    _print({"slug": store.slug, "keys": [_key_row(k) for k in await api_keys.list_api_keys(store)]})
+
+
+async def cmd_key_revoke(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    _print(_key_row(await api_keys.revoke_api_key(store, a.id)))
 
 
 def _variant_specs(raw: list[str], stock: int) -> list[VariantSpec]:
@@ -224,7 +253,7 @@ async def cmd_demo(settings: Settings, a: argparse.Namespace) -> None:
             "storefront": f"{settings.base_url}/{new.store.slug}/",
             "api_key": new.api_key,
             "invite_token": new.invite_token,
-            "invite_link": _invite_link(settings, new.invite_token),
+            "invite_link": await invite_link(settings, new.invite_token),
         }
     )
 
@@ -246,6 +275,18 @@ def _parser() -> argparse.ArgumentParser:
     fees = store.add_parser("fees", help="replace the delivery fees from wilaya,home,desk CSV")
     fees.add_argument("slug")
     fees.add_argument("file")
+    keys = store.add_parser("key", help="the store's API keys").add_subparsers(
+        dest="key_action", required=True
+    )
+    kcreate = keys.add_parser("create", help="a new key, printed once")
+    kcreate.add_argument("slug")
+    kcreate.add_argument("--label", default="", help="what the key is for, e.g. 'site'")
+    keys.add_parser("list", help="id, label, prefix, created, last used, revoked").add_argument(
+        "slug"
+    )
+    krevoke = keys.add_parser("revoke", help="refuse the key from now on (401)")
+    krevoke.add_argument("slug")
+    krevoke.add_argument("id", type=int)
     invite = store.add_parser("invite")
     invite.add_argument("slug")
     invite.add_argument("--role", default="agent", choices=stores.ROLES)
@@ -301,6 +342,9 @@ _DB_COMMANDS: dict[
     ("store", "create"): cmd_store_create,
     ("store", "invite"): cmd_store_invite,
     ("store", "fees"): cmd_store_fees,
+    ("store", "key create"): cmd_key_create,
+    ("store", "key list"): cmd_key_list,
+    ("store", "key revoke"): cmd_key_revoke,
     ("product", "add"): cmd_product_add,
     ("catalog", "import"): cmd_catalog_import,
     ("courier", "add"): cmd_courier_add,
@@ -335,7 +379,10 @@ def main(argv: list[str] | None = None) -> int:
             settings.ensure_sqlite_dir()
             asyncio.run(migrate(settings.database_url))
         else:
-            handler = _DB_COMMANDS[(args.command, getattr(args, "action", None))]
+            action = getattr(args, "action", None)
+            if key_action := getattr(args, "key_action", None):
+                action = f"{action} {key_action}"
+            handler = _DB_COMMANDS[(args.command, action)]
             asyncio.run(_with_db(settings, lambda: handler(settings, args)))
     except (DomainError, ValueError, OSError) as exc:
         print(f"hanout: {exc}", file=sys.stderr)

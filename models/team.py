@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from models.errors import InvalidInput, InvalidInvite, NotFound
 from models.orm import Invite, Member, Store, TelegramChat
 from models.outbox import now
+from models.stores import invite_hash
 from models.timeline import Actor
 
 GROUP_KINDS = frozenset({"group", "supergroup"})
@@ -34,7 +35,7 @@ class Joined:
 
 
 async def _take_invite(token: str) -> Invite:
-    invite = await Invite.filter(token=token[:64]).select_related("store").first()
+    invite = await Invite.filter(token_hash=invite_hash(token)).select_related("store").first()
     if invite is None or invite.used_at is not None or invite.expires_at < now():
         raise InvalidInvite()
     # Conditional update: two people racing for one invite, only one gets it.
@@ -68,9 +69,19 @@ async def accept_invite(token: str, ref: ChatRef) -> Joined:
             telegram_user_id=ref.user_id,
             defaults={"role": invite.role, "name": ref.user_name[:128]},
         )
-        member.role, member.name, member.active = invite.role, ref.user_name[:128], True
+        member.role = joined_role(member, invite.role)
+        member.name, member.active = ref.user_name[:128], True
         await member.save()
-        return Joined(store, invite.role, await _bind_chat(store, ref, ref.user_id))
+        return Joined(store, member.role, await _bind_chat(store, ref, ref.user_id))
+
+
+def joined_role(member: Member, invited_as: str) -> str:
+    """An invite only ever raises a role: an owner who opens an agent link stays owner (so
+    no invite can leave a store without an owner); a removed member comes back with the
+    invite's role."""
+    if member.active and member.role == "owner":
+        return "owner"
+    return invited_as
 
 
 async def authorize(store: Store, user_id: int, user_name: str, chat_id: int) -> Actor | None:

@@ -13,10 +13,11 @@ import re
 from aiohttp import web
 from tortoise.exceptions import IntegrityError
 
+from models.api_keys import authenticate_api_key
 from models.db import is_unavailable
 from models.errors import DomainError
 from models.orm import Store
-from models.stores import SLUG_RE, authenticate_api_key, get_store
+from models.stores import SLUG_RE, get_store
 from models.timeline import Actor
 from webstore import (
     api_calls,

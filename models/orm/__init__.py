@@ -6,7 +6,7 @@ from models.orm.outbox import OutboxMessage
 from models.orm.server import ServerSecret
 from models.orm.shipping import CourierAccount, Shipment, SmsGateway
 from models.orm.store import ApiKey, DeliveryFee, Invite, Member, Store
-from models.orm.team import CallAttempt, CardMessage, TelegramChat, TelegramUpdate
+from models.orm.team import CallAttempt, CardMessage, TelegramBot, TelegramChat, TelegramUpdate
 from models.orm.webhooks import WebhookAttempt, WebhookEndpoint
 
 __models__ = [
@@ -27,6 +27,7 @@ __models__ = [
     CardMessage,
     CallAttempt,
     TelegramUpdate,
+    TelegramBot,
     CourierAccount,
     Shipment,
     SmsGateway,

@@ -264,7 +264,7 @@ async def test_invite_link_joins_the_person_with_its_role(db: str) -> None:
         assert [kind for kind, _token in links] == ["start", "startgroup"]
         assert links[0][1] == links[1][1]
         token = links[0][1]
-        assert (await Invite.get(token=token)).role == "agent"
+        assert (await Invite.get(token_hash=stores.invite_hash(token))).role == "agent"
 
         sara_chat = desk.fake.add_private_chat(AGENT2)
         await desk.say(sara_chat, AGENT2, f"/start {token}")
@@ -310,3 +310,19 @@ def test_menu_buttons_fit_telegram_and_refuse_what_the_bot_never_made() -> None:
     assert parse_setting("st:7:na:3") == (7, "na", "3")
     for forged in ("tm:7:zz:1", "tm:7:rm:-1", "tm:x:rm:1", "tm:7:rm:1:9", "st:7:na:", "st:7:lg:FR"):
         assert parse_team(forged) is None and parse_setting(forged) is None
+
+
+async def test_an_owner_opening_an_agent_link_stays_owner(db: str) -> None:
+    shop = await make_shop()
+    async with running_desk() as desk:
+        owner_chat = await desk.bind(shop.store, OWNER)
+        token = await stores.create_invite(shop.store, "agent")
+        said = await reply_to(desk, owner_chat, OWNER, f"/start {token}")
+        assert words(said) == _(
+            "Welcome! You own %(store)s here: new orders will appear in this chat. "
+            "/help lists what I can do.",
+            store=shop.store.name,
+        )
+        assert (await member(shop.store, OWNER)).role == "owner"
+        said = await reply_to(desk, owner_chat, OWNER, "/team")
+        assert words(said) != ONLY_OWNER
