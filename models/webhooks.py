@@ -165,7 +165,9 @@ def verify_signature(
         return False
     if abs(now - sent) > tolerance:
         return False
-    return hmac.compare_digest(signature(secret, sent, body), header.strip())
+    return hmac.compare_digest(  # as bytes: a non-ASCII header is unequal, never an error
+        signature(secret, sent, body).encode(), header.strip().encode("utf-8", "surrogateescape")
+    )
 
 
 def new_secret() -> str:
