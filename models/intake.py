@@ -11,7 +11,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import outbox
-from models.checkout import MAX_QUANTITY, CheckoutRequest, Draft, fingerprint, validate
+from models.checkout import (
+    MAX_ORDER_TOTAL,
+    MAX_QUANTITY,
+    CheckoutRequest,
+    Draft,
+    fingerprint,
+    validate,
+)
 from models.db import dialect_sql
 from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
 from models.lifecycle import OrderStatus
@@ -229,6 +236,8 @@ async def place_order(
         raise Blacklisted()
     resolved = await _resolve_variants(store, draft)
     fee = await _fee(store, draft)
+    if sum(v.price * q for v, q in resolved.values()) + fee > MAX_ORDER_TOTAL:
+        raise InvalidOrder({"items": "total_too_high"})
     draft_fp = fingerprint(draft.phone.e164, {vid: q for vid, (_, q) in resolved.items()})
     try:
         async with in_transaction() as conn:
