@@ -17,7 +17,7 @@ import asyncio
 import math
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -143,6 +143,8 @@ class FakeYalidine:
         self.seen: list[Seen] = []
         self.creates: list[list[Row]] = []
         self.label_requests: list[dict[str, str]] = []
+        # Replaces the label page for a valid link (a redirect, a huge or odd document).
+        self.label_answer: Callable[[web.Request], Awaitable[web.StreamResponse]] | None = None
         self.over_quota = 0  # 429s the quota windows caused (not forced ones)
         self.create_delay = 0.0
         self._forced: list[int] = []  # Retry-After of forced 429s still to send
@@ -401,6 +403,8 @@ class FakeYalidine:
         parcel = self.parcels.get(tracking)
         if parcel is None or not parcel["label"].endswith(f"token={request.query.get('token')}"):
             return web.Response(status=403, text="Lien invalide")
+        if self.label_answer is not None:
+            return await self.label_answer(request)
         page = f"<html><body><h1>Bordereau {tracking}</h1><p>{parcel['price']} DA</p></body></html>"
         return web.Response(text=page, content_type="text/html", charset="utf-8")
 
