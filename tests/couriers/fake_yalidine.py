@@ -397,7 +397,7 @@ class FakeYalidine:
         body = {"has_more": more, "total_data": len(rows), "data": data, "links": links}
         return web.json_response(body)
 
-    async def _label(self, request: web.Request) -> web.Response:
+    async def _label(self, request: web.Request) -> web.StreamResponse:
         self.label_requests.append(dict(request.headers))
         tracking = request.query.get("tracking", "")
         parcel = self.parcels.get(tracking)
