@@ -222,9 +222,10 @@ async def place_order(
 
     Returns the existing order instead of a new one for a replayed `idempotency`
     (key, request hash; `replayed`) or the same phone and lines inside the store's duplicate
-    window; a key is bound only to the order it created, never to a duplicate. Nothing is
-    written then, and an order number is taken only by an order created.
-    Raises InvalidOrder, Blacklisted or IdempotencyConflict; nothing is written then.
+    window; a key is bound only to the order it created, never to a duplicate. Raises
+    InvalidOrder (a total over MAX_ORDER_TOTAL included), Blacklisted or
+    IdempotencyConflict. Unless an order is created nothing is written, and no order number
+    is taken.
     `draft` is `validate(request)` when the caller has already made it (parsing a phone
     number is not free).
     """
