@@ -6,7 +6,8 @@ an unknown coding through as if it were absent.
 The middleware decodes gzip and deflate within the app's size limit; anything else it
 marks on the request (`body_problem`) instead of answering, so each reader answers in its
 own shape (the API's JSON error, the storefront's form page with a message) and handlers
-that never read a body are not concerned. A marked body reads as empty.
+that never read a body are not concerned. A marked body reads as empty; a 415 names the
+codings we take in `Accept-Encoding` (RFC 7694).
 """
 
 from __future__ import annotations
@@ -94,7 +95,11 @@ async def decode_body(request: web.Request, handler: Handler) -> web.StreamRespo
             body = b""
         # aiohttp's read(), text(), json() and post() all return these bytes from now on.
         request._read_bytes = body
-    return await handler(request)
+    response = await handler(request)
+    problem = request.get(PROBLEM)
+    if problem is not None and problem.status == 415 and not response.prepared:
+        response.headers[hdrs.ACCEPT_ENCODING] = ", ".join(CODINGS)  # RFC 7694 §3
+    return response
 
 
 def body_problem(request: web.Request) -> BodyProblem | None:

@@ -96,6 +96,8 @@ async def test_the_intake_refuses_an_unreadable_body_in_its_json_shape(
     assert resp.status == status
     assert set(answer["error"]) == {"code", "message"} and answer["error"]["code"] == code
     assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    if status == 415:  # which codings would do (RFC 7694)
+        assert resp.headers["Accept-Encoding"] == "gzip, x-gzip, deflate"
     assert await Order.all().count() == 0 and await IdempotencyKey.all().count() == 0
     no_traceback(caplog)
 
@@ -169,6 +171,7 @@ async def test_the_order_forms_answer_their_page_with_a_message(
     html = await response.text()
     assert response.status == status
     assert MALFORMED_FR in plain(html) and 'name="csrf_token"' in html
+    assert ("Accept-Encoding" in response.headers) == (status == 415)
     assert response.headers["Content-Type"].startswith("text/html")
     assert await Order.all().count() == 0 and await OrderEvent.all().count() == 0
     no_traceback(caplog)
