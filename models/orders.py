@@ -89,6 +89,7 @@ async def apply_transition(
         raise IllegalTransition(order.status.value, target.value)
     move = stock_move(target, order.stock_committed)
     committed = {StockMove.COMMIT: True, StockMove.RESTORE: False}.get(move, order.stock_committed)
+    at = outbox.now()
     won = (
         await Order.filter(id=order.id, status=order.status, version=order.version)
         .using_db(conn)
@@ -96,7 +97,7 @@ async def apply_transition(
             status=target,
             version=order.version + 1,
             stock_committed=committed,
-            updated_at=outbox.now(),  # update() does not apply auto_now
+            updated_at=at,  # update() does not apply auto_now
         )
     )
     if not won:
@@ -106,6 +107,7 @@ async def apply_transition(
         await (_commit_stock if move is StockMove.COMMIT else _restore_stock)(conn, lines)
     previous = order.status
     order.status, order.version, order.stock_committed = target, order.version + 1, committed
+    order.updated_at = at  # answers show the version and the time of this change together
     event = await record_status_change(
         conn, order, actor, previous.value, target.value, note=note, data=data
     )
@@ -130,16 +132,18 @@ async def _conflict(order: Order) -> ConcurrentChange:
 async def bump_version(conn: BaseDBAsyncClient, order: Order, **changes: object) -> Order:
     """Compare-and-set non-status fields (calls, claims), bumping the version so cards
     re-render and stale buttons are refused. Raises LostRace."""
+    at = outbox.now()
     won = (
         await Order.filter(id=order.id, status=order.status, version=order.version)
         .using_db(conn)
-        .update(version=order.version + 1, updated_at=outbox.now(), **changes)
+        .update(version=order.version + 1, updated_at=at, **changes)
     )
     if not won:
         raise LostRace()
     for name, value in changes.items():
         setattr(order, name, value)
     order.version += 1
+    order.updated_at = at  # answers show the version and the time of this change together
     return order
 
 

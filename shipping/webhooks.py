@@ -58,7 +58,14 @@ def yalidine_signed(secret: str, signature: str, body: bytes) -> bool:
     "sha256=" prefix tolerated)."""
     given = signature.strip().removeprefix("sha256=").lower()
     expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return bool(secret) and hmac.compare_digest(given, expected)
+    # as bytes: a non-ASCII header compares unequal instead of raising
+    return bool(secret) and hmac.compare_digest(_raw(given), expected.encode())
+
+
+def _raw(header: str) -> bytes:
+    """A header value as the bytes that came in (aiohttp decodes odd bytes with
+    surrogateescape), so comparing it never raises."""
+    return header.encode("utf-8", "surrogateescape")
 
 
 def yalidine_states(body: bytes, courier: str) -> list[ParcelState]:
@@ -197,7 +204,7 @@ class CourierWebhooks:
             return _answer(404)
         account, credentials = found
         secret = credentials.get(WEBHOOK_SECRET, "")
-        if not secret or not hmac.compare_digest(request.match_info["token"], secret):
+        if not secret or not hmac.compare_digest(_raw(request.match_info["token"]), _raw(secret)):
             log.warning("webhook token refused courier=%s account=%s", account.courier, account.id)
             return _answer(401)
         state = parse_maystro(await request.read())

@@ -8,6 +8,7 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import TypeVar
 
+import httpx
 from aiohttp import web
 
 from models import webhooks
@@ -111,6 +112,7 @@ async def create_webhook(call: ApiCall) -> web.Response:
             description=body.description,
             include_personal_data=body.include_personal_data,
             allow_private=config.webhook_allow_private,
+            parse_url=httpx.URL,  # the client notify.webhooks delivers with
         )
     )
     created = WebhookCreated(**webhook_out(endpoint).model_dump(), secret=secret)

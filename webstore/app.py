@@ -125,9 +125,13 @@ async def _strict_transport(request: web.Request, response: web.StreamResponse) 
 
 def create_app(config: WebConfig) -> web.Application:
     """The whole web surface; the composition root may add routes (Telegram webhook)."""
-    from webstore import api, media, storefront
+    from webstore import api, media, request_body, storefront
 
-    app = web.Application(middlewares=[errors], client_max_size=256 * 1024)
+    app = web.Application(
+        middlewares=[errors, request_body.decode_body],
+        client_max_size=256 * 1024,
+        handler_args=request_body.HANDLER_ARGS,  # bodies are decoded by request_body
+    )
     app[CONFIG] = config
     app.router.add_get("/healthz", health)
     app.router.add_get("/readyz", ready)

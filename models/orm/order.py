@@ -54,9 +54,10 @@ class Order(Model):
     address = fields.CharField(max_length=500)
     delivery_type = fields.CharField(max_length=8)
     note = fields.CharField(max_length=500, default="")
-    subtotal = fields.IntField()
-    delivery_fee = fields.IntField()
-    total = fields.IntField()
+    # Money is whole dinars in 64-bit columns: a total of many lines never overflows.
+    subtotal = fields.BigIntField()
+    delivery_fee = fields.BigIntField()
+    total = fields.BigIntField()
     stock_committed = fields.BooleanField(default=False)
     source = fields.CharField(max_length=16, default="storefront")
     # Same phone + same lines inside the store's window is a duplicate, not a new order.
@@ -102,7 +103,7 @@ class OrderLine(Model):
     product_name = fields.CharField(max_length=160)
     variant_label = fields.CharField(max_length=200, default="")
     sku = fields.CharField(max_length=64)
-    unit_price = fields.IntField()
+    unit_price = fields.BigIntField()
     quantity = fields.IntField()
 
     class Meta:

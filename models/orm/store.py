@@ -93,8 +93,8 @@ class DeliveryFee(Model):
         "models.Store", related_name="fees", on_delete=fields.CASCADE
     )
     wilaya_code = fields.SmallIntField()
-    home_fee = fields.IntField(null=True)
-    desk_fee = fields.IntField(null=True)
+    home_fee = fields.BigIntField(null=True)
+    desk_fee = fields.BigIntField(null=True)
 
     class Meta:
         table = "delivery_fee"

@@ -25,7 +25,7 @@ import json
 import math
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -151,6 +151,8 @@ class FakeYalidine:
         self.seen: list[Seen] = []
         self.creates: list[list[Row]] = []
         self.label_requests: list[dict[str, str]] = []
+        # Replaces the label page for a valid link (a redirect, a huge or odd document).
+        self.label_answer: Callable[[web.Request], Awaitable[web.StreamResponse]] | None = None
         self.over_quota = 0  # 429s the quota windows caused (not forced ones)
         self.create_delay = 0.0
         self._forced: list[int] = []  # Retry-After of forced 429s still to send
@@ -444,12 +446,14 @@ class FakeYalidine:
         body = {"has_more": more, "total_data": len(rows), "data": data, "links": links}
         return web.json_response(body)
 
-    async def _label(self, request: web.Request) -> web.Response:
+    async def _label(self, request: web.Request) -> web.StreamResponse:
         self.label_requests.append(dict(request.headers))
         tracking = request.query.get("tracking", "")
         parcel = self.parcels.get(tracking)
         if parcel is None or not parcel["label"].endswith(f"token={request.query.get('token')}"):
             return web.Response(status=403, text="Lien invalide")
+        if self.label_answer is not None:
+            return await self.label_answer(request)
         page = f"<html><body><h1>Bordereau {tracking}</h1><p>{parcel['price']} DA</p></body></html>"
         return web.Response(text=page, content_type="text/html", charset="utf-8")
 
