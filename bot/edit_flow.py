@@ -6,34 +6,34 @@ through the outbox like any change; a panel whose order changed meanwhile says w
 
 from __future__ import annotations
 
-import copy
 import logging
-import re
-import unicodedata
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape
-from typing import Any
 
 from telegram import (
     CallbackQuery,
-    ForceReply,
     InlineKeyboardMarkup,
     ReplyParameters,
     Update,
 )
-from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
-from telegram.helpers import mention_html
 
+from bot import edit_replies
 from bot import edit_session as sessions
 from bot.context import display_name
+from bot.edit_panel import (
+    EXPIRED,
+    choose_commune,
+    draft_lines,
+    edit_panel,
+    preview,
+    prompt,
+    set_field,
+)
 from bot.edit_session import OWNER_TYPED, TYPED, EditSession, TypedAsk, parse_edit
 from bot.edit_views import (
     FIELD_NAMES,
-    PROMPTS,
-    DraftLine,
-    Preview,
     communes_keyboard,
     items_keyboard,
     line_keyboard,
@@ -49,7 +49,7 @@ from bot.refusals import refusal
 from i18n import Translator
 from models import cards, geography, team
 from models.errors import ConcurrentChange, DomainError, InvalidOrder
-from models.order_edit import OrderEdit, edit_order, plan_edit
+from models.order_edit import edit_order
 from models.orm import DeliveryFee, Order, OrderEvent, OrderLine, Product, Store, Variant
 from models.timeline import Actor
 
@@ -57,14 +57,10 @@ log = logging.getLogger(__name__)
 # Replies to the panel's questions are read in a handler group of their own, beside the
 # other questions' handler (bot.asks) in group 0.
 REPLY_GROUP = 5
-EXPIRED = N_("This edit has expired: press ✏️ Edit on the card again.")
 NOT_YOURS = N_("Someone else is editing with this panel.")
 AGAIN = N_("Press ✏️ Edit on the card to start again.")
 OWNER_ONLY = N_("Only an owner can change the fee or give a discount.")
 LAST_LINE = N_("An order keeps at least one product.")
-NO_COMMUNE = N_("No commune of that name in %(wilaya)s.")
-STALE = N_("#%(number)s changed meanwhile: press ✏️ Edit on the card again.")
-_PRICE = re.compile(r"^\s*(\d{1,7})\s+(\S.*)$", re.DOTALL)
 
 
 @dataclass(slots=True)
@@ -80,82 +76,13 @@ class Step:
     b: int
 
 
-async def _draft_lines(session: EditSession, current: list[OrderLine]) -> list[DraftLine]:
-    kept = {line.variant_id: line for line in current}
-    ids = [v for v, _ in session.lines if v not in kept] or [0]
-    found = {v.id: v for v in await Variant.filter(id__in=ids).select_related("product")}
-    lines = []
-    for variant_id, quantity in session.lines:
-        if (line := kept.get(variant_id)) is not None:
-            lines.append(DraftLine(line.label(), quantity, line.unit_price))
-        elif (v := found.get(variant_id)) is not None:
-            label = f"{v.product.name} ({v.label()})" if v.label() else v.product.name
-            lines.append(DraftLine(label, quantity, v.price))
-    return lines
-
-
-async def preview(store: Store, order: Order, session: EditSession, actor: Actor) -> Preview:
-    """The order as the draft would make it, and what the domain would refuse."""
-    current = list(await OrderLine.filter(order_id=order.id).order_by("id"))
-    shown = copy.copy(order)
-    problems: dict[str, str] = {}
-    changed: list[str] = []
-    warning = None
-    edit = session.edit()
-    for _attempt in range(2):
-        try:
-            plan = await plan_edit(store, order, current, edit, actor)
-        except InvalidOrder as exc:
-            # The rest of the draft is still shown: the fields in error are left out.
-            problems = problems or dict(exc.errors)
-            edit = _without(edit, exc.errors)
-            continue
-        except DomainError as exc:
-            problems = {"": refusal(exc, translator(store.lang))}
-            break
-        for column, value in plan.columns.items():
-            setattr(shown, column, value)
-        changed, warning = list(plan.changes), plan.warning
-        break
-    return Preview(shown, await _draft_lines(session, current), changed, problems, warning)
-
-
-# The draft's fields to leave out of the preview for each field in error.
-_LEFT_OUT = {
-    "wilaya": ("wilaya", "commune"),
-    "commune": ("wilaya", "commune"),
-    "quantity": ("lines",),
-    "price_reason": ("delivery_fee", "discount"),
-}
-
-
-def _without(edit: OrderEdit, errors: dict[str, str]) -> OrderEdit:
-    names = {n for key in errors for n in _LEFT_OUT.get(key, (key,))}
-    left_out: dict[str, Any] = {n: None for n in names if n in OrderEdit.__dataclass_fields__}
-    return replace(edit, **left_out)
-
-
-async def _edit_panel(
-    context: ContextTypes.DEFAULT_TYPE,
-    chat_id: int,
-    message_id: int,
-    text: str,
-    markup: InlineKeyboardMarkup | None,
-) -> None:
-    try:
-        await context.bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
-
-
 async def _show(s: Step, markup: InlineKeyboardMarkup | None = None) -> None:
     """The panel redrawn with the draft, under `markup` (the panel's own keyboard if None)."""
     view = await preview(s.store, s.order, s.session, s.actor)
     keyboard = markup or panel_keyboard(s.session, view.order, s.store.lang)
     message = s.query.message
     assert message is not None
-    await _edit_panel(
+    await edit_panel(
         s.context, message.chat.id, message.message_id, panel_text(view, s.store.lang), keyboard
     )
 
@@ -200,7 +127,7 @@ async def _close(s: Step, exc: ConcurrentChange) -> None:
     sessions.drop(s.context, message.chat.id, message.message_id)
     await cards.mark_cards(s.order.id, s.order.version)
     text = "⌛ " + escape(told) + "\n" + s._(AGAIN)
-    await _edit_panel(s.context, message.chat.id, message.message_id, text, None)
+    await edit_panel(s.context, message.chat.id, message.message_id, text, None)
     await s.query.answer(told[:200], show_alert=True)
 
 
@@ -209,7 +136,7 @@ async def _close(s: Step, exc: ConcurrentChange) -> None:
 
 async def _items(s: Step) -> None:
     current = list(await OrderLine.filter(order_id=s.order.id).order_by("id"))
-    await _show(s, items_keyboard(await _draft_lines(s.session, current), s.store.lang))
+    await _show(s, items_keyboard(await draft_lines(s.session, current), s.store.lang))
 
 
 async def _line(s: Step) -> None:
@@ -287,17 +214,11 @@ async def _add(s: Step) -> None:
     await _items(s)
 
 
-def _set(session: EditSession, name: str, value: object, current: object) -> None:
-    """A field in the draft; set back to what the order has, it is no change any more."""
-    if value == current:
-        session.fields.pop(name, None)
-    else:
-        session.fields[name] = value
-
-
 async def _delivery(s: Step) -> None:
     now = s.session.fields.get("delivery_type", s.order.delivery_type)
-    _set(s.session, "delivery_type", "desk" if now == "home" else "home", s.order.delivery_type)
+    set_field(
+        s.session, "delivery_type", "desk" if now == "home" else "home", s.order.delivery_type
+    )
     await _show(s)
 
 
@@ -317,7 +238,7 @@ async def _wilaya(s: Step) -> None:
         await _show(s)
         return
     s.session.wilaya = s.a
-    _set(s.session, "wilaya", str(s.a), str(s.order.wilaya_code))
+    set_field(s.session, "wilaya", str(s.a), str(s.order.wilaya_code))
     s.session.fields.pop("commune", None)
     await _show(s, communes_keyboard(s.a, 0, s.store.lang))
 
@@ -326,15 +247,10 @@ async def _communes(s: Step) -> None:
     await _show(s, communes_keyboard(s.session.wilaya, s.a, s.store.lang))
 
 
-def _choose_commune(session: EditSession, order: Order, commune: geography.Commune) -> None:
-    _set(session, "wilaya", str(commune.wilaya_code), str(order.wilaya_code))
-    _set(session, "commune", commune.ons_code, order.commune_code)
-
-
 async def _commune(s: Step) -> None:
     communes = geography.communes_of(s.session.wilaya)
     if s.a < len(communes):
-        _choose_commune(s.session, s.order, communes[s.a])
+        choose_commune(s.session, s.order, communes[s.a])
     await _show(s)
 
 
@@ -348,25 +264,7 @@ async def _ask(s: Step) -> None:
     await s.query.answer()
     user = s.query.from_user
     ask = TypedAsk(field, message.message_id, user.id)
-    await _prompt(s.context, message.chat.id, ask, user.full_name, s.session, s._)
-
-
-async def _prompt(
-    context: ContextTypes.DEFAULT_TYPE,
-    chat_id: int,
-    ask: TypedAsk,
-    user_name: str,
-    session: EditSession,
-    _: Translator,
-) -> None:
-    # A selective ForceReply opens the reply box for the person mentioned only.
-    sent = await context.bot.send_message(
-        chat_id,
-        f"{mention_html(ask.user_id, user_name)} " + _(PROMPTS[ask.key], number=session.number),
-        reply_markup=ForceReply(selective=True),
-        reply_parameters=ReplyParameters(ask.panel, allow_sending_without_reply=True),
-    )
-    sessions.ask(context, sent.chat.id, sent.message_id, ask)
+    await prompt(s.context, message.chat.id, ask, user.full_name, s.session, s._)
 
 
 async def _save(s: Step) -> None:
@@ -394,7 +292,7 @@ async def _save(s: Step) -> None:
     text = "💾 " + s._("#%(number)s updated: %(fields)s", number=s.order.number, fields=names)
     if result.warning:
         text += "\n⚠️ " + s._("Being prepared: change the parcel too.")
-    await _edit_panel(s.context, message.chat.id, message.message_id, text, None)
+    await edit_panel(s.context, message.chat.id, message.message_id, text, None)
     await s.query.answer(s._("#%(number)s updated", number=s.order.number))
     log.info("edit saved store=%s number=%s actor=%s", s.store.slug, s.order.number, s.actor.id)
 
@@ -404,7 +302,7 @@ async def _discard(s: Step) -> None:
     assert message is not None
     sessions.drop(s.context, message.chat.id, message.message_id)
     text = "✖️ " + s._("Edit of #%(number)s discarded.", number=s.order.number)
-    await _edit_panel(s.context, message.chat.id, message.message_id, text, None)
+    await edit_panel(s.context, message.chat.id, message.message_id, text, None)
 
 
 async def _back(s: Step) -> None:
@@ -473,94 +371,9 @@ async def on_edit_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer()
 
 
-# --- typed answers --------------------------------------------------------------------------
-
-
-def _fold(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in plain if c.isalnum())
-
-
-def _matches(wilaya: int, typed: str) -> list[int]:
-    """Indexes of the wilaya's communes named `typed` (exactly, else by their start)."""
-    want = _fold(typed)
-    communes = geography.communes_of(wilaya)
-    names = [[_fold(n) for n in (c.name_fr, c.name_ar, *c.aliases)] for c in communes]
-    exact = [i for i, ns in enumerate(names) if want in ns]
-    if exact or not want:
-        return exact
-    return [i for i, ns in enumerate(names) if any(n.startswith(want) for n in ns)]
-
-
-def _typed(session: EditSession, order: Order, field: str, text: str) -> bool:
-    """Put a typed answer in the draft; False when it cannot be read (ask again)."""
-    if field in OWNER_TYPED:
-        match = _PRICE.match(text)
-        if match is None:
-            return False
-        current = order.delivery_fee if field == "delivery_fee" else order.discount
-        _set(session, field, int(match.group(1)), current)
-        session.fields["price_reason"] = match.group(2).strip()
-        return True
-    if field == "phone2" and text.strip() in ("-", "0"):
-        text = ""
-    _set(session, field, text, getattr(order, field))
-    return True
-
-
-async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A reply to one of the panel's questions: into the draft, and the panel redrawn."""
-    message = update.effective_message
-    if message is None or message.reply_to_message is None or message.from_user is None:
-        return
-    chat_id, asked_in = message.chat.id, message.reply_to_message.message_id
-    q = sessions.asked(context, chat_id, asked_in)
-    if q is None or q.user_id != message.from_user.id:
-        return
-    sessions.answered(context, chat_id, asked_in)
-    session = sessions.find(context, chat_id, q.panel)
-    order = (
-        await Order.get_or_none(id=session.order_id).select_related("store") if session else None
-    )
-    if session is None or order is None:
-        stores = await team.stores_of_chat(chat_id)
-        await message.reply_text(translator(stores[0].lang if stores else "fr")(EXPIRED))
-        return
-    store, text = order.store, (message.text or "").strip()
-    _ = translator(store.lang)
-    if order.version != session.version:
-        sessions.drop(context, chat_id, q.panel)
-        await message.reply_text(escape(_(STALE, number=order.number)))
-        return
-    markup = None
-    if q.key == "commune":
-        found = _matches(session.wilaya, text)
-        if len(found) == 1:
-            _choose_commune(session, order, geography.communes_of(session.wilaya)[found[0]])
-        elif found:
-            markup = communes_keyboard(session.wilaya, 0, store.lang, only=found[:12])
-        else:
-            wilaya = geography.get_wilaya(session.wilaya)
-            where = wilaya.label(store.lang) if wilaya else str(session.wilaya)
-            await message.reply_text(escape(_(NO_COMMUNE, wilaya=where)))
-            return
-    elif not _typed(session, order, q.key, text):
-        again = TypedAsk(q.key, q.panel, q.user_id)
-        await _prompt(context, chat_id, again, message.from_user.full_name, session, _)
-        return
-    actor = await team.authorize(
-        store, message.from_user.id, display_name(message.from_user), chat_id
-    )
-    if actor is None:
-        return
-    view = await preview(store, order, session, actor)
-    keyboard = markup or panel_keyboard(session, view.order, store.lang)
-    await _edit_panel(context, chat_id, q.panel, panel_text(view, store.lang), keyboard)
-
-
 def register(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(on_edit_press, pattern=r"^e:"))
     app.add_handler(
-        MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, on_reply),
+        MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, edit_replies.on_reply),
         group=REPLY_GROUP,
     )
