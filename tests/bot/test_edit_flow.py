@@ -12,10 +12,11 @@ import pytest
 
 from bot.i18n import money
 from models import intake, orders, webhooks
+from models.lifecycle import OrderStatus
 from models.orm import Order, OrderEvent, Variant
 from models.timeline import Actor
 from notify.webhooks import WebhookChannel
-from tests.bot.harness import AGENT, OWNER, Desk, running_desk
+from tests.bot.harness import AGENT, AGENT2, OWNER, Desk, running_desk
 from tests.bot.test_calls_flow import question, reply, tap, team
 from tests.factories import Shop, checkout, make_shop
 from tests.fakes.telegram_api import StoredMessage
@@ -221,3 +222,36 @@ async def test_short_stock_names_the_variant_and_keeps_the_draft(db: str) -> Non
         assert (await Order.get(id=order.id)).version == order.version + 1
         # The draft stays: the agent can take another size and save.
         assert "e:sv:0" in panel(desk, group).callback_data
+
+
+async def test_the_panel_is_its_openers_and_prices_are_the_owners_in_french(db: str) -> None:
+    shop = await make_shop(stock=5)
+    async with running_desk() as desk:
+        _owner_chat, group = await team(desk, shop)
+        order = await place(shop)
+        await orders.confirm_order(shop.store, order.number, NADIA)
+        await orders.transition_order(shop.store, order.number, OrderStatus.PROCESSING, NADIA)
+        await desk.settle()
+        shown = await open_edit(desk, group, order.number, AGENT)
+        assert "En préparation" in shown.text  # a processing order: change the parcel too
+        answer = await step(desk, group, "e:dt:0", AGENT2)
+        assert answer["show_alert"] and "Quelqu'un d'autre" in answer["text"]
+        forged = desk.fake.press(group, shown.message_id, "e:ty:5", AGENT, check_button=False)
+        await desk.fake.send_update(forged)
+        query = forged["callback_query"]["id"]
+        await desk.fake.wait_for(lambda f: f.query(query).answered, 10)
+        assert "Seul un propriétaire" in desk.fake.query(query).answer["text"]
+        await step(desk, group, "e:cx:0")
+        assert panel(desk, group).text.startswith("✖️") and not panel(desk, group).callback_data
+
+        await open_edit(desk, group, order.number, OWNER)
+        await typed(desk, group, "e:ty:5", "0 client fidèle", OWNER)  # delivery fee
+        await typed(desk, group, "e:ty:3", "Livrer après 17h", OWNER)  # call note
+        answer = await step(desk, group, "e:sv:0", OWNER)
+        assert answer["text"] == f"#{order.number} mis à jour"
+        assert "En préparation" in panel(desk, group).text
+        await desk.settle()
+        fresh = await Order.get(id=order.id)
+        assert (fresh.delivery_fee, fresh.total, fresh.call_note) == (0, 4500, "Livrer après 17h")
+        card = desk.card(group, order.number)
+        assert "🗒 Livrer après 17h" in card.text and money(4500, "fr") in card.text
