@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.edit_session import EditPress, edit_button, parse_edit
 from bot.i18n import money
 from models import intake, orders, webhooks
 from models.lifecycle import OrderStatus
@@ -265,3 +266,14 @@ async def test_the_panel_is_its_openers_and_prices_are_the_owners_in_french(db: 
         assert (fresh.delivery_fee, fresh.total, fresh.call_note) == (0, 4500, "Livrer après 17h")
         card = desk.card(group, order.number)
         assert "🗒 Livrer après 17h" in card.text and money(4500, "fr") in card.text
+
+
+def test_edit_buttons_fit_telegram_and_forged_data_does_not_parse() -> None:
+    biggest = edit_button("lv", 29, 2**31 - 1)
+    assert biggest.isascii() and len(biggest.encode()) <= 64
+    assert parse_edit(biggest) == EditPress("lv", 29, 2**31 - 1)
+    assert parse_edit(edit_button("sv")) == EditPress("sv", 0, 0)
+    for forged in ("e:zz:1", "e:sv:-1", "e:sv:1\n", "e:lv:1:2:3", "e:sv:١", "", None):
+        assert parse_edit(forged) is None
+    with pytest.raises(ValueError):
+        edit_button("zz")
