@@ -20,8 +20,8 @@ from bot.i18n import N_, translator
 from bot.refusals import refusal
 from i18n import Translator
 from models import geography
+from models.edit_plan import OrderEdit, plan_edit
 from models.errors import DomainError, InvalidOrder
-from models.order_edit import OrderEdit, plan_edit
 from models.orm import Order, OrderLine, Store, Variant
 from models.timeline import Actor
 

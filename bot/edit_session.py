@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram.ext import ContextTypes
 
-from models.order_edit import LineEdit, OrderEdit
+from models.edit_plan import LineEdit, OrderEdit
 from models.orm import OrderLine
 
 TTL = 3600.0

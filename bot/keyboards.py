@@ -8,8 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import DispatchPress, dispatch_button, order_button
 from bot.i18n import translator
+from models.edit_plan import EDITABLE
 from models.lifecycle import TERMINAL, OrderStatus
-from models.order_edit import EDITABLE
 from models.orm import CourierAccount, Order
 
 Row = list[InlineKeyboardButton]

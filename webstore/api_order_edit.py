@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import ConfigDict, Field
 
+from models.edit_plan import LineEdit, OrderEdit
 from models.errors import InvalidOrder
-from models.order_edit import LineEdit, OrderEdit, edit_order
+from models.order_edit import edit_order
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.api_errors import ApiError, describe_fields
 from webstore.api_orders import order_detail

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from models import catalog, intake, orders
+from models.edit_plan import LineEdit, OrderEdit
 from models.errors import (
     ConcurrentChange,
     IllegalTransition,
@@ -16,7 +17,7 @@ from models.errors import (
     NotAllowed,
 )
 from models.lifecycle import OrderStatus
-from models.order_edit import LineEdit, OrderEdit, edit_order
+from models.order_edit import edit_order
 from models.orm import Order, OrderEvent, OrderLine, Variant
 from models.timeline import Actor
 from tests.factories import Shop, checkout, make_shop
