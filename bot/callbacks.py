@@ -35,6 +35,7 @@ ACTIONS = frozenset(
         "cx",
         "cy",  # cancel (ask), cancel (yes)
         "tl",  # timeline
+        "ed",  # edit the order (bot.edit_flow)
         "bk",  # back to the main keyboard
     }
 )

@@ -143,6 +143,7 @@ def _head(order: Order, lang: str, standing: Standing | None = None) -> list[str
         f"{STATUS_ICON.get(status, '')} <b>#{order.number}</b> · {_(STATUS[status])}",
         f"👤 {escape(order.name)}",
         f"📞 {national_display(order.phone)} ({order.phone})",
+        *([f"📞 {national_display(order.phone2)} ({order.phone2})"] if order.phone2 else []),
         *([_standing_row(standing, lang)] if standing is not None else []),
         _place(order, lang),
         f"🏠 {escape(order.address)} · {delivery}",
@@ -191,6 +192,11 @@ def _tail(
     rows = [
         "🚚 "
         + _("Delivery %(fee)s", fee=money(order.delivery_fee, lang))
+        + (
+            " · " + _("Discount %(amount)s", amount=money(order.discount, lang))
+            if order.discount
+            else ""
+        )
         + " · <b>"
         + _("Total %(total)s", total=money(order.total, lang))
         + "</b>",
@@ -199,6 +205,8 @@ def _tail(
     ]
     if order.note:
         rows.append("📝 " + escape(order.note))
+    if order.call_note:
+        rows.append("🗒 " + escape(order.call_note))
     return rows
 
 

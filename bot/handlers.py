@@ -24,6 +24,7 @@ from bot import (
     couriers_cmd,
     desk,
     dispatch_menu,
+    edit_flow,
     export_cmd,
     presses,
     settings_cmd,
@@ -102,6 +103,7 @@ def register(app: Application) -> None:
     team_cmds.register(app)
     settings_cmd.register(app)
     dispatch_menu.register(app)
+    edit_flow.register(app)
     couriers_cmd.register(app)
     blacklist_cmd.register(app)
     export_cmd.register(app)

@@ -483,7 +483,7 @@ async def personal_data(order_id: int) -> dict[str, Any] | None:
     wilaya = geography.get_wilaya(order.wilaya_code)
     commune = geography.get_commune(order.commune_code)
     return {
-        "customer": {"name": order.name, "phone": order.phone},
+        "customer": {"name": order.name, "phone": order.phone, "phone2": order.phone2},
         "shipping": {
             "wilaya": {"code": order.wilaya_code, "name": wilaya.name_fr if wilaya else ""},
             "commune": {
@@ -506,6 +506,7 @@ async def personal_data(order_id: int) -> dict[str, Any] | None:
         ],
         "subtotal": order.subtotal,
         "delivery_fee": order.delivery_fee,
+        "discount": order.discount,
         "total": order.total,
     }
 

@@ -25,6 +25,7 @@ from webstore import (
     api_customers,
     api_dispatch,
     api_exports,
+    api_order_edit,
     api_orders,
     api_webhooks,
     intake,
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 PREFIX = "/v1"
 ENDPOINTS: tuple[Endpoint, ...] = (
     *api_orders.ENDPOINTS,
+    *api_order_edit.ENDPOINTS,
     *api_calls.ENDPOINTS,
     *api_dispatch.ENDPOINTS,
     *api_customers.ENDPOINTS,
