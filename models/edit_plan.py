@@ -11,7 +11,14 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import geography
-from models.checkout import MAX_ADDRESS, MAX_LINES, MAX_NAME, MAX_QUANTITY, fingerprint
+from models.checkout import (
+    MAX_ADDRESS,
+    MAX_LINES,
+    MAX_NAME,
+    MAX_ORDER_TOTAL,
+    MAX_QUANTITY,
+    fingerprint,
+)
 from models.errors import IllegalTransition, InvalidOrder, NotAllowed
 from models.fees import DELIVERY_TYPES
 from models.lifecycle import OrderStatus
@@ -289,6 +296,8 @@ def _prices(
     discount = order.discount if discount is None else discount
     if discount > subtotal + fee:
         errors["discount"] = "out_of_range"
+    if subtotal + fee - discount > MAX_ORDER_TOTAL:  # the bound a new order has
+        errors["lines"] = "total_too_high"
     by_hand = (edit.delivery_fee is not None and edit.delivery_fee != order.delivery_fee) or (
         edit.discount is not None and edit.discount != order.discount
     )

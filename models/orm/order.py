@@ -75,7 +75,7 @@ class Order(Model):
     # Set during the confirmation call (models.order_edit): another number that reaches the
     # customer, a discount the owner gave (total = subtotal + fee - discount), the call's note.
     phone2 = fields.CharField(max_length=16, default="")
-    discount = fields.IntField(default=0)
+    discount = fields.BigIntField(default=0)
     call_note = fields.CharField(max_length=500, default="")
     courier = fields.CharField(max_length=24, default="")
     tracking = fields.CharField(max_length=64, default="")
