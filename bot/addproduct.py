@@ -256,7 +256,8 @@ async def on_summary_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return CONFIRM
     form = parse_form(query.data)
     if d is None or form is None or form[0] != d.token:
-        await query.answer(translator(d.lang if d else "fr")(STALE), show_alert=True)
+        _ = translator(d.lang) if d else await gate.press_translator(query)
+        await query.answer(_(STALE), show_alert=True)
         return CONFIRM if d else END
     if form[1] == "cx":
         _forget(context)
@@ -280,7 +281,12 @@ async def on_stale_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     d, message = _forget(context), update.effective_message
     if message is not None:
-        await message.reply_text(translator(d.lang if d else "fr")(CANCELLED))
+        _ = (
+            translator(d.lang)
+            if d
+            else await gate.chat_translator(message.chat_id, update.effective_user)
+        )
+        await message.reply_text(_(CANCELLED))
     return END
 
 

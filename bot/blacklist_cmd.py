@@ -18,7 +18,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import gate
-from bot.i18n import N_, local_time, translator
+from bot.i18n import N_, local_time
 from bot.team_cmds import ONLY_OWNER, STALE, edit_menu, owner_press
 from i18n import Translator
 from models import customers
@@ -213,7 +213,7 @@ async def on_blacklist_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
     parsed = parse_button(query.data)
     store = await Store.get_or_none(id=parsed[0]) if parsed else None
     if parsed is None or store is None:
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return
     action, target = parsed[1], parsed[2]
     if action in ("pg", "bk"):

@@ -18,7 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import addproduct, gate
 from bot.callbacks import STOCK_STEPS, CatalogPress, catalog_button, parse_catalog
-from bot.i18n import money, translator
+from bot.i18n import N_, money, translator
 from models import catalog
 from models.errors import InvalidInput, NotFound
 from models.orm import Product, Store, Variant
@@ -303,7 +303,7 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = parse_catalog(query.data)
     store = await _store_of(data) if data else None
     if data is None or store is None:
-        await query.answer(translator("fr")("This button is no longer valid."), show_alert=True)
+        await gate.alert(query, N_("This button is no longer valid."))
         return
     mate = await gate.enter_press(query, store)
     if mate is None:

@@ -141,7 +141,7 @@ async def _press_store(query: CallbackQuery, store_id: int | None) -> Store | No
     press is answered (an alert when refused) before anything slow happens."""
     store = await Store.get_or_none(id=store_id) if store_id is not None else None
     if store is None:
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return None
     if await gate.enter_press(query, store) is None:
         return None
@@ -189,7 +189,7 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     order_id = parse_open(query.data or "")
     order = await Order.get_or_none(id=order_id).select_related("store") if order_id else None
     if order is None:
-        await query.answer(translator("fr")(GONE if order_id else STALE), show_alert=True)
+        await gate.alert(query, GONE if order_id else STALE)
         return
     mate = await gate.enter_press(query, order.store)
     if mate is None:

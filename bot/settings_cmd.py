@@ -11,6 +11,7 @@ from html import escape
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import gate
 from bot.callbacks import parse_setting, setting_button
 from bot.i18n import translator
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
@@ -162,7 +163,7 @@ async def on_setting_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     parsed = parse_setting(query.data)
     if parsed is None or (parsed[1] != "mn" and parsed[1] not in CHANGES):
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return
     store_id, key, value = parsed
     owner = await owner_press(query, store_id)

@@ -150,7 +150,7 @@ async def on_period_press(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     parsed = parse_stats(query.data or "")
     store = await Store.get_or_none(id=parsed[0]) if parsed else None
     if store is None or parsed is None:
-        await query.answer(translator("fr")("This button is no longer valid."), show_alert=True)
+        await gate.alert(query, N_("This button is no longer valid."))
         return
     if await gate.enter_press(query, store) is None:
         return

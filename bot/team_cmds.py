@@ -72,7 +72,7 @@ async def owner_press(query: CallbackQuery, store_id: int) -> Owner | None:
     served = await team.stores_of_chat(message.chat.id) if message is not None else []
     store = next((s for s in served if s.id == store_id), None)
     if store is None or message is None:
-        await query.answer(translator(served[0].lang if served else "fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return None
     actor = await team.authorize(
         store, query.from_user.id, display_name(query.from_user), message.chat.id
@@ -298,7 +298,7 @@ async def on_team_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     parsed = parse_team(query.data)
     if parsed is None:
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return
     store_id, action, target = parsed
     owner = await owner_press(query, store_id)
