@@ -57,7 +57,10 @@ def _lines(store: Store, _: Translator) -> dict[str, str]:
         "silent_notifications": _(
             "Silent notifications: %(state)s", state=_on_off(store.silent_notifications, _)
         ),
-        "roster_mode": _("Roster mode: %(state)s", state=_on_off(store.roster_mode, _)),
+        "roster_mode": _(
+            "Roster mode (only listed members press buttons in the group): %(state)s",
+            state=_on_off(store.roster_mode, _),
+        ),
     }
 
 
