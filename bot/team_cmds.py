@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot import gate
 from bot.callbacks import parse_team, team_button
 from bot.context import display_name
-from bot.i18n import ALGIERS, N_, translator
+from bot.i18n import ALGIERS, N_, ROLE, translator
 from i18n import Translator
 from models import stores, team
 from models.errors import InvalidInput, NotFound
@@ -27,7 +27,6 @@ from models.timeline import Actor
 
 log = logging.getLogger(__name__)
 
-ROLE = {"owner": N_("owner"), "agent": N_("agent")}
 ROLE_ICON = {"owner": "👑", "agent": "🧑‍💼"}
 ONLY_OWNER = N_("Only the store's owner can do this.")
 STALE = N_("This button is no longer valid.")

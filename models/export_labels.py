@@ -79,7 +79,7 @@ OUTCOME: dict[str, dict[str, str]] = {
 }
 
 DELIVERY: dict[str, dict[str, str]] = {
-    "ar": {"home": "التوصيل إلى المنزل", "desk": "مكتب التوصيل (Stop desk)"},
+    "ar": {"home": "التوصيل إلى المنزل", "desk": "مكتب التوصيل (ستوب ديسك)"},
     "fr": {"home": "Livraison à domicile", "desk": "Stop desk"},
     "en": {"home": "Home delivery", "desk": "Stop desk"},
 }

@@ -9,9 +9,11 @@ from typing import Any
 import pytest
 
 from bot.i18n import translator
+from models import calls, intake
+from models.timeline import Actor
 from tests.bot.harness import OWNER, running_desk
 from tests.bot.test_team_cmds import press, reply_to, words
-from tests.factories import make_shop
+from tests.factories import checkout, make_shop
 
 ar = translator("ar")
 en = translator("en")
@@ -56,3 +58,16 @@ async def test_an_english_speaker_outside_any_store_reads_english(db: str) -> No
     assert words(unknown) == en(
         "This invite is unknown, already used or expired. Ask the owner for a new one."
     )
+
+
+async def test_the_blacklist_names_reason_and_role_in_the_stores_language(db: str) -> None:
+    shop = await make_shop(lang="ar")
+    placed = await intake.place_order(shop.store, checkout(shop.variants[0].id))
+    await calls.log_call(shop.store, placed.order.number, "fake", Actor("agent", "2002", "Yacine"))
+    async with running_desk() as desk:
+        chat = await desk.bind(shop.store, OWNER)
+        shown = await reply_to(desk, chat, OWNER, "/blacklist")
+    number = placed.order.number
+    assert ar("fake order #%(number)s", number=number) in words(shown)
+    assert f"Yacine ({ar('agent')})" in words(shown)
+    assert "fake order" not in words(shown) and "(agent)" not in words(shown)
