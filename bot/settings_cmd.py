@@ -1,5 +1,6 @@
 """`/settings` (owner): an inline menu edited in place for the store's language, no-answer
-policy, claim time, silent notifications and roster mode; and `/roster on|off`. Each change
+policy, claim time, silent notifications, roster mode and what agents may do (money
+figures, stock); and `/roster on|off`. Each change
 is answered with a toast; anyone but the owner gets an alert and nothing changes."""
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ CHANGES: dict[str, tuple[str, Callable[[str], object]]] = {
     "cl": ("claim_minutes", int),
     "sn": ("silent_notifications", lambda v: {"1": True, "0": False}[v]),
     "rm": ("roster_mode", lambda v: {"1": True, "0": False}[v]),
+    "am": ("agents_see_money", lambda v: {"1": True, "0": False}[v]),
+    "as": ("agents_change_stock", lambda v: {"1": True, "0": False}[v]),
 }
 
 
@@ -61,6 +64,13 @@ def _lines(store: Store, _: Translator) -> dict[str, str]:
             "Roster mode (only listed members press buttons in the group): %(state)s",
             state=_on_off(store.roster_mode, _),
         ),
+        "agents_see_money": _(
+            "Agents see the money figures of /stats: %(state)s",
+            state=_on_off(store.agents_see_money, _),
+        ),
+        "agents_change_stock": _(
+            "Agents change the stock: %(state)s", state=_on_off(store.agents_change_stock, _)
+        ),
     }
 
 
@@ -74,6 +84,8 @@ def settings_text(store: Store, _: Translator) -> str:
             "⏱ " + lines["claim_minutes"],
             "🔕 " + lines["silent_notifications"],
             "👥 " + lines["roster_mode"],
+            "💰 " + lines["agents_see_money"],
+            "📦 " + lines["agents_change_stock"],
         ]
     )
 
@@ -98,6 +110,15 @@ def main_menu(store: Store, _: Translator) -> InlineKeyboardMarkup:
                 )
             ],
             [_b(store, "👥 " + lines["roster_mode"], "rm", int(not store.roster_mode))],
+            [_b(store, "💰 " + lines["agents_see_money"], "am", int(not store.agents_see_money))],
+            [
+                _b(
+                    store,
+                    "📦 " + lines["agents_change_stock"],
+                    "as",
+                    int(not store.agents_change_stock),
+                )
+            ],
             [
                 InlineKeyboardButton(
                     "🔗 " + _("Webhooks ▸"), callback_data=webhook_button(store.id, "ls")
