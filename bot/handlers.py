@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 # The command menu (setMyCommands), in the order people need them.
 COMMANDS: list[tuple[str, str]] = [
-    ("orders", N_("Orders to handle, pending first")),
+    ("orders", N_("Orders to handle: calls due first, oldest first")),
     ("order", N_("Show one order: /order 1042")),
     ("find", N_("Find orders by phone, name or number")),
     ("stats", N_("Figures: /stats today, week or month")),

@@ -27,7 +27,7 @@ from bot.callbacks import (
 from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
 from models import cards, order_search
 from models.lifecycle import OrderStatus
-from models.order_search import OrderPage
+from models.order_search import HandlingPage, OrderPage
 from models.orm import Order, Store
 
 log = logging.getLogger(__name__)
@@ -94,14 +94,20 @@ def _page_view(title: str, page: OrderPage, lang: str, data_for: dict[int, str])
     return "\n".join(rows), InlineKeyboardMarkup(keyboard)
 
 
-def handling_view(store: Store, page: OrderPage) -> View:
-    """The text and buttons of one page of /orders."""
+def handling_view(store: Store, handling: HandlingPage) -> View:
+    """The text and buttons of one page of /orders: the calls to make counted apart."""
     _ = translator(store.lang)
+    page = handling.page
     if not page.orders:
         return "📋 " + _("No orders to handle right now; new ones appear here as they come."), None
     around = range(max(page.page - 1, 0), min(page.page + 2, page.pages))
     data_for = {p: list_button(store.id, p) for p in around}
-    title = _("Orders to handle: %(count)s", count=page.total)
+    title = _(
+        "To call now: %(calls)s · call-backs later: %(later)s · after the call: %(after)s",
+        calls=handling.to_call,
+        later=handling.later,
+        after=handling.after_call,
+    )
     return _page_view(title, page, store.lang, data_for)
 
 
