@@ -24,6 +24,7 @@ from bot import (
     desk,
     dispatch_menu,
     export_cmd,
+    hints,
     presses,
     settings_cmd,
     team_cmds,
@@ -108,4 +109,5 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, asks.on_reply))
+    hints.register(app)
     app.add_error_handler(on_error)
