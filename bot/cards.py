@@ -11,7 +11,7 @@ from html import escape, unescape
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
+from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, reason_text, translator
 from bot.keyboards import main_keyboard
 from models import geography
 from models.customers import Standing
@@ -116,7 +116,8 @@ def _standing_row(standing: Standing, lang: str) -> str:
     icon, label = RISK_MARK[standing.risk.value]
     mark = f"{icon} {_(label)}"
     if standing.blacklist_reason:
-        mark += ": " + escape(_clip(standing.blacklist_reason, MAX_LINE_CHARS))
+        reason = reason_text(standing.blacklist_reason, _)
+        mark += ": " + escape(_clip(reason, MAX_LINE_CHARS))
     history = standing.history
     if not history.orders:
         return mark

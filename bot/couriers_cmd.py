@@ -12,9 +12,10 @@ from html import escape
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import gate
 from bot.callbacks import courier_menu_button, parse_courier_menu
 from bot.dispatch_menu import NO_ACCOUNT, NOT_HERE, dispatcher_of
-from bot.i18n import local_time, translator
+from bot.i18n import local_time
 from bot.keyboards import account_name
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from i18n import Translator
@@ -162,7 +163,7 @@ async def on_couriers_press(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     parsed = parse_courier_menu(query.data)
     if parsed is None:
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return
     store_id, action, account_id = parsed
     owner = await owner_press(query, store_id)

@@ -26,6 +26,7 @@ from bot import (
     dispatch_menu,
     edit_flow,
     export_cmd,
+    hints,
     presses,
     settings_cmd,
     team_cmds,
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 # The command menu (setMyCommands), in the order people need them.
 COMMANDS: list[tuple[str, str]] = [
-    ("orders", N_("Orders to handle, pending first")),
+    ("orders", N_("Orders to handle: calls due first, oldest first")),
     ("order", N_("Show one order: /order 1042")),
     ("find", N_("Find orders by phone, name or number")),
     ("stats", N_("Figures: /stats today, week or month")),
@@ -112,4 +113,5 @@ def register(app: Application) -> None:
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, asks.on_reply))
+    hints.register(app)
     app.add_error_handler(on_error)

@@ -12,7 +12,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 from telegram.helpers import mention_html
 
-from bot import asks, edit_flow
+from bot import asks, edit_flow, gate
 from bot.callbacks import OrderPress, parse_order
 from bot.context import display_name
 from bot.i18n import ALGIERS, N_, STATUS, translator
@@ -234,8 +234,7 @@ async def _load(press: OrderPress, query: CallbackQuery) -> tuple[Order, Store, 
 async def _chat_translator(query: CallbackQuery) -> Translator:
     """The language of the store this chat serves (never the pressed order's store: a
     forged press must not learn anything about another store)."""
-    stores = await team.stores_of_chat(query.message.chat.id) if query.message else []
-    return translator(stores[0].lang if stores else "fr")
+    return await gate.press_translator(query)
 
 
 async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -4,11 +4,13 @@ and who may press what."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from models.errors import InvalidInput, InvalidInvite, NotFound
-from models.orm import Invite, Member, Store, TelegramChat
+from models.orm import Invite, Member, OrderEvent, Store, TelegramChat
 from models.outbox import now
 from models.stores import invite_hash
 from models.timeline import Actor
@@ -119,6 +121,57 @@ async def chats_of(store: Store) -> list[TelegramChat]:
 
 async def team_of(store: Store) -> list[Member]:
     return await Member.filter(store_id=store.id, active=True).order_by("id")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupHelper:
+    """Someone who pressed a card's buttons in the team group without being invited."""
+
+    user_id: int
+    name: str
+    last_at: datetime
+
+
+HELPERS_SINCE = timedelta(days=90)
+
+
+async def group_helpers(store: Store, limit: int) -> list[GroupHelper]:
+    """People who acted as agents from the team group in the last 90 days and are not
+    listed members (a removed or blocked person is listed, inactive): the owner sees them
+    in /team and may block them. Latest first."""
+    listed = {
+        str(uid)
+        for uid in await Member.filter(store_id=store.id).values_list("telegram_user_id", flat=True)
+    }
+    rows = (
+        await OrderEvent.filter(
+            order__store_id=store.id, actor_kind="agent", at__gte=now() - HELPERS_SINCE
+        )
+        .exclude(actor_id="")
+        .annotate(last_at=Max("at"))
+        .group_by("actor_id", "actor_name")
+        .values("actor_id", "actor_name", "last_at")
+    )
+    latest: dict[str, GroupHelper] = {}
+    for row in rows:
+        uid = str(row["actor_id"])
+        if uid in listed or not uid.isdigit():
+            continue
+        seen = latest.get(uid)
+        if seen is None or row["last_at"] > seen.last_at:
+            latest[uid] = GroupHelper(int(uid), str(row["actor_name"] or uid), row["last_at"])
+    return sorted(latest.values(), key=lambda h: h.last_at, reverse=True)[:limit]
+
+
+async def block_group_helper(store: Store, user_id: int, name: str) -> bool:
+    """Keep someone out of the team group's buttons (a removed member's row: inactive,
+    until invited again). False when they are already listed."""
+    _, created = await Member.get_or_create(
+        store_id=store.id,
+        telegram_user_id=user_id,
+        defaults={"role": "agent", "active": False, "name": name[:128]},
+    )
+    return created
 
 
 async def revoke_member(store: Store, member_id: int) -> Member:

@@ -23,6 +23,9 @@ class Store(Model):
     # Roster mode: only listed members may press, not every member of the team group.
     roster_mode = fields.BooleanField(default=False)
     silent_notifications = fields.BooleanField(default=False)
+    # What agents may do besides calling: read the money figures of /stats, move stock.
+    agents_see_money = fields.BooleanField(default=False)
+    agents_change_stock = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
