@@ -46,7 +46,7 @@ async def migrate(db_url: str) -> list[str]:
             applied = await cmd.upgrade(run_in_transaction=True)
         else:
             await cmd.init_db(safe=True)
-            applied = [p.name for p in sorted(location(db_url).glob(f"{APP}/[0-9]*_*.py"))]
+            applied = migration_files(db_url)
     finally:
         await Tortoise.close_connections()
     log.info("migrations applied dialect=%s versions=%s", dialect_of(db_url), applied or "none")
