@@ -19,6 +19,7 @@ from models.errors import (
     IllegalTransition,
     InsufficientStock,
     InvalidInput,
+    OtherCustomersOrder,
     InvalidOrder,
     NotFound,
 )
@@ -48,6 +49,7 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     InsufficientStock: 422,
     InvalidOrder: 422,
     InvalidInput: 422,
+    OtherCustomersOrder: 409,
     Blacklisted: 403,
 }
 
