@@ -23,6 +23,7 @@ from bot import (
     couriers_cmd,
     desk,
     dispatch_menu,
+    duplicate_menu,
     export_cmd,
     presses,
     settings_cmd,
@@ -101,6 +102,7 @@ def register(app: Application) -> None:
     team_cmds.register(app)
     settings_cmd.register(app)
     dispatch_menu.register(app)
+    duplicate_menu.register(app)
     couriers_cmd.register(app)
     blacklist_cmd.register(app)
     export_cmd.register(app)

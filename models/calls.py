@@ -194,8 +194,7 @@ async def _after_call(
         return await apply_transition(conn, store, order, OrderStatus.CONFIRMED, actor, note)
     if outcome in CANCELLING:
         return await _cancel_for(conn, store, order, outcome, actor, note)
-    if give_up:
-        why = f"{order.no_answers} no-answers (store policy)"
+    if give_up:  # the words come from the event's data, in each reader's language
         return await apply_transition(
             conn,
             store,
@@ -203,7 +202,7 @@ async def _after_call(
             OrderStatus.CANCELLED,
             SYSTEM,
             data={"outcome": "no_answer_limit", "no_answers": order.no_answers},
-            cancel=Cancellation(POLICY_REASON, why),
+            cancel=Cancellation(POLICY_REASON),
         )
     return order
 

@@ -81,9 +81,9 @@ OUTCOME: dict[str, dict[str, str]] = {
 CANCEL_REASON: dict[str, dict[str, str]] = {
     "ar": {
         "customer_refused": "رفض الزبون",
-        "unreachable": "تعذّر الوصول إلى الزبون",
+        "unreachable": "خارج التغطية",
         "fake": "طلبية وهمية",
-        "duplicate": "طلبية مكررة",
+        "duplicate": "مكررة",
         "out_of_stock": "نفاد المخزون",
         "price": "السعر",
         "delay": "مدة التوصيل",

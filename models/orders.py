@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 
 from models import outbox
 from models.cancellation import Cancellation
-from models.customers import actor_label
+from models.customers import actor_label, mark_blacklisted
 from models.errors import ConcurrentChange, InsufficientStock, NotFound, Shortage
 from models.lifecycle import OrderStatus, StockMove, next_status, stock_move, trigger_for
 from models.orm import Order, OrderEvent, OrderLine, Store, Variant
@@ -190,6 +190,9 @@ async def transition_order(
     """
 
     async def work(conn: BaseDBAsyncClient, current: Order) -> Order:
+        if cancel is not None and cancel.reason == "fake":  # a fake order blocks the phone
+            why = f"fake order #{current.number}"
+            await mark_blacklisted(conn, current.customer_id, why, actor_label(actor))
         return await apply_transition(conn, store, current, target, actor, note, data, cancel)
 
     order = await change_order(store, number, work, expected_version)
