@@ -4,11 +4,12 @@ outcome or policy implies. Pure: no I/O."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from models.errors import InvalidInput
 
 # In the order the team is offered them (the bot's Cancel ▸ menu, the API's `reason`).
-REASONS: tuple[str, ...] = (
+CancelReason = Literal[
     "customer_refused",
     "unreachable",
     "fake",
@@ -17,7 +18,8 @@ REASONS: tuple[str, ...] = (
     "price",
     "delay",
     "other",
-)
+]
+REASONS: tuple[str, ...] = get_args(CancelReason)
 MAX_NOTE = 300
 # Call outcomes that cancel, and the reason they stand for.
 OUTCOME_REASON = {

@@ -19,9 +19,9 @@ from models.errors import (
     IllegalTransition,
     InsufficientStock,
     InvalidInput,
-    OtherCustomersOrder,
     InvalidOrder,
     NotFound,
+    OtherCustomersOrder,
 )
 from models.lifecycle import TRANSITIONS
 
