@@ -97,7 +97,8 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         remember(context, again.chat.id, again.message_id, replace(ask, at=time.monotonic()))
         return
     except OtherCustomersOrder as exc:
-        await message.reply_text(*_other_customer(ask, order, exc.number, _))
+        text, markup = _other_customer(ask, order, exc.number, _)
+        await message.reply_text(escape(text), reply_markup=markup)
         return
     except DomainError as exc:
         await message.reply_text(escape(refusal(exc, _)))
