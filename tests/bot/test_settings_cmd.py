@@ -113,7 +113,8 @@ async def test_each_setting_reaches_the_store_row(db: str) -> None:
 
         answer = await choose(desk, menu, f"st:{sid}:mn:cp", f"st:{sid}:cp:b")
         assert (await store_row(shop)).callback_plan == "2h,4h,10:00"
-        assert answer.get("text") == "Rappel après non-réponse : +2 h, +4 h, lendemain 10:00"
+        plan = "+2 h, +4 h, " + _("next day %(time)s", time="10:00")
+        assert answer.get("text") == _("Call back after no answer: %(plan)s", plan=plan)
 
         answer = await choose(desk, menu, f"st:{sid}:mn:cl", f"st:{sid}:cl:30")
         assert (await store_row(shop)).claim_minutes == 30
