@@ -21,9 +21,8 @@ async def also_open(order: Order) -> list[int]:
         .exclude(id=order.id)
         .order_by("number")
         .limit(MAX_SHOWN)
-        .values_list("number", flat=True)
     )
-    return [int(n) for n in rows]
+    return [o.number for o in rows]
 
 
 async def duplicate_candidates(order: Order) -> list[Order]:
