@@ -182,7 +182,8 @@ class OrderCalls(Reply):
     last_call_at: str | None = Field(json_schema_extra=DATE_TIME)
     callback_at: str | None = Field(
         json_schema_extra=DATE_TIME,
-        description="Postponed: when the customer asked to be called back.",
+        description="When to call back: the time asked (postponed) or the next call of "
+        "the store's call-back plan (no answer, busy).",
     )
     duplicate_of: int | None = Field(description="Cancelled as a duplicate of this order.")
 
