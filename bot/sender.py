@@ -31,6 +31,7 @@ from bot.callbacks import digest_button
 from bot.cards import Card, CardContext, render_card
 from bot.i18n import translator
 from bot.limits import FloodBudget, retry_seconds
+from bot.reasons import courier_label
 from models import cards, customers, duplicates, team
 from models.lifecycle import TERMINAL, OrderStatus
 from models.orm import CardMessage, Order, OrderLine, Shipment, Store, TelegramChat
@@ -199,7 +200,7 @@ class CardSender:
         caption = _(
             "Label of #%(number)s · %(courier)s %(tracking)s",
             number=card.order.number,
-            courier=escape(shipment.courier),
+            courier=escape(courier_label(shipment.courier, _)),
             tracking=escape(shipment.tracking or ""),
         )
         # Under the card it belongs to (a fresh card's message id is not known here).

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+# Brand names, the same in every language (the SMS to customers uses them too).
 DISPLAY_NAMES = {
     "yalidine": "Yalidine",
+    "yalitec": "Yalitec",
+    "guepex": "Guepex",
+    "economiqua": "Economiqua",
+    "easyandspeed": "Easy and Speed",
+    "wecan": "WeCan",
     "ecotrack": "EcoTrack",
-    "zrexpress": "ZR Express",
-    "procolis": "Procolis",
-    "maystro": "Maystro Delivery",
     "noest": "NOEST",
+    "procolis": "Procolis",
+    "zrexpress": "ZR Express",
+    "maystro": "Maystro Delivery",
 }
 # Public tracking pages, only where the courier publishes one that takes the number in
 # the address; the others show the tracking number as plain text.
