@@ -96,7 +96,7 @@ def _held_by_other(order: Order, actor: Actor) -> bool:
 def _unanswered_plan(store: Store, order: Order, outcome: str) -> tuple[datetime | None, bool]:
     """The next call-back after an unanswered call, and whether the policy cancels now."""
     moment = outbox.now()
-    if outcome == "busy":
+    if outcome in ("busy", "unreachable"):  # someone to call again soon, not a no-answer
         return next_call(store.callback_plan, 1, moment), False
     if outcome != "no_answer":
         return None, False
@@ -125,10 +125,10 @@ async def log_call(
     """Record one call on a pending order and what follows from its outcome: confirmed
     confirms (stock), customer_cancelled/fake/duplicate cancel with that reason (fake
     blacklists the phone; a duplicate of another customer's order needs
-    `other_customer`), postponed brings the order back at `callback_at`, a no-answer or
-    busy line schedules the next call by the store's plan, and the no-answer policy may
-    cancel (models.call_policy). One transaction; ConcurrentChange when someone acted
-    first."""
+    `other_customer`), postponed brings the order back at `callback_at`, a no-answer, a
+    busy line or a phone out of reach schedules the next call by the store's plan, and
+    the no-answer policy may cancel (models.call_policy). One transaction;
+    ConcurrentChange when someone acted first."""
 
     async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
         _require_pending(order, "log a call on")

@@ -88,15 +88,20 @@ async def test_no_answers_call_back_by_the_plan_and_cancel_only_over_the_span(db
     assert (await Order.get(id=order.id)).callback_at is None
 
 
-async def test_a_busy_line_is_called_back_at_the_plan_s_first_step(db: str) -> None:
+@pytest.mark.parametrize("outcome", ["busy", "unreachable"])
+async def test_a_busy_or_unreachable_phone_is_called_back_at_the_first_step(
+    db: str, outcome: str
+) -> None:
     shop = await make_shop()
     await Store.filter(id=shop.store.id).update(callback_plan="2h,10:00")
     store = await Store.get(id=shop.store.id)
     order = await place(shop)
-    busy = await calls.log_call(store, order.number, "busy", YACINE)
+    wrong = await place(shop, phone="0661223344")
+    busy = await calls.log_call(store, order.number, outcome, YACINE)
     assert busy.callback_at is not None
     assert timedelta(minutes=119) < busy.callback_at - now() <= timedelta(hours=2)
-    assert busy.no_answers == 0  # busy is not a no-answer for the policy
+    assert busy.no_answers == 0  # not a no-answer for the policy
+    assert (await calls.log_call(store, wrong.number, "wrong_number", YACINE)).callback_at is None
     confirmed = await calls.log_call(store, order.number, "confirmed", YACINE)
     assert confirmed.callback_at is None
 
