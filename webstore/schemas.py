@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from models.calls import CallOutcome
+from models.checkout import MAX_ADDRESS, MAX_LINES, MAX_NAME, MAX_NOTE, MAX_QUANTITY
 from models.lifecycle import OrderStatus
 from models.risk import Risk
 
@@ -303,8 +304,18 @@ class IntakeBody(BaseModel):
         return integral_members(data)
 
 
+# The intake's own bounds (models.checkout, after blanks are collapsed and invisible
+# characters dropped): stated in the document only, so that a refusal keeps the reason
+# codes of `invalid_order` (Contract).
+WILAYA_PATTERN = "^(?:0?[1-9]|[1-5][0-9]|6[0-9])$"
+COMMUNE_PATTERN = "^[0-9]{3,4}$"
+
+
 class IntakeCustomer(IntakeBody):
-    name: Text
+    name: Text = Field(
+        description="At least 2 characters once blanks are collapsed.",
+        json_schema_extra={"minLength": 2, "maxLength": MAX_NAME},
+    )
     phone: CodeText = Field(
         description="Algerian mobile in any usual form (0550 12 34 56, +213550123456…).",
         json_schema_extra={"pattern": MOBILE_PATTERN},
@@ -312,9 +323,18 @@ class IntakeCustomer(IntakeBody):
 
 
 class IntakeShipping(IntakeBody):
-    wilaya: CodeText = Field(description="69-wilaya map code, e.g. 16.")
-    commune: CodeText = Field(description="ONS commune code, e.g. 1601.")
-    address: Text
+    wilaya: CodeText = Field(
+        description="69-wilaya map code, e.g. 16.", json_schema_extra={"pattern": WILAYA_PATTERN}
+    )
+    commune: CodeText = Field(
+        description="ONS commune code of that wilaya, e.g. 1601 (422 `unknown` or "
+        "`other_wilaya` otherwise).",
+        json_schema_extra={"pattern": COMMUNE_PATTERN},
+    )
+    address: Text = Field(
+        description="At least 3 characters once blanks are collapsed.",
+        json_schema_extra={"minLength": 3, "maxLength": MAX_ADDRESS},
+    )
     delivery_type: Literal["home", "desk"]
 
 
@@ -322,8 +342,12 @@ class IntakeItem(IntakeBody):
     model_config = ConfigDict(json_schema_extra={"oneOf": exactly_one("variant_id", "sku")})
 
     variant_id: Id | None = None
-    sku: Sku | None = None
-    quantity: int = 1
+    sku: Sku | None = Field(None, json_schema_extra={"minLength": 1})
+    quantity: int = Field(
+        1,
+        description=f"1 to {MAX_QUANTITY}, lines of one variant added up.",
+        json_schema_extra={"minimum": 1, "maximum": MAX_QUANTITY},
+    )
 
     @model_validator(mode="after")
     def _one_reference(self) -> IntakeItem:
@@ -335,8 +359,8 @@ class IntakeItem(IntakeBody):
 class IntakeOrder(IntakeBody):
     customer: IntakeCustomer
     shipping: IntakeShipping
-    items: list[IntakeItem]
-    note: Text = ""
+    items: list[IntakeItem] = Field(json_schema_extra={"minItems": 1, "maxItems": MAX_LINES})
+    note: Text = Field("", json_schema_extra={"maxLength": MAX_NOTE})
 
 
 class IntakeResult(Reply):
