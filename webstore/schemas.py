@@ -106,7 +106,7 @@ def keys_and_values(schema: dict[str, Any]) -> None:
         schema["additionalProperties"] = values
 
 
-def exactly_one(first: str, second: str) -> list[dict[str, Any]]:
+def exactly_one(first: str, second: str) -> list[Any]:
     """`oneOf` of a body that takes exactly one of two fields (the other absent or null)."""
     return [
         {"required": [a], "properties": {a: NOT_NULL, b: {"type": "null"}}}
