@@ -23,6 +23,8 @@ from pydantic import (
 )
 
 from models.calls import CallOutcome
+from models.cancellation import MAX_NOTE as CANCEL_NOTE_MAX
+from models.cancellation import REASONS as CANCEL_REASONS
 from models.cancellation import CancelReason
 from models.checkout import MAX_ADDRESS, MAX_LINES, MAX_NAME, MAX_NOTE, MAX_QUANTITY
 from models.lifecycle import OrderStatus
@@ -294,9 +296,41 @@ class OrderPage(Reply):
     next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
+_CANCELLED = {"const": OrderStatus.CANCELLED.value}
+_NAMED_REASONS = [r for r in CANCEL_REASONS if r != "other"]
+
+
 class TransitionRequest(RequestBody):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"to": "confirmed", "note": "Confirmed by phone"}]}
+        json_schema_extra={
+            "examples": [
+                {"to": "confirmed", "note": "Confirmed by phone"},
+                {"to": "cancelled", "reason": "price"},
+                {"to": "cancelled", "reason": "other", "note": "Ordered from a competitor"},
+            ],
+            # `reason` with `cancelled` only; with a reason the note has at most 300
+            # characters, and `other` needs one.
+            "oneOf": [
+                {"properties": {"to": _CANCELLED, "reason": {"type": "null"}}},
+                {
+                    "properties": {
+                        "to": _CANCELLED,
+                        "reason": {"enum": _NAMED_REASONS},
+                        "note": {"maxLength": CANCEL_NOTE_MAX},
+                    },
+                    "required": ["reason"],
+                },
+                {
+                    "properties": {
+                        "to": _CANCELLED,
+                        "reason": {"const": "other"},
+                        "note": {"maxLength": CANCEL_NOTE_MAX, "pattern": r"\S"},
+                    },
+                    "required": ["reason", "note"],
+                },
+                {"properties": {"to": {"not": _CANCELLED}, "reason": {"type": "null"}}},
+            ],
+        }
     )
 
     to: OrderStatus = Field(description="Target status; the lifecycle decides if it is allowed.")
