@@ -296,8 +296,8 @@ class OrderPage(Reply):
     next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
-_CANCELLED = {"const": OrderStatus.CANCELLED.value}
-_NAMED_REASONS = [r for r in CANCEL_REASONS if r != "other"]
+_CANCELLED: dict[str, Any] = {"const": OrderStatus.CANCELLED.value}
+_NAMED_REASONS: Any = [r for r in CANCEL_REASONS if r != "other"]
 
 
 class TransitionRequest(RequestBody):
