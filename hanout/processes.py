@@ -58,6 +58,7 @@ def web_config(settings: Settings) -> WebConfig:
         dispatcher=dispatch_service(settings),
         webhook_allow_private=settings.webhook_allow_private,
         readiness=lambda: pending_migrations(settings.database_url),
+        telegram_bot_token=settings.telegram_bot_token,
     )
 
 

@@ -1,0 +1,317 @@
+/* The desk (Telegram Mini App): the orders screen and an order's page. Every request
+   carries the Mini App's init data (Authorization: tma …); the server decides who may see
+   and do what. Texts come from /me in the person's language; nothing is drawn with
+   innerHTML, so a customer's name stays text. */
+(function () {
+  "use strict";
+  var tg = (window.Telegram && window.Telegram.WebApp) || null;
+  var app = document.getElementById("app");
+  var backButton = document.getElementById("back");
+  var S = {};
+  var me = null;
+  var initData = tg && tg.initData ? tg.initData : fromFragment();
+  var place = where();
+  var list = { tab: "call", q: "", cursor: null, loading: false, seq: 0 };
+  var observer = null;
+
+  function fromFragment() {
+    var params = new URLSearchParams(location.hash.slice(1));
+    return params.get("tgWebAppData") || "";
+  }
+
+  function startParam() {
+    var unsafe = tg && tg.initDataUnsafe;
+    if (unsafe && unsafe.start_param) return unsafe.start_param;
+    return new URLSearchParams(initData).get("start_param") || "";
+  }
+
+  /* /desk/<slug>/[<number>], or the direct link's start parameter `<slug>[_<number>]`
+     (only routing: the server checks membership of that store on every call). */
+  function where() {
+    var m = location.pathname.match(/^\/desk\/([a-z0-9-]+)\/(\d+)?/);
+    if (m) return { slug: m[1], number: m[2] ? +m[2] : 0 };
+    var p = startParam().match(/^([a-z0-9-]+)(?:_(\d+))?$/);
+    return p ? { slug: p[1], number: p[2] ? +p[2] : 0 } : { slug: "", number: 0 };
+  }
+
+  function t(key) { return S[key] || key; }
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === "text") node.textContent = attrs[k];
+      else if (k === "on") Object.keys(attrs.on).forEach(function (e) { node.addEventListener(e, attrs.on[e]); });
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+
+  function api(path, body) {
+    var options = { headers: { Authorization: "tma " + initData } };
+    if (body) {
+      options.method = "POST";
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch("/desk/api/" + place.slug + path, options).then(function (r) {
+      return r.json().then(function (data) { return { ok: r.ok, status: r.status, data: data }; });
+    });
+  }
+
+  function theme() {
+    var params = (tg && tg.themeParams) || {};
+    var root = document.documentElement.style;
+    Object.keys(params).forEach(function (k) {
+      root.setProperty("--tg-theme-" + k.replace(/_/g, "-"), params[k]);
+    });
+    if (tg && tg.colorScheme) document.documentElement.dataset.scheme = tg.colorScheme;
+  }
+
+  function money(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0") + "\u00a0" + t("DA");
+  }
+
+  function when(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    var lang = me ? me.lang : "fr";
+    return d.toLocaleString(lang === "ar" ? "ar-DZ-u-nu-latn" : lang === "en" ? "en-GB" : "fr-DZ",
+      { timeZone: "Africa/Algiers", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" });
+  }
+
+  function fail(res) {
+    var code = res.data && res.data.error ? res.data.error.code : "";
+    if (res.status === 401) return t("err_auth");
+    if (res.status === 403) return t("err_forbidden");
+    if (code === "concurrent_change") return t("err_conflict");
+    if (code === "insufficient_stock") return t("err_stock");
+    return t("err_other");
+  }
+
+  function toast(text) {
+    if (tg && tg.showAlert) { try { tg.showAlert(text); return; } catch (e) { /* older client */ } }
+    var box = el("p", { "class": "toast", role: "status", text: text });
+    document.body.appendChild(box);
+    setTimeout(function () { box.remove(); }, 3000);
+  }
+
+  function setBack(handler) {
+    backButton.hidden = !handler;
+    backButton.onclick = handler;
+    if (tg && tg.BackButton) {
+      tg.BackButton.offClick(goBack);
+      if (handler) { tg.BackButton.onClick(goBack); tg.BackButton.show(); } else tg.BackButton.hide();
+    }
+  }
+  function goBack() { showList(); }
+
+  /* ---- the orders screen ---- */
+
+  function showList() {
+    setBack(null);
+    document.getElementById("title").textContent = me.store.name;
+    var tabs = el("nav", { "class": "tabs", role: "tablist" });
+    me.tabs.forEach(function (tab) {
+      tabs.appendChild(el("button", {
+        type: "button", role: "tab", "data-tab": tab, "aria-selected": String(tab === list.tab && !list.q),
+        text: t("tab_" + tab), on: { click: function () { list.tab = tab; list.q = ""; showList(); } }
+      }));
+    });
+    var search = el("input", { type: "search", id: "q", placeholder: t("search"), value: list.q, enterkeyhint: "search" });
+    var timer = null;
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { list.q = search.value.trim(); reload(); }, 300);
+    });
+    var rows = el("ul", { id: "orders", "class": "orders" });
+    var more = el("p", { id: "more", "class": "note" });
+    app.replaceChildren(el("div", { "class": "sticky" }, [search, tabs]), rows, more);
+    reload();
+  }
+
+  function reload() {
+    list.cursor = null;
+    list.seq += 1;
+    document.getElementById("orders").replaceChildren();
+    document.querySelectorAll(".tabs button").forEach(function (b) {
+      b.setAttribute("aria-selected", String(b.dataset.tab === list.tab && !list.q));
+    });
+    loadMore(true);
+  }
+
+  function loadMore(first) {
+    if (list.loading || (!first && !list.cursor)) return;
+    list.loading = true;
+    var seq = list.seq;
+    var more = document.getElementById("more");
+    more.textContent = t("loading");
+    var query = list.q ? "q=" + encodeURIComponent(list.q) : "tab=" + list.tab;
+    if (list.cursor) query += "&cursor=" + encodeURIComponent(list.cursor);
+    api("/orders?" + query).then(function (res) {
+      list.loading = false;
+      if (seq !== list.seq) return;  // the tab or the search changed meanwhile
+      if (!res.ok) { more.textContent = fail(res); return; }
+      var rows = document.getElementById("orders");
+      res.data.orders.forEach(function (o) { rows.appendChild(row(o)); });
+      list.cursor = res.data.next_cursor;
+      more.textContent = !rows.children.length ? t("empty") : res.data.more ? t("more_found") : "";
+      watch(more);
+    });
+  }
+
+  function watch(sentinel) {
+    if (observer) observer.disconnect();
+    if (!list.cursor || !window.IntersectionObserver) return;
+    observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (e) { return e.isIntersecting; })) loadMore(false);
+    }, { rootMargin: "400px" });
+    observer.observe(sentinel);
+  }
+
+  function row(o) {
+    var facts = [o.phone, money(o.total)];
+    if (o.call_attempts) facts.push("☎ " + o.call_attempts);
+    if (o.callback_at) facts.push(t("callback") + " " + when(o.callback_at));
+    return el("li", {}, [el("a", {
+      href: "#", "class": "order", "data-number": String(o.number),
+      on: { click: function (e) { e.preventDefault(); showOrder(o.number); } }
+    }, [
+      el("span", { "class": "num", text: "#" + o.number }),
+      el("span", { "class": "badge s-" + o.status, text: t("tab_" + o.status) }),
+      el("span", { "class": "name", dir: "auto", text: o.name }),
+      el("span", { "class": "facts", dir: "auto", text: facts.join(" · ") }),
+      el("time", { "class": "at", text: when(o.created_at) })
+    ])]);
+  }
+
+  /* ---- an order's page ---- */
+
+  function showOrder(number) {
+    setBack(goBack);
+    document.getElementById("title").textContent = "#" + number;
+    app.replaceChildren(el("p", { "class": "note", text: t("loading") }));
+    api("/orders/" + number).then(function (res) {
+      if (!res.ok) { app.replaceChildren(el("p", { "class": "note", text: fail(res) })); return; }
+      drawOrder(res.data);
+    });
+  }
+
+  function pair(label, value) {
+    return el("div", { "class": "pair" }, [el("dt", { text: label }), el("dd", { dir: "auto", text: String(value) })]);
+  }
+
+  function drawOrder(o) {
+    var c = o.customer, h = c.history, ship = o.shipping, lang = me.lang;
+    var place = (lang === "ar" ? ship.wilaya.name_ar : ship.wilaya.name_fr) + " · " +
+      (lang === "ar" ? ship.commune.name_ar : ship.commune.name_fr);
+    var head = el("section", { "class": "card" }, [
+      el("p", {}, [el("span", { "class": "badge s-" + o.status, id: "status-badge", text: t("tab_" + o.status) }),
+        el("span", { "class": "risk r-" + c.risk, text: t("risk_" + c.risk) })]),
+      el("h2", { dir: "auto", text: c.name }),
+      el("p", {}, [el("a", { href: "tel:" + c.phone, "class": "tel", dir: "ltr", text: c.phone_national })]),
+      el("p", { dir: "auto", text: place }),
+      el("p", { dir: "auto", text: ship.address + " — " + t(ship.delivery_type) }),
+      o.note ? el("p", { "class": "hint", dir: "auto", text: o.note }) : null
+    ]);
+    var history = el("dl", { "class": "card grid" }, [
+      pair(t("orders_count"), h.orders), pair(t("delivered_count"), h.delivered),
+      pair(t("returned_count"), h.returned), pair(t("cancelled_count"), h.cancelled)
+    ]);
+    var lines = el("section", { "class": "card" }, [el("h3", { text: t("lines") })].concat(
+      o.lines.map(function (l) {
+        return el("p", { "class": "line", dir: "auto" }, [
+          el("span", { text: l.quantity + " × " + l.product_name + (l.variant_label ? " (" + l.variant_label + ")" : "") }),
+          el("span", { text: money(l.line_total) })]);
+      })).concat([
+      pair(t("delivery_fee"), money(o.amounts.delivery_fee)),
+      o.amounts.discount ? pair(t("discount"), "−" + money(o.amounts.discount)) : null,
+      el("p", { "class": "line total" }, [el("span", { text: t("total") }), el("span", { text: money(o.amounts.total) })])
+    ]));
+    app.replaceChildren(head, history, actions(o), lines, timeline(o));
+  }
+
+  function send(o, path, body) {
+    body.version = o.version;
+    document.querySelectorAll("#actions button").forEach(function (b) { b.disabled = true; });
+    return api("/orders/" + o.number + path, body).then(function (res) {
+      if (tg && tg.HapticFeedback) tg.HapticFeedback.notificationOccurred(res.ok ? "success" : "error");
+      toast(res.ok ? t("done") : fail(res));
+      showOrder(o.number);
+    });
+  }
+
+  function actions(o) {
+    var box = el("section", { "class": "card", id: "actions" });
+    if (o.status === "pending") {
+      box.appendChild(el("button", { type: "button", "class": "primary", id: "confirm", text: t("confirm"),
+        on: { click: function () { send(o, "/calls", { outcome: "confirmed" }); } } }));
+      var outcome = el("select", { id: "outcome", "aria-label": t("call_outcome") },
+        me.outcomes.filter(function (x) { return x !== "duplicate"; }).map(function (x) {
+          return el("option", { value: x, text: t("out_" + x) });
+        }));
+      var at = el("input", { type: "datetime-local", id: "callback-at", "aria-label": t("callback_time"), hidden: "" });
+      outcome.addEventListener("change", function () { at.hidden = outcome.value !== "postponed"; });
+      box.appendChild(el("div", { "class": "row" }, [outcome, el("button", {
+        type: "button", id: "log-call", text: t("save"), on: { click: function () {
+          var body = { outcome: outcome.value };
+          if (outcome.value === "postponed") {
+            if (!at.value) { at.focus(); return; }
+            body.callback_at = new Date(at.value).toISOString();
+          }
+          send(o, "/calls", body);
+        } } })]));
+      box.appendChild(at);
+    }
+    if (["pending", "confirmed", "processing"].indexOf(o.status) >= 0) {
+      box.appendChild(el("button", { type: "button", "class": "danger", id: "cancel", text: t("cancel"),
+        on: { click: function () { ask(t("cancel_ask"), function () { send(o, "/cancel", {}); }); } } }));
+    }
+    return box.children.length ? box : null;
+  }
+
+  function ask(question, yes) {
+    if (tg && tg.showConfirm) {
+      try { tg.showConfirm(question, function (ok) { if (ok) yes(); }); return; } catch (e) { /* older client */ }
+    }
+    if (window.confirm(question)) yes();
+  }
+
+  function timeline(o) {
+    return el("section", { "class": "card" }, [el("h3", { text: t("timeline") }), el("ol", { "class": "timeline" },
+      o.timeline.slice().reverse().map(function (e) {
+        var what = e.type === "status_changed" ? t("tab_" + e.to_status)
+          : e.type === "call_logged" ? t("ev_call_logged") + ": " + t("out_" + e.data.outcome)
+          : t("ev_" + e.type);
+        return el("li", {}, [el("time", { text: when(e.at) }), el("span", { dir: "auto", text: what }),
+          el("span", { "class": "hint", dir: "auto", text: e.actor.name + (e.note ? " — " + e.note : "") })]);
+      }))]);
+  }
+
+  /* ---- start ---- */
+
+  function start() {
+    theme();
+    if (tg) {
+      tg.ready();
+      if (tg.expand) tg.expand();
+      if (tg.onEvent) tg.onEvent("themeChanged", theme);
+    }
+    var status = document.getElementById("status");
+    if (!place.slug || !initData) { status.textContent = status.dataset.open; return; }
+    api("/me").then(function (res) {
+      if (!res.ok) {  // not known yet in which language: the shell says it in all three
+        status.textContent = res.status === 403 ? status.dataset.team : status.dataset.open;
+        return;
+      }
+      me = res.data;
+      S = me.strings;
+      document.documentElement.lang = me.lang;
+      document.documentElement.dir = me.dir;
+      document.title = t("title") + " · " + me.store.name;
+      if (place.number) showOrder(place.number); else showList();
+    });
+  }
+
+  start();
+})();
