@@ -1,0 +1,201 @@
+"""The desk's JSON as its screens use it: the orders screen (tabs, "to call now", search,
+cursor pages) and an order's page with its actions, which go through the bot's and the
+API's use cases, attributed to the Telegram user, with the outbox rows that re-render the
+Telegram cards."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from bot.channel import wants as telegram_wants
+from models import outbox
+from models.orm import Order, OrderEvent, OutboxMessage
+from models.outbox import now
+from tests.webstore.api_support import place, serve
+from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
+from webstore.app import WebConfig
+from webstore.desk_api import PAGE
+
+
+@pytest.fixture
+async def client(db: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestClient[Any, Any]]:
+    monkeypatch.setitem(outbox._routes, "telegram", telegram_wants)
+    async with serve(WebConfig(secret_key="test", telegram_bot_token=BOT_TOKEN)) as client:
+        yield client
+
+
+async def get(client: TestClient[Any, Any], path: str, who: int = AGENT_ID, **kw: Any) -> Any:
+    response = await client.get(f"/desk/api/shop{path}", headers=tma(who, **kw))
+    assert response.status == 200, await response.text()
+    return await response.json()
+
+
+async def post(
+    client: TestClient[Any, Any], path: str, body: dict[str, Any], who: int = AGENT_ID
+) -> Any:
+    return await client.post(f"/desk/api/shop{path}", headers=tma(who), json=body)
+
+
+async def numbers_of_tab(client: TestClient[Any, Any], query: str) -> list[int]:
+    """Every page of a list, following next_cursor."""
+    numbers: list[int] = []
+    cursor = None
+    while True:
+        page = await get(client, f"/orders?{query}" + (f"&cursor={cursor}" if cursor else ""))
+        numbers += [o["number"] for o in page["orders"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return numbers
+
+
+async def test_me_speaks_the_users_language_else_the_stores(client: TestClient[Any, Any]) -> None:
+    await make_team(lang="fr")
+    mine = await get(client, "/me", lang="ar")
+    assert (mine["lang"], mine["dir"], mine["user"]["role"]) == ("ar", "rtl", "agent")
+    assert mine["strings"]["tab_call"] == "للاتصال الآن"
+    assert (await get(client, "/me", lang="de"))["strings"]["tab_call"] == "À appeler"
+    owner = await get(client, "/me", who=OWNER_ID, lang="en")
+    assert (owner["lang"], owner["user"], owner["strings"]["confirm"]) == (
+        "en",
+        {"name": "Nadia", "role": "owner"},
+        "Confirm",
+    )
+
+
+async def test_tabs_and_cursor_pages_cover_every_order_once(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    placed = [await place(team.shop, i) for i in range(PAGE + 5)]
+    await Order.filter(number=placed[0].number).update(status="confirmed")
+    pending = await numbers_of_tab(client, "tab=pending")
+    assert pending == sorted((o.number for o in placed[1:]), reverse=True)  # newest first
+    assert await numbers_of_tab(client, "tab=confirmed") == [placed[0].number]
+    assert await numbers_of_tab(client, "tab=delivered") == []
+    # To call now: never-called orders oldest first, a due call-back before them, a
+    # call-back still to come left out.
+    due, later = placed[5], placed[6]
+    await Order.filter(id=due.id).update(callback_at=now() - timedelta(minutes=5))
+    await Order.filter(id=later.id).update(callback_at=now() + timedelta(hours=2))
+    to_call = await numbers_of_tab(client, "tab=call")
+    rest = [o.number for o in placed[1:] if o.id not in (due.id, later.id)]
+    assert to_call == [due.number, *rest]
+    first = await get(client, "/orders?tab=call")
+    assert (len(first["orders"]), first["total"]) == (PAGE, len(to_call))
+
+
+async def test_refused_tabs_and_cursors(client: TestClient[Any, Any]) -> None:
+    await make_team()
+    for query in ("tab=everything", "tab=pending&cursor=nonsense", "tab=call&cursor=nonsense"):
+        response = await client.get(f"/desk/api/shop/orders?{query}", headers=tma(AGENT_ID))
+        assert response.status == 400, query
+        assert "error" in await response.json()
+    pending_cursor = (await get(client, "/orders?tab=pending"))["next_cursor"]
+    assert pending_cursor is None
+
+
+async def test_search_by_number_phone_and_name(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    first = await place(team.shop, 1)
+    await place(team.shop, 2)
+    by_number = await get(client, f"/orders?q=%23{first.number}")
+    assert [o["number"] for o in by_number["orders"]] == [first.number]
+    by_phone = await get(client, "/orders?q=0661000001")
+    assert [o["number"] for o in by_phone["orders"]] == [first.number]
+    assert by_phone["orders"][0]["phone"] == "0661 00 00 01"
+    by_name = await get(client, "/orders?q=amina")
+    assert len(by_name["orders"]) == 2 and by_name["kind"] == "name"
+    assert (await get(client, "/orders?q=nobody"))["orders"] == []
+
+
+async def test_the_order_page_has_the_card_timeline_and_customer(
+    client: TestClient[Any, Any],
+) -> None:
+    team = await make_team()
+    order = await place(team.shop)
+    page = await get(client, f"/orders/{order.number}")
+    assert (page["number"], page["status"], page["version"]) == (order.number, "pending", 1)
+    assert page["customer"]["risk"] == "new" and page["customer"]["history"]["orders"] == 0
+    assert [e["type"] for e in page["timeline"]] == ["created"]
+    assert page["lines"][0]["product_name"] == "Robe kabyle"
+    for path in ("/orders/99999", "/orders/0", "/orders/12345678901"):
+        response = await client.get(f"/desk/api/shop{path}", headers=tma(AGENT_ID))
+        assert response.status == 404, path
+
+
+async def test_confirm_is_the_cards_confirm(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    order = await place(team.shop)
+    response = await post(
+        client, f"/orders/{order.number}/calls", {"outcome": "confirmed", "version": 1}
+    )
+    assert response.status == 200, await response.text()
+    assert (await response.json())["status"] == "confirmed"
+    fresh = await Order.get(id=order.id)
+    assert (fresh.status.value, fresh.call_attempts, fresh.stock_committed) == (
+        "confirmed",
+        1,
+        True,
+    )
+    events = await OrderEvent.filter(order_id=order.id).order_by("id")
+    assert [(e.type, e.actor_kind, e.actor_id, e.actor_name) for e in events[1:]] == [
+        ("call_logged", "agent", str(AGENT_ID), "Yacine"),
+        ("status_changed", "agent", str(AGENT_ID), "Yacine"),
+    ]
+    topics = (
+        await OutboxMessage.filter(channel="telegram")
+        .order_by("id")
+        .values_list("topic", flat=True)
+    )
+    assert list(topics) == ["order.created", "order.call_logged", "order.confirmed"]
+
+
+async def test_a_stale_version_changes_nothing(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    order = await place(team.shop)
+    await post(client, f"/orders/{order.number}/calls", {"outcome": "busy", "version": 1})
+    response = await post(client, f"/orders/{order.number}/cancel", {"version": 1})
+    assert response.status == 409
+    assert (await response.json())["error"]["details"]["changed_by"] == "Yacine"
+    fresh = await Order.get(id=order.id)
+    assert (fresh.status.value, fresh.version) == ("pending", 2)
+
+
+async def test_postpone_and_cancel(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    order = await place(team.shop)
+    later = (now() + timedelta(hours=3)).isoformat()
+    response = await post(
+        client, "/orders/1001/calls", {"outcome": "postponed", "version": 1, "callback_at": later}
+    )
+    assert response.status == 200, await response.text()
+    assert (await Order.get(id=order.id)).callback_at is not None
+    for body in (
+        {"outcome": "postponed", "version": 2},
+        {
+            "outcome": "postponed",
+            "version": 2,
+            "callback_at": (now() - timedelta(hours=1)).isoformat(),
+        },
+        {"outcome": "postponed", "version": 2, "callback_at": "2030-01-01T10:00:00"},
+        {"outcome": "maybe", "version": 2},
+        {"version": 2},
+    ):
+        refused = await post(client, "/orders/1001/calls", body)
+        assert refused.status == 422, body
+    response = await post(
+        client, "/orders/1001/cancel", {"version": 2, "note": "changed her mind"}, who=OWNER_ID
+    )
+    assert response.status == 200
+    last = await OrderEvent.filter(order_id=order.id).order_by("-id").first()
+    assert last is not None
+    assert (last.to_status, last.actor_kind, last.note) == (
+        "cancelled",
+        "owner",
+        "changed her mind",
+    )
+    again = await post(client, "/orders/1001/cancel", {"version": 3})
+    assert again.status == 409 and (await again.json())["error"]["code"] == "illegal_transition"
