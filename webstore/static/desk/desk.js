@@ -40,6 +40,7 @@
     var node = document.createElement(tag);
     Object.keys(attrs || {}).forEach(function (k) {
       if (k === "text") node.textContent = attrs[k];
+      else if (k === "iso") node.appendChild(document.createElement("bdi")).textContent = attrs[k];
       else if (k === "on") Object.keys(attrs.on).forEach(function (e) { node.addEventListener(e, attrs.on[e]); });
       else node.setAttribute(k, attrs[k]);
     });
@@ -69,7 +70,9 @@
   }
 
   function money(n) {
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u00a0") + "\u00a0" + t("DA");
+    // U+202F groups thousands: a bidi "common separator", so the groups keep their order in
+    // Arabic (as i18n.money does on the server).
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f") + "\u00a0" + t("DA");
   }
 
   function when(iso) {
@@ -77,7 +80,7 @@
     var d = new Date(iso);
     var lang = me ? me.lang : "fr";
     return d.toLocaleString(lang === "ar" ? "ar-DZ-u-nu-latn" : lang === "en" ? "en-GB" : "fr-DZ",
-      { timeZone: "Africa/Algiers", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" });
+      { timeZone: "Africa/Algiers", day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   }
 
   function fail(res) {
@@ -170,17 +173,22 @@
   }
 
   function row(o) {
-    var facts = [o.phone, money(o.total)];
-    if (o.call_attempts) facts.push("☎ " + o.call_attempts);
-    if (o.callback_at) facts.push(t("callback") + " " + when(o.callback_at));
+    var facts = el("span", { "class": "facts" });
+    [o.phone, money(o.total), o.call_attempts ? "☎ " + o.call_attempts : "",
+      o.callback_at ? t("callback") + " " + when(o.callback_at) : ""].forEach(function (fact) {
+      if (!fact) return;
+      if (facts.childNodes.length) facts.appendChild(document.createTextNode(" · "));
+      facts.appendChild(document.createElement("bdi")).textContent = fact;
+    });
+    facts.firstChild.dir = "ltr";  // the phone: its digit groups read left to right
     return el("li", {}, [el("a", {
       href: "#", "class": "order", "data-number": String(o.number),
       on: { click: function (e) { e.preventDefault(); showOrder(o.number); } }
     }, [
       el("span", { "class": "num", text: "#" + o.number }),
       el("span", { "class": "badge s-" + o.status, text: t("tab_" + o.status) }),
-      el("span", { "class": "name", dir: "auto", text: o.name }),
-      el("span", { "class": "facts", dir: "auto", text: facts.join(" · ") }),
+      el("span", { "class": "name", iso: o.name }),
+      facts,
       el("time", { "class": "at", text: when(o.created_at) })
     ])]);
   }
@@ -198,7 +206,7 @@
   }
 
   function pair(label, value) {
-    return el("div", { "class": "pair" }, [el("dt", { text: label }), el("dd", { dir: "auto", text: String(value) })]);
+    return el("div", { "class": "pair" }, [el("dt", { text: label }), el("dd", { iso: String(value) })]);
   }
 
   function drawOrder(o) {
@@ -208,11 +216,11 @@
     var head = el("section", { "class": "card" }, [
       el("p", {}, [el("span", { "class": "badge s-" + o.status, id: "status-badge", text: t("tab_" + o.status) }),
         el("span", { "class": "risk r-" + c.risk, text: t("risk_" + c.risk) })]),
-      el("h2", { dir: "auto", text: c.name }),
+      el("h2", { iso: c.name }),
       el("p", {}, [el("a", { href: "tel:" + c.phone, "class": "tel", dir: "ltr", text: c.phone_national })]),
-      el("p", { dir: "auto", text: place }),
-      el("p", { dir: "auto", text: ship.address + " — " + t(ship.delivery_type) }),
-      o.note ? el("p", { "class": "hint", dir: "auto", text: o.note }) : null
+      el("p", { iso: place }),
+      el("p", { iso: ship.address + " — " + t(ship.delivery_type) }),
+      o.note ? el("p", { "class": "hint", iso: o.note }) : null
     ]);
     var history = el("dl", { "class": "card grid" }, [
       pair(t("orders_count"), h.orders), pair(t("delivered_count"), h.delivered),
@@ -283,8 +291,8 @@
         var what = e.type === "status_changed" ? t("tab_" + e.to_status)
           : e.type === "call_logged" ? t("ev_call_logged") + ": " + t("out_" + e.data.outcome)
           : t("ev_" + e.type);
-        return el("li", {}, [el("time", { text: when(e.at) }), el("span", { dir: "auto", text: what }),
-          el("span", { "class": "hint", dir: "auto", text: e.actor.name + (e.note ? " — " + e.note : "") })]);
+        return el("li", {}, [el("time", { text: when(e.at) }), el("span", { iso: what }),
+          el("span", { "class": "hint", iso: e.actor.name + (e.note ? " — " + e.note : "") })]);
       }))]);
   }
 
