@@ -164,6 +164,14 @@ async def order_page(request: web.Request) -> web.Response:
     return web.json_response(detail)
 
 
+async def order_version(request: web.Request) -> web.Response:
+    """What an open order page polls (one indexed row): when the version moved, someone
+    changed the order (another agent, the API, the courier sync) and the page redraws."""
+    who = await desk_user(request, request.match_info["slug"])
+    order = await _store_order(who, _number(request))
+    return web.json_response({"version": order.version, "status": order.status.value})
+
+
 def _sees_money(who: DeskUser) -> bool:
     return who.is_owner or who.store.agents_see_money
 
@@ -287,5 +295,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get(f"{base}/me", _guarded(me))
     app.router.add_get(f"{base}/orders", _guarded(orders))
     app.router.add_get(base + "/orders/{number}", _guarded(order_page))
+    app.router.add_get(base + "/orders/{number}/version", _guarded(order_version))
     app.router.add_post(base + "/orders/{number}/calls", _guarded(post_call))
     app.router.add_post(base + "/orders/{number}/cancel", _guarded(post_cancel))

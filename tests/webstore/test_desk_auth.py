@@ -120,6 +120,7 @@ async def refused_everywhere(
         ("GET", "/me", None),
         ("GET", "/orders?tab=pending", None),
         ("GET", "/orders/1001", None),
+        ("GET", "/orders/1001/version", None),
         ("POST", "/orders/1001/calls", {"outcome": "confirmed", "version": 1}),
         ("POST", "/orders/1001/cancel", {"version": 1}),
     ):

@@ -17,7 +17,9 @@ import pytest
 from aiohttp.test_utils import BaseTestServer, TestServer
 from playwright.async_api import expect
 
+from models.calls import log_call
 from models.orm import Order, OrderEvent
+from models.timeline import Actor
 from tests.webstore.api_support import place
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, init_data, make_team
 from tests.webstore.test_browser import browser  # noqa: F401  (the Chromium fixture)
@@ -211,6 +213,24 @@ async def test_order_page_in_arabic_logs_a_call(
     await page.evaluate("window.__pressBack()")
     await page.wait_for_selector(".tabs")
     await shot(page, "ar-order-after-call")
+    assert phone.errors == [] and phone.outside == []
+
+
+async def test_an_open_order_page_follows_changes_made_elsewhere(
+    server: BaseTestServer,
+    browser: Any,  # noqa: F811
+) -> None:
+    team = await make_team(lang="fr")
+    order = await place(team.shop)
+    phone = Telegram()
+    page = await phone.open(browser, launch_url(server, AGENT_ID, "fr", f"shop/{order.number}"))
+    await expect(page.locator("#status-badge")).to_have_text("En attente")
+    # The owner confirms from a Telegram card meanwhile: the same use case, elsewhere.
+    owner = Actor("owner", str(OWNER_ID), "Nadia")
+    await log_call(team.shop.store, order.number, "confirmed", owner)
+    await expect(page.locator("#status-badge")).to_have_text("Confirmées", timeout=10_000)
+    await expect(page.locator(".timeline")).to_contain_text("Nadia")
+    assert await page.locator("#confirm").count() == 0  # no longer offered
     assert phone.errors == [] and phone.outside == []
 
 

@@ -13,6 +13,8 @@
   var place = where();
   var list = { tab: "call", q: "", cursor: null, loading: false, seq: 0 };
   var observer = null;
+  var poll = null;
+  var POLL_MS = 2000;
 
   function fromFragment() {
     var params = new URLSearchParams(location.hash.slice(1));
@@ -111,7 +113,22 @@
 
   /* ---- the orders screen ---- */
 
+  function stopPolling() { clearInterval(poll); poll = null; }
+
+  /* An open order page follows changes made elsewhere (another agent, the API, a courier):
+     a one-row version check every 2 s while the page is in sight, a redraw when it moved. */
+  function follow(o) {
+    stopPolling();
+    poll = setInterval(function () {
+      if (document.visibilityState !== "visible") return;
+      api("/orders/" + o.number + "/version").then(function (res) {
+        if (res.ok && res.data.version !== o.version && poll) showOrder(o.number, true);
+      });
+    }, POLL_MS);
+  }
+
   function showList() {
+    stopPolling();
     setBack(null);
     document.getElementById("title").textContent = me.store.name;
     var tabs = el("nav", { "class": "tabs", role: "tablist" });
@@ -195,10 +212,11 @@
 
   /* ---- an order's page ---- */
 
-  function showOrder(number) {
+  function showOrder(number, quiet) {
+    stopPolling();
     setBack(goBack);
     document.getElementById("title").textContent = "#" + number;
-    app.replaceChildren(el("p", { "class": "note", text: t("loading") }));
+    if (!quiet) app.replaceChildren(el("p", { "class": "note", text: t("loading") }));
     api("/orders/" + number).then(function (res) {
       if (!res.ok) { app.replaceChildren(el("p", { "class": "note", text: fail(res) })); return; }
       drawOrder(res.data);
@@ -237,6 +255,7 @@
       el("p", { "class": "line total" }, [el("span", { text: t("total") }), el("span", { text: money(o.amounts.total) })])
     ]));
     app.replaceChildren(head, history, actions(o), lines, timeline(o));
+    follow(o);
   }
 
   function send(o, path, body) {
@@ -245,7 +264,7 @@
     return api("/orders/" + o.number + path, body).then(function (res) {
       if (tg && tg.HapticFeedback) tg.HapticFeedback.notificationOccurred(res.ok ? "success" : "error");
       toast(res.ok ? t("done") : fail(res));
-      showOrder(o.number);
+      showOrder(o.number, true);
     });
   }
 
