@@ -13,7 +13,7 @@ from typing import Any, Literal, TypeVar
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models import order_search
+from models import order_search, team
 from models.calls import OUTCOMES, log_call
 from models.errors import DomainError, NotFound
 from models.lifecycle import OrderStatus
@@ -24,7 +24,7 @@ from models.phones import national_display
 from webstore.api_errors import ApiError, domain_response
 from webstore.api_orders import order_detail
 from webstore.api_paging import decode_cursor, encode_cursor
-from webstore.desk_auth import DeskUser, desk_user
+from webstore.desk_auth import DeskUser, desk_user, require_owner
 from webstore.desk_strings import strings_for
 from webstore.request_body import PROBLEM
 from webstore.schemas import MAX_ID
@@ -172,6 +172,17 @@ async def order_version(request: web.Request) -> web.Response:
     return web.json_response({"version": order.version, "status": order.status.value})
 
 
+async def team_screen(request: web.Request) -> web.Response:
+    """The store's team, an owner's screen as /team is in the bot: 403 for an agent."""
+    who = await desk_user(request, request.match_info["slug"])
+    require_owner(who)
+    members = [
+        {"name": m.name, "role": m.role, "joined_at": m.joined_at.isoformat()}
+        for m in await team.team_of(who.store)
+    ]
+    return web.json_response({"members": members})
+
+
 def _sees_money(who: DeskUser) -> bool:
     return who.is_owner or who.store.agents_see_money
 
@@ -293,6 +304,7 @@ def _guarded(handler: Handler) -> Handler:
 def setup(app: web.Application) -> None:
     base = "/desk/api/{slug}"
     app.router.add_get(f"{base}/me", _guarded(me))
+    app.router.add_get(f"{base}/team", _guarded(team_screen))
     app.router.add_get(f"{base}/orders", _guarded(orders))
     app.router.add_get(base + "/orders/{number}", _guarded(order_page))
     app.router.add_get(base + "/orders/{number}/version", _guarded(order_version))

@@ -118,6 +118,7 @@ async def refused_everywhere(
     before = await snapshot()
     for method, path, body in (
         ("GET", "/me", None),
+        ("GET", "/team", None),
         ("GET", "/orders?tab=pending", None),
         ("GET", "/orders/1001", None),
         ("GET", "/orders/1001/version", None),
@@ -205,3 +206,14 @@ async def test_money_of_the_customer_is_the_owners(client: TestClient[Any, Any])
     await team.shop.store.save()
     agent = await (await client.get("/desk/api/shop/orders/1001", headers=tma(AGENT_ID))).json()
     assert agent["customer"]["history"]["delivered_amount"] == 0
+
+
+async def test_an_agent_is_refused_the_owners_screens(client: TestClient[Any, Any]) -> None:
+    await make_team()
+    response = await client.get("/desk/api/shop/team", headers=tma(AGENT_ID))
+    assert response.status == 403
+    assert (await response.json())["error"]["code"] == "owner_only"
+    response = await client.get("/desk/api/shop/team", headers=tma(OWNER_ID))
+    assert response.status == 200
+    members = (await response.json())["members"]
+    assert [(m["name"], m["role"]) for m in members] == [("Nadia", "owner"), ("Yacine", "agent")]
