@@ -69,6 +69,7 @@ def bot_config(settings: Settings) -> BotConfig:
         mode=settings.telegram_mode,
         webhook_secret=settings.telegram_webhook_secret,
         public_url=settings.base_url,
+        desk_app=settings.telegram_desk_app,
         media_dir=settings.media_dir,
         dispatcher=dispatch_service(settings),
         job_every=timedelta(seconds=settings.callback_interval),

@@ -55,6 +55,20 @@ async def test_desk_in_a_group_and_without_https(db: str) -> None:
         assert "https://" in (reply.text or "") and reply.buttons == []
 
 
+async def test_desk_in_a_group_links_the_registered_mini_app(db: str) -> None:
+    shop = await make_shop()
+    async with running_desk() as desk:
+        group = await desk.bind_group(shop.store, [AGENT])
+        use_public_url(desk, "https://boutique.example")
+        data = desk.runtime.app.bot_data
+        data["config"] = dataclasses.replace(data["config"], desk_app="desk")
+        reply = await ask_desk(desk, group, AGENT)
+        [button] = reply.buttons
+        username = desk.runtime.app.bot.username
+        assert button["url"] == f"https://t.me/{username}/desk?startapp=shop"
+        assert "web_app" not in button  # Telegram refuses web_app buttons in groups
+
+
 async def test_a_stranger_gets_no_desk(db: str) -> None:
     shop = await make_shop()
     async with running_desk() as desk:
