@@ -14,7 +14,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models import order_search, team
-from models.calls import OUTCOMES, log_call
+from models.calls import OUTCOMES, claim_order, log_call, release_order
 from models.errors import DomainError, NotFound
 from models.lifecycle import OrderStatus
 from models.orders import transition_order
@@ -158,6 +158,7 @@ async def order_page(request: web.Request) -> web.Response:
     who = await desk_user(request, request.match_info["slug"])
     order = await _store_order(who, _number(request))
     detail = (await order_detail(order)).model_dump(mode="json")
+    detail["claim"] = _claim_of(who, order)
     if not _sees_money(who):
         # Money figures are the owner's (as /stats has it) unless the owner shares them.
         detail["customer"]["history"].pop("delivered_amount", None)
@@ -181,6 +182,15 @@ async def team_screen(request: web.Request) -> web.Response:
         for m in await team.team_of(who.store)
     ]
     return web.json_response({"members": members})
+
+
+def _claim_of(who: DeskUser, order: Order) -> dict[str, Any] | None:
+    """Who is calling the customer now, if anyone (a lapsed claim is no claim)."""
+    until = order.claim_expires_at
+    if not order.claimed_by_id or until is None or until <= now():
+        return None
+    mine = order.claimed_by_id == str(who.user.id)
+    return {"by": order.claimed_by_name, "mine": mine, "until": until.isoformat()}
 
 
 def _sees_money(who: DeskUser) -> bool:
@@ -209,8 +219,9 @@ class CallBody(_Action):
     duplicate_of: int | None = Field(None, ge=1, le=MAX_NUMBER)
 
 
-class CancelBody(_Action):
-    pass
+class StatusBody(_Action):
+    # What the card's buttons move by hand; shipping goes through dispatch (not here yet).
+    to: Literal["processing", "delivered", "returned", "cancelled"]
 
 
 async def _body(request: web.Request, model: type[M]) -> M:
@@ -275,13 +286,32 @@ async def post_call(request: web.Request) -> web.Response:
     return await _act(request, act)
 
 
-async def post_cancel(request: web.Request) -> web.Response:
-    body = await _body(request, CancelBody)
+async def post_status(request: web.Request) -> web.Response:
+    """Processing, delivered, returned, cancelled: the lifecycle table decides (409)."""
+    body = await _body(request, StatusBody)
+    target = OrderStatus(body.to)
 
     async def act(who: DeskUser, number: int) -> Order:
-        return await transition_order(
-            who.store, number, OrderStatus.CANCELLED, who.actor, body.note, body.version
-        )
+        return await transition_order(who.store, number, target, who.actor, body.note, body.version)
+
+    return await _act(request, act)
+
+
+async def post_claim(request: web.Request) -> web.Response:
+    """ "I'm calling": the pending order is the person's for the store's claim time."""
+    body = await _body(request, _Action)
+
+    async def act(who: DeskUser, number: int) -> Order:
+        return await claim_order(who.store, number, who.actor, body.version)
+
+    return await _act(request, act)
+
+
+async def post_release(request: web.Request) -> web.Response:
+    body = await _body(request, _Action)
+
+    async def act(who: DeskUser, number: int) -> Order:
+        return await release_order(who.store, number, who.actor, body.version)
 
     return await _act(request, act)
 
@@ -309,4 +339,6 @@ def setup(app: web.Application) -> None:
     app.router.add_get(base + "/orders/{number}", _guarded(order_page))
     app.router.add_get(base + "/orders/{number}/version", _guarded(order_version))
     app.router.add_post(base + "/orders/{number}/calls", _guarded(post_call))
-    app.router.add_post(base + "/orders/{number}/cancel", _guarded(post_cancel))
+    app.router.add_post(base + "/orders/{number}/status", _guarded(post_status))
+    app.router.add_post(base + "/orders/{number}/claim", _guarded(post_claim))
+    app.router.add_post(base + "/orders/{number}/release", _guarded(post_release))

@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.channel import wants as telegram_wants
 from models import outbox
-from models.orm import Order, OrderEvent, OutboxMessage
+from models.orm import Member, Order, OrderEvent, OutboxMessage
 from models.outbox import now
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
@@ -157,7 +157,9 @@ async def test_a_stale_version_changes_nothing(client: TestClient[Any, Any]) -> 
     team = await make_team()
     order = await place(team.shop)
     await post(client, f"/orders/{order.number}/calls", {"outcome": "busy", "version": 1})
-    response = await post(client, f"/orders/{order.number}/cancel", {"version": 1})
+    response = await post(
+        client, f"/orders/{order.number}/status", {"to": "cancelled", "version": 1}
+    )
     assert response.status == 409
     assert (await response.json())["error"]["details"]["changed_by"] == "Yacine"
     fresh = await Order.get(id=order.id)
@@ -187,7 +189,10 @@ async def test_postpone_and_cancel(client: TestClient[Any, Any]) -> None:
         refused = await post(client, "/orders/1001/calls", body)
         assert refused.status == 422, body
     response = await post(
-        client, "/orders/1001/cancel", {"version": 2, "note": "changed her mind"}, who=OWNER_ID
+        client,
+        "/orders/1001/status",
+        {"to": "cancelled", "version": 2, "note": "changed her mind"},
+        who=OWNER_ID,
     )
     assert response.status == 200
     last = await OrderEvent.filter(order_id=order.id).order_by("-id").first()
@@ -197,5 +202,32 @@ async def test_postpone_and_cancel(client: TestClient[Any, Any]) -> None:
         "owner",
         "changed her mind",
     )
-    again = await post(client, "/orders/1001/cancel", {"version": 3})
+    again = await post(client, "/orders/1001/status", {"to": "cancelled", "version": 3})
     assert again.status == 409 and (await again.json())["error"]["code"] == "illegal_transition"
+
+
+async def test_claim_release_and_the_moves_of_the_card(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    order = await place(team.shop)
+    response = await post(client, "/orders/1001/claim", {"version": 1})
+    assert response.status == 200, await response.text()
+    page = await get(client, "/orders/1001")
+    assert page["claim"]["by"] == "Yacine" and page["claim"]["mine"] is True
+    owner_view = await get(client, "/orders/1001", who=OWNER_ID)
+    assert owner_view["claim"]["mine"] is False
+    # Another member's call is refused while the claim runs (an owner may step in).
+    await Member.create(store=team.shop.store, telegram_user_id=3003, role="agent", name="Sara")
+    refused = await post(client, "/orders/1001/calls", {"outcome": "busy", "version": 2}, who=3003)
+    assert refused.status == 422 and (await refused.json())["error"]["code"] == "claimed"
+    assert (await Order.get(id=order.id)).call_attempts == 0
+    assert (await post(client, "/orders/1001/release", {"version": 2})).status == 200
+    assert (await get(client, "/orders/1001"))["claim"] is None
+    # confirmed → processing → (dispatch elsewhere) ; shipped → delivered → returned
+    await post(client, "/orders/1001/calls", {"outcome": "confirmed", "version": 3})
+    moved = await post(client, "/orders/1001/status", {"to": "processing", "version": 5})
+    assert (await moved.json())["status"] == "processing"
+    for body in ({"to": "shipped", "version": 6}, {"to": "pending", "version": 6}):
+        assert (await post(client, "/orders/1001/status", body)).status == 422
+    early = await post(client, "/orders/1001/status", {"to": "delivered", "version": 6})
+    assert early.status == 409  # not shipped yet: the lifecycle table says no
+    assert (await Order.get(id=order.id)).status.value == "processing"

@@ -123,7 +123,7 @@ async def refused_everywhere(
         ("GET", "/orders/1001", None),
         ("GET", "/orders/1001/version", None),
         ("POST", "/orders/1001/calls", {"outcome": "confirmed", "version": 1}),
-        ("POST", "/orders/1001/cancel", {"version": 1}),
+        ("POST", "/orders/1001/status", {"to": "cancelled", "version": 1}),
     ):
         response = await client.request(
             method, f"/desk/api/{slug}{path}", headers=headers, json=body

@@ -196,7 +196,10 @@ async def test_order_page_in_arabic_logs_a_call(
     assert await page.locator('.tabs button[aria-selected="true"]').inner_text() == "للاتصال الآن"
     await shot(page, "ar-orders")
     await page.click(f'.order[data-number="{order.number}"]')
-    await page.wait_for_selector("#log-call")
+    await page.click("#claim")  # "I'm calling": the order is the owner's while the call runs
+    await expect(page.locator("#release")).to_be_visible()
+    claimed = await Order.get(id=order.id)
+    assert (claimed.claimed_by_id, claimed.claimed_by_name) == (str(OWNER_ID), "Nadia")
     await shot(page, "ar-order")
     await page.select_option("#outcome", "no_answer")
     await page.click("#log-call")

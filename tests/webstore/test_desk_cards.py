@@ -30,9 +30,9 @@ async def test_a_desk_confirm_and_cancel_edit_the_cards_in_place(db: str) -> Non
             )
             assert response.status == 200, await response.text()
             owner = tma(OWNER["id"], token=desk.fake.token)
-            cancel = {"version": second.version}
+            cancel = {"to": "cancelled", "version": second.version}
             response = await client.post(
-                "/desk/api/shop/orders/1002/cancel", headers=owner, json=cancel
+                "/desk/api/shop/orders/1002/status", headers=owner, json=cancel
             )
             assert response.status == 200, await response.text()
         await desk.settle()

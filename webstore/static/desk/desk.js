@@ -91,6 +91,7 @@
     if (res.status === 403) return t("err_forbidden");
     if (code === "concurrent_change") return t("err_conflict");
     if (code === "insufficient_stock") return t("err_stock");
+    if (code === "claimed") return t("err_claimed");
     return t("err_other");
   }
 
@@ -268,32 +269,65 @@
     });
   }
 
+  /* What the card offers by hand, status by status (dispatch is not on the desk yet). */
+  var MOVES = {
+    confirmed: ["processing", "cancelled"],
+    processing: ["cancelled"],
+    shipped: ["delivered", "returned"],
+    delivered: ["returned"]
+  };
+
+  function move(o, to) {
+    var danger = to === "cancelled" || to === "returned";
+    return el("button", { type: "button", "class": danger ? "danger" : "", id: "to-" + to,
+      text: to === "cancelled" ? t("cancel") : t("act_" + to),
+      on: { click: function () {
+        var go = function () { send(o, "/status", { to: to }); };
+        if (to === "cancelled") ask(t("cancel_ask"), go); else go();
+      } } });
+  }
+
+  function claim(o) {
+    var c = o.claim;
+    var row = el("div", { "class": "row" });
+    if (c && !c.mine) row.appendChild(el("p", { "class": "hint", iso: t("claimed_by") + " " + c.by }));
+    if (c && c.mine) row.appendChild(el("p", { "class": "hint", text: t("claimed_mine") }));
+    if (!c) row.appendChild(el("span"));
+    var mine = c && (c.mine || me.user.role === "owner");
+    if (!c || mine) {
+      row.appendChild(el("button", { type: "button", id: c ? "release" : "claim", text: c ? t("release") : "📞 " + t("claim"),
+        on: { click: function () { send(o, c ? "/release" : "/claim", {}); } } }));
+    }
+    return row;
+  }
+
+  function calls(o, box) {
+    box.appendChild(claim(o));
+    box.appendChild(el("button", { type: "button", "class": "primary", id: "confirm", text: t("confirm"),
+      on: { click: function () { send(o, "/calls", { outcome: "confirmed" }); } } }));
+    var outcome = el("select", { id: "outcome", "aria-label": t("call_outcome") },
+      me.outcomes.filter(function (x) { return x !== "duplicate"; }).map(function (x) {
+        return el("option", { value: x, text: t("out_" + x) });
+      }));
+    var at = el("input", { type: "datetime-local", id: "callback-at", "aria-label": t("callback_time"), hidden: "" });
+    outcome.addEventListener("change", function () { at.hidden = outcome.value !== "postponed"; });
+    box.appendChild(el("div", { "class": "row" }, [outcome, el("button", {
+      type: "button", id: "log-call", text: t("save"), on: { click: function () {
+        var body = { outcome: outcome.value };
+        if (outcome.value === "postponed") {
+          if (!at.value) { at.hidden = false; at.focus(); return; }
+          body.callback_at = new Date(at.value).toISOString();
+        }
+        send(o, "/calls", body);
+      } } })]));
+    box.appendChild(at);
+    box.appendChild(move(o, "cancelled"));
+  }
+
   function actions(o) {
     var box = el("section", { "class": "card", id: "actions" });
-    if (o.status === "pending") {
-      box.appendChild(el("button", { type: "button", "class": "primary", id: "confirm", text: t("confirm"),
-        on: { click: function () { send(o, "/calls", { outcome: "confirmed" }); } } }));
-      var outcome = el("select", { id: "outcome", "aria-label": t("call_outcome") },
-        me.outcomes.filter(function (x) { return x !== "duplicate"; }).map(function (x) {
-          return el("option", { value: x, text: t("out_" + x) });
-        }));
-      var at = el("input", { type: "datetime-local", id: "callback-at", "aria-label": t("callback_time"), hidden: "" });
-      outcome.addEventListener("change", function () { at.hidden = outcome.value !== "postponed"; });
-      box.appendChild(el("div", { "class": "row" }, [outcome, el("button", {
-        type: "button", id: "log-call", text: t("save"), on: { click: function () {
-          var body = { outcome: outcome.value };
-          if (outcome.value === "postponed") {
-            if (!at.value) { at.focus(); return; }
-            body.callback_at = new Date(at.value).toISOString();
-          }
-          send(o, "/calls", body);
-        } } })]));
-      box.appendChild(at);
-    }
-    if (["pending", "confirmed", "processing"].indexOf(o.status) >= 0) {
-      box.appendChild(el("button", { type: "button", "class": "danger", id: "cancel", text: t("cancel"),
-        on: { click: function () { ask(t("cancel_ask"), function () { send(o, "/cancel", {}); }); } } }));
-    }
+    if (o.status === "pending") calls(o, box);
+    (MOVES[o.status] || []).forEach(function (to) { box.appendChild(move(o, to)); });
     return box.children.length ? box : null;
   }
 
