@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +20,8 @@ from playwright.async_api import expect
 
 from models.calls import log_call
 from models.orm import Order, OrderEvent
+from models.outbox import now
+from models.stats import ALGIERS
 from models.timeline import Actor
 from tests.webstore.api_support import place
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, init_data, make_team
@@ -89,7 +92,11 @@ class Telegram:
 
     async def open(self, chromium: Any, url: str) -> Any:
         context = await chromium.new_context(
-            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+            viewport=PHONE,
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            timezone_id="Africa/Algiers",  # an Algerian phone
         )
         origin = url.split("/desk/")[0]
 
@@ -179,6 +186,19 @@ async def test_orders_screen_and_confirm_in_french(
         "Yacine",
     )
     assert await page.evaluate("window.__alerts") == ["C’est fait"]
+
+    # Back to the list, another order: the customer asks to be called back tomorrow at 10.
+    await page.click("#back")
+    await page.fill("#q", f"#{placed[4].number}")
+    await page.click(f'.order[data-number="{placed[4].number}"]')
+    await page.select_option("#outcome", "postponed")
+    tomorrow = (now().astimezone(ALGIERS) + timedelta(days=1)).date()
+    await page.fill("#callback-at", f"{tomorrow.isoformat()}T10:00")
+    await page.click("#log-call")
+    await expect(page.locator(".timeline li span").first).to_contain_text("Reporté")
+    later = await Order.get(id=placed[4].id)
+    expected = datetime.combine(tomorrow, time(10, 0), ALGIERS)
+    assert (later.status.value, later.callback_at) == ("pending", expected)
     assert phone.errors == [] and phone.outside == []
 
 
