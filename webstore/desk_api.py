@@ -7,20 +7,23 @@ Each handler: who is asking (401/403), parse, one use case, map domain errors, r
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from tortoise.queryset import QuerySet
 
 from models import order_search, team
 from models.calls import OUTCOMES, claim_order, log_call, release_order
 from models.errors import DomainError, NotFound
+from models.geography import get_wilaya, parse_wilaya_code, wilayas
 from models.lifecycle import OrderStatus
 from models.orders import transition_order
 from models.orm import Order
 from models.outbox import now
 from models.phones import national_display
+from models.stats import ALGIERS
 from webstore.api_errors import ApiError, domain_response
 from webstore.api_orders import order_detail
 from webstore.api_paging import decode_cursor, encode_cursor
@@ -79,11 +82,30 @@ async def _to_call_now(who: DeskUser, request: web.Request) -> dict[str, Any]:
     }
 
 
+def _filtered(query: QuerySet[Order], request: web.Request) -> QuerySet[Order]:
+    """`wilaya` (its code) and `day` (YYYY-MM-DD, an Algiers day the order was placed)."""
+    raw_wilaya, raw_day = request.query.get("wilaya"), request.query.get("day")
+    if raw_wilaya:
+        code = parse_wilaya_code(raw_wilaya)
+        if code is None or get_wilaya(code) is None:
+            raise ApiError(400, "bad_request", "wilaya: a wilaya code, 1 to 69")
+        query = query.filter(wilaya_code=code)
+    if raw_day:
+        try:
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            raise ApiError(400, "bad_request", "day: a date, YYYY-MM-DD") from None
+        start = datetime.combine(day, time(0), ALGIERS)
+        query = query.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
+    return query
+
+
 async def _by_status(who: DeskUser, request: web.Request, status: str) -> dict[str, Any]:
-    """Newest first, keyset pages over the id (stable while orders arrive)."""
+    """Newest first, keyset pages over the id (stable while orders arrive); filtered by
+    wilaya and day when asked (keep the same filters from page to page)."""
     kind = f"desk_{status}"
     after = _cursor_after(request, kind)
-    query = Order.filter(store_id=who.store.id, status=status)
+    query = _filtered(Order.filter(store_id=who.store.id, status=status), request)
     if after is not None:
         query = query.filter(id__lt=after)
     rows = await query.order_by("-id").limit(PAGE + 1)
@@ -116,6 +138,8 @@ async def orders(request: web.Request) -> web.Response:
     if tab not in TABS:
         raise ApiError(400, "bad_request", f"tab must be one of {', '.join(TABS)}")
     if tab == CALL_TAB:
+        if request.query.get("wilaya") or request.query.get("day"):
+            raise ApiError(400, "bad_request", "the calls to make are not filtered")
         return web.json_response(await _to_call_now(who, request))
     return web.json_response(await _by_status(who, request, tab))
 
@@ -132,6 +156,7 @@ async def me(request: web.Request) -> web.Response:
             "dir": "rtl" if lang == "ar" else "ltr",
             "tabs": list(TABS),
             "outcomes": [o for o in OUTCOMES if o != "confirmed"],
+            "wilayas": [[w.code, w.label(lang)] for w in wilayas()],
             "start_param": who.user.start_param,
             "strings": strings_for(request, lang),
         }

@@ -14,8 +14,11 @@ from aiohttp.test_utils import TestClient
 
 from bot.channel import wants as telegram_wants
 from models import outbox
+from models.intake import place_order
 from models.orm import Member, Order, OrderEvent, OutboxMessage
 from models.outbox import now
+from models.stats import ALGIERS
+from tests.factories import checkout
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
 from webstore.app import WebConfig
@@ -231,3 +234,24 @@ async def test_claim_release_and_the_moves_of_the_card(client: TestClient[Any, A
     early = await post(client, "/orders/1001/status", {"to": "delivered", "version": 6})
     assert early.status == 409  # not shipped yet: the lifecycle table says no
     assert (await Order.get(id=order.id)).status.value == "processing"
+
+
+async def test_status_tabs_filter_by_wilaya_and_day(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    algiers = [await place(team.shop, i) for i in range(2)]
+    request = checkout(team.shop.variants[0].id, phone="0770 99 88 77", wilaya="31", commune="3101")
+    oran = (await place_order(team.shop.store, request)).order
+    yesterday = now() - timedelta(days=1)
+    await Order.filter(id=algiers[0].id).update(created_at=yesterday)
+    assert await numbers_of_tab(client, "tab=pending&wilaya=31") == [oran.number]
+    assert (
+        await numbers_of_tab(client, "tab=pending&wilaya=16") == [a.number for a in algiers][::-1]
+    )
+    day = yesterday.astimezone(ALGIERS).date().isoformat()
+    assert await numbers_of_tab(client, f"tab=pending&day={day}") == [algiers[0].number]
+    assert await numbers_of_tab(client, f"tab=pending&day={day}&wilaya=31") == []
+    for query in ("tab=pending&wilaya=99", "tab=pending&day=yesterday", "tab=call&wilaya=16"):
+        response = await client.get(f"/desk/api/shop/orders?{query}", headers=tma(AGENT_ID))
+        assert response.status == 400, query
+    me = await get(client, "/me", lang="ar")
+    assert [16, "16 - الجزائر"] in me["wilayas"]

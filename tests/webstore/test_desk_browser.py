@@ -90,13 +90,14 @@ class Telegram:
         self.errors: list[str] = []
         self.responses: list[Any] = []
 
-    async def open(self, chromium: Any, url: str) -> Any:
+    async def open(self, chromium: Any, url: str, locale: str = "fr-DZ") -> Any:
         context = await chromium.new_context(
             viewport=PHONE,
             device_scale_factor=2,
             is_mobile=True,
             has_touch=True,
             timezone_id="Africa/Algiers",  # an Algerian phone
+            locale=locale,
         )
         origin = url.split("/desk/")[0]
 
@@ -169,6 +170,17 @@ async def test_orders_screen_and_confirm_in_french(
     numbers = await page.eval_on_selector_all(".order", "els => els.map(e => +e.dataset.number)")
     assert numbers == [o.number for o in placed]  # oldest first: the calls to make
 
+    # A status tab narrowed by wilaya (every order here is in Alger).
+    assert not await page.locator("#filters").is_visible()  # the calls come in their order
+    await page.click('.tabs button[data-tab="pending"]')
+    await expect(page.locator(".order")).to_have_count(PAGE)
+    await page.select_option("#f-wilaya", "31")
+    await expect(page.locator("#more")).to_have_text("Aucune commande ici.")
+    await expect(page.locator(".order")).to_have_count(0)
+    await shot(page, "fr-pending-oran")
+    await page.select_option("#f-wilaya", "16")
+    await expect(page.locator(".order")).to_have_count(PAGE)
+
     # Search by number, then open the order and confirm it.
     await page.fill("#q", f"#{placed[3].number}")
     await expect(page.locator(".order")).to_have_count(1)
@@ -210,7 +222,7 @@ async def test_order_page_in_arabic_logs_a_call(
     order = await place(team.shop)
     await place(team.shop, 1)
     phone = Telegram()
-    page = await phone.open(browser, launch_url(server, OWNER_ID, "ar"))
+    page = await phone.open(browser, launch_url(server, OWNER_ID, "ar"), "ar-DZ")
     await expect(page.locator(".order")).to_have_count(2)
     assert await page.get_attribute("html", "dir") == "rtl"
     assert await page.locator('.tabs button[aria-selected="true"]').inner_text() == "للاتصال الآن"

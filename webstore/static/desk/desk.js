@@ -11,7 +11,7 @@
   var me = null;
   var initData = tg && tg.initData ? tg.initData : fromFragment();
   var place = where();
-  var list = { tab: "call", q: "", cursor: null, loading: false, seq: 0 };
+  var list = { tab: "call", q: "", wilaya: "", day: "", cursor: null, loading: false, seq: 0 };
   var observer = null;
   var poll = null;
   var POLL_MS = 2000;
@@ -147,8 +147,21 @@
     });
     var rows = el("ul", { id: "orders", "class": "orders" });
     var more = el("p", { id: "more", "class": "note" });
-    app.replaceChildren(el("div", { "class": "sticky" }, [search, tabs]), rows, more);
+    app.replaceChildren(el("div", { "class": "sticky" }, [search, tabs, filters()]), rows, more);
     reload();
+  }
+
+  /* Wilaya and day narrow a status tab (the calls to make come in their own order). */
+  function filters() {
+    var wilaya = el("select", { id: "f-wilaya", "aria-label": t("wilaya") },
+      [el("option", { value: "", text: t("all_wilayas") })].concat(me.wilayas.map(function (w) {
+        return el("option", { value: String(w[0]), text: w[1] });
+      })));
+    wilaya.value = list.wilaya;
+    var day = el("input", { type: "date", id: "f-day", "aria-label": t("day"), value: list.day });
+    wilaya.addEventListener("change", function () { list.wilaya = wilaya.value; reload(); });
+    day.addEventListener("change", function () { list.day = day.value; reload(); });
+    return el("div", { "class": "filters", id: "filters" }, [wilaya, day]);
   }
 
   function reload() {
@@ -158,6 +171,7 @@
     document.querySelectorAll(".tabs button").forEach(function (b) {
       b.setAttribute("aria-selected", String(b.dataset.tab === list.tab && !list.q));
     });
+    document.getElementById("filters").hidden = list.tab === "call" || !!list.q;
     loadMore(true);
   }
 
@@ -168,6 +182,10 @@
     var more = document.getElementById("more");
     more.textContent = t("loading");
     var query = list.q ? "q=" + encodeURIComponent(list.q) : "tab=" + list.tab;
+    if (!list.q && list.tab !== "call") {
+      if (list.wilaya) query += "&wilaya=" + list.wilaya;
+      if (list.day) query += "&day=" + list.day;
+    }
     if (list.cursor) query += "&cursor=" + encodeURIComponent(list.cursor);
     api("/orders?" + query).then(function (res) {
       list.loading = false;
