@@ -227,6 +227,9 @@ async def test_order_page_in_arabic_logs_a_call(
     assert await page.get_attribute("html", "dir") == "rtl"
     assert await page.locator('.tabs button[aria-selected="true"]').inner_text() == "للاتصال الآن"
     await shot(page, "ar-orders")
+    # A new order shows on the open list without a reload.
+    await place(team.shop, 2)
+    await expect(page.locator(".order")).to_have_count(3, timeout=12_000)
     await page.click(f'.order[data-number="{order.number}"]')
     await page.click("#claim")  # "I'm calling": the order is the owner's while the call runs
     await expect(page.locator("#release")).to_be_visible()

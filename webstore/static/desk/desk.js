@@ -11,10 +11,12 @@
   var me = null;
   var initData = tg && tg.initData ? tg.initData : fromFragment();
   var place = where();
-  var list = { tab: "call", q: "", wilaya: "", day: "", cursor: null, loading: false, seq: 0 };
+  var list = { tab: "call", q: "", wilaya: "", day: "", cursor: null, loading: false, seq: 0,
+    pages: 0, firstPage: "" };
   var observer = null;
   var poll = null;
   var POLL_MS = 2000;
+  var LIST_POLL_MS = 5000;
 
   function fromFragment() {
     var params = new URLSearchParams(location.hash.slice(1));
@@ -149,6 +151,7 @@
     var more = el("p", { id: "more", "class": "note" });
     app.replaceChildren(el("div", { "class": "sticky" }, [search, tabs, filters()]), rows, more);
     reload();
+    followList();
   }
 
   /* Wilaya and day narrow a status tab (the calls to make come in their own order). */
@@ -166,6 +169,7 @@
 
   function reload() {
     list.cursor = null;
+    list.pages = 0;
     list.seq += 1;
     document.getElementById("orders").replaceChildren();
     document.querySelectorAll(".tabs button").forEach(function (b) {
@@ -181,22 +185,50 @@
     var seq = list.seq;
     var more = document.getElementById("more");
     more.textContent = t("loading");
-    var query = list.q ? "q=" + encodeURIComponent(list.q) : "tab=" + list.tab;
-    if (!list.q && list.tab !== "call") {
-      if (list.wilaya) query += "&wilaya=" + list.wilaya;
-      if (list.day) query += "&day=" + list.day;
-    }
+    var query = listQuery();
     if (list.cursor) query += "&cursor=" + encodeURIComponent(list.cursor);
     api("/orders?" + query).then(function (res) {
       list.loading = false;
       if (seq !== list.seq) return;  // the tab or the search changed meanwhile
       if (!res.ok) { more.textContent = fail(res); return; }
-      var rows = document.getElementById("orders");
-      res.data.orders.forEach(function (o) { rows.appendChild(row(o)); });
-      list.cursor = res.data.next_cursor;
-      more.textContent = !rows.children.length ? t("empty") : res.data.more ? t("more_found") : "";
-      watch(more);
+      if (first) list.firstPage = JSON.stringify(res.data.orders);
+      list.pages = first ? 1 : list.pages + 1;
+      drawRows(res.data, !first);
     });
+  }
+
+  function listQuery() {
+    var query = list.q ? "q=" + encodeURIComponent(list.q) : "tab=" + list.tab;
+    if (!list.q && list.tab !== "call") {
+      if (list.wilaya) query += "&wilaya=" + list.wilaya;
+      if (list.day) query += "&day=" + list.day;
+    }
+    return query;
+  }
+
+  function drawRows(data, append) {
+    var rows = document.getElementById("orders");
+    var more = document.getElementById("more");
+    if (!append) rows.replaceChildren();
+    data.orders.forEach(function (o) { rows.appendChild(row(o)); });
+    list.cursor = data.next_cursor;
+    more.textContent = !rows.children.length ? t("empty") : data.more ? t("more_found") : "";
+    watch(more);
+  }
+
+  /* The list follows new orders and changes while only its first page is shown: every 5 s
+     the first page is asked again and redrawn when it differs (no scroll position lost). */
+  function followList() {
+    stopPolling();
+    poll = setInterval(function () {
+      if (document.visibilityState !== "visible" || list.loading || list.pages !== 1) return;
+      var seq = list.seq;
+      api("/orders?" + listQuery()).then(function (res) {
+        if (!res.ok || seq !== list.seq || !poll || list.pages !== 1) return;
+        var key = JSON.stringify(res.data.orders);
+        if (key !== list.firstPage) { list.firstPage = key; drawRows(res.data, false); }
+      });
+    }, LIST_POLL_MS);
   }
 
   function watch(sentinel) {
