@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tortoise.queryset import QuerySet
 
 from models import order_search, team
+from models.call_queue import next_call
 from models.calls import OUTCOMES, claim_order, log_call, release_order
 from models.errors import DomainError, NotFound
 from models.geography import get_wilaya, parse_wilaya_code, wilayas
@@ -209,6 +210,14 @@ async def team_screen(request: web.Request) -> web.Response:
     return web.json_response({"members": members})
 
 
+async def post_next_call(request: web.Request) -> web.Response:
+    """The calling queue (models.call_queue): the person's next call, claimed for them;
+    its number, or null when there is no call to make now."""
+    who = await desk_user(request, request.match_info["slug"])
+    order = await next_call(who.store, who.actor)
+    return web.json_response({"number": order.number if order else None})
+
+
 def _claim_of(who: DeskUser, order: Order) -> dict[str, Any] | None:
     """Who is calling the customer now, if anyone (a lapsed claim is no claim)."""
     until = order.claim_expires_at
@@ -361,6 +370,7 @@ def setup(app: web.Application) -> None:
     app.router.add_get(f"{base}/me", _guarded(me))
     app.router.add_get(f"{base}/team", _guarded(team_screen))
     app.router.add_get(f"{base}/orders", _guarded(orders))
+    app.router.add_post(f"{base}/queue/next", _guarded(post_next_call))
     app.router.add_get(base + "/orders/{number}", _guarded(order_page))
     app.router.add_get(base + "/orders/{number}/version", _guarded(order_version))
     app.router.add_post(base + "/orders/{number}/calls", _guarded(post_call))

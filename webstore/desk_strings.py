@@ -46,6 +46,8 @@ STRINGS = {
     "confirm": N_("Confirm"),
     "cancel": N_("Cancel the order"),
     "claim": N_("I'm calling"),
+    "next_call": N_("Next call"),
+    "no_calls": N_("No call to make now."),
     "release": N_("Release"),
     "claimed_by": N_("Being called by"),
     "claimed_mine": N_("You are calling this customer."),

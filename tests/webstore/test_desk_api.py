@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.channel import wants as telegram_wants
 from models import outbox
+from models.call_queue import RETRY_GAP
 from models.intake import place_order
 from models.orm import Member, Order, OrderEvent, OutboxMessage
 from models.outbox import now
@@ -255,3 +256,30 @@ async def test_status_tabs_filter_by_wilaya_and_day(client: TestClient[Any, Any]
         assert response.status == 400, query
     me = await get(client, "/me", lang="ar")
     assert [16, "16 - الجزائر"] in me["wilayas"]
+
+
+async def test_the_calling_queue_hands_out_each_call_once(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    await Member.create(store=team.shop.store, telegram_user_id=3003, role="agent", name="Sara")
+    placed = [await place(team.shop, i) for i in range(3)]
+    due = placed[2]
+    await Order.filter(id=due.id).update(callback_at=now() - timedelta(minutes=1))
+
+    async def next_call(who: int) -> int | None:
+        response = await post(client, "/queue/next", {}, who=who)
+        assert response.status == 200, await response.text()
+        number: int | None = (await response.json())["number"]
+        return number
+
+    assert await next_call(AGENT_ID) == due.number  # a due call-back comes first
+    assert await next_call(AGENT_ID) == due.number  # still mine until I log the call
+    assert await next_call(3003) == placed[0].number  # Sara gets the next, not mine
+    assert await next_call(OWNER_ID) == placed[1].number
+    claimed = await Order.get(id=placed[0].id)
+    assert (claimed.claimed_by_id, claimed.claimed_by_name) == ("3003", "Sara")
+    done = {"outcome": "no_answer", "version": (await Order.get(id=due.id)).version}
+    assert (await post(client, f"/orders/{due.number}/calls", done)).status == 200
+    # The others are on the rest, and a customer just called is not rung again at once.
+    assert await next_call(AGENT_ID) is None
+    await Order.filter(id=due.id).update(last_call_at=now() - RETRY_GAP - timedelta(minutes=1))
+    assert await next_call(AGENT_ID) == due.number

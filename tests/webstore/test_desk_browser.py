@@ -272,6 +272,28 @@ async def test_an_open_order_page_follows_changes_made_elsewhere(
     assert phone.errors == [] and phone.outside == []
 
 
+async def test_the_calling_queue_goes_from_one_call_to_the_next(
+    server: BaseTestServer,
+    browser: Any,  # noqa: F811
+) -> None:
+    team = await make_team(lang="fr")
+    first, second = await place(team.shop, 1), await place(team.shop, 2)
+    phone = Telegram()
+    page = await phone.open(browser, launch_url(server, AGENT_ID, "fr"))
+    await expect(page.locator(".order")).to_have_count(2)
+    await page.click("#next-call")
+    await expect(page.locator("#title")).to_have_text(f"#{first.number}")
+    await expect(page.locator("#release")).to_be_visible()  # claimed for me
+    await shot(page, "fr-queue")
+    await page.select_option("#outcome", "busy")
+    await page.click("#log-call")
+    await expect(page.locator("#title")).to_have_text(f"#{second.number}")
+    called, next_up = await Order.get(id=first.id), await Order.get(id=second.id)
+    assert (called.call_attempts, called.last_call_outcome, called.claimed_by_id) == (1, "busy", "")
+    assert next_up.claimed_by_id == str(AGENT_ID)
+    assert phone.errors == [] and phone.outside == []
+
+
 async def test_a_stranger_sees_the_refusal_in_three_languages(
     server: BaseTestServer,
     browser: Any,  # noqa: F811

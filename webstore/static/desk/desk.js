@@ -17,6 +17,7 @@
   var poll = null;
   var POLL_MS = 2000;
   var LIST_POLL_MS = 5000;
+  var queue = false;  // the order on screen came from the calling queue
 
   function fromFragment() {
     var params = new URLSearchParams(location.hash.slice(1));
@@ -141,6 +142,7 @@
         text: t("tab_" + tab), on: { click: function () { list.tab = tab; list.q = ""; showList(); } }
       }));
     });
+    queue = false;
     var search = el("input", { type: "search", id: "q", placeholder: t("search"), value: list.q, enterkeyhint: "search" });
     var timer = null;
     search.addEventListener("input", function () {
@@ -164,7 +166,9 @@
     var day = el("input", { type: "date", id: "f-day", "aria-label": t("day"), value: list.day });
     wilaya.addEventListener("change", function () { list.wilaya = wilaya.value; reload(); });
     day.addEventListener("change", function () { list.day = day.value; reload(); });
-    return el("div", { "class": "filters", id: "filters" }, [wilaya, day]);
+    var next = el("button", { type: "button", "class": "primary", id: "next-call",
+      text: "📞 " + t("next_call"), on: { click: nextCall } });
+    return el("div", {}, [el("div", { "class": "filters", id: "filters" }, [wilaya, day]), next]);
   }
 
   function reload() {
@@ -176,6 +180,7 @@
       b.setAttribute("aria-selected", String(b.dataset.tab === list.tab && !list.q));
     });
     document.getElementById("filters").hidden = list.tab === "call" || !!list.q;
+    document.getElementById("next-call").hidden = list.tab !== "call" || !!list.q;
     loadMore(true);
   }
 
@@ -315,7 +320,18 @@
     return api("/orders/" + o.number + path, body).then(function (res) {
       if (tg && tg.HapticFeedback) tg.HapticFeedback.notificationOccurred(res.ok ? "success" : "error");
       toast(res.ok ? t("done") : fail(res));
-      showOrder(o.number, true);
+      // In the calling queue an outcome leads to the next call; otherwise stay here.
+      if (res.ok && queue && path === "/calls") nextCall(); else showOrder(o.number, true);
+    });
+  }
+
+  /* The calling queue: the server claims the next call for this person and names it. */
+  function nextCall() {
+    api("/queue/next", {}).then(function (res) {
+      if (!res.ok) { toast(fail(res)); return; }
+      if (res.data.number === null) { queue = false; toast(t("no_calls")); showList(); return; }
+      queue = true;
+      showOrder(res.data.number, true);
     });
   }
 
