@@ -73,9 +73,11 @@ async def _to_call_now(who: DeskUser, request: web.Request) -> dict[str, Any]:
     pages of the handling list cut where the calls to make end."""
     page = _cursor_after(request, "desk_call") or 0
     handling = await order_search.orders_to_handle(who.store, page, PAGE)
-    start = handling.page.page * PAGE
+    start = page * PAGE
+    if handling.page.page != page:  # the list shrank under the cursor: nothing further
+        return {"orders": [], "next_cursor": None, "total": handling.to_call}
     rows = [o for i, o in enumerate(handling.page.orders, start) if i < handling.to_call]
-    more = start + PAGE < handling.to_call and handling.page.page == page
+    more = start + PAGE < handling.to_call
     return {
         "orders": [_row(o) for o in rows],
         "next_cursor": encode_cursor("desk_call", page + 1) if more else None,
