@@ -17,14 +17,14 @@ from tortoise.queryset import QuerySet
 from models import order_search, team
 from models.call_queue import next_call
 from models.calls import OUTCOMES, claim_order, log_call, release_order
-from models.errors import DomainError, NotFound
+from models.errors import DomainError, InvalidInput, NotFound
 from models.geography import get_wilaya, parse_wilaya_code, wilayas
 from models.lifecycle import OrderStatus
 from models.orders import transition_order
 from models.orm import Order
 from models.outbox import now
 from models.phones import national_display
-from models.stats import ALGIERS
+from models.stats import ALGIERS, period_of, store_stats
 from webstore.api_errors import ApiError, domain_response
 from webstore.api_orders import order_detail
 from webstore.api_paging import decode_cursor, encode_cursor
@@ -201,6 +201,43 @@ async def order_version(request: web.Request) -> web.Response:
     return web.json_response({"version": order.version, "status": order.status.value})
 
 
+def _rate(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+async def stats_screen(request: web.Request) -> web.Response:
+    """`?period=today|week|month`: the figures of /stats (models.stats); money only for the
+    owner, unless the owner shares it with the agents (/settings), as in the bot."""
+    who = await desk_user(request, request.match_info["slug"])
+    try:
+        period = period_of(request.query.get("period", "today"), now())
+    except InvalidInput as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
+    figures = await store_stats(who.store, period)
+    body: dict[str, Any] = {
+        "period": period.name,
+        "by_status": figures.by_status,
+        "placed": figures.placed,
+        "confirmed": figures.confirmed,
+        "shipped": figures.shipped,
+        "delivered": figures.delivered,
+        "returned": figures.returned,
+        "confirmation_rate": _rate(figures.confirmation_rate),
+        "delivery_rate": _rate(figures.delivery_rate),
+        "return_rate": _rate(figures.return_rate),
+        "team": [
+            {"name": p.name, "calls": p.calls, "confirmations": p.confirmations}
+            for p in figures.team
+        ],
+    }
+    if _sees_money(who):
+        body["money"] = {
+            "delivered": figures.revenue_delivered,
+            "booked": figures.revenue_booked,
+        }
+    return web.json_response(body)
+
+
 async def team_screen(request: web.Request) -> web.Response:
     """The store's team, an owner's screen as /team is in the bot: 403 for an agent."""
     who = await desk_user(request, request.match_info["slug"])
@@ -371,6 +408,7 @@ def setup(app: web.Application) -> None:
     base = "/desk/api/{slug}"
     app.router.add_get(f"{base}/me", _guarded(me))
     app.router.add_get(f"{base}/team", _guarded(team_screen))
+    app.router.add_get(f"{base}/stats", _guarded(stats_screen))
     app.router.add_get(f"{base}/orders", _guarded(orders))
     app.router.add_post(f"{base}/queue/next", _guarded(post_next_call))
     app.router.add_get(base + "/orders/{number}", _guarded(order_page))

@@ -10,6 +10,18 @@ from webstore.visit import CATALOGUES
 
 STRINGS = {
     "title": N_("Order desk"),
+    "figures": N_("Figures"),
+    "period_today": N_("Today"),
+    "period_week": N_("7 days"),
+    "period_month": N_("30 days"),
+    "placed": N_("Orders placed"),
+    "confirmation_rate": N_("Confirmation rate"),
+    "delivery_rate": N_("Delivery rate"),
+    "return_rate": N_("Return rate"),
+    "by_status": N_("Orders by status"),
+    "team": N_("Team"),
+    "money_booked": N_("Booked (confirmed and after)"),
+    "money_delivered": N_("Delivered (cash collected)"),
     "tab_call": N_("To call now"),
     "tab_pending": N_("Pending"),
     "tab_confirmed": N_("Confirmed"),

@@ -287,3 +287,23 @@ async def test_the_calling_queue_hands_out_each_call_once(client: TestClient[Any
     assert await next_call(AGENT_ID) is None
     await Order.filter(id=due.id).update(last_call_at=now() - RETRY_GAP - timedelta(minutes=1))
     assert await next_call(AGENT_ID) == due.number
+
+
+async def test_figures_with_money_for_the_owner_only(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    first = await place(team.shop, 1)
+    await place(team.shop, 2)
+    confirm = {"outcome": "confirmed", "version": first.version}
+    assert (await post(client, f"/orders/{first.number}/calls", confirm)).status == 200
+    agent = await get(client, "/stats?period=week")
+    assert (agent["placed"], agent["confirmed"], agent["by_status"]) == (
+        2,
+        1,
+        {"pending": 1, "confirmed": 1},
+    )
+    assert agent["team"] == [{"name": "Yacine", "calls": 1, "confirmations": 1}]
+    assert "money" not in agent
+    owner = await get(client, "/stats?period=week", who=OWNER_ID)
+    assert owner["money"] == {"delivered": 0, "booked": first.total}
+    refused = await client.get("/desk/api/shop/stats?period=year", headers=tma(OWNER_ID))
+    assert refused.status == 400

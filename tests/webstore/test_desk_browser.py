@@ -247,6 +247,13 @@ async def test_order_page_in_arabic_logs_a_call(
     )
     event = await OrderEvent.filter(order_id=order.id, type="call_logged").get()
     assert (event.actor_kind, event.actor_id) == ("owner", str(OWNER_ID))
+    # The figures, with money for the owner, and a bar per status.
+    await page.evaluate("window.__pressBack()")
+    await page.click("#stats")
+    await expect(page.locator("#chart .bar-row")).to_have_count(7)
+    await expect(page.locator("#money")).to_be_visible()
+    await expect(page.locator(".grid")).to_contain_text("الطلبات المسجلة")
+    await shot(page, "ar-figures")
     # Telegram's back button returns to the list.
     await page.evaluate("window.__pressBack()")
     await page.wait_for_selector(".tabs")

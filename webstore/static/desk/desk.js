@@ -415,6 +415,47 @@
       }))]);
   }
 
+  /* ---- figures: the numbers of /stats, with a bar per status ---- */
+
+  function showStats(period) {
+    stopPolling();
+    setBack(goBack);
+    document.getElementById("title").textContent = t("figures");
+    api("/stats?period=" + period).then(function (res) {
+      if (!res.ok) { app.replaceChildren(el("p", { "class": "note", text: fail(res) })); return; }
+      drawStats(res.data);
+    });
+  }
+
+  function percent(rate) { return rate === null ? "—" : Math.round(rate * 100) + " %"; }
+
+  function drawStats(f) {
+    var periods = el("nav", { "class": "tabs", role: "tablist" }, ["today", "week", "month"].map(function (p) {
+      return el("button", { type: "button", role: "tab", "aria-selected": String(p === f.period), "data-period": p,
+        text: t("period_" + p), on: { click: function () { showStats(p); } } });
+    }));
+    var figures = el("dl", { "class": "card grid" }, [
+      pair(t("placed"), f.placed), pair(t("confirmation_rate"), percent(f.confirmation_rate)),
+      pair(t("delivery_rate"), percent(f.delivery_rate)), pair(t("return_rate"), percent(f.return_rate))
+    ]);
+    var most = Math.max.apply(null, [1].concat(Object.keys(f.by_status).map(function (k) { return f.by_status[k]; })));
+    var chart = el("section", { "class": "card", id: "chart" }, [el("h3", { text: t("by_status") })].concat(
+      ["pending", "confirmed", "processing", "shipped", "delivered", "returned", "cancelled"].map(function (s) {
+        var n = f.by_status[s] || 0;
+        var bar = el("span", { "class": "bar s-" + s });
+        bar.style.width = (100 * n / most) + "%";
+        return el("div", { "class": "bar-row" }, [el("span", { text: t("tab_" + s) }), el("span", { "class": "track" }, [bar]),
+          el("b", { text: String(n) })]);
+      })));
+    var team = el("section", { "class": "card" }, [el("h3", { text: t("team") })].concat(f.team.map(function (p) {
+      return el("p", { "class": "line" }, [el("span", { iso: p.name }),
+        el("span", { text: "☎ " + p.calls + " · ✅ " + p.confirmations })]);
+    })));
+    var cash = f.money ? el("dl", { "class": "card", id: "money" }, [pair(t("money_booked"), money(f.money.booked)),
+      pair(t("money_delivered"), money(f.money.delivered))]) : null;
+    app.replaceChildren(el("div", { "class": "sticky" }, [periods]), figures, chart, cash, team);
+  }
+
   /* ---- start ---- */
 
   function start() {
@@ -436,6 +477,10 @@
       document.documentElement.lang = me.lang;
       document.documentElement.dir = me.dir;
       document.title = t("title") + " · " + me.store.name;
+      var statsButton = document.getElementById("stats");
+      statsButton.hidden = false;
+      statsButton.setAttribute("aria-label", t("figures"));
+      statsButton.onclick = function () { showStats("today"); };
       if (place.number) showOrder(place.number); else showList();
     });
   }
