@@ -297,7 +297,7 @@ class StatusBody(_Action):
     to: Literal["processing", "delivered", "returned", "cancelled"]
 
 
-async def _body(request: web.Request, model: type[M]) -> M:
+async def read_body(request: web.Request, model: type[M]) -> M:
     if request.get(PROBLEM) is not None:
         raise ApiError(400, "bad_request", "The body could not be read")
     try:
@@ -341,7 +341,7 @@ async def _act(request: web.Request, act: Act) -> web.Response:
 
 async def post_call(request: web.Request) -> web.Response:
     """A call's outcome (confirmed included: the card's Confirm button does the same)."""
-    body = await _body(request, CallBody)
+    body = await read_body(request, CallBody)
     callback_at = _callback_at(body)
 
     async def act(who: DeskUser, number: int) -> Order:
@@ -361,7 +361,7 @@ async def post_call(request: web.Request) -> web.Response:
 
 async def post_status(request: web.Request) -> web.Response:
     """Processing, delivered, returned, cancelled: the lifecycle table decides (409)."""
-    body = await _body(request, StatusBody)
+    body = await read_body(request, StatusBody)
     target = OrderStatus(body.to)
 
     async def act(who: DeskUser, number: int) -> Order:
@@ -372,7 +372,7 @@ async def post_status(request: web.Request) -> web.Response:
 
 async def post_claim(request: web.Request) -> web.Response:
     """ "I'm calling": the pending order is the person's for the store's claim time."""
-    body = await _body(request, _Action)
+    body = await read_body(request, _Action)
 
     async def act(who: DeskUser, number: int) -> Order:
         return await claim_order(who.store, number, who.actor, body.version)
@@ -381,7 +381,7 @@ async def post_claim(request: web.Request) -> web.Response:
 
 
 async def post_release(request: web.Request) -> web.Response:
-    body = await _body(request, _Action)
+    body = await read_body(request, _Action)
 
     async def act(who: DeskUser, number: int) -> Order:
         return await release_order(who.store, number, who.actor, body.version)
@@ -392,7 +392,7 @@ async def post_release(request: web.Request) -> web.Response:
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _guarded(handler: Handler) -> Handler:
+def guarded(handler: Handler) -> Handler:
     """Refusals raised on the way (ApiError) become their JSON answer."""
 
     async def run(request: web.Request) -> web.StreamResponse:
@@ -406,14 +406,14 @@ def _guarded(handler: Handler) -> Handler:
 
 def setup(app: web.Application) -> None:
     base = "/desk/api/{slug}"
-    app.router.add_get(f"{base}/me", _guarded(me))
-    app.router.add_get(f"{base}/team", _guarded(team_screen))
-    app.router.add_get(f"{base}/stats", _guarded(stats_screen))
-    app.router.add_get(f"{base}/orders", _guarded(orders))
-    app.router.add_post(f"{base}/queue/next", _guarded(post_next_call))
-    app.router.add_get(base + "/orders/{number}", _guarded(order_page))
-    app.router.add_get(base + "/orders/{number}/version", _guarded(order_version))
-    app.router.add_post(base + "/orders/{number}/calls", _guarded(post_call))
-    app.router.add_post(base + "/orders/{number}/status", _guarded(post_status))
-    app.router.add_post(base + "/orders/{number}/claim", _guarded(post_claim))
-    app.router.add_post(base + "/orders/{number}/release", _guarded(post_release))
+    app.router.add_get(f"{base}/me", guarded(me))
+    app.router.add_get(f"{base}/team", guarded(team_screen))
+    app.router.add_get(f"{base}/stats", guarded(stats_screen))
+    app.router.add_get(f"{base}/orders", guarded(orders))
+    app.router.add_post(f"{base}/queue/next", guarded(post_next_call))
+    app.router.add_get(base + "/orders/{number}", guarded(order_page))
+    app.router.add_get(base + "/orders/{number}/version", guarded(order_version))
+    app.router.add_post(base + "/orders/{number}/calls", guarded(post_call))
+    app.router.add_post(base + "/orders/{number}/status", guarded(post_status))
+    app.router.add_post(base + "/orders/{number}/claim", guarded(post_claim))
+    app.router.add_post(base + "/orders/{number}/release", guarded(post_release))

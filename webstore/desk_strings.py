@@ -11,6 +11,7 @@ from webstore.visit import CATALOGUES
 STRINGS = {
     "title": N_("Order desk"),
     "figures": N_("Figures"),
+    "stock": N_("Stock"),
     "period_today": N_("Today"),
     "period_week": N_("7 days"),
     "period_month": N_("30 days"),

@@ -19,7 +19,7 @@ from aiohttp.test_utils import BaseTestServer, TestServer
 from playwright.async_api import expect
 
 from models.calls import log_call
-from models.orm import Order, OrderEvent
+from models.orm import Order, OrderEvent, Variant
 from models.outbox import now
 from models.stats import ALGIERS
 from models.timeline import Actor
@@ -254,6 +254,14 @@ async def test_order_page_in_arabic_logs_a_call(
     await expect(page.locator("#money")).to_be_visible()
     await expect(page.locator(".grid")).to_contain_text("الطلبات المسجلة")
     await shot(page, "ar-figures")
+    # The stock, adjusted in place by the owner.
+    await page.click("#stock")
+    variant = team.shop.variants[0]
+    row = page.locator(f'.variant[data-variant="{variant.id}"]')
+    await row.locator('button[data-delta="1"]').click()
+    await expect(row.locator(".count")).to_have_text("11")
+    assert (await Variant.get(id=variant.id)).stock == 11
+    await shot(page, "ar-stock")
     # Telegram's back button returns to the list.
     await page.evaluate("window.__pressBack()")
     await page.wait_for_selector(".tabs")

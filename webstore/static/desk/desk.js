@@ -456,6 +456,38 @@
     app.replaceChildren(el("div", { "class": "sticky" }, [periods]), figures, chart, cash, team);
   }
 
+  /* ---- stock: each variant with its count, − and + in place when the person may ---- */
+
+  function showStock() {
+    stopPolling();
+    setBack(goBack);
+    document.getElementById("title").textContent = t("stock");
+    api("/stock").then(function (res) {
+      if (!res.ok) { app.replaceChildren(el("p", { "class": "note", text: fail(res) })); return; }
+      var list = el("ul", { "class": "orders", id: "stock-list" }, res.data.variants.map(function (v) {
+        return stockRow(v, res.data.may_change);
+      }));
+      app.replaceChildren(res.data.variants.length ? list : el("p", { "class": "note", text: t("empty") }));
+    });
+  }
+
+  function stockRow(v, mayChange) {
+    var count = el("b", { "class": "count", text: String(v.stock) });
+    var step = function (delta) {
+      return el("button", { type: "button", "class": "step", "data-delta": String(delta), text: delta > 0 ? "+" : "−",
+        "aria-label": (delta > 0 ? "+" : "−") + " " + v.product, on: { click: function () {
+          api("/stock/" + v.id, { delta: delta }).then(function (res) {
+            if (!res.ok) { toast(fail(res)); return; }
+            count.textContent = String(res.data.stock);
+          });
+        } } });
+    };
+    var name = el("span", { "class": "name" }, [el("bdi", { text: v.product }),
+      v.label ? el("small", { "class": "hint sub", iso: v.label }) : null]);
+    return el("li", { "class": "variant" + (v.active ? "" : " off"), "data-variant": String(v.id) },
+      [name].concat(mayChange ? [step(-1), count, step(1)] : [count]));
+  }
+
   /* ---- start ---- */
 
   function start() {
@@ -481,6 +513,10 @@
       statsButton.hidden = false;
       statsButton.setAttribute("aria-label", t("figures"));
       statsButton.onclick = function () { showStats("today"); };
+      var stockButton = document.getElementById("stock");
+      stockButton.hidden = false;
+      stockButton.setAttribute("aria-label", t("stock"));
+      stockButton.onclick = showStock;
       if (place.number) showOrder(place.number); else showList();
     });
   }
