@@ -1,44 +1,36 @@
-"""The desk's JSON (`/desk/api/{slug}/…`): the orders screen and an order's page, and its
-actions through the same use cases as the bot's buttons and the REST API (models.calls,
-models.orders), attributed to the Telegram user the init data names (webstore.desk_auth).
+"""The desk's screens as JSON (`GET /desk/api/{slug}/…`): who opened it, the orders (tabs,
+to call now, search, filters, cursor pages), an order's page, the figures and the team.
+The actions are in webstore.desk_actions, the stock in webstore.desk_stock.
 
-Each handler: who is asking (401/403), parse, one use case, map domain errors, reply."""
+Each handler: who is asking (401/403, webstore.desk_auth), parse, one query, reply."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal, TypeVar
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tortoise.queryset import QuerySet
 
 from models import order_search, team
-from models.call_queue import next_call
-from models.calls import OUTCOMES, claim_order, log_call, release_order
-from models.errors import DomainError, InvalidInput, NotFound
+from models.calls import OUTCOMES
+from models.errors import InvalidInput
 from models.geography import get_wilaya, parse_wilaya_code, wilayas
 from models.lifecycle import OrderStatus
-from models.orders import transition_order
 from models.orm import Order
 from models.outbox import now
 from models.phones import national_display
 from models.stats import ALGIERS, period_of, store_stats
-from webstore.api_errors import ApiError, domain_response
+from webstore.api_errors import ApiError
 from webstore.api_orders import order_detail
 from webstore.api_paging import decode_cursor, encode_cursor
 from webstore.desk_auth import DeskUser, desk_user, require_owner
+from webstore.desk_http import guarded, order_number
 from webstore.desk_strings import strings_for
-from webstore.request_body import PROBLEM
-from webstore.schemas import MAX_ID
 
 PAGE = 30
 CALL_TAB = "call"
 TABS = (CALL_TAB, *(s.value for s in OrderStatus))
-FURTHEST_CALLBACK = timedelta(days=366)
-MAX_NUMBER = 2_147_483_647
-M = TypeVar("M", bound=BaseModel)
 
 
 def _row(order: Order) -> dict[str, Any]:
@@ -166,13 +158,6 @@ async def me(request: web.Request) -> web.Response:
     )
 
 
-def _number(request: web.Request) -> int:
-    raw = request.match_info["number"]
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_NUMBER:
-        raise ApiError(404, "not_found", "No such order")
-    return int(raw)
-
-
 async def _store_order(who: DeskUser, number: int) -> Order:
     order = await order_search.order_numbered(who.store, number)
     if order is None:  # another store's number is never revealed
@@ -184,7 +169,7 @@ async def order_page(request: web.Request) -> web.Response:
     """The order's card facts, timeline and customer (history and risk), as the API has
     them (its version included, sent back with an action)."""
     who = await desk_user(request, request.match_info["slug"])
-    order = await _store_order(who, _number(request))
+    order = await _store_order(who, order_number(request))
     detail = (await order_detail(order)).model_dump(mode="json")
     detail["claim"] = _claim_of(who, order)
     if not _sees_money(who):
@@ -197,7 +182,7 @@ async def order_version(request: web.Request) -> web.Response:
     """What an open order page polls (one indexed row): when the version moved, someone
     changed the order (another agent, the API, the courier sync) and the page redraws."""
     who = await desk_user(request, request.match_info["slug"])
-    order = await _store_order(who, _number(request))
+    order = await _store_order(who, order_number(request))
     return web.json_response({"version": order.version, "status": order.status.value})
 
 
@@ -249,14 +234,6 @@ async def team_screen(request: web.Request) -> web.Response:
     return web.json_response({"members": members})
 
 
-async def post_next_call(request: web.Request) -> web.Response:
-    """The calling queue (models.call_queue): the person's next call, claimed for them;
-    its number, or null when there is no call to make now."""
-    who = await desk_user(request, request.match_info["slug"])
-    order = await next_call(who.store, who.actor)
-    return web.json_response({"number": order.number if order else None})
-
-
 def _claim_of(who: DeskUser, order: Order) -> dict[str, Any] | None:
     """Who is calling the customer now, if anyone (a lapsed claim is no claim)."""
     until = order.claim_expires_at
@@ -270,150 +247,11 @@ def _sees_money(who: DeskUser) -> bool:
     return who.is_owner or who.store.agents_see_money
 
 
-class _Action(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    version: int = Field(ge=0, le=MAX_ID)
-    note: str = Field("", max_length=500)
-
-
-class CallBody(_Action):
-    outcome: Literal[
-        "no_answer",
-        "busy",
-        "unreachable",
-        "wrong_number",
-        "postponed",
-        "customer_cancelled",
-        "fake",
-        "duplicate",
-        "confirmed",
-    ]
-    callback_at: datetime | None = None
-    duplicate_of: int | None = Field(None, ge=1, le=MAX_NUMBER)
-
-
-class StatusBody(_Action):
-    # What the card's buttons move by hand; shipping goes through dispatch (not here yet).
-    to: Literal["processing", "delivered", "returned", "cancelled"]
-
-
-async def read_body(request: web.Request, model: type[M]) -> M:
-    if request.get(PROBLEM) is not None:
-        raise ApiError(400, "bad_request", "The body could not be read")
-    try:
-        return model.model_validate_json(await request.read() or b"{}")
-    except ValidationError as exc:
-        fields = {".".join(map(str, e["loc"])) or "body": e["type"] for e in exc.errors()}
-        raise ApiError(422, "invalid_request", "Check the fields", fields=fields) from None
-
-
-def _callback_at(body: CallBody) -> datetime | None:
-    if body.outcome != "postponed":
-        return None
-    moment = body.callback_at
-    if moment is None or moment.tzinfo is None:
-        raise _invalid_time("required", "callback_at with its offset is needed to postpone")
-    moment = moment.astimezone(UTC)
-    if not now() < moment <= now() + FURTHEST_CALLBACK:
-        raise _invalid_time("invalid", "callback_at: a time in the future, within a year")
-    return moment
-
-
-def _invalid_time(reason: str, message: str) -> ApiError:
-    return ApiError(422, "invalid_request", message, fields={"callback_at": reason})
-
-
-Act = Callable[[DeskUser, int], Awaitable[Order]]
-
-
-async def _act(request: web.Request, act: Act) -> web.Response:
-    who = await desk_user(request, request.match_info["slug"])
-    number = _number(request)
-    try:
-        order = await act(who, number)
-    except NotFound:
-        raise ApiError(404, "not_found", f"No order {number} in this store") from None
-    except DomainError as exc:
-        return domain_response(exc)
-    moved = {"number": order.number, "status": order.status.value, "version": order.version}
-    return web.json_response(moved)
-
-
-async def post_call(request: web.Request) -> web.Response:
-    """A call's outcome (confirmed included: the card's Confirm button does the same)."""
-    body = await read_body(request, CallBody)
-    callback_at = _callback_at(body)
-
-    async def act(who: DeskUser, number: int) -> Order:
-        return await log_call(
-            who.store,
-            number,
-            body.outcome,
-            who.actor,
-            note=body.note,
-            callback_at=callback_at,
-            duplicate_of=body.duplicate_of if body.outcome == "duplicate" else None,
-            expected_version=body.version,
-        )
-
-    return await _act(request, act)
-
-
-async def post_status(request: web.Request) -> web.Response:
-    """Processing, delivered, returned, cancelled: the lifecycle table decides (409)."""
-    body = await read_body(request, StatusBody)
-    target = OrderStatus(body.to)
-
-    async def act(who: DeskUser, number: int) -> Order:
-        return await transition_order(who.store, number, target, who.actor, body.note, body.version)
-
-    return await _act(request, act)
-
-
-async def post_claim(request: web.Request) -> web.Response:
-    """ "I'm calling": the pending order is the person's for the store's claim time."""
-    body = await read_body(request, _Action)
-
-    async def act(who: DeskUser, number: int) -> Order:
-        return await claim_order(who.store, number, who.actor, body.version)
-
-    return await _act(request, act)
-
-
-async def post_release(request: web.Request) -> web.Response:
-    body = await read_body(request, _Action)
-
-    async def act(who: DeskUser, number: int) -> Order:
-        return await release_order(who.store, number, who.actor, body.version)
-
-    return await _act(request, act)
-
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def guarded(handler: Handler) -> Handler:
-    """Refusals raised on the way (ApiError) become their JSON answer."""
-
-    async def run(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except ApiError as exc:
-            return exc.response()
-
-    return run
-
-
 def setup(app: web.Application) -> None:
     base = "/desk/api/{slug}"
     app.router.add_get(f"{base}/me", guarded(me))
     app.router.add_get(f"{base}/team", guarded(team_screen))
     app.router.add_get(f"{base}/stats", guarded(stats_screen))
     app.router.add_get(f"{base}/orders", guarded(orders))
-    app.router.add_post(f"{base}/queue/next", guarded(post_next_call))
     app.router.add_get(base + "/orders/{number}", guarded(order_page))
     app.router.add_get(base + "/orders/{number}/version", guarded(order_version))
-    app.router.add_post(base + "/orders/{number}/calls", guarded(post_call))
-    app.router.add_post(base + "/orders/{number}/status", guarded(post_status))
-    app.router.add_post(base + "/orders/{number}/claim", guarded(post_claim))
-    app.router.add_post(base + "/orders/{number}/release", guarded(post_release))

@@ -13,8 +13,8 @@ from models import catalog
 from models.errors import InvalidInput, NotFound
 from models.orm import Variant
 from webstore.api_errors import ApiError
-from webstore.desk_api import guarded, read_body
 from webstore.desk_auth import DeskUser, desk_user
+from webstore.desk_http import guarded, read_body
 
 # A shop's catalogue fits on one screen; paging comes when a store outgrows it.
 MAX_LISTED = 500
