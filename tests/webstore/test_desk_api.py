@@ -5,6 +5,7 @@ Telegram cards."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -307,3 +308,21 @@ async def test_figures_with_money_for_the_owner_only(client: TestClient[Any, Any
     assert owner["money"] == {"delivered": 0, "booked": first.total}
     refused = await client.get("/desk/api/shop/stats?period=year", headers=tma(OWNER_ID))
     assert refused.status == 400
+
+
+async def test_the_page_is_one_shell_loading_only_telegrams_script(
+    client: TestClient[Any, Any],
+) -> None:
+    for path in ("/desk/", "/desk/shop/", "/desk/shop/1001"):
+        response = await client.get(path)
+        assert response.status == 200, path
+        html = await response.text()
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self' https://telegram.org;" in csp
+        assert "https://web.telegram.org" in csp  # Telegram Web frames the Mini App
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+        outside = [s for s in sources if not s.startswith("/desk/static/")]
+        assert outside == ["https://telegram.org/js/telegram-web-app.js"]
+    static = await client.get(re.findall(r'src="(/desk/static/desk.js[^"]*)"', html)[0])
+    assert static.status == 200 and "immutable" in static.headers["Cache-Control"]
