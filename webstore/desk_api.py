@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from tortoise.queryset import QuerySet
 
-from models import order_search, team
+from models import order_search, store_settings, team
 from models.calls import OUTCOMES
 from models.errors import InvalidInput
 from models.geography import get_wilaya, parse_wilaya_code, wilayas
@@ -244,7 +244,7 @@ def _claim_of(who: DeskUser, order: Order) -> dict[str, Any] | None:
 
 
 def _sees_money(who: DeskUser) -> bool:
-    return who.is_owner or who.store.agents_see_money
+    return store_settings.sees_money(who.store, "owner" if who.is_owner else "agent")
 
 
 def setup(app: web.Application) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from models import catalog
+from models import catalog, store_settings
 from models.errors import InvalidInput, NotFound
 from models.orm import Variant
 from webstore.api_errors import ApiError
@@ -22,8 +22,7 @@ MAX_STEP = 10_000
 
 
 def _may_change_stock(who: DeskUser) -> bool:
-    # The bot's rule (bot.stock_typed.may_change_stock): the owner, or agents when allowed.
-    return who.is_owner or who.store.agents_change_stock
+    return store_settings.may_change_stock(who.store, "owner" if who.is_owner else "agent")
 
 
 async def stock(request: web.Request) -> web.Response:

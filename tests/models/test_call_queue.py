@@ -38,9 +38,11 @@ async def test_a_customer_just_called_waits_and_nothing_left_is_none(db: str) ->
     agent = AGENTS[0]
     handed = await next_call(shop.store, agent)
     assert handed is not None and handed.number == order.number
-    await log_call(shop.store, order.number, "busy", agent)
+    busy = await log_call(shop.store, order.number, "busy", agent)
     assert await next_call(shop.store, agent) is None
-    later = now() + RETRY_GAP + timedelta(minutes=1)
+    # Called back at the store's plan's time (never sooner than RETRY_GAP).
+    assert busy.callback_at is not None and busy.callback_at >= now() + RETRY_GAP
+    later = busy.callback_at + timedelta(minutes=1)
     again = await next_call(shop.store, agent, at=later)
     assert again is not None and again.number == order.number
     await log_call(shop.store, order.number, "confirmed", agent)
