@@ -7,17 +7,19 @@ the raw status and reason beside the canonical one; nothing is ever "delivered" 
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import json
 import logging
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ParcelStatus(StrEnum):
@@ -314,3 +316,26 @@ class Courier(Protocol):
     async def label(self, tracking: str) -> Label | None: ...
     async def cancel(self, tracking: str) -> None: ...
     async def aclose(self) -> None: ...
+
+
+async def track_each(
+    trackings: Sequence[str],
+    read: Callable[[str], Awaitable[T]],
+    state_of: Callable[[str, T], ParcelState],
+) -> dict[str, ParcelState]:
+    """Parcels read one request each (a courier with no batch read): those that could not
+    be read this time are left out, unless none could: then that failure is raised. A
+    refused key, or anything that is no courier error, is raised at once."""
+    answers = await asyncio.gather(*(read(t) for t in trackings), return_exceptions=True)
+    states: dict[str, ParcelState] = {}
+    trouble: BaseException | None = None
+    for tracking, answer in zip(trackings, answers, strict=True):
+        if not isinstance(answer, BaseException):
+            states[tracking] = state_of(tracking, answer)
+        elif isinstance(answer, CourierAuthError) or not isinstance(answer, CourierError):
+            raise answer
+        elif not isinstance(answer, ParcelNotFound):
+            trouble = trouble or answer
+    if trouble is not None and not states:
+        raise trouble
+    return states

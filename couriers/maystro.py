@@ -30,7 +30,6 @@ Wire contract and sources: couriers/maystro.md. Decisions:
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -40,7 +39,6 @@ import httpx
 from couriers.base import (
     Account,
     Capabilities,
-    CourierAuthError,
     CourierCommune,
     CourierError,
     CourierRejected,
@@ -55,6 +53,7 @@ from couriers.base import (
     ParcelState,
     StopDesk,
     fold,
+    track_each,
 )
 from couriers.http import TIMEOUT, HttpClient, Quota
 from couriers.maystro_statuses import CANCELLED
@@ -295,21 +294,8 @@ class MaystroCourier:
         return self._uuids[tracking]
 
     async def track_many(self, trackings: Sequence[str]) -> dict[str, ParcelState]:
-        """Each order read on its own (no batch read exists). Orders that could not be read
-        this time are left out, unless none could: then the failure is raised."""
-        answers = await asyncio.gather(*(self._order(t) for t in trackings), return_exceptions=True)
-        states: dict[str, ParcelState] = {}
-        trouble: BaseException | None = None
-        for tracking, answer in zip(trackings, answers, strict=True):
-            if not isinstance(answer, BaseException):
-                states[tracking] = order_state(tracking, answer)
-            elif isinstance(answer, CourierAuthError) or not isinstance(answer, CourierError):
-                raise answer
-            elif not isinstance(answer, ParcelNotFound):
-                trouble = trouble or answer
-        if trouble is not None and not states:
-            raise trouble
-        return states
+        """Each order read on its own (no batch read exists)."""
+        return await track_each(trackings, self._order, order_state)
 
     async def history(self, tracking: str) -> list[ParcelState]:
         uuid = await self._uuid(tracking)

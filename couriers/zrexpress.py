@@ -43,9 +43,7 @@ from couriers import zrexpress_wire as wire
 from couriers.base import (
     Account,
     Capabilities,
-    CourierAuthError,
     CourierCommune,
-    CourierError,
     CourierRejected,
     CourierUnavailable,
     CourierWilaya,
@@ -56,6 +54,7 @@ from couriers.base import (
     ParcelRequest,
     ParcelState,
     StopDesk,
+    track_each,
 )
 from couriers.http import TIMEOUT, HttpClient, Quota
 from couriers.zrexpress_statuses import (
@@ -353,26 +352,13 @@ class ZrExpressCourier:
         return await self._object("GET", f"parcels/{tracking}")
 
     async def track_many(self, trackings: Sequence[str]) -> dict[str, ParcelState]:
-        """Each parcel read on its own (search filters are ignored by the API). Parcels that
-        could not be read this time are left out, unless none could: then that is raised."""
-        answers = await asyncio.gather(
-            *(self._parcel(t) for t in trackings), return_exceptions=True
-        )
-        states: dict[str, ParcelState] = {}
-        trouble: BaseException | None = None
-        for tracking, answer in zip(trackings, answers, strict=True):
-            if not isinstance(answer, BaseException):
-                state = parcel_state(answer)
-                states[tracking] = ParcelState(
-                    tracking, state.status, state.raw_status, state.raw_reason, state.at
-                )
-            elif isinstance(answer, CourierAuthError) or not isinstance(answer, CourierError):
-                raise answer
-            elif not isinstance(answer, ParcelNotFound):
-                trouble = trouble or answer
-        if trouble is not None and not states:
-            raise trouble
-        return states
+        """Each parcel read on its own (search filters are ignored by the API)."""
+
+        def state_of(tracking: str, answer: dict[str, Any]) -> ParcelState:
+            state = parcel_state(answer)
+            return ParcelState(tracking, state.status, state.raw_status, state.raw_reason, state.at)
+
+        return await track_each(trackings, self._parcel, state_of)
 
     async def history(self, tracking: str) -> list[ParcelState]:
         parcel = await self._parcel(tracking)

@@ -13,7 +13,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.call_queue import next_call
-from models.calls import claim_order, log_call, release_order
+from models.calls import CallOutcome, claim_order, log_call, release_order
 from models.errors import DomainError, NotFound
 from models.lifecycle import OrderStatus
 from models.orders import transition_order
@@ -34,17 +34,7 @@ class _Action(BaseModel):
 
 
 class CallBody(_Action):
-    outcome: Literal[
-        "no_answer",
-        "busy",
-        "unreachable",
-        "wrong_number",
-        "postponed",
-        "customer_cancelled",
-        "fake",
-        "duplicate",
-        "confirmed",
-    ]
+    outcome: CallOutcome
     callback_at: datetime | None = None
     duplicate_of: int | None = Field(None, ge=1, le=MAX_NUMBER)
 
