@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run migrate demo lint types contracts test test-sqlite test-postgres migrations clean bench
+.PHONY: install dotenv run migrate demo lint types contracts test test-sqlite test-postgres migrations clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-migrate: install
+# A fresh clone gets a random SECRET_KEY in .env (once; never over an existing database).
+dotenv: install
+	$(BIN)/python -m hanout.devkey
+
+migrate: dotenv
 	$(BIN)/hanout migrate
 
 demo: migrate

@@ -72,10 +72,16 @@ TEXT = filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
 OTHER = filters.UpdateType.MESSAGE & ~filters.COMMAND
 STALE = N_("This summary is out of date. Send /addproduct to start again.")
 CANCELLED = N_("Cancelled: nothing was saved.")
+KEEP_FINISHED = N_(
+    "%(name)s is ready but not saved: press Save or Cancel on its summary above. "
+    "Send /addproduct again to drop it and start a new product."
+)
+PHOTO_LATER = N_("📷 Thanks: the photo comes last. First, answer this:")
 
 
 async def _ask(message: Message, d: Draft, state: int) -> int:
     if state == CONFIRM:
+        d.finished = True
         await message.reply_text(summary(d), reply_markup=summary_keyboard(d))
     else:
         await message.reply_text(question(state, d))
@@ -117,6 +123,12 @@ async def on_addproduct(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
             _("Add products in a private chat with me: send /addproduct there.")
         )
         return END
+    kept = _draft(context)
+    if kept is not None and kept.finished and not kept.kept_once:
+        # A finished product is not thrown away by a second /addproduct typed by mistake.
+        kept.kept_once = True
+        await message.reply_text(_(KEEP_FINISHED, name=escape(kept.name)))
+        return CONFIRM
     d = Draft(mate.store.id, mate.store.lang)
     context.user_data[DRAFT] = d
     store = f"<b>{escape(mate.store.name)}</b>"
@@ -151,7 +163,10 @@ def _again(state: int) -> Step:
         d, message = _draft(context), update.effective_message
         if d is None or message is None:
             return END
-        await message.reply_text(question(state, d))
+        if message.photo and state != PHOTO:
+            await message.reply_text(translator(d.lang)(PHOTO_LATER) + "\n\n" + question(state, d))
+        else:
+            await message.reply_text(question(state, d))
         return state
 
     return handle
@@ -256,7 +271,8 @@ async def on_summary_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return CONFIRM
     form = parse_form(query.data)
     if d is None or form is None or form[0] != d.token:
-        await query.answer(translator(d.lang if d else "fr")(STALE), show_alert=True)
+        _ = translator(d.lang) if d else await gate.press_translator(query)
+        await query.answer(_(STALE), show_alert=True)
         return CONFIRM if d else END
     if form[1] == "cx":
         _forget(context)
@@ -280,7 +296,12 @@ async def on_stale_summary(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     d, message = _forget(context), update.effective_message
     if message is not None:
-        await message.reply_text(translator(d.lang if d else "fr")(CANCELLED))
+        _ = (
+            translator(d.lang)
+            if d
+            else await gate.chat_translator(message.chat_id, update.effective_user)
+        )
+        await message.reply_text(_(CANCELLED))
     return END
 
 

@@ -9,6 +9,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot import gate
 from bot.context import chat_ref
 from bot.i18n import translator
 from models import cards, team
@@ -23,8 +24,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     token = context.args[0] if context.args else ""
     if not token:
-        stores = await team.stores_of_chat(chat.id)
-        _ = translator(stores[0].lang if stores else "fr")
+        _ = await gate.chat_translator(chat.id, user)
         await message.reply_text(
             _(
                 "Hello! Open the invite link your store's owner sent you, "
@@ -36,7 +36,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         joined = await team.accept_invite(token, chat_ref(chat, user))
     except InvalidInvite:
         await message.reply_text(
-            translator("fr")(
+            (await gate.chat_translator(chat.id, user))(
                 "This invite is unknown, already used or expired. Ask the owner for a new one."
             )
         )

@@ -18,7 +18,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import gate
-from bot.i18n import N_, local_time, translator
+from bot.i18n import N_, local_time, reason_text, who_text
 from bot.team_cmds import ONLY_OWNER, STALE, edit_menu, owner_press
 from i18n import Translator
 from models import customers
@@ -78,9 +78,10 @@ def _usage(_: Translator) -> list[str]:
 
 
 def _entry(customer: Customer, _: Translator) -> str:
-    reason = escape(_clip(customer.blacklist_reason, REASON_CHARS)) or _("no reason given")
+    reason = reason_text(customer.blacklist_reason, _)
+    reason = escape(_clip(reason, REASON_CHARS)) or _("no reason given")
     line = f"⛔ <b>{national_display(customer.phone)}</b> — {reason}"
-    who = escape(customer.blacklisted_by)
+    who = escape(who_text(customer.blacklisted_by, _))
     when = local_time(customer.blacklisted_at) if customer.blacklisted_at else ""
     if who or when:
         line += "\n    " + " · ".join(part for part in (who, when) if part)
@@ -213,7 +214,7 @@ async def on_blacklist_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
     parsed = parse_button(query.data)
     store = await Store.get_or_none(id=parsed[0]) if parsed else None
     if parsed is None or store is None:
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return
     action, target = parsed[1], parsed[2]
     if action in ("pg", "bk"):

@@ -35,6 +35,7 @@ ACTIONS = frozenset(
         "cx",
         "cy",  # cancel (ask), cancel (yes)
         "tl",  # timeline
+        "ed",  # edit the order (bot.edit_flow)
         "bk",  # back to the main keyboard
     }
 )
@@ -103,8 +104,9 @@ def parse_digest(data: str) -> tuple[int, int, int] | None:
 
 # Owner menus: /team (`tm:<store>:<action>:<member or chat id>`) and /settings
 # (`st:<store>:<key>:<value>`); the store id lets a press be checked against the chat.
-TEAM_ACTIONS = frozenset({"rm", "ry", "ul", "uy", "bk"})  # remove?, remove!, unlink?, unlink!, back
-_TEAM = re.compile(r"^tm:([0-9]{1,9}):([a-z]{2}):([0-9]{1,12})\Z")
+# remove?, remove!, unlink?, unlink!, back, block a group helper?, block!
+TEAM_ACTIONS = frozenset({"rm", "ry", "ul", "uy", "bk", "bh", "by"})
+_TEAM = re.compile(r"^tm:([0-9]{1,9}):([a-z]{2}):([0-9]{1,16})\Z")
 _SETTING = re.compile(r"^st:([0-9]{1,9}):([a-z]{2}):([a-z0-9]{1,8})\Z")
 
 

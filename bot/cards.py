@@ -11,7 +11,7 @@ from html import escape, unescape
 
 from telegram import InlineKeyboardMarkup
 
-from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
+from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, reason_text, translator
 from bot.keyboards import main_keyboard
 from models import geography
 from models.customers import Standing
@@ -116,7 +116,8 @@ def _standing_row(standing: Standing, lang: str) -> str:
     icon, label = RISK_MARK[standing.risk.value]
     mark = f"{icon} {_(label)}"
     if standing.blacklist_reason:
-        mark += ": " + escape(_clip(standing.blacklist_reason, MAX_LINE_CHARS))
+        reason = reason_text(standing.blacklist_reason, _)
+        mark += ": " + escape(_clip(reason, MAX_LINE_CHARS))
     history = standing.history
     if not history.orders:
         return mark
@@ -143,6 +144,7 @@ def _head(order: Order, lang: str, standing: Standing | None = None) -> list[str
         f"{STATUS_ICON.get(status, '')} <b>#{order.number}</b> · {_(STATUS[status])}",
         f"👤 {escape(order.name)}",
         f"📞 {national_display(order.phone)} ({order.phone})",
+        *([f"📞 {national_display(order.phone2)} ({order.phone2})"] if order.phone2 else []),
         *([_standing_row(standing, lang)] if standing is not None else []),
         _place(order, lang),
         f"🏠 {escape(order.address)} · {delivery}",
@@ -191,6 +193,11 @@ def _tail(
     rows = [
         "🚚 "
         + _("Delivery %(fee)s", fee=money(order.delivery_fee, lang))
+        + (
+            " · " + _("Discount %(amount)s", amount=money(order.discount, lang))
+            if order.discount
+            else ""
+        )
         + " · <b>"
         + _("Total %(total)s", total=money(order.total, lang))
         + "</b>",
@@ -199,6 +206,8 @@ def _tail(
     ]
     if order.note:
         rows.append("📝 " + escape(order.note))
+    if order.call_note:
+        rows.append("🗒 " + escape(order.call_note))
     return rows
 
 

@@ -18,7 +18,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import addproduct, gate
 from bot.callbacks import STOCK_STEPS, CatalogPress, catalog_button, parse_catalog
-from bot.i18n import money, translator
+from bot.i18n import N_, money, translator
+from bot.stock_typed import NOT_ALLOWED, USAGE, may_change_stock, typed_stock
 from models import catalog
 from models.errors import InvalidInput, NotFound
 from models.orm import Product, Store, Variant
@@ -149,8 +150,9 @@ def _stock_row(n: int, variant: Variant, page: int) -> Row:
     ]
 
 
-async def stock_screen(store: Store, page: int) -> Screen:
-    """A page of every variant with its stock and a row of −5 −1 +1 +5 buttons each."""
+async def stock_screen(store: Store, page: int, buttons: bool = True) -> Screen:
+    """A page of every variant with its stock and, for who may change it, a row of
+    −5 −1 +1 +5 buttons each."""
     _ = translator(store.lang)
     total = await Variant.filter(store_id=store.id).count()
     if not total:
@@ -166,8 +168,12 @@ async def stock_screen(store: Store, page: int) -> Screen:
     first = page * PAGE_SIZE + 1
     lines = [_stock_line(first + i, v, store.lang) for i, v in enumerate(variants)]
     head = "📊 <b>" + escape(_("Stock")) + "</b>"
-    hint = escape(_("Press a button to add or remove units; the list updates."))
-    rows = [_stock_row(first + i, v, page) for i, v in enumerate(variants)]
+    hint = escape(
+        _("Press a button to add or remove units; the list updates.") + " " + _(USAGE)
+        if buttons
+        else _(NOT_ALLOWED)
+    )
+    rows = [_stock_row(first + i, v, page) for i, v in enumerate(variants)] if buttons else []
     rows.append(_nav("sp", store.id, 0, page, pages))
     return Screen("\n".join([head, hint, "", *lines]), InlineKeyboardMarkup(rows))
 
@@ -185,10 +191,14 @@ async def on_products(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def on_stock(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     entered = await gate.enter(update)
-    if entered is not None:
-        message, mate = entered
-        screen = await stock_screen(mate.store, 0)
-        await message.reply_text(screen.text, reply_markup=screen.markup)
+    if entered is None:
+        return
+    message, mate = entered
+    if context.args:
+        await typed_stock(message, mate, context.args, item_name)
+        return
+    screen = await stock_screen(mate.store, 0, may_change_stock(mate.store, mate.actor))
+    await message.reply_text(screen.text, reply_markup=screen.markup)
 
 
 # --- buttons -----------------------------------------------------------------------------
@@ -220,7 +230,7 @@ async def _page(p: Press) -> None:
     if p.data.kind == "cp":
         screen = await products_screen(p.store, p.data.page, manage=bool(p.data.arg))
     else:
-        screen = await stock_screen(p.store, p.data.page)
+        screen = await stock_screen(p.store, p.data.page, may_change_stock(p.store, p.actor))
     await p.query.answer()
     await _show(p.query, screen)
 
@@ -250,6 +260,9 @@ async def _hide_or_show(p: Press) -> None:
 
 async def _move_stock(p: Press) -> None:
     _ = translator(p.store.lang)
+    if not may_change_stock(p.store, p.actor):
+        await p.query.answer(_alert(_(NOT_ALLOWED)), show_alert=True)
+        return
     variant = await Variant.get_or_none(id=p.data.target).select_related("product")
     if variant is None:
         raise NotFound("variant", p.data.target)
@@ -303,7 +316,7 @@ async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = parse_catalog(query.data)
     store = await _store_of(data) if data else None
     if data is None or store is None:
-        await query.answer(translator("fr")("This button is no longer valid."), show_alert=True)
+        await gate.alert(query, N_("This button is no longer valid."))
         return
     mate = await gate.enter_press(query, store)
     if mate is None:

@@ -12,9 +12,10 @@ from html import escape
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import gate
 from bot.callbacks import courier_menu_button, parse_courier_menu
 from bot.dispatch_menu import NO_ACCOUNT, NOT_HERE, dispatcher_of
-from bot.i18n import local_time, translator
+from bot.i18n import local_time
 from bot.keyboards import account_name
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from i18n import Translator
@@ -29,6 +30,18 @@ TEST_TIMEOUT = 12.0
 MAX_LISTED = 20
 ERROR_CHARS = 120
 COURIER_NAMES = "yalidine, ecotrack, zrexpress, procolis, maystro, noest, manual"
+# What `hanout courier add` needs for each courier's credentials test to pass (checked
+# against the adapters and the fake couriers by tests/bot/test_couriers_cmd.py). A value
+# written "-" is asked for when the command runs: secrets stay out of the shell history.
+COURIER_EXAMPLES = (
+    ("yalidine", "--credential api_id=… --credential api_token=- --credential from_wilaya=16"),
+    ("ecotrack", "--base-url https://<company>.ecotrack.dz --credential api_token=-"),
+    ("zrexpress", "--credential api_key=- --credential tenant=…"),
+    ("procolis", "--credential token=… --credential key=-"),
+    ("maystro", "--credential token=-"),
+    ("noest", "--credential api_token=- --credential user_guid=…"),
+    ("manual", "--label …"),
+)
 
 
 def _clip(text: str, size: int) -> str:
@@ -45,16 +58,23 @@ def _state(account: CourierAccount, _: Translator) -> str:
 
 
 def _how_to_add(store: Store, _: Translator) -> str:
-    example = (
-        f"hanout courier add {store.slug} yalidine --credential api_id=… --credential api_token=…"
-    )
+    examples = [
+        f"<code>{escape(f'hanout courier add {store.slug} {courier} {args}')}</code>"
+        for courier, args in COURIER_EXAMPLES
+    ]
     return "\n".join(
         [
             "🚚 <b>"
             + _("%(store)s has no courier account yet.", store=escape(store.name))
             + "</b>",
             _("Accounts are added on the server, so their keys never pass through Telegram:"),
-            f"<code>{escape(example)}</code>",
+            *examples,
+            _("from_wilaya: the wilaya your Yalidine parcels leave from (code or name)."),
+            _("A value written - is asked for when the command runs and is not shown."),
+            _(
+                "For Yalidine, ZR Express and Maystro the command prints a webhook address: "
+                "register it at the courier and parcels update at once."
+            ),
             _("Couriers: %(names)s.", names=COURIER_NAMES),
             _("Add --base-url for a company on EcoTrack or Procolis, and --label to name it."),
             _("The first account becomes the default; Dispatch ▸ offers them on each card."),
@@ -143,7 +163,7 @@ async def on_couriers_press(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     parsed = parse_courier_menu(query.data)
     if parsed is None:
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return
     store_id, action, account_id = parsed
     owner = await owner_press(query, store_id)

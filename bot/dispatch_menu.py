@@ -17,12 +17,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot import presses
+from bot import gate, presses
 from bot.callbacks import DispatchPress, dispatch_button, order_button, parse_dispatch
 from bot.i18n import N_, translator
 from bot.keyboards import account_name
 from bot.limits import show_menu
-from models import cards, team
+from models import cards
 from models.courier_accounts import fold_name
 from models.errors import DomainError, InvalidInput
 from models.orm import CourierAccount, Order
@@ -190,9 +190,7 @@ async def on_dispatch_press(update: Update, context: ContextTypes.DEFAULT_TYPE) 
         return
     press = parse_dispatch(query.data)
     if press is None:
-        stores = await team.stores_of_chat(query.message.chat.id) if query.message else []
-        _ = translator(stores[0].lang if stores else "fr")
-        await query.answer(_(presses.INVALID), show_alert=True)
+        await gate.alert(query, presses.INVALID)
         return
     p = await presses.team_press(query, context, press.order_id, press.version)
     if p is None:

@@ -21,7 +21,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.constants import ChatAction
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.i18n import N_, money, translator
+from bot import gate
+from bot.i18n import N_, money
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from i18n import Translator
 from models.errors import InvalidInput
@@ -259,7 +260,7 @@ async def on_export_press(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     match = _PRESS.match(query.data or "")
     if match is None:
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return
     owner = await owner_press(query, int(match[1]))
     if owner is None or query.message is None:

@@ -38,6 +38,24 @@ def visitor_translator(user: User | None) -> Translator:
     return translator(lang if lang in LANGS else "fr")
 
 
+async def chat_translator(chat_id: int | None, user: User | None) -> Translator:
+    """The language of the store this chat serves; in a chat serving no store, the
+    person's own Telegram language. Never another store's: a forged press learns nothing."""
+    stores = await team.stores_of_chat(chat_id) if chat_id is not None else []
+    return translator(stores[0].lang) if stores else visitor_translator(user)
+
+
+async def press_translator(query: CallbackQuery) -> Translator:
+    """`chat_translator` for a button press (an expired button, a refused press)."""
+    chat_id = query.message.chat.id if query.message is not None else None
+    return await chat_translator(chat_id, query.from_user)
+
+
+async def alert(query: CallbackQuery, msgid: str) -> None:
+    """Answers a press with an alert in the language of the chat it came from."""
+    await query.answer((await press_translator(query))(msgid), show_alert=True)
+
+
 async def _teammate(store: Store, user: User, chat_id: int) -> Teammate | None:
     chat = await TelegramChat.get_or_none(store_id=store.id, chat_id=chat_id, active=True)
     if chat is None:

@@ -16,6 +16,7 @@ from telegram.ext import (
 )
 
 from bot import (
+    api_keys_cmd,
     asks,
     binding,
     blacklist_cmd,
@@ -23,7 +24,9 @@ from bot import (
     couriers_cmd,
     desk,
     dispatch_menu,
+    edit_flow,
     export_cmd,
+    hints,
     presses,
     settings_cmd,
     team_cmds,
@@ -38,7 +41,7 @@ log = logging.getLogger(__name__)
 
 # The command menu (setMyCommands), in the order people need them.
 COMMANDS: list[tuple[str, str]] = [
-    ("orders", N_("Orders to handle, pending first")),
+    ("orders", N_("Orders to handle: calls due first, oldest first")),
     ("order", N_("Show one order: /order 1042")),
     ("find", N_("Find orders by phone, name or number")),
     ("stats", N_("Figures: /stats today, week or month")),
@@ -101,11 +104,14 @@ def register(app: Application) -> None:
     team_cmds.register(app)
     settings_cmd.register(app)
     dispatch_menu.register(app)
+    edit_flow.register(app)
     couriers_cmd.register(app)
     blacklist_cmd.register(app)
     export_cmd.register(app)
     webhooks_cmd.register(app)
+    api_keys_cmd.register(app)
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     app.add_handler(ChatMemberHandler(on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.REPLY & filters.TEXT & ~filters.COMMAND, asks.on_reply))
+    hints.register(app)
     app.add_error_handler(on_error)

@@ -8,6 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from i18n import Catalogues, Translator, format_dinars
+from models import customers
 
 CATALOGUE_DIR = Path(__file__).parent / "translations"
 ALGIERS = ZoneInfo("Africa/Algiers")
@@ -69,3 +70,18 @@ def local_time(moment: datetime, with_date: bool = True) -> str:
     """Algiers time as people read it: `14:05` or `27/11 14:05`."""
     local = moment.astimezone(ALGIERS)
     return local.strftime("%d/%m %H:%M" if with_date else "%H:%M")
+
+
+ROLE = {"owner": _("owner"), "agent": _("agent")}
+
+
+def reason_text(reason: str, t: Translator) -> str:
+    """A blacklist reason: the one the Fake outcome writes is shown in the reader's language."""
+    number = customers.fake_order_of(reason)
+    return t("fake order #%(number)s", number=number) if number is not None else reason
+
+
+def who_text(label: str, t: Translator) -> str:
+    """`Amina (agent)` as stored, with the role in the reader's language."""
+    name, role = customers.split_actor_label(label)
+    return f"{name} ({t(ROLE[role])})" if role else label

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import DispatchPress, dispatch_button, order_button
 from bot.i18n import translator
+from models.edit_plan import EDITABLE
 from models.lifecycle import TERMINAL, OrderStatus
 from models.orm import CourierAccount, Order
 
@@ -60,7 +61,10 @@ def main_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup | None:
         return None
     _ = translator(lang)
     rows = _main_rows(order, lang)
-    rows.append([_b(order, "🕓 " + _("Timeline"), "tl")])
+    last = [_b(order, "🕓 " + _("Timeline"), "tl")]
+    if order.status in EDITABLE and not (order.status is OrderStatus.PROCESSING and order.courier):
+        last.insert(0, _b(order, "✏️ " + _("Edit ▸"), "ed"))  # bot.edit_flow
+    rows.append(last)
     return InlineKeyboardMarkup(rows)
 
 

@@ -27,7 +27,7 @@ from bot.callbacks import (
 from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
 from models import cards, order_search
 from models.lifecycle import OrderStatus
-from models.order_search import OrderPage
+from models.order_search import HandlingPage, OrderPage
 from models.orm import Order, Store
 
 log = logging.getLogger(__name__)
@@ -94,14 +94,20 @@ def _page_view(title: str, page: OrderPage, lang: str, data_for: dict[int, str])
     return "\n".join(rows), InlineKeyboardMarkup(keyboard)
 
 
-def handling_view(store: Store, page: OrderPage) -> View:
-    """The text and buttons of one page of /orders."""
+def handling_view(store: Store, handling: HandlingPage) -> View:
+    """The text and buttons of one page of /orders: the calls to make counted apart."""
     _ = translator(store.lang)
+    page = handling.page
     if not page.orders:
         return "📋 " + _("No orders to handle right now; new ones appear here as they come."), None
     around = range(max(page.page - 1, 0), min(page.page + 2, page.pages))
     data_for = {p: list_button(store.id, p) for p in around}
-    title = _("Orders to handle: %(count)s", count=page.total)
+    title = _(
+        "To call now: %(calls)s · call-backs later: %(later)s · after the call: %(after)s",
+        calls=handling.to_call,
+        later=handling.later,
+        after=handling.after_call,
+    )
     return _page_view(title, page, store.lang, data_for)
 
 
@@ -141,7 +147,7 @@ async def _press_store(query: CallbackQuery, store_id: int | None) -> Store | No
     press is answered (an alert when refused) before anything slow happens."""
     store = await Store.get_or_none(id=store_id) if store_id is not None else None
     if store is None:
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return None
     if await gate.enter_press(query, store) is None:
         return None
@@ -189,7 +195,7 @@ async def on_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     order_id = parse_open(query.data or "")
     order = await Order.get_or_none(id=order_id).select_related("store") if order_id else None
     if order is None:
-        await query.answer(translator("fr")(GONE if order_id else STALE), show_alert=True)
+        await gate.alert(query, GONE if order_id else STALE)
         return
     mate = await gate.enter_press(query, order.store)
     if mate is None:

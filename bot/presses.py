@@ -13,7 +13,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 from telegram.helpers import mention_html
 
-from bot import asks
+from bot import asks, edit_flow, gate
 from bot.callbacks import OrderPress, parse_order
 from bot.context import display_name
 from bot.i18n import ALGIERS, N_, STATUS, translator
@@ -216,6 +216,10 @@ def _ask(kind: str) -> Action:
     return act
 
 
+async def _edit(p: Press) -> None:
+    await edit_flow.open_panel(p.query, p.context, p.store, p.order, p.actor)
+
+
 ACTIONS: dict[str, Action] = {
     "cf": _confirm,
     "na": _outcome("no_answer"),
@@ -241,11 +245,12 @@ ACTIONS: dict[str, Action] = {
     "tl": _timeline,
     "du": _ask("duplicate"),
     "dx": _ask("tracking"),
+    "ed": _edit,
 }
 # Presses that change nothing: answered at once (what they send may wait for the chat's
 # budget), refused on an outdated card like a change would be, except the timeline.
-MENUS = frozenset({"cm", "pm", "dm", "cx", "bk", "tl", "du", "dx"})
-SENDS = frozenset({"tl", "du", "dx"})
+MENUS = frozenset({"cm", "pm", "dm", "cx", "bk", "tl", "du", "dx", "ed"})
+SENDS = frozenset({"tl", "du", "dx", "ed"})
 
 
 async def _load(press: OrderPress, query: CallbackQuery) -> tuple[Order, Store, Actor] | str:
@@ -268,8 +273,7 @@ async def _load(press: OrderPress, query: CallbackQuery) -> tuple[Order, Store, 
 async def _chat_translator(query: CallbackQuery) -> Translator:
     """The language of the store this chat serves (never the pressed order's store: a
     forged press must not learn anything about another store)."""
-    stores = await team.stores_of_chat(query.message.chat.id) if query.message else []
-    return translator(stores[0].lang if stores else "fr")
+    return await gate.press_translator(query)
 
 
 async def on_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

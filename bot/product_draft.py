@@ -157,6 +157,8 @@ class Draft:
     combos: list[dict[str, str]] = field(default_factory=list)  # [] = one plain variant
     stocks: list[int] = field(default_factory=list)
     photo: bytes | None = None
+    finished: bool = False  # its summary was shown: Save would add it
+    kept_once: bool = False  # a second /addproduct was told it would drop it
 
     def take(self, state: int, text: str) -> None:
         """Read the answer to a step's question into the draft; raises Unreadable."""

@@ -120,6 +120,9 @@ class BotRuntime:
 
     async def start(self, lead: bool = True) -> None:
         """Start the bot; with `lead=False` polling and sending wait for `lead()`."""
+        if self.receive and not self.polls and not self.config.webhook_secret:
+            # Anyone could post updates as any user: the composition root generates one.
+            raise ValueError("the Telegram webhook needs a secret (TELEGRAM_WEBHOOK_SECRET)")
         await self.app.initialize()
         log.info("telegram bot ready username=%s mode=%s", self.app.bot.username, self.config.mode)
         if self.receive:
@@ -131,7 +134,7 @@ class BotRuntime:
         if self.receive and not self.polls:
             await self.app.bot.set_webhook(
                 self.config.webhook_url,
-                secret_token=self.config.webhook_secret or None,
+                secret_token=self.config.webhook_secret,
                 allowed_updates=Update.ALL_TYPES,
             )
         if lead:

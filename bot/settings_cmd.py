@@ -1,5 +1,6 @@
 """`/settings` (owner): an inline menu edited in place for the store's language, no-answer
-policy, claim time, silent notifications and roster mode; and `/roster on|off`. Each change
+policy, claim time, silent notifications, roster mode and what agents may do (money
+figures, stock); and `/roster on|off`. Each change
 is answered with a toast; anyone but the owner gets an alert and nothing changes."""
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from html import escape
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot import gate
+from bot.api_keys_cmd import button as key_button
 from bot.callbacks import parse_setting, setting_button
 from bot.i18n import translator
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
@@ -33,6 +36,8 @@ CHANGES: dict[str, tuple[str, Callable[[str], object]]] = {
     "cl": ("claim_minutes", int),
     "sn": ("silent_notifications", lambda v: {"1": True, "0": False}[v]),
     "rm": ("roster_mode", lambda v: {"1": True, "0": False}[v]),
+    "am": ("agents_see_money", lambda v: {"1": True, "0": False}[v]),
+    "as": ("agents_change_stock", lambda v: {"1": True, "0": False}[v]),
 }
 
 
@@ -56,7 +61,17 @@ def _lines(store: Store, _: Translator) -> dict[str, str]:
         "silent_notifications": _(
             "Silent notifications: %(state)s", state=_on_off(store.silent_notifications, _)
         ),
-        "roster_mode": _("Roster mode: %(state)s", state=_on_off(store.roster_mode, _)),
+        "roster_mode": _(
+            "Roster mode (only listed members press buttons in the group): %(state)s",
+            state=_on_off(store.roster_mode, _),
+        ),
+        "agents_see_money": _(
+            "Agents see the money figures of /stats: %(state)s",
+            state=_on_off(store.agents_see_money, _),
+        ),
+        "agents_change_stock": _(
+            "Agents change the stock: %(state)s", state=_on_off(store.agents_change_stock, _)
+        ),
     }
 
 
@@ -70,6 +85,8 @@ def settings_text(store: Store, _: Translator) -> str:
             "⏱ " + lines["claim_minutes"],
             "🔕 " + lines["silent_notifications"],
             "👥 " + lines["roster_mode"],
+            "💰 " + lines["agents_see_money"],
+            "📦 " + lines["agents_change_stock"],
         ]
     )
 
@@ -94,9 +111,23 @@ def main_menu(store: Store, _: Translator) -> InlineKeyboardMarkup:
                 )
             ],
             [_b(store, "👥 " + lines["roster_mode"], "rm", int(not store.roster_mode))],
+            [_b(store, "💰 " + lines["agents_see_money"], "am", int(not store.agents_see_money))],
+            [
+                _b(
+                    store,
+                    "📦 " + lines["agents_change_stock"],
+                    "as",
+                    int(not store.agents_change_stock),
+                )
+            ],
             [
                 InlineKeyboardButton(
                     "🔗 " + _("Webhooks ▸"), callback_data=webhook_button(store.id, "ls")
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    "🔑 " + _("API keys ▸"), callback_data=key_button(store.id, "ls")
                 )
             ],
         ]
@@ -162,7 +193,7 @@ async def on_setting_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     parsed = parse_setting(query.data)
     if parsed is None or (parsed[1] != "mn" and parsed[1] not in CHANGES):
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return
     store_id, key, value = parsed
     owner = await owner_press(query, store_id)

@@ -95,13 +95,20 @@ def _team(f: StoreStats, _: Translator) -> list[str]:
     return rows
 
 
-def stats_text(figures: StoreStats, store: Store) -> str:
+def money_visible(store: Store, actor_kind: str, chat_type: str) -> bool:
+    """Money figures are the owner's, read in a private chat, unless the owner shares them
+    with the agents (/settings): an owner's /stats in the team group shows none."""
+    return store.agents_see_money or (actor_kind == "owner" and chat_type == "private")
+
+
+def stats_text(figures: StoreStats, store: Store, with_money: bool = True) -> str:
     """The /stats message (HTML): pure formatting of figures already computed."""
     _ = translator(store.lang)
+    hidden = ["💰 " + _("Money figures: the owner reads them in a private chat.")]
     blocks = [
         [_title(figures, store, _)],
         _orders(figures, _),
-        _money(figures, store.lang, _),
+        _money(figures, store.lang, _) if with_money else hidden,
         _team(figures, _),
         [_("Rates count the orders placed in the period; the team counts its work in it.")],
     ]
@@ -123,9 +130,9 @@ def _periods(store: Store, current: str) -> InlineKeyboardMarkup:
     )
 
 
-async def _view(store: Store, period: str) -> tuple[str, InlineKeyboardMarkup]:
+async def _view(store: Store, period: str, with_money: bool) -> tuple[str, InlineKeyboardMarkup]:
     figures = await stats.store_stats(store, stats.period_of(period, now()))
-    return stats_text(figures, store), _periods(store, period)
+    return stats_text(figures, store, with_money), _periods(store, period)
 
 
 async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -138,7 +145,8 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if period is None:
         await message.reply_text(mate._("Send /stats today, /stats week or /stats month."))
         return
-    text, markup = await _view(mate.store, period)
+    with_money = money_visible(mate.store, mate.actor.kind, message.chat.type)
+    text, markup = await _view(mate.store, period, with_money)
     await message.reply_text(text, reply_markup=markup)
 
 
@@ -150,12 +158,14 @@ async def on_period_press(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     parsed = parse_stats(query.data or "")
     store = await Store.get_or_none(id=parsed[0]) if parsed else None
     if store is None or parsed is None:
-        await query.answer(translator("fr")("This button is no longer valid."), show_alert=True)
+        await gate.alert(query, N_("This button is no longer valid."))
         return
-    if await gate.enter_press(query, store) is None:
+    mate = await gate.enter_press(query, store)
+    if mate is None or query.message is None:
         return
     await query.answer()
-    text, markup = await _view(store, parsed[1])
+    with_money = money_visible(store, mate.actor.kind, query.message.chat.type)
+    text, markup = await _view(store, parsed[1], with_money)
     try:
         await query.edit_message_text(text, reply_markup=markup)
     except BadRequest as exc:  # the same period pressed again, nothing moved

@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from bot import gate
 from bot.callbacks import parse_team, team_button
 from bot.context import display_name
-from bot.i18n import ALGIERS, N_, translator
+from bot.i18n import ALGIERS, N_, ROLE, translator
 from i18n import Translator
 from models import stores, team
 from models.errors import InvalidInput, NotFound
@@ -27,7 +27,6 @@ from models.timeline import Actor
 
 log = logging.getLogger(__name__)
 
-ROLE = {"owner": N_("owner"), "agent": N_("agent")}
 ROLE_ICON = {"owner": "👑", "agent": "🧑‍💼"}
 ONLY_OWNER = N_("Only the store's owner can do this.")
 STALE = N_("This button is no longer valid.")
@@ -35,6 +34,7 @@ STALE = N_("This button is no longer valid.")
 # characters and the keyboard below 100 buttons whatever people are called.
 MAX_LISTED = 20
 NAME = 32
+MAX_HELPERS = 10
 BUTTON_NAME = 28
 
 
@@ -72,7 +72,7 @@ async def owner_press(query: CallbackQuery, store_id: int) -> Owner | None:
     served = await team.stores_of_chat(message.chat.id) if message is not None else []
     store = next((s for s in served if s.id == store_id), None)
     if store is None or message is None:
-        await query.answer(translator(served[0].lang if served else "fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return None
     actor = await team.authorize(
         store, query.from_user.id, display_name(query.from_user), message.chat.id
@@ -85,7 +85,9 @@ async def owner_press(query: CallbackQuery, store_id: int) -> Owner | None:
     return Owner(store, actor, _)
 
 
-async def edit_menu(query: CallbackQuery, text: str | None, markup: InlineKeyboardMarkup) -> None:
+async def edit_menu(
+    query: CallbackQuery, text: str | None, markup: InlineKeyboardMarkup | None
+) -> None:
     """Edit a menu message in place (only its keyboard when `text` is None); pressing twice
     fast is not an error."""
     try:
@@ -156,15 +158,37 @@ def _listed(lines: list[str], _: Translator) -> list[str]:
     return [*lines[:MAX_LISTED], _("… and %(count)s more", count=rest)]
 
 
-async def team_view(store: Store, here: int, _: Translator) -> tuple[str, InlineKeyboardMarkup]:
-    """The team message: members, chats and the buttons to remove or unlink them. The chat
-    it is shown in cannot be unlinked from itself (the owner would lose this menu)."""
+def _helper_line(helper: team.GroupHelper, _: Translator) -> str:
+    last = helper.last_at.astimezone(ALGIERS).strftime("%d/%m/%Y")
+    name = escape(_short(helper.name, NAME))
+    return "🙋 " + _("%(name)s — pressed in the group, last on %(date)s", name=name, date=last)
+
+
+def _removable(members: list[Member]) -> list[Member]:
+    """Everyone but the last owner: the store never loses its owner from this menu."""
+    owners = sum(1 for m in members if m.role == "owner")
+    return [m for m in members if m.role != "owner" or owners > 1]
+
+
+async def team_view(
+    store: Store, here: int, _: Translator
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The team message: members, people who pressed in the team group without an invite,
+    chats, and the buttons to remove, block or unlink them. The chat it is shown in cannot
+    be unlinked from itself (the owner would lose this menu), nor the last owner removed."""
     members = (await team.team_of(store))[:MAX_LISTED]
+    helpers = await team.group_helpers(store, MAX_HELPERS)
     chats = await team.chats_of(store)
     state = _("on") if store.roster_mode else _("off")
     text = [
         "👥 <b>" + _("Team of %(store)s", store=escape(store.name)) + "</b>",
         *_listed([_member_line(m, _) for m in members], _),
+        *(
+            ["", "🙋 <b>" + _("Pressed in the team group without an invite") + "</b>"]
+            if helpers
+            else []
+        ),
+        *[_helper_line(h, _) for h in helpers],
         "",
         "💬 <b>" + _("Chats that receive the orders") + "</b>",
         *_listed([_chat_line(c, here, _) for c in chats], _),
@@ -178,14 +202,19 @@ async def team_view(store: Store, here: int, _: Translator) -> tuple[str, Inline
     ]
     rows = [
         [_button("✖️ " + _("Remove %(name)s", name=_short(_member_name(m))), store, "rm", m.id)]
-        for m in members
+        for m in _removable(members)
+    ]
+    rows += [
+        [_button("⛔ " + _("Block %(name)s", name=_short(h.name)), store, "bh", h.user_id)]
+        for h in helpers
     ]
     rows += [
         [_button("🔌 " + _("Unlink %(chat)s", chat=_short(_chat_title(c))), store, "ul", c.id)]
         for c in chats[:MAX_LISTED]
         if c.active and c.chat_id != here
     ]
-    return "\n".join(text), InlineKeyboardMarkup(rows)
+    # Telegram refuses an empty inline keyboard: a lone owner with no other chat gets none.
+    return "\n".join(text), InlineKeyboardMarkup(rows) if rows else None
 
 
 def _button(label: str, store: Store, action: str, target: int = 0) -> InlineKeyboardButton:
@@ -210,10 +239,14 @@ async def on_team(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 TeamPress = Callable[[CallbackQuery, Owner, int], Awaitable[None]]
 
 
-async def _refresh(query: CallbackQuery, owner: Owner, toast: str | None = None) -> None:
+async def _refresh(
+    query: CallbackQuery, owner: Owner, toast: str | None = None, *, answered: bool = False
+) -> None:
+    """Show the team again; the press is answered once (a second answer is an error)."""
     assert query.message is not None
     text, markup = await team_view(owner.store, query.message.chat.id, owner._)
-    await query.answer(toast)
+    if not answered:
+        await query.answer(toast)
     await edit_menu(query, text, markup)
 
 
@@ -239,7 +272,7 @@ async def _remove(query: CallbackQuery, owner: Owner, member_id: int) -> None:
         await query.answer(
             _("The last owner cannot be removed: invite another owner first."), show_alert=True
         )
-        await _refresh(query, owner)
+        await _refresh(query, owner, answered=True)
         return
     log.info("member removed store=%s member=%s by=%s", owner.store.slug, member.id, owner.actor.id)
     await _refresh(
@@ -279,6 +312,35 @@ async def _unlink(query: CallbackQuery, owner: Owner, chat_pk: int) -> None:
     )
 
 
+async def _helper(owner: Owner, user_id: int) -> team.GroupHelper | None:
+    helpers = await team.group_helpers(owner.store, MAX_HELPERS)
+    return next((h for h in helpers if h.user_id == user_id), None)
+
+
+async def _ask_block(query: CallbackQuery, owner: Owner, user_id: int) -> None:
+    _ = owner._
+    helper = await _helper(owner, user_id)
+    if helper is None:
+        await _refresh(query, owner, _("This person is already kept out."))
+        return
+    yes = "⛔ " + _("Yes, block %(name)s", name=_short(helper.name))
+    await query.answer()
+    await edit_menu(query, None, _confirm(owner.store, yes, "by", user_id, _))
+
+
+async def _block(query: CallbackQuery, owner: Owner, user_id: int) -> None:
+    _ = owner._
+    helper = await _helper(owner, user_id)
+    if helper is None or not await team.block_group_helper(owner.store, user_id, helper.name):
+        await _refresh(query, owner, _("This person is already kept out."))
+        return
+    log.info(
+        "group helper blocked store=%s user=%s by=%s", owner.store.slug, user_id, owner.actor.id
+    )
+    name = _short(helper.name, NAME)
+    await _refresh(query, owner, _("%(name)s can no longer press in the group.", name=name))
+
+
 async def _back(query: CallbackQuery, owner: Owner, target: int) -> None:
     await _refresh(query, owner)
 
@@ -289,6 +351,8 @@ TEAM_PRESSES: dict[str, TeamPress] = {
     "ul": _ask_unlink,
     "uy": _unlink,
     "bk": _back,
+    "bh": _ask_block,
+    "by": _block,
 }
 
 
@@ -298,7 +362,7 @@ async def on_team_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     parsed = parse_team(query.data)
     if parsed is None:
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return
     store_id, action, target = parsed
     owner = await owner_press(query, store_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
+from bot.edit_views import changes_text
 from bot.i18n import N_, OUTCOME, STATUS, local_time, translator
 from models.orm import Order
 from models.timeline import timeline_of
@@ -21,6 +22,7 @@ EVENT = {
     "dispatch_requested": N_("Dispatch requested"),
     "dispatch_failed": N_("Dispatch refused by the courier"),
     "parcel_status": N_("Parcel"),
+    "edited": N_("Edited"),
 }
 
 
@@ -38,6 +40,9 @@ async def timeline_text(order: Order, lang: str) -> str:
         outcome = event.data.get("outcome") if isinstance(event.data, dict) else None
         if event.type == "call_logged" and isinstance(outcome, str):
             what += f": {_(OUTCOME.get(outcome, outcome))}"
+        changes = event.data.get("changes") if isinstance(event.data, dict) else None
+        if event.type == "edited" and isinstance(changes, dict):
+            what += ": " + escape(changes_text(changes, lang))
         who = escape(event.actor_name or event.actor_kind)
         note = f" — {escape(event.note[:200])}" if event.note else ""
         rows.append(f"{local_time(event.at)} · {what} · {who}{note}")

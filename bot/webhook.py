@@ -55,11 +55,10 @@ def _read(body: bytes, runtime: BotRuntime) -> Update | None:
         return None
 
 
-def _allowed(request: web.Request, runtime: BotRuntime) -> bool:
-    secret = runtime.config.webhook_secret
+def _allowed(request: web.Request, secret: str) -> bool:
     given = request.headers.get(SECRET_HEADER, "")
     # surrogateescape: odd bytes in the header compare unequal instead of raising.
-    return not secret or hmac.compare_digest(
+    return bool(secret) and hmac.compare_digest(
         given.encode("utf-8", "surrogateescape"), secret.encode()
     )
 
@@ -80,10 +79,15 @@ async def _first_delivery(update_id: int) -> bool:
 
 
 def add_route(app: web.Application, runtime: BotRuntime) -> None:
+    """Mount the webhook; it needs a secret (anyone could post updates as any user
+    otherwise), so the composition root generates one when none is configured."""
+    if not runtime.config.webhook_secret:
+        raise ValueError("the Telegram webhook needs a secret (TELEGRAM_WEBHOOK_SECRET)")
     seen = RecentIds()
 
     async def receive(request: web.Request) -> web.Response:
-        if not _allowed(request, runtime):
+        if not _allowed(request, runtime.config.webhook_secret):
+            log.warning("telegram webhook call refused: wrong or missing secret token")
             return web.json_response({"ok": False}, status=403)
         update = _read(await request.read(), runtime)
         # Garbage is answered 200 too: Telegram would only send it again.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+import httpx
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
@@ -134,7 +135,11 @@ async def on_url_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     _ = translator(store.lang)
     config = context.bot_data["config"]
     try:
-        url = webhooks.clean_url(message.text or "", allow_private=config.webhook_allow_private)
+        url = webhooks.clean_url(
+            message.text or "",
+            allow_private=config.webhook_allow_private,
+            parse_url=httpx.URL,  # the client notify.webhooks delivers with
+        )
     except webhooks.WebhookRefused as exc:
         await message.reply_text("⚠️ " + url_refusal(exc, _))
         await _send_ask(context, message.chat.id, store.id, user.id, _)
@@ -200,6 +205,7 @@ async def _create(
             sorted(draft.events),
             include_personal_data=draft.personal,
             allow_private=config.webhook_allow_private,
+            parse_url=httpx.URL,
         )
     except webhooks.WebhookRefused as exc:
         await query.answer(refusal(exc, _), show_alert=True)

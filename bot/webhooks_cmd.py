@@ -10,7 +10,8 @@ import logging
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
-from bot.i18n import N_, translator
+from bot import gate
+from bot.i18n import N_
 from bot.team_cmds import STALE, Owner, edit_menu, owner_press
 from bot.webhook_add import DRAFT_ACTIONS, ask_url, draft_press, on_url_reply
 from bot.webhook_views import endpoint_view, key, list_view, log_view, parse_button, refusal
@@ -32,7 +33,7 @@ async def on_webhook_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     parsed = parse_button(query.data)
     if parsed is None:
-        await query.answer(translator("fr")(STALE), show_alert=True)
+        await gate.alert(query, STALE)
         return
     store_id, action, target, arg = parsed
     owner = await owner_press(query, store_id)

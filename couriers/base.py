@@ -7,6 +7,8 @@ the raw status and reason beside the canonical one; nothing is ever "delivered" 
 
 from __future__ import annotations
 
+import difflib
+import json
 import logging
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -50,6 +52,60 @@ def fold(text: object) -> str:
     return " ".join(plain.split())
 
 
+# Spellings of one sound in French transliterations of Arabic names, and articles, folded
+# to one form: "Aïn El Turk" ~ "Ain Turk", "Bordj Bou Arreridj" ~ "Borj Bou Arrerij",
+# "Oulad Fayet" ~ "Ouled Fayet", "Bni Messous" ~ "Beni Messous".
+_WORD_FORMS = {
+    "ayn": "ain",
+    "aine": "ain",
+    "borj": "bordj",
+    "bni": "beni",
+    "oulad": "ouled",
+    "wlad": "ouled",
+    "wad": "oued",
+    "si": "sidi",
+}
+_ARTICLES = frozenset({"el", "al", "l", "e", "le", "la", "les", "d"})
+
+
+def commune_key(name: object) -> str:
+    """A commune name reduced to what survives spelling variants: folded (case, accents),
+    apostrophes and dashes as spaces, articles dropped, common transliteration variants
+    unified, a final "e" dropped, doubled letters single, and "dj" as "j" — then the words
+    joined."""
+    text = fold(name).replace("'", " ").replace("’", " ").replace("`", " ").replace(".", " ")
+    words = [_WORD_FORMS.get(w, w) for w in text.split() if w not in _ARTICLES]
+    words = [w[:-1] if len(w) > 3 and w.endswith("e") else w for w in words]  # Kiffane
+    joined = "".join(words).replace("dj", "j")
+    squeezed = [c for i, c in enumerate(joined) if i == 0 or c != joined[i - 1]]
+    return "".join(squeezed)
+
+
+def match_commune(wanted: Sequence[str], offered: Sequence[str]) -> str | None:
+    """The courier's own spelling (one of `offered`) of the commune we call by any of the
+    names in `wanted` (ours, its Arabic and French aliases): an exact folded match first,
+    then a unique match on `commune_key`. None when nothing, or more than one, matches."""
+    names = [n for n in wanted if n and str(n).strip()]
+    by_fold: dict[str, list[str]] = {}
+    by_key: dict[str, list[str]] = {}
+    for name in offered:
+        by_fold.setdefault(fold(name), []).append(name)
+        by_key.setdefault(commune_key(name), []).append(name)
+    for name in names:
+        if len(found := by_fold.get(fold(name), [])) == 1:
+            return found[0]
+    keys = {commune_key(name) for name in names}
+    found = list(dict.fromkeys(n for key in keys for n in by_key.get(key, [])))
+    return found[0] if len(found) == 1 else None
+
+
+def closest_communes(name: str, offered: Sequence[str], n: int = 3) -> list[str]:
+    """A few names of `offered` that look like `name`, for a refusal a person can act on."""
+    keys = {commune_key(o): o for o in offered}
+    near = difflib.get_close_matches(commune_key(name), list(keys), n=n, cutoff=0.6)
+    return [keys[k] for k in near]
+
+
 def status_table(pairs: Mapping[str, ParcelStatus]) -> dict[str, ParcelStatus]:
     """An exact table keyed by folded raw status."""
     return {fold(raw): status for raw, status in pairs.items()}
@@ -62,6 +118,24 @@ def map_status(table: Mapping[str, ParcelStatus], raw: object, courier: str) -> 
         log.warning("unknown courier status courier=%s raw=%r", courier, raw)
         return ParcelStatus.UNKNOWN
     return status
+
+
+def excerpt(answer: object, limit: int = 600) -> str:
+    """A courier's raw answer as one line for a card or a timeline: JSON kept compact,
+    bytes decoded leniently, cut at `limit` characters with an ellipsis."""
+    if answer is None:
+        return ""
+    if isinstance(answer, bytes):
+        text = answer.decode("utf-8", "replace")
+    elif isinstance(answer, str):
+        text = answer
+    else:
+        try:
+            text = json.dumps(answer, ensure_ascii=False, separators=(",", ":"), default=str)
+        except (TypeError, ValueError):
+            text = repr(answer)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # --- errors ------------------------------------------------------------------------------
@@ -91,6 +165,15 @@ class CourierRateLimited(CourierUnavailable):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class CourierAnswerUnexpected(CourierError):
+    """The courier answered, but not in a shape its contract describes: whether it acted
+    (created the parcel…) is unknown. `answer` is the raw answer, shortened for people."""
+
+    def __init__(self, message: str, answer: object = None) -> None:
+        super().__init__(message)
+        self.answer = excerpt(answer)
 
 
 class ParcelNotFound(CourierError):
@@ -154,6 +237,9 @@ class ParcelRequest:
     free_shipping: bool = False
     note: str = ""
     weight_kg: float = 1.0
+    # Other names of the same commune (ours in French and Arabic, known aliases): couriers
+    # that match the commune against their own list try each.
+    commune_aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

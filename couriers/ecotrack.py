@@ -8,18 +8,32 @@ Decisions:
   (else the parcel stays a draft nobody collects) with `ask_collection=1` (ask for a
   pickup) unless credentials["ask_collection"] == "0". `montant` is the cash collected at
   the door, delivery included (trap 9): the request's `cod_amount`.
-- find_parcel: the API cannot search by reference, so `get/orders` of the last
-  LOOKBACK_DAYS is scanned page by page (drafts this instance made come from memory); the
-  parcel found is validated, finishing an interrupted create (10001: it already was).
+- The commune is matched against the company's `get/communes` list of the wilaya before
+  create (the documentation calls a name mismatch the most common refusal): accents, case,
+  spacing, articles and transliteration variants folded (couriers.base.match_commune),
+  our French, Arabic and alias names all tried; the company's spelling is sent. No match
+  is refused naming the commune and the closest names. The list is kept COMMUNES_TTL.
+- find_parcel: the API cannot search by reference. The channel asks only when an earlier
+  try may have created the parcel (a retried delivery, a re-dispatch), never before a
+  first create; then drafts this instance made come from memory, else `get/orders` since
+  LOOKBACK_DAYS ago (40 a page; `start_date` is the only narrowing filter documented) is
+  scanned page by page. The parcel found is validated, finishing an interrupted create
+  (10001: it already was).
+- A 2xx answer that is not the documented shape (no JSON, no tracking and no
+  `success:false`) is CourierAnswerUnexpected with the raw answer: the parcel may exist.
 - Tracking: `get/orders/status` (status slugs, api_token in the query), 100 a call, rows
   matched by tracking, never by position. History: `get/tracking/info` events.
-- Quota 50/min, 1500/h, 15000/day; X-RateLimit-Remaining: 0 (another app on the same
-  token) pauses us a minute. Cancel (`delete/order`) works only before validation.
+- Quota 50/min, 1500/h, 15000/day, corrected by the X-RateLimit-Remaining(-Hour/-Day)
+  headers (another app on the same token) and lowered after a 429 (couriers.http).
+  Cancel (`delete/order`) works only before validation.
+- test_credentials checks the token, then that the company serves at least one wilaya
+  (an account without served wilayas cannot ship anything).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
@@ -30,6 +44,7 @@ from couriers import ecotrack_wire as wire
 from couriers.base import (
     Account,
     Capabilities,
+    CourierAnswerUnexpected,
     CourierAuthError,
     CourierCommune,
     CourierError,
@@ -44,7 +59,10 @@ from couriers.base import (
     ParcelState,
     ParcelStatus,
     StopDesk,
+    closest_communes,
+    excerpt,
     map_status,
+    match_commune,
 )
 from couriers.ecotrack_statuses import TABLE, is_movement
 from couriers.ecotrack_tenants import tenant_base_url
@@ -54,6 +72,12 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL: str | None = None  # per company: see couriers.ecotrack_tenants
 QUOTA = {60.0: 50, 3600.0: 1500, 86400.0: 15000}
+QUOTA_HEADERS = {
+    "X-RateLimit-Remaining": 60.0,
+    "X-RateLimit-Remaining-Hour": 3600.0,
+    "X-RateLimit-Remaining-Day": 86400.0,
+}
+COMMUNES_TTL = 6 * 3600.0
 BATCH = 100
 NOT_MODIFIABLE = 10001  # also what valid/order answers for a parcel already validated
 LOOKBACK_DAYS = 3
@@ -86,6 +110,7 @@ class EcotrackCourier:
         (self._token,) = account.need("api_token")
         self._ask_collection = "0" if account.credentials.get("ask_collection") == "0" else "1"
         self.quota = quota or Quota(QUOTA)
+        self.quota.header_windows = dict(QUOTA_HEADERS)
         self.http = HttpClient(
             tenant_base_url(account.base_url),
             {"Authorization": f"Bearer {self._token}", "Accept": "application/json"},
@@ -94,11 +119,10 @@ class EcotrackCourier:
             timeout=timeout,
         )
         self._drafts: dict[str, str] = {}  # reference → tracking created but not validated
+        self._communes: dict[int, tuple[float, list[dict[str, Any]]]] = {}
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         response = await self.http.request(method, path, **kwargs)
-        if response.headers.get("X-RateLimit-Remaining") == "0":
-            self.quota.pause(60.0)
         if response.is_redirect:
             where = response.headers.get("Location", "?")
             raise CourierError(f"ecotrack: {path} moved to {where}; update the base URL")
@@ -117,7 +141,12 @@ class EcotrackCourier:
         # This endpoint reads the token from the query, not the Bearer header.
         answer = await self._accepted("GET", "validate/token", params={"api_token": self._token})
         if not isinstance(answer, dict) or answer.get("message") != "VALID_TOKEN":
-            raise CourierAuthError(f"ecotrack: token not confirmed ({answer!r:.80})")
+            raise CourierAuthError(f"ecotrack: token not confirmed ({excerpt(answer, 80)})")
+        if not await self.wilayas():
+            raise CourierRejected(
+                "ecotrack: the token works but this company serves no wilaya to this account;"
+                " ask the company to open deliveries for it"
+            )
 
     async def wilayas(self) -> list[CourierWilaya]:
         """Only the wilayas this company serves."""
@@ -127,6 +156,30 @@ class EcotrackCourier:
             for row in wire.rows(rows)
             if 1 <= (code := wire.as_int(row.get("wilaya_id"))) <= 58
         ]
+
+    async def _wilaya_communes(self, wilaya_code_58: int) -> list[dict[str, Any]]:
+        """The wilaya's communes, kept COMMUNES_TTL (creates ask for them every time)."""
+        now = time.monotonic()
+        kept = self._communes.get(wilaya_code_58)
+        if kept is None or now - kept[0] > COMMUNES_TTL:
+            kept = (now, await self._commune_rows(wilaya_code_58))
+            self._communes[wilaya_code_58] = kept
+        return kept[1]
+
+    async def _their_commune(self, request: ParcelRequest) -> str:
+        """The company's own spelling of the request's commune; refused when it has none."""
+        names = [str(row.get("nom", "")) for row in await self._wilaya_communes(
+            request.wilaya_code_58)]  # fmt: skip
+        found = match_commune((request.commune_name, *request.commune_aliases), names)
+        if found is not None:
+            return found
+        near = closest_communes(request.commune_name, names)
+        raise CourierRejected(
+            f"ecotrack: the commune {request.commune_name!r} is not in this company's list for"
+            f" wilaya {request.wilaya_code_58}"
+            + (f" (closest: {', '.join(near)})" if near else "")
+            + ("" if names else " (it serves none there)")
+        )
 
     async def _commune_rows(self, wilaya_code_58: int | None) -> list[dict[str, Any]]:
         params = {"wilaya_id": wilaya_code_58} if wilaya_code_58 else {}
@@ -173,9 +226,13 @@ class EcotrackCourier:
         ]
 
     async def create_parcel(self, request: ParcelRequest) -> CreatedParcel:
-        answer = await self._answer("POST", "create/order", params=wire.ecotrack_order(request))
-        if wire.refused(answer) or not isinstance(answer, dict) or not answer.get("tracking"):
-            _raise_refusal(answer if isinstance(answer, dict) else {}, "create/order")
+        params = wire.ecotrack_order(request)  # checks the request before any call
+        params["commune"] = await self._their_commune(request)
+        answer = await self._answer("POST", "create/order", params=params)
+        if wire.refused(answer):
+            _raise_refusal(answer, "create/order")
+        if not isinstance(answer, dict) or not answer.get("tracking"):
+            raise CourierAnswerUnexpected("ecotrack create/order: no tracking", answer)
         tracking = str(answer["tracking"])
         self._drafts[request.reference] = tracking
         await self._validate(tracking)  # if this fails, find_parcel finishes from memory
@@ -296,4 +353,6 @@ def _decoded(response: httpx.Response, path: str) -> Any:
     try:
         return response.json()
     except ValueError as exc:
-        raise CourierUnavailable(f"ecotrack {path}: unreadable answer") from exc
+        raise CourierAnswerUnexpected(
+            f"ecotrack {path}: not JSON (HTTP {response.status_code})", response.content
+        ) from exc

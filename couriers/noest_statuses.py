@@ -9,10 +9,11 @@ Decisions where the canonical set has no exact word:
   DELIVERY_ATTEMPTED, not RETURNED: NOEST can still cancel a return back into delivery
   (`annulation_dispatch_retour`, `return_redispatched_to_livraison`), and RETURNED is final
   for the order (it closes and its stock comes back).
-- RETURNED only when the partner (the merchant) validated the return's reception:
-  `return_validated_by_partener`. `livraison_echoue_recu` ("failed delivery received") is
-  the failed parcel received back at NOEST, still on the return leg [the reference marks
-  its reading uncertain].
+- RETURNED when the partner (the merchant) validated the return's reception
+  (`return_validated_by_partener`) or received the failed parcel back
+  (`livraison_echoue_recu`, labelled "Retour reçu par le partenaire" in a WooCommerce
+  plugin's French list): cd0uze/courier-dz (src/adapters/NoestAdapter.js) and several
+  merchant apps map it to returned, and no event after it sends the parcel out again.
 - A cancelled return (`annulation_dispatch_retour`, `cancel_return_dispatched_to_partenaire`)
   puts the parcel back in transit; `return_redispatched_to_livraison` and a new attempt
   asked by the customer send it out for delivery again, as the reference's table reads.
@@ -50,7 +51,7 @@ EVENTS: dict[str, ParcelStatus] = {
     "return_dispatched_to_partenaire": RETURNING,
     "colis_retour_transmit_to_partner": RETURNING,
     "return_dispatched_to_warehouse": RETURNING,
-    "livraison_echoue_recu": RETURNING,
+    "livraison_echoue_recu": P.RETURNED,
     "return_validated_by_partener": P.RETURNED,
     "annulation_dispatch_retour": P.IN_TRANSIT,
     "cancel_return_dispatched_to_partenaire": P.IN_TRANSIT,

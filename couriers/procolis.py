@@ -13,8 +13,14 @@ Decisions:
 - No labels, cancel, commune or desk lists, history or webhooks exist: those raise
   NotSupported (history returns the one current state `lire` gives). Desk delivery is
   `TypeLivraison=1`; the courier picks the desk of the commune, so no desk id is sent.
-- No quota is published; we keep to 10 requests a second. `lire` has no documented batch
-  limit; we send 50 trackings a call.
+- No quota is published: we keep to 45 requests a minute, what public clients use for
+  couriers that publish none (cd0uze/courier-dz), learn from X-RateLimit-Remaining if the
+  platform ever sends it, and slow down after a 429 (couriers.http). `lire` has no
+  documented batch limit; we send 50 trackings a call.
+- An answer that is not the documented shape (no `Colis` list, a row without
+  `MessageRetour`) is CourierAnswerUnexpected with the raw answer: the parcel may exist.
+- test_credentials: "Accès activé" on `token`, then a non-empty `tarification` (no tariff
+  means the account cannot ship yet; the platform has no sender wilaya or hub to check).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import httpx
 from couriers.base import (
     Account,
     Capabilities,
+    CourierAnswerUnexpected,
     CourierAuthError,
     CourierCommune,
     CourierError,
@@ -44,14 +51,14 @@ from couriers.base import (
     StopDesk,
     fold,
 )
-from couriers.http import TIMEOUT, HttpClient, Quota
+from couriers.http import RATE_LIMIT_HEADERS, TIMEOUT, HttpClient, Quota
 from couriers.procolis_statuses import action_time, situation_status
 
 log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://procolis.com/api_v1/"
 BATCH = 50
-RATE = {1.0: 10}  # self-imposed: no quota is published
+RATE = {60.0: 45}  # self-imposed: no quota is published
 SOURCE = "Hanout"
 _AUTH_SENTINELS = ("cle non detectee", "token desactive")
 
@@ -78,10 +85,12 @@ class ProcolisCourier:
         quota: Quota | None = None,
     ) -> None:
         token, key = account.need("token", "key")
+        self.quota = quota or Quota(RATE)
+        self.quota.header_windows = dict(RATE_LIMIT_HEADERS)
         self.http = HttpClient(
             account.base_url or DEFAULT_BASE_URL,
             {"token": token, "key": key},
-            quota=quota or Quota(RATE),
+            quota=self.quota,
             transport=transport,
             timeout=timeout,
         )
@@ -97,7 +106,9 @@ class ProcolisCourier:
         try:
             answer = response.json()
         except ValueError as exc:
-            raise CourierUnavailable(f"procolis {path}: unreadable answer") from exc
+            raise CourierAnswerUnexpected(
+                f"procolis {path}: not JSON (HTTP {response.status_code})", response.content
+            ) from exc
         _raise_for_sentinel(answer, path)
         return answer
 
@@ -108,6 +119,11 @@ class ProcolisCourier:
         status = answer.get("Statut", "") if isinstance(answer, dict) else ""
         if fold(status) != "acces active":
             raise CourierAuthError(f"procolis: credentials refused ({status or 'no status'})")
+        if not await self._tariffs():
+            raise CourierRejected(
+                "procolis: the keys work but the account has no tariff yet (tarification is"
+                " empty); ask the courier to set its prices before the first dispatch"
+            )
 
     async def _tariffs(self) -> list[dict[str, Any]]:
         answer = await self._call("POST", "tarification")
@@ -159,6 +175,9 @@ class ProcolisCourier:
                 outcomes[index] = exc
         if bodies:
             answer = await self._call("POST", "add_colis", {"Colis": list(bodies.values())})
+            if not isinstance(answer, dict) or not isinstance(answer.get("Colis"), list):
+                unexpected = CourierAnswerUnexpected("procolis add_colis: no Colis list", answer)
+                return [outcomes.get(index, unexpected) for index in range(len(chunk))]
             rows = _rows(answer)
             by_reference = {str(r.get("id_Externe")): r for r in rows if r.get("id_Externe")}
             for position, index in enumerate(bodies):
@@ -171,6 +190,8 @@ class ProcolisCourier:
     async def _outcome(self, request: ParcelRequest, row: dict[str, Any] | None) -> Outcome:
         if not row:  # outcome unknown: the caller looks it up before retrying
             return CourierUnavailable(f"procolis: no answer for {request.reference}")
+        if "MessageRetour" not in row:
+            return CourierAnswerUnexpected("procolis add_colis: no MessageRetour", row)
         message = str(row.get("MessageRetour", ""))
         if fold(message) == "good":
             tracking = str(row.get("Tracking") or request.reference)

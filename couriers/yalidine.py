@@ -73,6 +73,9 @@ MAX_WAIT = 120.0  # an hour or day window spent: CourierRateLimited, the caller 
 # no documented cap on ?tracking=a,b,…; 500 keeps the URL near 6 KB, under the usual 8 KB
 TRACK_BATCH, TRACK_CHARS = 500, 6000
 MAX_PAGES, MAX_LABEL_BYTES = 100, 5_000_000
+# A label is a PDF or Yalidine's bordereau page (HTML, reference/couriers.md §2.9); a PDF
+# must look like one. Anything else (an image, a login page's JSON, a binary) is no label.
+LABEL_TYPES = {"application/pdf": b"%PDF-", "text/html": b""}
 
 
 class YalidineCourier:
@@ -167,6 +170,11 @@ class YalidineCourier:
         return table
 
     async def _origin_code(self) -> int:
+        if not self.origin:
+            raise CourierRejected(
+                "yalidine: the sender's wilaya (from_wilaya) is missing; creates and fees need"
+                " it: give its code (1-58) or its name"
+            )
         for code, row in (await self._wilaya_rows()).items():
             if self.origin and fold(self.origin) in (str(code), fold(row.get("name", ""))):
                 return code
@@ -262,19 +270,22 @@ class YalidineCourier:
         return sorted(events, key=lambda e: e.at or datetime.min.replace(tzinfo=wire.ALGIERS))
 
     async def label(self, tracking: str) -> Label | None:
-        """The label page's bytes (HTML): the public link is downloaded now, keys withheld."""
+        """The label's bytes (Yalidine's HTML page, or a PDF): the public link is downloaded
+        now, keys withheld, redirects not followed, and the download stopped past
+        MAX_LABEL_BYTES; CourierUnavailable for anything that is not a label."""
         url = self._labels.get(tracking)
         url = url or (await self._parcel(tracking, "tracking,label")).get("label")
         if not url:
             return None
         try:
-            response = await self.public.get(str(url), follow_redirects=True)
-        except httpx.HTTPError as exc:
+            async with self.public.stream("GET", str(url), follow_redirects=False) as response:
+                kind = _label_kind(response)
+                content = await _capped(response, MAX_LABEL_BYTES)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise CourierUnavailable(f"yalidine label: {exc}") from exc
-        if response.status_code != 200 or len(response.content) > MAX_LABEL_BYTES:
-            raise CourierUnavailable(f"yalidine label: HTTP {response.status_code}")
-        kind = response.headers.get("content-type", "").split(";")[0].strip()
-        return Label(response.content, kind or "text/html")
+        if not content.startswith(LABEL_TYPES[kind]):
+            raise CourierUnavailable(f"yalidine label: not a {kind} document")
+        return Label(content, kind)
 
     async def cancel(self, tracking: str) -> None:
         """Delete the parcel; Yalidine allows it only while "En préparation"."""
@@ -288,6 +299,31 @@ class YalidineCourier:
     async def aclose(self) -> None:
         await self.http.aclose()
         await self.public.aclose()
+
+
+def _label_kind(response: httpx.Response) -> str:
+    """The label's media type, once the answer is known to be one (headers only)."""
+    if response.status_code != 200:
+        where = response.headers.get("location", "")
+        moved = f", redirect to {where[:100]} not followed" if where else ""
+        raise CourierUnavailable(f"yalidine label: HTTP {response.status_code}{moved}")
+    kind = response.headers.get("content-type", "text/html").split(";")[0].strip().lower()
+    if kind not in LABEL_TYPES:
+        raise CourierUnavailable(f"yalidine label: {kind[:60]!r} is not a label")
+    length = response.headers.get("content-length", "")
+    if length.isascii() and length.isdigit() and int(length) > MAX_LABEL_BYTES:
+        raise CourierUnavailable(f"yalidine label: {length} bytes, over {MAX_LABEL_BYTES}")
+    return kind
+
+
+async def _capped(response: httpx.Response, cap: int) -> bytes:
+    """The body, read as it comes and abandoned as soon as it passes `cap` bytes."""
+    content = bytearray()
+    async for chunk in response.aiter_bytes():
+        content += chunk
+        if len(content) > cap:
+            raise CourierUnavailable(f"yalidine label: over {cap} bytes, download stopped")
+    return bytes(content)
 
 
 def make(account: Account) -> YalidineCourier:

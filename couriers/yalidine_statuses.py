@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 
 from couriers.base import (
+    CourierAnswerUnexpected,
     CourierAuthError,
     CourierCommune,
     CourierError,
@@ -163,7 +164,9 @@ def answer(response: httpx.Response) -> Any:
     if response.status_code >= 400 or (isinstance(body, dict) and "error" in body):
         raise refusal(response.status_code, body)
     if body is None:
-        raise CourierUnavailable(f"yalidine: HTTP {response.status_code} without JSON")
+        raise CourierAnswerUnexpected(
+            f"yalidine: HTTP {response.status_code} without JSON", response.content
+        )
     return body
 
 
@@ -178,8 +181,8 @@ def page(body: object, rows: list[dict[str, Any]]) -> bool:
 def created(body: object, reference: str) -> dict[str, Any]:
     """Our entry in a create answer (keyed by order_id, one `success` flag per parcel)."""
     entry = body.get(reference) if isinstance(body, dict) else None
-    if not isinstance(entry, dict):  # outcome unknown: the caller looks it up before retrying
-        raise CourierUnavailable("yalidine: the create answer does not mention our order_id")
+    if not isinstance(entry, dict):  # outcome unknown: the next dispatch looks it up first
+        raise CourierAnswerUnexpected("yalidine: the create answer omits our order_id", body)
     if not truthy(entry.get("success")) or not entry.get("tracking"):
         reason = entry.get("message") or "no reason given"
         raise CourierRejected(f"yalidine refused the parcel: {reason}")

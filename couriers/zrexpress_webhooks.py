@@ -1,6 +1,8 @@
-"""ZR Express webhooks (reference/couriers.md §6.6): Svix-style signatures and the parcel
-state a delivery announces. Dedupe on the message id (`svix-id`/`webhook-id`) and re-read the
-parcel when in doubt."""
+"""ZR Express webhooks (couriers/zrexpress.md): Svix-style signatures and the parcel state a
+delivery announces. The live payloads are PascalCase (`{"EventType", "Data": {"TrackingNumber",
+"State": {"Name", "Description"}, "Situation": {…}}}`, older ones `Data.NewStateName`); the
+camelCase form (`{eventType, occurredAt, data:{trackingNumber, state:{name}}}`) is read too.
+Dedupe on the message id (`svix-id`/`webhook-id`) and re-read the parcel when in doubt."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import time
 from collections.abc import Mapping
 
 from couriers.base import ParcelState
-from couriers.zrexpress_statuses import STATE_EVENTS, instant, parcel_state
+from couriers.zrexpress_statuses import STATE_EVENTS, field, parcel_state, zr_instant
 
 TOLERANCE = 300  # seconds a signed timestamp may be off, as Svix
 
@@ -28,7 +30,8 @@ def verify_webhook(
     prefix = "svix-" if "svix-id" in named else "webhook-"
     msg_id, stamp = named.get(prefix + "id", ""), named.get(prefix + "timestamp", "")
     signatures = named.get(prefix + "signature", "")
-    if not (msg_id and stamp.isdigit() and signatures):
+    # isascii: "²" is a digit to str.isdigit() but not to int()
+    if not (msg_id and stamp.isascii() and stamp.isdigit() and len(stamp) < 20 and signatures):
         return False
     if abs((time.time() if now is None else now) - int(stamp)) > TOLERANCE:
         return False
@@ -37,9 +40,9 @@ def verify_webhook(
     except (binascii.Error, ValueError):
         return False
     signed = f"{msg_id}.{stamp}.".encode() + body
-    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-    return any(
-        version == "v1" and hmac.compare_digest(given, expected)
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
+    return any(  # compared as bytes: a non-ASCII signature is unequal, never an error
+        version == "v1" and hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected)
         for version, _, given in (part.partition(",") for part in signatures.split())
     )
 
@@ -51,11 +54,13 @@ def parse_webhook(body: bytes) -> ParcelState | None:
         payload = json.loads(body)
     except ValueError:
         return None
-    if not isinstance(payload, dict) or payload.get("eventType") not in STATE_EVENTS:
+    if not isinstance(payload, dict) or field(payload, "eventType") not in STATE_EVENTS:
         return None
-    data = payload.get("data")
-    if not isinstance(data, dict) or not (data.get("state") or {}).get("name"):
+    data = field(payload, "data")
+    if not isinstance(data, dict):
         return None
     state = parcel_state(data)
-    at = instant(payload.get("occurredAt")) or state.at
+    if not state.raw_status or not field(data, "trackingNumber"):
+        return None
+    at = zr_instant(field(payload, "occurredAt")) or state.at
     return ParcelState(state.tracking, state.status, state.raw_status, state.raw_reason, at)

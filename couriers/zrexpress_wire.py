@@ -1,12 +1,11 @@
-"""ZR Express wire format: territories (wilayas and communes are UUIDs there, loaded once
-per courier instance and resolved by wilaya code and folded commune name within the wilaya,
-since homonym communes exist in different wilayas), pickup points, rates, the parcel body,
-and the API's problem details."""
+"""ZR Express wire format (couriers/zrexpress.md): territories (wilayas and communes are
+UUIDs there, loaded once per courier instance and resolved by wilaya code and folded commune
+name within the wilaya, since homonym communes exist in different wilayas), pickup points,
+rates, workflows, the parcel body, and the API's problem details."""
 
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,10 +21,9 @@ from couriers.base import (
     StopDesk,
     fold,
 )
+from couriers.zrexpress_statuses import READY_KEYS, RECEIVED_KEYS, state_key
 
-_CUSTOMER_IDS = uuid.UUID("6f1c1f7e-2b43-4a35-9a53-2c1d1b0e7a11")  # namespace for uuid5
-
-Search = Callable[[str, Sequence[Mapping[str, object]]], Awaitable[list[dict[str, Any]]]]
+Search = Callable[[str], Awaitable[list[dict[str, Any]]]]  # every item of a …/search
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +36,27 @@ class Territory:
     has_pickup_point: bool
 
 
+def obj(value: object) -> dict[str, Any]:
+    """A JSON object of an answer, or {} when the courier sent something else there."""
+    return value if isinstance(value, dict) else {}
+
+
+def _code(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        return 0
+
+
 def _territory(item: Mapping[str, Any]) -> Territory:
     delivery = item.get("delivery") or {}
     return Territory(
         id=str(item.get("id", "")),
-        code=int(item.get("code") or 0),
+        code=_code(item.get("code") or 0),
         name=str(item.get("name", "")),
         level=str(item.get("level", "")).lower(),
         parent_id=str(item.get("parentId") or ""),
-        has_pickup_point=bool(delivery.get("hasPickupPoint")),
+        has_pickup_point=isinstance(delivery, dict) and delivery.get("hasPickupPoint") is True,
     )
 
 
@@ -59,7 +69,7 @@ class Territories:
     async def all(self) -> list[Territory]:
         async with self._lock:
             if self._all is None:
-                self._all = [_territory(i) for i in await self._search("territories/search", ())]
+                self._all = [_territory(i) for i in await self._search("territories/search")]
         return self._all
 
     async def wilayas(self) -> list[Territory]:
@@ -99,14 +109,13 @@ async def communes_of(territories: Territories, code: int) -> list[CourierCommun
 
 
 async def pickup_points(
-    search: Search, territories: Territories, code: int | None
+    hubs: Sequence[Mapping[str, Any]], territories: Territories, code: int | None
 ) -> list[StopDesk]:
-    filters = [{"field": "isPickupPoint", "operator": "eq", "value": True}]
     desks = []
-    for hub in await search("hubs/search", filters):
-        address = hub.get("address") or {}
+    for hub in hubs:
+        address = obj(hub.get("address"))
         wilaya = await territories.code_of(str(address.get("cityTerritoryId", "")))
-        if hub.get("isPickupPoint") and (code is None or wilaya == code):
+        if hub.get("isPickupPoint") is True and hub.get("id") and (code is None or wilaya == code):
             desks.append(
                 StopDesk(
                     id=str(hub["id"]),
@@ -123,13 +132,20 @@ def fees_of(answer: Mapping[str, Any]) -> list[Fee]:
     """Wilaya-level rates; commune-level rows (exceptions inside a wilaya) are left out,
     since a Fee is per wilaya."""
     fees = []
-    for rate in answer.get("rates") or []:
+    rates = answer.get("rates")
+    for rate in (obj(r) for r in (rates if isinstance(rates, list) else [])):
         if str(rate.get("toTerritoryLevel", "")).lower() != "wilaya":
             continue
-        prices = {p.get("deliveryType"): p.get("price") for p in rate.get("deliveryPrices") or []}
+        listed = rate.get("deliveryPrices")
+        prices = {
+            str(p.get("deliveryType")): p.get("discountedPrice") or p.get("price")
+            for p in (obj(p) for p in (listed if isinstance(listed, list) else []))
+        }
+        if not 1 <= _code(rate.get("toTerritoryCode")) <= 58:
+            continue
         fees.append(
             Fee(
-                int(rate["toTerritoryCode"]),
+                _code(rate.get("toTerritoryCode")),
                 _price(prices.get("home")),
                 _price(prices.get("pickup-point")),
             )
@@ -141,14 +157,22 @@ def _price(value: object) -> int | None:
     return int(value) if isinstance(value, int | float) and value > 0 else None
 
 
-def parcel_body(request: ParcelRequest, city: str, district: str) -> dict[str, Any]:
+def intl_phone(phone: str) -> str:
+    """A national 0XXXXXXXXX number in the +213 form ZR takes."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return "+213" + digits.removeprefix("213").removeprefix("0")
+
+
+def parcel_body(
+    request: ParcelRequest, city: str, district: str, customer_id: str
+) -> dict[str, Any]:
     quantity = max(request.quantity, 1)
     split = request.goods_value % quantity == 0
     return {
         "customer": {
-            "customerId": str(uuid.uuid5(_CUSTOMER_IDS, request.reference)),
+            "customerId": customer_id,
             "name": request.recipient_name,
-            "phone": {"number1": "+213" + request.phone.removeprefix("0")},
+            "phone": {"number1": intl_phone(request.phone)},
         },
         "deliveryAddress": {
             "cityTerritoryId": city,
@@ -171,8 +195,64 @@ def parcel_body(request: ParcelRequest, city: str, district: str) -> dict[str, A
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Workflow:
+    id: str
+    name: str
+    states: dict[str, str]  # state id → name
+
+    @property
+    def ready(self) -> str | None:
+        """The id of this workflow's ready-to-dispatch state."""
+        return next((i for i, n in self.states.items() if state_key(n) in READY_KEYS), None)
+
+    @property
+    def received(self) -> str | None:
+        return next((i for i, n in self.states.items() if state_key(n) in RECEIVED_KEYS), None)
+
+
+def workflows_of(items: Sequence[Mapping[str, Any]]) -> list[Workflow]:
+    found = []
+    for item in items:
+        states = item.get("states")
+        rows = [s for s in states if isinstance(s, dict)] if isinstance(states, list) else []
+        named = {str(s["id"]): str(s.get("name", "")) for s in rows if s.get("id")}
+        found.append(Workflow(str(item.get("id", "")), str(item.get("name", "")), named))
+    return found
+
+
+def workflow_holding(workflows: Sequence[Workflow], state_id: str, name: str) -> Workflow | None:
+    """The workflow a parcel's current state belongs to (by id, else by name if unique)."""
+    by_id = [w for w in workflows if state_id and state_id in w.states]
+    if by_id:
+        return by_id[0]
+    by_name = [w for w in workflows if state_key(name) in map(state_key, w.states.values())]
+    return by_name[0] if len(by_name) == 1 else None
+
+
+def missing_states(workflows: Sequence[Workflow]) -> str:
+    """What the account's workflows lack for a first dispatch ("" when nothing)."""
+    if not workflows:
+        return "the account has no workflow (workflows/search answered none)"
+    if any(w.ready for w in workflows):
+        return ""
+    seen = sorted({n for w in workflows for n in w.states.values()})
+    return (
+        "no ready-to-dispatch state in the account's workflows (looked for "
+        f"{' or '.join(('pret_a_expedier', 'ReadyToDispatch'))}; states found: "
+        f"{', '.join(seen) or 'none'})"
+    )
+
+
+def shape(answer: object, limit: int = 300) -> str:
+    """An answer as the team may read it (cut short)."""
+    text = answer if isinstance(answer, str) else repr(answer)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def created(parcel: Mapping[str, Any], parcel_id: str, reference: str) -> CreatedParcel:
     fee = parcel.get("deliveryPrice")
+    fee = fee if not isinstance(fee, bool) else None
     return CreatedParcel(
         tracking=str(parcel.get("trackingNumber") or parcel_id),
         reference=reference,
@@ -190,8 +270,10 @@ def problem(response: httpx.Response) -> str:
 
 
 def errors(body: Mapping[str, Any]) -> str:
-    """A ProblemDetails body (or a bulk failure row) as one line."""
-    parts = [str(body.get(k)) for k in ("title", "detail", "message") if body.get(k)]
+    """A ProblemDetails body as one line."""
+    parts = [
+        str(body.get(k)) for k in ("title", "detail", "message", "errorMessage") if body.get(k)
+    ]
     detail = body.get("errors")
     if isinstance(detail, Mapping):
         parts += [f"{field}: {'; '.join(map(str, msgs))}" for field, msgs in detail.items()]

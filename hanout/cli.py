@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,22 +16,20 @@ from pydantic import ValidationError
 
 from couriers.registry import COURIERS
 from hanout import logs
+from hanout.bot_link import invite_link
 from hanout.migrate import migrate
 from hanout.processes import serve
 from hanout.settings import Settings
-from models import catalog, geography, sms, stores
+from models import api_keys, catalog, geography, sms, stores
 from models.catalog import VariantSpec
 from models.db import close_db, open_db
 from models.demo import seed_demo
 from models.errors import DomainError
 from models.fees import parse_fee_csv
+from models.orm import ApiKey, CourierAccount
 from models.sealing import Sealer
 from shipping import accounts as courier_accounts
-
-
-def _invite_link(settings: Settings, token: str) -> str | None:
-    username = settings.telegram_bot_username.lstrip("@")
-    return f"https://t.me/{username}?start={token}" if username else None
+from shipping import courier_setup
 
 
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
@@ -52,7 +52,7 @@ async def cmd_store_create(settings: Settings, a: argparse.Namespace) -> None:
             "slug": new.store.slug,
             "api_key": new.api_key,
             "invite_token": new.invite_token,
-            "invite_link": _invite_link(settings, new.invite_token),
+            "invite_link": await invite_link(settings, new.invite_token),
             "storefront": f"{settings.base_url}/{new.store.slug}/",
         }
     )
@@ -60,7 +60,39 @@ async def cmd_store_create(settings: Settings, a: argparse.Namespace) -> None:
 
 async def cmd_store_invite(settings: Settings, a: argparse.Namespace) -> None:
     token = await stores.create_invite(await stores.get_store(a.slug), a.role)
-    _print({"role": a.role, "invite_token": token, "invite_link": _invite_link(settings, token)})
+    link = await invite_link(settings, token)
+    _print({"role": a.role, "invite_token": token, "invite_link": link})
+
+
+def _key_row(key: ApiKey) -> dict[str, Any]:
+    def when(at: datetime | None) -> str | None:
+        return at.astimezone(UTC).isoformat(timespec="seconds") if at else None
+
+    return {
+        "id": key.id,
+        "label": key.label,
+        "prefix": f"hk_{key.prefix}",
+        "created_at": when(key.created_at),
+        "last_used_at": when(key.last_used_at),
+        "revoked_at": when(key.revoked_at),
+    }
+
+
+async def cmd_key_create(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    new = await api_keys.create_api_key(store, a.label)
+    _print({**_key_row(new.row), "api_key": new.secret})
+    print("hanout: the key is shown only this once; store it now", file=sys.stderr)
+
+
+async def cmd_key_list(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    _print({"slug": store.slug, "keys": [_key_row(k) for k in await api_keys.list_api_keys(store)]})
+
+
+async def cmd_key_revoke(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    _print(_key_row(await api_keys.revoke_api_key(store, a.id)))
 
 
 def _variant_specs(raw: list[str], stock: int) -> list[VariantSpec]:
@@ -99,9 +131,17 @@ async def cmd_catalog_import(settings: Settings, a: argparse.Namespace) -> None:
     _print({"products": count})
 
 
-def _secret_argument(value: str) -> str:
-    """`-` reads the secret from standard input, keeping it out of the shell history."""
-    return sys.stdin.readline().rstrip("\r\n") if value == "-" else value
+def _read_secret(prompt: str) -> str:
+    """One secret from standard input: typed without echo on a terminal, else a line."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _secret_argument(value: str, name: str = "password") -> str:
+    """`-` reads the secret from standard input, keeping it out of the shell history and of
+    the process list (`ps`)."""
+    return _read_secret(f"{name}: ") if value == "-" else value
 
 
 async def cmd_sms_set(settings: Settings, a: argparse.Namespace) -> None:
@@ -130,32 +170,77 @@ async def cmd_store_fees(settings: Settings, a: argparse.Namespace) -> None:
 
 
 def _credentials(pairs: list[str]) -> dict[str, str]:
-    """`--credential key=value`, repeatable → {key: value}."""
+    """`--credential key=value`, repeatable → {key: value}; `key=-` reads the value from
+    standard input (one line each, in the order given; without echo on a terminal)."""
     credentials = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
             raise ValueError(f"--credential {key!r}: write key=value")
-        credentials[key.strip()] = value
+        credentials[key.strip()] = _secret_argument(value, key.strip())
     return credentials
+
+
+def _warn(message: str) -> None:
+    print(f"hanout: warning: {message}", file=sys.stderr)
+
+
+def _ask_webhook_secret(courier: str, url: str) -> str:
+    """On a terminal: the secret the courier gives once its webhook is registered."""
+    if not sys.stdin.isatty():
+        return ""
+    print(f"Webhook address: {url}", file=sys.stderr)
+    print(courier_setup.webhook_setup(courier), file=sys.stderr)
+    return getpass.getpass("webhook_secret (empty: keep it later with `courier secret`): ")
 
 
 async def cmd_courier_add(settings: Settings, a: argparse.Namespace) -> None:
     store = await stores.get_store(a.slug)
     sealer = Sealer(settings.secret_key)
+    credentials = _credentials(a.credential)
+    for warning in courier_setup.base_url_warnings(a.base_url):
+        _warn(warning)
     account = await courier_accounts.add_account(
-        store, a.courier, _credentials(a.credential), sealer, base_url=a.base_url, label=a.label
+        store, a.courier, credentials, sealer, base_url=a.base_url, label=a.label
     )
     path = courier_accounts.webhook_path(account, sealer)
-    _print(
-        {
-            "id": account.id,
-            "store": store.slug,
-            "courier": account.courier,
-            "default": account.is_default,
-            "webhook_url": f"{settings.base_url}{path}" if path else None,
-        }
-    )
+    url = f"{settings.base_url}{path}" if path else None
+    for warning in courier_setup.webhook_url_warnings(url) if url else []:
+        _warn(warning)
+    wanted = courier_setup.needs_webhook_secret(account.courier)
+    if url and wanted and courier_accounts.WEBHOOK_SECRET not in credentials:
+        secret = _ask_webhook_secret(account.courier, url).strip()
+        if secret:
+            account = await courier_setup.set_webhook_secret(store, account.id, secret, sealer)
+    _print(_courier_summary(settings, store.slug, account, sealer, url))
+
+
+def _courier_summary(
+    settings: Settings, slug: str, account: CourierAccount, sealer: Sealer, url: str | None
+) -> dict[str, Any]:
+    kept = courier_setup.webhook_secret_state(account, sealer)
+    summary = {
+        "id": account.id,
+        "store": slug,
+        "courier": account.courier,
+        "default": account.is_default,
+        "webhook_url": url,
+        "webhook_setup": courier_setup.webhook_setup(account.courier) if url else None,
+        "webhook_secret": kept,
+    }
+    if kept == "missing":
+        summary["next"] = f"hanout courier secret {slug} {account.id} -"
+    return summary
+
+
+async def cmd_courier_secret(settings: Settings, a: argparse.Namespace) -> None:
+    store = await stores.get_store(a.slug)
+    sealer = Sealer(settings.secret_key)
+    secret = _secret_argument(a.secret, "webhook_secret")
+    account = await courier_setup.set_webhook_secret(store, a.account, secret, sealer)
+    path = courier_accounts.webhook_path(account, sealer)
+    url = f"{settings.base_url}{path}" if path else None
+    _print(_courier_summary(settings, store.slug, account, sealer, url))
 
 
 async def cmd_demo(settings: Settings, a: argparse.Namespace) -> None:
@@ -168,7 +253,7 @@ async def cmd_demo(settings: Settings, a: argparse.Namespace) -> None:
             "storefront": f"{settings.base_url}/{new.store.slug}/",
             "api_key": new.api_key,
             "invite_token": new.invite_token,
-            "invite_link": _invite_link(settings, new.invite_token),
+            "invite_link": await invite_link(settings, new.invite_token),
         }
     )
 
@@ -190,6 +275,18 @@ def _parser() -> argparse.ArgumentParser:
     fees = store.add_parser("fees", help="replace the delivery fees from wilaya,home,desk CSV")
     fees.add_argument("slug")
     fees.add_argument("file")
+    keys = store.add_parser("key", help="the store's API keys").add_subparsers(
+        dest="key_action", required=True
+    )
+    kcreate = keys.add_parser("create", help="a new key, printed once")
+    kcreate.add_argument("slug")
+    kcreate.add_argument("--label", default="", help="what the key is for, e.g. 'site'")
+    keys.add_parser("list", help="id, label, prefix, created, last used, revoked").add_argument(
+        "slug"
+    )
+    krevoke = keys.add_parser("revoke", help="refuse the key from now on (401)")
+    krevoke.add_argument("slug")
+    krevoke.add_argument("id", type=int)
     invite = store.add_parser("invite")
     invite.add_argument("slug")
     invite.add_argument("--role", default="agent", choices=stores.ROLES)
@@ -213,7 +310,18 @@ def _parser() -> argparse.ArgumentParser:
     cadd.add_argument("courier", choices=sorted(COURIERS))
     cadd.add_argument("--base-url", default="")
     cadd.add_argument("--label", default="")
-    cadd.add_argument("--credential", action="append", default=[], help="key=value, repeatable")
+    cadd.add_argument(
+        "--credential",
+        action="append",
+        default=[],
+        help="key=value, repeatable; key=- reads the value from standard input",
+    )
+    csecret = courier.add_parser(
+        "secret", help="keep the webhook secret the courier gave (Yalidine, ZR Express)"
+    )
+    csecret.add_argument("slug")
+    csecret.add_argument("account", type=int, help="the account id `courier add` printed")
+    csecret.add_argument("secret", nargs="?", default="-", help="'-' (default) reads it from stdin")
     imp = (
         sub.add_parser("catalog").add_subparsers(dest="action", required=True).add_parser("import")
     )
@@ -234,9 +342,13 @@ _DB_COMMANDS: dict[
     ("store", "create"): cmd_store_create,
     ("store", "invite"): cmd_store_invite,
     ("store", "fees"): cmd_store_fees,
+    ("store", "key create"): cmd_key_create,
+    ("store", "key list"): cmd_key_list,
+    ("store", "key revoke"): cmd_key_revoke,
     ("product", "add"): cmd_product_add,
     ("catalog", "import"): cmd_catalog_import,
     ("courier", "add"): cmd_courier_add,
+    ("courier", "secret"): cmd_courier_secret,
     ("sms", "set"): cmd_sms_set,
     ("demo", None): cmd_demo,
 }
@@ -252,7 +364,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"hanout: bad configuration: {problems}", file=sys.stderr)
         return 2
-    logs.configure(settings.log_level)
+    logs.configure(settings.log_level, log_sql=settings.log_sql)
+    if args.command in ("run", "web", "worker") and (problem := settings.secret_key_problem()):
+        print(f"hanout: {problem}", file=sys.stderr)
+        return 2
     try:
         if args.command in ("run", "web", "worker"):
             asyncio.run(
@@ -264,7 +379,10 @@ def main(argv: list[str] | None = None) -> int:
             settings.ensure_sqlite_dir()
             asyncio.run(migrate(settings.database_url))
         else:
-            handler = _DB_COMMANDS[(args.command, getattr(args, "action", None))]
+            action = getattr(args, "action", None)
+            if key_action := getattr(args, "key_action", None):
+                action = f"{action} {key_action}"
+            handler = _DB_COMMANDS[(args.command, action)]
             asyncio.run(_with_db(settings, lambda: handler(settings, args)))
     except (DomainError, ValueError, OSError) as exc:
         print(f"hanout: {exc}", file=sys.stderr)

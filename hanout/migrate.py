@@ -46,11 +46,33 @@ async def migrate(db_url: str) -> list[str]:
             applied = await cmd.upgrade(run_in_transaction=True)
         else:
             await cmd.init_db(safe=True)
-            applied = [p.name for p in sorted(location(db_url).glob(f"{APP}/[0-9]*_*.py"))]
+            applied = migration_files(db_url)
     finally:
         await Tortoise.close_connections()
     log.info("migrations applied dialect=%s versions=%s", dialect_of(db_url), applied or "none")
     return applied
+
+
+def migration_files(db_url: str) -> list[str]:
+    """The migrations this release has for the database's dialect, as Aerich names them."""
+    return sorted(
+        (p.name for p in location(db_url).glob(f"{APP}/[0-9]*_*.py")),
+        key=lambda name: int(name.split("_", 1)[0]),
+    )
+
+
+async def pending_migrations(db_url: str) -> list[str]:
+    """The migrations of this release the open database has not applied (all of them when
+    it was never migrated); raises when the database cannot be reached."""
+    connection = Tortoise.get_connection("default")
+    await connection.execute_query("SELECT 1")  # unreachable: raises, rather than "no table"
+    if not await _initialised():
+        return migration_files(db_url)
+    rows = await connection.execute_query_dict(
+        "SELECT version FROM aerich WHERE app = 'models'"  # a constant: no parameter needed
+    )
+    done = {row["version"] for row in rows}
+    return [name for name in migration_files(db_url) if name not in done]
 
 
 async def make_migration(db_url: str, name: str) -> str | None:

@@ -9,7 +9,7 @@ from typing import Literal, get_args
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import outbox
-from models.customers import actor_label, mark_blacklisted
+from models.customers import actor_label, fake_order_reason, mark_blacklisted
 from models.errors import ClaimedByOther, DomainError, IllegalTransition, InvalidInput, NotFound
 from models.lifecycle import OrderStatus
 from models.orders import apply_transition, bump_version, change_order
@@ -65,7 +65,7 @@ async def _cancel_for(
     note: str,
 ) -> Order:
     if outcome == "fake":
-        reason = f"fake order #{order.number}"
+        reason = fake_order_reason(order.number)
         await mark_blacklisted(conn, order.customer_id, reason, actor_label(actor))
     return await apply_transition(
         conn, store, order, OrderStatus.CANCELLED, actor, note=note, data={"outcome": outcome}

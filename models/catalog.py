@@ -102,6 +102,20 @@ async def adjust_stock(store: Store, variant_id: int, delta: int) -> int:
     return int((await Variant.get(id=variant_id)).stock)
 
 
+async def variant_at(store: Store, position: int) -> Variant | None:
+    """The variant at `position` (from 1) of the store's stock list, products in the order
+    they were added: the number `/stock` shows before each line."""
+    if position < 1:
+        return None
+    return (
+        await Variant.filter(store_id=store.id)
+        .select_related("product")
+        .order_by("product_id", "id")
+        .offset(position - 1)
+        .first()
+    )
+
+
 async def set_stock(store: Store, variant_id: int, stock: int) -> int:
     """Set a variant's stock to an absolute count (an inventory)."""
     _check_int("stock", stock, MAX_STOCK)

@@ -12,6 +12,9 @@ from models.phones import InvalidPhone, Phone, parse_mobile
 
 MAX_NAME, MAX_ADDRESS, MAX_NOTE = 120, 300, 500
 MAX_QUANTITY, MAX_LINES = 99, 30
+# The most one order may come to, delivery included (dinars): far above any cash-on-delivery
+# parcel, and it keeps every total, sum and COD amount well inside the columns.
+MAX_ORDER_TOTAL = 100_000_000
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,6 +92,18 @@ async def add_account(
         )
 
 
+async def update_credentials(
+    store: Store, account_id: int, changes: Mapping[str, str], sealer: Sealer
+) -> CourierAccount:
+    """Add or replace some of an account's credentials (a webhook secret given after the
+    webhook was registered at the courier); the others are kept as they are."""
+    account = await get_account(store, account_id)
+    credentials = {**credentials_of(account, sealer), **clean_credentials(changes)}
+    account.credentials_sealed = sealer.seal(credentials)
+    await CourierAccount.filter(id=account.id).update(credentials_sealed=account.credentials_sealed)
+    return account
+
+
 def credentials_of(account: CourierAccount, sealer: Sealer) -> dict[str, str]:
     """The account's credentials in clear (InvalidInput when SECRET_KEY changed)."""
     return sealer.unseal(account.credentials_sealed) if account.credentials_sealed else {}

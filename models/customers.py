@@ -10,6 +10,7 @@ store blacklisted; lifting the blacklist of a phone that never ordered removes i
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -96,6 +97,27 @@ def actor_label(actor: Actor) -> str:
     """Who blacklisted, as stored: `Amina (agent)`, `API`."""
     name = actor.name or actor.kind
     return name if actor.kind in ("api", "system") else f"{name} ({actor.kind})"
+
+
+_ACTOR_LABEL = re.compile(r"(.+) \((owner|agent)\)")
+_FAKE_ORDER = re.compile(r"fake order #(\d+)")
+
+
+def split_actor_label(label: str) -> tuple[str, str | None]:
+    """`Amina (agent)` → ("Amina", "agent"), so a screen can name the role in its language."""
+    found = _ACTOR_LABEL.fullmatch(label)
+    return (found.group(1), found.group(2)) if found else (label, None)
+
+
+def fake_order_reason(number: int) -> str:
+    """The reason stored when the Fake outcome blacklists a phone (shown translated)."""
+    return f"fake order #{number}"
+
+
+def fake_order_of(reason: str) -> int | None:
+    """The order number of a reason written by `fake_order_reason`, else None."""
+    found = _FAKE_ORDER.fullmatch(reason)
+    return int(found.group(1)) if found else None
 
 
 # --- history -----------------------------------------------------------------------------

@@ -105,5 +105,10 @@ async def open_db(db_url: str) -> None:
     await Tortoise.init(config=tortoise_config(db_url))
 
 
+async def ping() -> None:
+    """A round trip to the database; raises when it cannot be reached."""
+    await Tortoise.get_connection("default").execute_query("SELECT 1")
+
+
 async def close_db() -> None:
     await Tortoise.close_connections()

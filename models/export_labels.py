@@ -79,7 +79,7 @@ OUTCOME: dict[str, dict[str, str]] = {
 }
 
 DELIVERY: dict[str, dict[str, str]] = {
-    "ar": {"home": "التوصيل إلى المنزل", "desk": "مكتب التوصيل (Stop desk)"},
+    "ar": {"home": "التوصيل إلى المنزل", "desk": "مكتب التوصيل (ستوب ديسك)"},
     "fr": {"home": "Livraison à domicile", "desk": "Stop desk"},
     "en": {"home": "Home delivery", "desk": "Stop desk"},
 }
@@ -136,11 +136,11 @@ PARCEL: dict[str, dict[str, str]] = {
 # Headers of amounts end with the currency: `{currency}` is filled per language.
 WORDS: dict[str, dict[str, str]] = {
     "ar": {
-        "sheet_orders": "الطلبات",
+        "sheet_orders": "الطلبيات",
         "sheet_lines": "المنتجات",
         "sheet_summary": "الملخص",
-        "number": "رقم الطلب",
-        "created_at": "تاريخ الطلب",
+        "number": "رقم الطلبية",
+        "created_at": "تاريخ الطلبية",
         "status": "الحالة",
         "customer": "الزبون",
         "phone": "الهاتف",
@@ -172,10 +172,10 @@ WORDS: dict[str, dict[str, str]] = {
         "line_total": "مجموع السطر ({currency})",
         "store": "المتجر",
         "period": "الفترة",
-        "only_status": "الطلبات المصدّرة",
+        "only_status": "الطلبيات المصدّرة",
         "all_statuses": "كل الحالات",
         "exported_at": "تاريخ التصدير",
-        "orders": "عدد الطلبات",
+        "orders": "عدد الطلبيات",
         "delivery_fees": "أسعار التوصيل ({currency})",
         "by_status": "حسب الحالة",
     },

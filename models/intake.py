@@ -11,7 +11,14 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models import outbox
-from models.checkout import MAX_QUANTITY, CheckoutRequest, Draft, fingerprint, validate
+from models.checkout import (
+    MAX_ORDER_TOTAL,
+    MAX_QUANTITY,
+    CheckoutRequest,
+    Draft,
+    fingerprint,
+    validate,
+)
 from models.db import dialect_sql
 from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
 from models.lifecycle import OrderStatus
@@ -34,6 +41,17 @@ PHONE_LIMIT_PER_HOUR = 5
 class PlacedOrder:
     order: Order
     created: bool  # False: a duplicate or an idempotent replay returned the existing order
+    # True: the caller's own Idempotency-Key made this order. A duplicate (same phone and
+    # lines, no key or another key) is someone's order the caller has no proof of owning.
+    replayed: bool = False
+
+
+class _Existing(Exception):
+    """Leaves the checkout's transaction, rolled back (the number it took is given back),
+    when the order already exists."""
+
+    def __init__(self, placed: PlacedOrder) -> None:
+        self.placed = placed
 
 
 async def _resolve_variants(store: Store, draft: Draft) -> dict[int, tuple[Variant, int]]:
@@ -158,11 +176,27 @@ async def _remember_key(
 ) -> None:
     if idempotency is None:
         return
-    if await IdempotencyKey.filter(store_id=store.id, key=idempotency[0]).using_db(conn).exists():
-        return
     await IdempotencyKey.create(
         using_db=conn, store=store, key=idempotency[0], request_hash=idempotency[1], order=order
     )
+
+
+async def _not_placed_yet(
+    conn: BaseDBAsyncClient,
+    store: Store,
+    idempotency: tuple[str, str] | None,
+    draft_fp: str,
+    phone: str,
+) -> None:
+    """Under the store row's lock, so a concurrent replay of the key or a duplicate is seen:
+    raises _Existing for either, InvalidOrder past the phone's hourly limit."""
+    if idempotency is not None and (replay := await replayed_order(store, idempotency, conn)):
+        raise _Existing(PlacedOrder(replay, created=False, replayed=True))
+    duplicate, recent = await _recent_orders(conn, store, draft_fp, phone)
+    if duplicate is not None:
+        raise _Existing(PlacedOrder(duplicate, created=False))
+    if recent >= PHONE_LIMIT_PER_HOUR:
+        raise InvalidOrder({"phone": "rate_limited"})
 
 
 async def _customer_id(conn: BaseDBAsyncClient, store: Store, draft: Draft) -> int:
@@ -187,36 +221,37 @@ async def place_order(
     """Validate and record a customer's order in one transaction (SPEC §3–4).
 
     Returns the existing order instead of a new one for a replayed `idempotency`
-    (key, request hash) or the same phone and lines inside the store's duplicate window.
-    Raises InvalidOrder, Blacklisted or IdempotencyConflict; nothing is written then.
+    (key, request hash; `replayed`) or the same phone and lines inside the store's duplicate
+    window; a key is bound only to the order it created, never to a duplicate. Raises
+    InvalidOrder (a total over MAX_ORDER_TOTAL included), Blacklisted or
+    IdempotencyConflict. Unless an order is created nothing is written, and no order number
+    is taken.
     `draft` is `validate(request)` when the caller has already made it (parsing a phone
     number is not free).
     """
     if idempotency is not None and (replay := await replayed_order(store, idempotency)):
-        return PlacedOrder(replay, created=False)
+        return PlacedOrder(replay, created=False, replayed=True)
     if draft is None:
         draft = validate(request)
     if await _blacklisted(store, draft.phone.e164):
         raise Blacklisted()
     resolved = await _resolve_variants(store, draft)
     fee = await _fee(store, draft)
+    if sum(v.price * q for v, q in resolved.values()) + fee > MAX_ORDER_TOTAL:
+        raise InvalidOrder({"items": "total_too_high"})
     draft_fp = fingerprint(draft.phone.e164, {vid: q for vid, (_, q) in resolved.items()})
-    async with in_transaction() as conn:
-        number = await _next_number(conn, store)
-        # After the store row's lock: a concurrent replay of the key, or a duplicate, is seen.
-        existing = await replayed_order(store, idempotency, conn) if idempotency else None
-        recent = 0
-        if existing is None:
-            existing, recent = await _recent_orders(conn, store, draft_fp, draft.phone.e164)
-        if existing is not None:
-            await _remember_key(conn, store, idempotency, existing)
-            return PlacedOrder(existing, created=False)
-        if recent >= PHONE_LIMIT_PER_HOUR:
-            raise InvalidOrder({"phone": "rate_limited"})
-        order = await _create(conn, store, draft, request, resolved, fee, number, draft_fp)
-        await _remember_key(conn, store, idempotency, order)
-        event = await record_created(conn, order, actor or Actor("customer", "", draft.name))
-        await outbox.publish(conn, store, "order.created", order, event)
+    try:
+        async with in_transaction() as conn:
+            # Taking the number first takes the store row's lock; an exit without an order
+            # rolls it back, so numbers run without gaps.
+            number = await _next_number(conn, store)
+            await _not_placed_yet(conn, store, idempotency, draft_fp, draft.phone.e164)
+            order = await _create(conn, store, draft, request, resolved, fee, number, draft_fp)
+            await _remember_key(conn, store, idempotency, order)
+            event = await record_created(conn, order, actor or Actor("customer", "", draft.name))
+            await outbox.publish(conn, store, "order.created", order, event)
+    except _Existing as existing:
+        return existing.placed
     outbox.notify_committed()
     log.info("order placed store=%s number=%s total=%s", store.slug, order.number, order.total)
     return PlacedOrder(order, created=True)

@@ -27,6 +27,7 @@ class Trigger(StrEnum):
     DELIVER = "deliver"
     CANCEL = "cancel"
     RETURN = "return"
+    WITHDRAW = "withdraw"  # the courier deleted the parcel before picking it up
 
 
 class StockMove(StrEnum):
@@ -50,6 +51,13 @@ TRANSITIONS: dict[tuple[OrderStatus, Trigger], OrderStatus] = {
     (S.DELIVERED, T.RETURN): S.RETURNED,
 }
 
+# Only the system applies these (never offered to people, never a `{to}` of the API): a
+# parcel the courier deleted before pickup puts its order back in processing, to be
+# dispatched again or cancelled, its stock still committed.
+SYSTEM_TRANSITIONS: dict[tuple[OrderStatus, Trigger], OrderStatus] = {
+    (S.SHIPPED, T.WITHDRAW): S.PROCESSING,
+}
+
 TERMINAL = frozenset({S.CANCELLED, S.RETURNED})
 
 # Each target status is reached by exactly one trigger, so the API's `{to}` maps back.
@@ -59,7 +67,7 @@ TRIGGER_FOR_TARGET: dict[OrderStatus, Trigger] = {to: trig for (_, trig), to in 
 def next_status(current: OrderStatus, trigger: Trigger) -> OrderStatus:
     """The status `trigger` leads to from `current`; IllegalTransition when there is none."""
     try:
-        return TRANSITIONS[(current, trigger)]
+        return TRANSITIONS.get((current, trigger)) or SYSTEM_TRANSITIONS[(current, trigger)]
     except KeyError:
         raise IllegalTransition(current.value, trigger.value) from None
 

@@ -8,12 +8,14 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from models.lifecycle import OrderStatus
 from models.orm import Order, Store
+from models.outbox import now
 from models.phones import InvalidPhone, parse_phone
 
 S = OrderStatus
@@ -30,12 +32,33 @@ _FORCED_NUMBER = re.compile(r"^#\s*([0-9]{1,9})$")
 
 @dataclass(frozen=True, slots=True)
 class OrderPage:
-    """One page of a ranked list; `page` is 0-based and always within `pages`."""
+    """One page of a ranked list; `page` is 0-based and always within `pages`. `counts`
+    holds how many orders each slice of the ranking has, in rank order."""
 
     orders: list[Order]
     page: int
     pages: int
     total: int
+    counts: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Slice:
+    """One rank of a list: the orders it takes and how they are ordered inside it."""
+
+    query: QuerySet[Order]
+    order_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HandlingPage:
+    """/orders: who to call now (due call-backs, then never called, oldest first), the
+    call-backs to come, then the orders past the call (to dispatch or follow)."""
+
+    page: OrderPage
+    to_call: int
+    later: int
+    after_call: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,38 +81,63 @@ async def _counts(query: QuerySet[Order]) -> dict[str, int]:
     return {str(status): int(n) for status, n in rows}
 
 
-async def _ranked_page(
-    query: QuerySet[Order], statuses: Sequence[OrderStatus], page: int, per_page: int
+async def _sliced_page(
+    slices: Sequence[Slice], counts: Sequence[int], page: int, per_page: int
 ) -> OrderPage:
-    """Statuses in the given rank, newest first inside each, cut into pages. A count per
-    status tells which status slices a page spans, so no SQL CASE ordering is needed."""
-    counts = await _counts(query.filter(status__in=list(statuses)))
-    total = sum(counts.values())
+    """The slices one after the other, cut into pages. The count of each slice tells which
+    slices a page spans, so no SQL CASE ordering is needed."""
+    total = sum(counts)
     pages = max(1, math.ceil(total / per_page))
     page = min(max(page, 0), pages - 1)
     skip, room, orders = page * per_page, per_page, []
-    for status in statuses:
-        in_status = counts.get(status.value, 0)
-        if skip >= in_status:
-            skip -= in_status
+    for part, in_part in zip(slices, counts, strict=True):
+        if skip >= in_part:
+            skip -= in_part
             continue
-        chunk = (
-            await query.filter(status=status)
-            .order_by("-created_at", "-id")
-            .offset(skip)
-            .limit(room)
-        )
+        chunk = await part.query.order_by(*part.order_by).offset(skip).limit(room)
         orders.extend(chunk)
         skip, room = 0, room - len(chunk)
         if room <= 0:
             break
-    return OrderPage(orders, page, pages, total)
+    return OrderPage(orders, page, pages, total, tuple(counts))
 
 
-async def orders_to_handle(store: Store, page: int, per_page: int = 8) -> OrderPage:
-    """The store's live orders: pending, then confirmed, processing, shipped; newest first
-    inside each status. A page past the end gives the last page."""
-    return await _ranked_page(Order.filter(store_id=store.id), TO_HANDLE, page, per_page)
+async def _ranked_page(
+    query: QuerySet[Order], statuses: Sequence[OrderStatus], page: int, per_page: int
+) -> OrderPage:
+    """Statuses in the given rank, newest first inside each, cut into pages."""
+    by_status = await _counts(query.filter(status__in=list(statuses)))
+    slices = [Slice(query.filter(status=s), ("-created_at", "-id")) for s in statuses]
+    counts = [by_status.get(s.value, 0) for s in statuses]
+    return await _sliced_page(slices, counts, page, per_page)
+
+
+def _handling_slices(store: Store, at: datetime) -> list[Slice]:
+    pending = Order.filter(store_id=store.id, status=S.PENDING)
+    oldest = ("created_at", "id")
+    waiting = pending.filter(callback_at__isnull=True)
+    return [
+        # Call-backs due now, then those already brought back (their time cleared), then
+        # the orders never called: the calls to make, the longest waiting first.
+        Slice(pending.filter(callback_at__lte=at), ("callback_at", "id")),
+        Slice(waiting.filter(call_attempts__gt=0), ("last_call_at", "id")),
+        Slice(waiting.filter(call_attempts=0), oldest),
+        Slice(pending.filter(callback_at__gt=at), ("callback_at", "id")),
+        *(Slice(Order.filter(store_id=store.id, status=s), oldest) for s in TO_HANDLE[1:]),
+    ]
+
+
+async def orders_to_handle(
+    store: Store, page: int, per_page: int = 8, at: datetime | None = None
+) -> HandlingPage:
+    """The store's live orders in the order the team acts on them: the calls to make (due
+    call-backs first, then orders never called, oldest first), then call-backs to come,
+    then confirmed, processing and shipped orders, oldest first. A page past the end gives
+    the last page."""
+    slices = _handling_slices(store, at or now())
+    counts = [await part.query.count() for part in slices]
+    listed = await _sliced_page(slices, counts, page, per_page)
+    return HandlingPage(listed, sum(counts[:3]), counts[3], sum(counts[4:]))
 
 
 async def orders_numbered(

@@ -11,8 +11,21 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import outbox
-from models.errors import ConcurrentChange, InsufficientStock, NotFound, Shortage
-from models.lifecycle import OrderStatus, StockMove, next_status, stock_move, trigger_for
+from models.errors import (
+    ConcurrentChange,
+    IllegalTransition,
+    InsufficientStock,
+    NotFound,
+    Shortage,
+)
+from models.lifecycle import (
+    OrderStatus,
+    StockMove,
+    Trigger,
+    next_status,
+    stock_move,
+    trigger_for,
+)
 from models.orm import Order, OrderEvent, OrderLine, Store, Variant
 from models.timeline import Actor, record_status_change
 
@@ -66,12 +79,17 @@ async def apply_transition(
     actor: Actor,
     note: str = "",
     data: dict[str, object] | None = None,
+    *,
+    trigger: Trigger | None = None,
 ) -> Order:
     """Inside the caller's transaction: compare-and-set the status by the lifecycle table,
-    move stock, write the timeline row and the outbox rows. Raises LostRace."""
-    next_status(order.status, trigger_for(target))
+    move stock, write the timeline row and the outbox rows. Raises LostRace. `trigger`
+    names a system-only trigger (lifecycle.SYSTEM_TRANSITIONS) leading to `target`."""
+    if next_status(order.status, trigger or trigger_for(target)) is not target:
+        raise IllegalTransition(order.status.value, target.value)
     move = stock_move(target, order.stock_committed)
     committed = {StockMove.COMMIT: True, StockMove.RESTORE: False}.get(move, order.stock_committed)
+    at = outbox.now()
     won = (
         await Order.filter(id=order.id, status=order.status, version=order.version)
         .using_db(conn)
@@ -79,7 +97,7 @@ async def apply_transition(
             status=target,
             version=order.version + 1,
             stock_committed=committed,
-            updated_at=outbox.now(),  # update() does not apply auto_now
+            updated_at=at,  # update() does not apply auto_now
         )
     )
     if not won:
@@ -89,6 +107,7 @@ async def apply_transition(
         await (_commit_stock if move is StockMove.COMMIT else _restore_stock)(conn, lines)
     previous = order.status
     order.status, order.version, order.stock_committed = target, order.version + 1, committed
+    order.updated_at = at  # answers show the version and the time of this change together
     event = await record_status_change(
         conn, order, actor, previous.value, target.value, note=note, data=data
     )
@@ -113,16 +132,18 @@ async def _conflict(order: Order) -> ConcurrentChange:
 async def bump_version(conn: BaseDBAsyncClient, order: Order, **changes: object) -> Order:
     """Compare-and-set non-status fields (calls, claims), bumping the version so cards
     re-render and stale buttons are refused. Raises LostRace."""
+    at = outbox.now()
     won = (
         await Order.filter(id=order.id, status=order.status, version=order.version)
         .using_db(conn)
-        .update(version=order.version + 1, updated_at=outbox.now(), **changes)
+        .update(version=order.version + 1, updated_at=at, **changes)
     )
     if not won:
         raise LostRace()
     for name, value in changes.items():
         setattr(order, name, value)
     order.version += 1
+    order.updated_at = at  # answers show the version and the time of this change together
     return order
 
 

@@ -41,6 +41,7 @@ WebhookEvent = Literal[
     "order.cancelled",
     "order.returned",
     "order.call_logged",
+    "order.updated",
 ]
 WEBHOOK_EVENTS: tuple[str, ...] = get_args(WebhookEvent)
 _WEBHOOK_TOPICS = frozenset(WEBHOOK_EVENTS)
@@ -169,6 +170,8 @@ def webhook_data(
     }
     if topic == "order.call_logged":
         body["call"] = {k: data.get(k) for k in ("outcome", "attempts", "callback_at")}
+    if topic == "order.updated":
+        body["changed"] = list(data.get("changed") or [])
     if event.note:
         body["note"] = event.note
     return body

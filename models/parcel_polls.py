@@ -19,7 +19,7 @@ from tortoise.expressions import Q
 
 from models import outbox
 from models.orm import Shipment
-from models.shipping import FINAL, POLL_EVERY
+from models.shipping import FINAL, poll_every
 
 # Longer than a cycle takes; a worker that died frees its parcels when the lease ends.
 LEASE = timedelta(minutes=5)
@@ -94,12 +94,12 @@ async def release(worker: str, shipment_ids: Collection[int]) -> None:
         )
 
 
-async def postpone(shipment_ids: Collection[int]) -> None:
+async def postpone(shipment_ids: Collection[int], courier: str = "") -> None:
     """The courier did not answer for these parcels: ask again in a regular interval
-    rather than at every cycle."""
+    (the courier's poll interval) rather than at every cycle."""
     if shipment_ids:
         await Shipment.filter(id__in=list(shipment_ids)).update(
-            next_poll_at=outbox.now() + POLL_EVERY
+            next_poll_at=outbox.now() + poll_every(courier)
         )
 
 

@@ -9,6 +9,7 @@ timeout after the courier created it never makes a second parcel.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -18,17 +19,34 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models import outbox
 from models.courier_accounts import get_account
 from models.errors import ConcurrentChange, IllegalTransition, InvalidInput
-from models.lifecycle import OrderStatus
+from models.lifecycle import OrderStatus, Trigger
 from models.orders import apply_transition, bump_version, change_order
 from models.orm import CourierAccount, Order, OrderEvent, OrderLine, Shipment, Store
 from models.timeline import Actor, record_event
 
 log = logging.getLogger(__name__)
 
-POLL_EVERY = timedelta(minutes=30)
+POLL_EVERY = timedelta(minutes=15)  # PARCEL_POLL_SECONDS' default
+_poll_every: dict[str, timedelta] = {}
+_poll_default = POLL_EVERY
 FINAL = frozenset({"delivered", "returned", "cancelled", "lost"})
 ATTENTION = frozenset({"delivery_attempted", "on_hold"})
 PARCEL_STATUS_TRIES = 3
+ANSWER_CHARS = 1000  # a courier's raw answer kept on the timeline
+
+
+def set_poll_intervals(default: timedelta, per_courier: Mapping[str, timedelta]) -> None:
+    """How long a parcel waits between two polls: `default` (PARCEL_POLL_SECONDS), or its
+    courier's own interval when it has one (the composition root calls this at start)."""
+    global _poll_default
+    _poll_default = default
+    _poll_every.clear()
+    _poll_every.update(per_courier)
+
+
+def poll_every(courier: str) -> timedelta:
+    """The time between two polls of a parcel at this courier."""
+    return _poll_every.get(courier, _poll_default)
 
 
 def parcel_reference(order: Order) -> str:
@@ -142,7 +160,7 @@ async def record_parcel_created(
                 label=label,
                 label_type=label_type[:40],
                 last_error="",
-                next_poll_at=outbox.now() + POLL_EVERY,
+                next_poll_at=outbox.now() + poll_every(shipment.courier),
                 updated_at=outbox.now(),
             )
         )
@@ -165,9 +183,17 @@ async def note_dispatch_error(shipment_id: int, error: str) -> None:
     )
 
 
-async def record_dispatch_failed(shipment_id: int, reason: str) -> None:
+async def dispatch_tried_before(order_id: int) -> bool:
+    """Whether an earlier dispatch of the order ended without a parcel (refused, unexpected
+    answer, unreachable, deleted at the courier): the courier may hold a parcel with our
+    reference, so it is looked up before another is created."""
+    return await OrderEvent.filter(order_id=order_id, type="dispatch_failed").exists()
+
+
+async def record_dispatch_failed(shipment_id: int, reason: str, answer: str = "") -> None:
     """The courier refused the parcel: the order stays in processing and the team sees
-    why on the card and the timeline; dispatching again is allowed."""
+    why on the card and the timeline; dispatching again is allowed. `answer` is the
+    courier's raw answer when it was not one we could read, kept on the timeline."""
     shipment = await Shipment.get(id=shipment_id).select_related("order")
     store = await Store.get(id=shipment.order.store_id)
 
@@ -175,6 +201,8 @@ async def record_dispatch_failed(shipment_id: int, reason: str) -> None:
         await Shipment.filter(id=shipment.id).using_db(conn).delete()
         order = await bump_version(conn, order, courier="")
         data: dict[str, object] = {"courier": shipment.courier, "reason": reason[:300]}
+        if answer:
+            data["answer"] = answer[:ANSWER_CHARS]
         event = await record_event(
             conn,
             order,
@@ -187,6 +215,44 @@ async def record_dispatch_failed(shipment_id: int, reason: str) -> None:
         return order
 
     await change_order(store, shipment.order.number, work)
+
+
+async def record_parcel_withdrawn(shipment_id: int, raw_status: str, reason: str) -> bool:
+    """The courier deleted the parcel (Yalidine `parcel_deleted`; only possible before it
+    was picked up, so the goods are still at the shop): the order goes back from shipped
+    to processing without courier or tracking — its card shows why and offers Dispatch
+    and Cancel again, as after a refusal — and stock stays committed. The parcel's
+    tracking and the courier's words are on the timeline. False when there was nothing to
+    undo (the order is no longer shipped, or the shipment is already gone)."""
+    shipment = await Shipment.filter(id=shipment_id).select_related("order").first()
+    if shipment is None or shipment.order.status is not OrderStatus.SHIPPED:
+        return False
+    store = await Store.get(id=shipment.order.store_id)
+    courier = Actor("courier", shipment.courier, shipment.courier)
+    data: dict[str, object] = {
+        "courier": shipment.courier,
+        "tracking": shipment.tracking,
+        "raw_status": raw_status,
+        "reason": reason[:300],
+    }
+
+    async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
+        if order.status is not OrderStatus.SHIPPED:
+            return order
+        await Shipment.filter(id=shipment.id).using_db(conn).delete()
+        order = await apply_transition(
+            conn, store, order, OrderStatus.PROCESSING, courier, note=reason[:300], data=data,
+            trigger=Trigger.WITHDRAW,
+        )  # fmt: skip
+        order = await bump_version(conn, order, courier="", tracking="")
+        event = await record_event(
+            conn, order, "dispatch_failed", courier, note=reason[:300], data=data
+        )
+        await outbox.publish(conn, store, "order.dispatch_failed", order, event, data)
+        return order
+
+    order = await change_order(store, shipment.order.number, work)
+    return order.status is OrderStatus.PROCESSING
 
 
 async def apply_parcel_status(
@@ -219,7 +285,8 @@ async def _apply_parcel_status(
     shipment = await Shipment.get(id=shipment_id).select_related("order")
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=UTC)  # storage is UTC; a courier's naive time is not compared
-    next_poll = None if status in FINAL else outbox.now() + POLL_EVERY
+    interval = poll_every(shipment.courier)
+    next_poll = None if status in FINAL else outbox.now() + interval
     unchanged = (shipment.status, shipment.raw_status) == (status, raw_status[:120])
     # Webhooks arrive late and out of order: an event older than the known state is news
     # of the past, not a change.
@@ -227,7 +294,7 @@ async def _apply_parcel_status(
     if unchanged or stale:
         keep_polling = shipment.status not in FINAL
         await Shipment.filter(id=shipment.id).update(
-            next_poll_at=outbox.now() + POLL_EVERY if keep_polling else None
+            next_poll_at=outbox.now() + interval if keep_polling else None
         )
         return False
     store = await Store.get(id=shipment.order.store_id)

@@ -13,10 +13,16 @@ Used as the `engine` of the SQLite connection by models.db.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from typing import cast
+from typing import Any, cast
 
-from tortoise.backends.base.client import TransactionalDBClient, TransactionContext
+import aiosqlite
+from tortoise.backends.base.client import (
+    ConnectionWrapper,
+    TransactionalDBClient,
+    TransactionContext,
+)
 from tortoise.backends.sqlite.client import (
     SqliteClient,
     SqliteTransactionContext,
@@ -55,9 +61,38 @@ class ImmediateTransactionContext(SqliteTransactionContext):
         return cast(TransactionalDBClient, self.connection)
 
 
+class ReleasingConnectionWrapper(ConnectionWrapper[aiosqlite.Connection]):
+    """Tortoise's wrapper, except that a connection that cannot be opened (a damaged or
+    unreadable file) gives the lock back: without this every later query waited forever."""
+
+    async def __aenter__(self) -> Any:
+        await self._lock.acquire()
+        try:
+            await self.ensure_connection()
+        except BaseException:
+            self._lock.release()
+            raise
+        return self.connection
+
+
 class ImmediateSqliteClient(SqliteClient):
     def _in_transaction(self) -> TransactionContext:
         return ImmediateTransactionContext(ImmediateTransactionWrapper(self), self._lock)
+
+    def acquire_connection(self) -> ConnectionWrapper[aiosqlite.Connection]:
+        return ReleasingConnectionWrapper(self._lock, self)
+
+    async def create_connection(self, with_db: bool) -> None:
+        """Open the file and apply the pragmas, or leave no connection: a half-open one
+        would be used later without WAL, busy timeout or foreign keys."""
+        try:
+            await super().create_connection(with_db)
+        except BaseException:
+            if self._connection is not None:
+                with contextlib.suppress(Exception):
+                    await self._connection.close()
+                self._connection = None
+            raise
 
 
 client_class = ImmediateSqliteClient

@@ -1,5 +1,6 @@
 """The store settings an owner changes from Telegram (SPEC §3.3, §5): language, the
-no-answer policy, the claim time, silent notifications and roster mode."""
+no-answer policy, the claim time, silent notifications, roster mode and what agents may do
+besides calling (see the money figures, move stock)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ SETTINGS: dict[str, Setting] = {
         Setting("claim_minutes", _is_int_in(CLAIM_MINUTES), "a whole number from 5 to 240"),
         Setting("silent_notifications", _is_bool, "true or false"),
         Setting("roster_mode", _is_bool, "true or false"),
+        Setting("agents_see_money", _is_bool, "true or false"),
+        Setting("agents_change_stock", _is_bool, "true or false"),
     )
 }
 

@@ -1,9 +1,7 @@
-"""Stores, invites and API keys: creating them and checking keys."""
+"""Stores and invites: creating them, and the fee table."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -12,9 +10,10 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from models import geography
+from models.api_keys import create_api_key, hash_secret
 from models.errors import InvalidInput, NotFound
 from models.fees import FeeRow, default_fee
-from models.orm import ApiKey, DeliveryFee, Invite, Store
+from models.orm import DeliveryFee, Invite, Store
 from models.outbox import now
 
 LANGS = ("ar", "fr", "en")
@@ -22,7 +21,9 @@ ROLES = ("owner", "agent")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
 RESERVED_SLUGS = frozenset({"v1", "static", "telegram", "health", "healthz", "api", "admin"})
 INVITE_TTL = timedelta(days=7)
-API_KEY_RE = re.compile(r"^hk_[0-9a-f]{12}_[A-Za-z0-9_-]{20,64}$")
+MAX_TOKEN = 64  # longer input is cut before hashing (tokens are 24 characters)
+# The key a new store starts with.
+FIRST_KEY_LABEL = "initial"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,35 +33,21 @@ class NewStore:
     invite_token: str
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-async def create_api_key(store: Store) -> str:
-    """A new key `hk_<prefix>_<secret>`; only the secret's hash is kept."""
-    prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(24)
-    await ApiKey.create(store=store, prefix=prefix, secret_hash=_hash(secret))
-    return f"hk_{prefix}_{secret}"
-
-
-async def authenticate_api_key(raw: str) -> Store | None:
-    """The store a bearer key belongs to, or None (unknown, malformed or revoked)."""
-    if not API_KEY_RE.match(raw):  # anything else never reaches the database
-        return None
-    parts = raw.split("_", 2)
-    key = await ApiKey.filter(prefix=parts[1], revoked_at=None).select_related("store").first()
-    if key is None or not hmac.compare_digest(key.secret_hash, _hash(parts[2])):
-        return None
-    return key.store
-
-
 async def create_invite(store: Store, role: str = "owner") -> str:
-    """A one-time token for `/start <token>` in Telegram, valid for a week."""
+    """A one-time token for `/start <token>` in Telegram, valid for a week. Only its hash
+    is stored: the returned token is the only copy."""
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
     token = secrets.token_urlsafe(18)
-    await Invite.create(store=store, token=token, role=role, expires_at=now() + INVITE_TTL)
+    await Invite.create(
+        store=store, token_hash=invite_hash(token), role=role, expires_at=now() + INVITE_TTL
+    )
     return token
+
+
+def invite_hash(token: str) -> str:
+    """What the database keeps of an invite token (SHA-256, like API keys)."""
+    return hash_secret(token[:MAX_TOKEN])
 
 
 async def create_store(slug: str, name: str, lang: str = "ar", email: str = "") -> NewStore:
@@ -79,7 +66,7 @@ async def create_store(slug: str, name: str, lang: str = "ar", email: str = "") 
         raise InvalidInput(f"store {slug!r} already exists")
     async with in_transaction():
         store = await Store.create(slug=slug, name=name.strip(), lang=lang, owner_email=email)
-        api_key = await create_api_key(store)
+        api_key = (await create_api_key(store, FIRST_KEY_LABEL)).secret
         token = await create_invite(store, "owner")
         await set_fees(store, default_fee_table())
     return NewStore(store, api_key, token)

@@ -4,12 +4,15 @@ and who may press what."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from models.errors import InvalidInput, InvalidInvite, NotFound
-from models.orm import Invite, Member, Store, TelegramChat
+from models.orm import Invite, Member, OrderEvent, Store, TelegramChat
 from models.outbox import now
+from models.stores import invite_hash
 from models.timeline import Actor
 
 GROUP_KINDS = frozenset({"group", "supergroup"})
@@ -34,7 +37,7 @@ class Joined:
 
 
 async def _take_invite(token: str) -> Invite:
-    invite = await Invite.filter(token=token[:64]).select_related("store").first()
+    invite = await Invite.filter(token_hash=invite_hash(token)).select_related("store").first()
     if invite is None or invite.used_at is not None or invite.expires_at < now():
         raise InvalidInvite()
     # Conditional update: two people racing for one invite, only one gets it.
@@ -68,9 +71,19 @@ async def accept_invite(token: str, ref: ChatRef) -> Joined:
             telegram_user_id=ref.user_id,
             defaults={"role": invite.role, "name": ref.user_name[:128]},
         )
-        member.role, member.name, member.active = invite.role, ref.user_name[:128], True
+        member.role = joined_role(member, invite.role)
+        member.name, member.active = ref.user_name[:128], True
         await member.save()
-        return Joined(store, invite.role, await _bind_chat(store, ref, ref.user_id))
+        return Joined(store, member.role, await _bind_chat(store, ref, ref.user_id))
+
+
+def joined_role(member: Member, invited_as: str) -> str:
+    """An invite only ever raises a role: an owner who opens an agent link stays owner (so
+    no invite can leave a store without an owner); a removed member comes back with the
+    invite's role."""
+    if member.active and member.role == "owner":
+        return "owner"
+    return invited_as
 
 
 async def authorize(store: Store, user_id: int, user_name: str, chat_id: int) -> Actor | None:
@@ -108,6 +121,57 @@ async def chats_of(store: Store) -> list[TelegramChat]:
 
 async def team_of(store: Store) -> list[Member]:
     return await Member.filter(store_id=store.id, active=True).order_by("id")
+
+
+@dataclass(frozen=True, slots=True)
+class GroupHelper:
+    """Someone who pressed a card's buttons in the team group without being invited."""
+
+    user_id: int
+    name: str
+    last_at: datetime
+
+
+HELPERS_SINCE = timedelta(days=90)
+
+
+async def group_helpers(store: Store, limit: int) -> list[GroupHelper]:
+    """People who acted as agents from the team group in the last 90 days and are not
+    listed members (a removed or blocked person is listed, inactive): the owner sees them
+    in /team and may block them. Latest first."""
+    listed = {
+        str(uid)
+        for uid in await Member.filter(store_id=store.id).values_list("telegram_user_id", flat=True)
+    }
+    rows = (
+        await OrderEvent.filter(
+            order__store_id=store.id, actor_kind="agent", at__gte=now() - HELPERS_SINCE
+        )
+        .exclude(actor_id="")
+        .annotate(last_at=Max("at"))
+        .group_by("actor_id", "actor_name")
+        .values("actor_id", "actor_name", "last_at")
+    )
+    latest: dict[str, GroupHelper] = {}
+    for row in rows:
+        uid = str(row["actor_id"])
+        if uid in listed or not uid.isdigit():
+            continue
+        seen = latest.get(uid)
+        if seen is None or row["last_at"] > seen.last_at:
+            latest[uid] = GroupHelper(int(uid), str(row["actor_name"] or uid), row["last_at"])
+    return sorted(latest.values(), key=lambda h: h.last_at, reverse=True)[:limit]
+
+
+async def block_group_helper(store: Store, user_id: int, name: str) -> bool:
+    """Keep someone out of the team group's buttons (a removed member's row: inactive,
+    until invited again). False when they are already listed."""
+    _, created = await Member.get_or_create(
+        store_id=store.id,
+        telegram_user_id=user_id,
+        defaults={"role": "agent", "active": False, "name": name[:128]},
+    )
+    return created
 
 
 async def revoke_member(store: Store, member_id: int) -> Member:

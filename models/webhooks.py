@@ -19,7 +19,7 @@ import ipaddress
 import json
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -91,11 +91,15 @@ def public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def clean_url(url: str, *, allow_private: bool = False) -> str:
+def clean_url(
+    url: str, *, allow_private: bool = False, parse_url: Callable[[str], object] | None = None
+) -> str:
     """An http(s) URL of at most 500 characters. Unless `allow_private`, a literal address
     must be public and the host may not be a local name (names are checked again, resolved,
-    at every delivery). Raises WebhookRefused (invalid_url, private_address)."""
-    text = (url or "").strip()
+    at every delivery). `parse_url` is how the HTTP client that delivers reads a URL
+    (`httpx.URL`; models imports no HTTP library): one it refuses (`http://0177.0.0.1/`)
+    could never be delivered. Raises WebhookRefused (invalid_url, private_address)."""
+    text = _parsed_by_client((url or "").strip(), parse_url)
     if not text or len(text) > MAX_URL or any(c.isspace() for c in text):
         raise WebhookRefused("invalid_url", "url", f"an http(s) URL of at most {MAX_URL} chars")
     try:
@@ -115,6 +119,18 @@ def clean_url(url: str, *, allow_private: bool = False) -> str:
             raise WebhookRefused("private_address", "url", f"{host} is not a public address")
     elif host in _LOCAL_NAMES or host.endswith(_LOCAL_SUFFIXES) or "." not in host:
         raise WebhookRefused("private_address", "url", f"{host} is not a public host")
+    return text
+
+
+def _parsed_by_client(text: str, parse_url: Callable[[str], object] | None) -> str:
+    if parse_url is None or not text or len(text) > MAX_URL:
+        return text
+    try:
+        parse_url(text)
+    except Exception as exc:  # the client's own error types (httpx.InvalidURL, IDNA errors)
+        raise WebhookRefused(
+            "invalid_url", "url", f"not a URL the webhook sender can use: {exc}"[:200]
+        ) from None
     return text
 
 
@@ -165,7 +181,9 @@ def verify_signature(
         return False
     if abs(now - sent) > tolerance:
         return False
-    return hmac.compare_digest(signature(secret, sent, body), header.strip())
+    return hmac.compare_digest(  # as bytes: a non-ASCII header is unequal, never an error
+        signature(secret, sent, body).encode(), header.strip().encode("utf-8", "surrogateescape")
+    )
 
 
 def new_secret() -> str:
@@ -190,10 +208,12 @@ async def create_endpoint(
     description: str = "",
     include_personal_data: bool = False,
     allow_private: bool = False,
+    parse_url: Callable[[str], object] | None = None,
 ) -> tuple[WebhookEndpoint, str]:
     """A new active endpoint and its signing secret in clear (shown once: only its sealed
-    form is kept). At most MAX_ENDPOINTS per store, disabled ones included."""
-    clean = clean_url(url, allow_private=allow_private)
+    form is kept). At most MAX_ENDPOINTS per store, disabled ones included. `parse_url`:
+    see `clean_url`."""
+    clean = clean_url(url, allow_private=allow_private, parse_url=parse_url)
     names = clean_events(events)
     text = " ".join((description or "").split())
     if len(text) > MAX_DESCRIPTION:
@@ -463,7 +483,7 @@ async def personal_data(order_id: int) -> dict[str, Any] | None:
     wilaya = geography.get_wilaya(order.wilaya_code)
     commune = geography.get_commune(order.commune_code)
     return {
-        "customer": {"name": order.name, "phone": order.phone},
+        "customer": {"name": order.name, "phone": order.phone, "phone2": order.phone2},
         "shipping": {
             "wilaya": {"code": order.wilaya_code, "name": wilaya.name_fr if wilaya else ""},
             "commune": {
@@ -486,6 +506,7 @@ async def personal_data(order_id: int) -> dict[str, Any] | None:
         ],
         "subtotal": order.subtotal,
         "delivery_fee": order.delivery_fee,
+        "discount": order.discount,
         "total": order.total,
     }
 

@@ -176,6 +176,8 @@ class WebhookChannel:
                 status, answer = await self._post(target, body, headers)
         except (TimeoutError, httpx.TimeoutException):
             raise await failed("no answer within the timeout") from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:  # no retry can help
+            raise await failed(f"not sent: {endpoint.url} {exc}"[:300], permanent=True) from None
         except httpx.HTTPError as exc:
             raise await failed(f"connection failed: {type(exc).__name__} {exc}"[:300]) from None
         if 200 <= status < 300:
@@ -224,8 +226,12 @@ class WebhookChannel:
         return envelope
 
     async def _target(self, url: str) -> Target:
-        parsed = httpx.URL(url)
-        host = parsed.host
+        try:
+            parsed = httpx.URL(url)
+            host = parsed.host
+        except (httpx.InvalidURL, ValueError) as exc:  # ValueError: IDNA refusals
+            # Saved before the URL was checked with this client: no retry can send it.
+            raise PermanentFailure(f"not sent: {url} is not a URL we can send to: {exc}") from None
         if not host:
             raise PermanentFailure(f"not sent: {url} has no host")
         try:

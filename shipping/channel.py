@@ -6,6 +6,15 @@ when there is none. A courier that cannot be reached makes the relay retry with 
 (and the retry looks the parcel up first); a courier that refuses the parcel ends the
 dispatch — the order stays in processing, the refusal is on its timeline, and it can be
 dispatched again.
+
+A courier that answers in a shape its contract does not describe (or an adapter that
+cannot read the answer) ends the dispatch the same way: the card says what the courier
+answered and the timeline keeps the raw answer. Whether the courier acted is unknown, so the
+next dispatch of that order looks the parcel up by our reference before creating one.
+
+The lookup costs requests (EcoTrack and NOEST page through their recent orders), so it is
+made only when an earlier try may have created the parcel: a retried delivery, or an order
+whose earlier dispatch ended without a parcel.
 """
 
 from __future__ import annotations
@@ -15,13 +24,22 @@ import logging
 from collections.abc import Callable
 from typing import NoReturn
 
-from couriers.base import Courier, CourierError, CourierUnavailable, CreatedParcel, Label
+from couriers.base import (
+    Courier,
+    CourierAnswerUnexpected,
+    CourierError,
+    CourierUnavailable,
+    CreatedParcel,
+    Label,
+    excerpt,
+)
 from models import outbox
 from models.errors import DomainError
 from models.lifecycle import OrderStatus
 from models.orm import OutboxMessage, Store
 from models.shipping import (
     ParcelToCreate,
+    dispatch_tried_before,
     note_dispatch_error,
     parcel_to_create,
     record_dispatch_failed,
@@ -75,19 +93,26 @@ class CourierChannel:
             return  # created by an earlier delivery, or refused and dropped
         if job.account is None:
             await self._refused(job, "the courier account was removed")
+        maybe_made = message.attempts > 1 or await dispatch_tried_before(job.order.id)
         try:
-            created = await self._parcel(job)
+            created = await self._parcel(job, maybe_made)
         except CourierUnavailable as exc:
             await self._unreachable(job, message, exc)
             raise
+        except CourierAnswerUnexpected as exc:
+            await self._unexpected(job, str(exc), exc.answer)
         except (CourierError, DomainError, NotDispatchable) as exc:
             await self._refused(job, str(exc) or type(exc).__name__)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            # The adapter could not read what the courier said: never out of the channel.
+            log.exception("courier answer unreadable courier=%s", job.shipment.courier)
+            await self._unexpected(job, f"{type(exc).__name__}: {exc}", "")
         await self._created(job, created)
 
-    async def _parcel(self, job: ParcelToCreate) -> CreatedParcel:
+    async def _parcel(self, job: ParcelToCreate, maybe_made: bool) -> CreatedParcel:
         assert job.account is not None
         courier = await self.pool.courier(job.account)
-        found = await courier.find_parcel(job.shipment.reference)
+        found = await courier.find_parcel(job.shipment.reference) if maybe_made else None
         if found is not None:
             log.info(
                 "parcel found by reference store=%s number=%s tracking=%s",
@@ -139,6 +164,24 @@ class CourierChannel:
             reason,
         )
         await record_dispatch_failed(job.shipment.id, reason)
+        raise self.permanent(reason)
+
+    async def _unexpected(self, job: ParcelToCreate, what: str, answer: str) -> NoReturn:
+        """The courier's answer is not one its contract describes: the dispatch ends like a
+        refusal (order kept in processing, dispatchable again), the card shows the answer,
+        the timeline keeps it; the next dispatch looks the parcel up first."""
+        courier = job.shipment.courier
+        shown = excerpt(answer, 200) or excerpt(what, 200)
+        reason = f"{courier} answered in an unexpected form (the parcel may exist): {shown}"
+        log.warning(
+            "dispatch answer unexpected store=%s number=%s courier=%s what=%s answer=%s",
+            job.order.store_id,
+            job.order.number,
+            courier,
+            what,
+            answer,
+        )
+        await record_dispatch_failed(job.shipment.id, reason, answer=answer or what)
         raise self.permanent(reason)
 
     async def _unreachable(

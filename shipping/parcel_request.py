@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from couriers.base import ParcelRequest
-from models.geography import get_wilaya
+from models.geography import get_commune, get_wilaya
 from models.orm import Order, OrderLine
 from models.phones import national_display
 from models.shipping import ParcelToCreate
@@ -40,6 +40,14 @@ def _courier_names(order: Order, reference: Mapping[str, Any]) -> tuple[str, str
     return str(wilaya), str(commune)
 
 
+def _commune_aliases(order: Order) -> tuple[str, ...]:
+    """Every name we know for the order's commune (French, Arabic, aliases), for couriers
+    that match it against their own list."""
+    ours = get_commune(order.commune_code) if order.commune_code else None
+    names = [order.commune_name, *((ours.name_fr, ours.name_ar, *ours.aliases) if ours else ())]
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def parcel_request(job: ParcelToCreate) -> ParcelRequest:
     """The ParcelRequest for a shipment waiting for its parcel. The amount collected at the
     door is the order's total (goods + delivery) as stored on the shipment at dispatch;
@@ -64,4 +72,5 @@ def parcel_request(job: ParcelToCreate) -> ParcelRequest:
         stopdesk_id=shipment.stopdesk_id or None,
         free_shipping=order.delivery_fee == 0,
         note=order.note,
+        commune_aliases=_commune_aliases(order),
     )

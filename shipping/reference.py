@@ -2,6 +2,10 @@
 stop desks, fees — refreshed in the background (a week old at most) and kept on the
 account, so dispatch speaks the courier's spelling and the desk picker needs no request.
 
+The refresh runs in the quota's background lane (couriers.http.background_calls): a
+dispatch right after `courier add` never waits for it, and needs none of it (the adapters
+read the destination wilaya's communes on demand).
+
 The saved shape (CourierAccount.reference):
     {"wilayas": {"16": "Alger", …},                 58-map code → the courier's name
      "communes": {"1601": {"name", "id", "desk"}},  our ONS code → the courier's commune
@@ -17,6 +21,7 @@ import logging
 from typing import Any
 
 from couriers.base import Courier, CourierError, CourierUnavailable, NotSupported
+from couriers.http import background_calls
 from models.courier_accounts import (
     CourierPlace,
     claim_reference_refresh,
@@ -89,7 +94,8 @@ async def refresh_one(pool: CourierPool) -> int | None:
     if account is None:
         return None
     try:
-        reference = await gather_reference(await pool.courier(account))
+        with background_calls():
+            reference = await gather_reference(await pool.courier(account))
     except (CourierError, DomainError) as exc:
         log.warning(
             "reference sync failed account=%s courier=%s error=%s", account.id, account.courier, exc

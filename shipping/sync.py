@@ -3,8 +3,9 @@ ask each account's courier about them in the largest batches its API takes, and 
 changed — status on the timeline (actor courier, raw status kept), delivered and returned
 moving the order, failed attempts and holds alerting the team.
 
-Quotas are the adapters' (one live adapter per account, shared with the courier channel):
-a courier that is rate limited or unreachable leaves its parcels due for the next cycle.
+Quotas are the adapters' (one live adapter per account, shared with the courier channel);
+the sync uses their background lane, so a dispatch never waits behind it. A courier that
+is rate limited or unreachable leaves its parcels due for the next cycle.
 An unknown status is logged and recorded as "unknown"; nothing here crashes the job.
 """
 
@@ -23,6 +24,7 @@ from couriers.base import (
     ParcelState,
     ParcelStatus,
 )
+from couriers.http import background_calls
 from models import parcel_polls
 from models.courier_accounts import account_by_id, record_test
 from models.errors import DomainError
@@ -71,8 +73,9 @@ class ParcelSync:
         shipments = await parcel_polls.claim_due(self.worker_id, self.limit)
         report = SyncReport(claimed=len(shipments))
         try:
-            for account_id, group in groupby(shipments, key=lambda s: s.account_id):
-                await self._poll_account(account_id, list(group), report)
+            with background_calls():
+                for account_id, group in groupby(shipments, key=lambda s: s.account_id):
+                    await self._poll_account(account_id, list(group), report)
         finally:
             await parcel_polls.release(self.worker_id, [s.id for s in shipments])
         return report
@@ -88,11 +91,11 @@ class ParcelSync:
             courier = await self.pool.courier(account)
         except (CourierError, DomainError) as exc:
             log.warning("parcel sync: account unusable account=%s error=%s", account.id, exc)
-            await parcel_polls.postpone([s.id for s in shipments])
+            await parcel_polls.postpone([s.id for s in shipments], account.courier)
             return
         size = courier.capabilities.track_batch
         if size <= 0:  # nothing to poll (manual)
-            await parcel_polls.postpone([s.id for s in shipments])
+            await parcel_polls.postpone([s.id for s in shipments], account.courier)
             return
         for start in range(0, len(shipments), size):
             batch = shipments[start : start + size]
@@ -115,11 +118,11 @@ class ParcelSync:
         except CourierAuthError as exc:
             await record_test(account_id, str(exc))
             log.error("parcel sync: credentials refused account=%s error=%s", account_id, exc)
-            await parcel_polls.postpone([s.id for s in batch])
+            await parcel_polls.postpone([s.id for s in batch], courier.name)
             return True
         except CourierError as exc:
             log.warning("parcel sync batch refused courier=%s error=%s", courier.name, exc)
-            await parcel_polls.postpone([s.id for s in batch])
+            await parcel_polls.postpone([s.id for s in batch], courier.name)
             return True
         await self._apply(courier.name, batch, states, report)
         return True
@@ -133,7 +136,7 @@ class ParcelSync:
     ) -> None:
         missing = [s.id for s in batch if (s.tracking or "") not in states]
         report.missing += len(missing)
-        await parcel_polls.postpone(missing)
+        await parcel_polls.postpone(missing, courier)
         for shipment in batch:
             state = states.get(shipment.tracking or "")
             if state is None:

@@ -120,6 +120,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 TABLES = (
+    "telegram_bot",
     "telegram_update",
     "webhook_attempt",
     "webhook_endpoint",

@@ -13,10 +13,11 @@ import re
 from aiohttp import web
 from tortoise.exceptions import IntegrityError
 
+from models.api_keys import authenticate_api_key
 from models.db import is_unavailable
 from models.errors import DomainError
 from models.orm import Store
-from models.stores import SLUG_RE, authenticate_api_key, get_store
+from models.stores import SLUG_RE, get_store
 from models.timeline import Actor
 from webstore import (
     api_calls,
@@ -24,6 +25,7 @@ from webstore import (
     api_customers,
     api_dispatch,
     api_exports,
+    api_order_edit,
     api_orders,
     api_webhooks,
     intake,
@@ -34,6 +36,7 @@ from webstore.api_errors import ApiError, code_for_status, domain_response, erro
 from webstore.api_input import check_headers, parse_body, parse_query
 from webstore.api_limits import Rate, TokenBuckets
 from webstore.app import CONFIG, RETRY_AFTER, UNAVAILABLE, Handler, WebConfig
+from webstore.log_paths import logged_path
 from webstore.security import SlidingWindow
 
 __all__ = ["ENDPOINTS", "code_for_status", "error_response", "setup"]
@@ -43,6 +46,7 @@ log = logging.getLogger(__name__)
 PREFIX = "/v1"
 ENDPOINTS: tuple[Endpoint, ...] = (
     *api_orders.ENDPOINTS,
+    *api_order_edit.ENDPOINTS,
     *api_calls.ENDPOINTS,
     *api_dispatch.ENDPOINTS,
     *api_customers.ENDPOINTS,
@@ -81,11 +85,11 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         response = error_response(409, "conflict", "A concurrent request won; try again")
     except Exception as exc:
         if is_unavailable(exc):  # the database is back in a moment: ask to try again
-            log.warning("database unavailable path=%s error=%r", request.path, exc)
+            log.warning("database unavailable path=%s error=%r", logged_path(request), exc)
             retry = {"Retry-After": RETRY_AFTER}
             response = error_response(503, "unavailable", UNAVAILABLE, headers=retry)
         else:
-            log.exception("unhandled API error path=%s", request.path)
+            log.exception("unhandled API error path=%s", logged_path(request))
             response = error_response(500, "internal_error", "Something went wrong on our side")
     if any(p.fullmatch(request.path) for p in request.config_dict[CORS_PATHS]):
         intake.add_cors_headers(response)

@@ -10,8 +10,12 @@ from pydantic import BaseModel, ValidationError
 
 from webstore.api_endpoint import Endpoint, HeaderParam
 from webstore.api_errors import ApiError, Issue, error_response
+from webstore.request_body import body_problem
 
 JSON_TYPES = frozenset({"application/json"})
+# A body its Content-Encoding does not let us read (webstore.request_body).
+UNREADABLE_BODY = "unreadable_body"
+BODY_CODES = {400: UNREADABLE_BODY, 413: "payload_too_large", 415: "unsupported_media_type"}
 REASONS = {
     "missing": "required",
     "string_too_long": "too_long",
@@ -74,6 +78,8 @@ async def parse_body(request: web.Request, endpoint: Endpoint) -> BaseModel | we
         message = "Send the body as JSON with 'Content-Type: application/json'"
         raise ApiError(415, "unsupported_media_type", message)
     raw = await request.read()  # past the app's client_max_size: HTTPRequestEntityTooLarge
+    if (problem := body_problem(request)) is not None:
+        raise ApiError(problem.status, BODY_CODES[problem.status], problem.message)
     try:
         return endpoint.body.model_validate_json(raw)
     except ValidationError as exc:

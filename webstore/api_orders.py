@@ -84,10 +84,14 @@ def summary(order: Order, lines: list[OrderLine]) -> OrderSummary:
         version=order.version,
         source=order.source,
         note=order.note,
+        call_note=order.call_note,
         created_at=order.created_at.isoformat(),
         updated_at=order.updated_at.isoformat(),
         customer=OrderCustomer(
-            name=order.name, phone=order.phone, phone_national=national_display(order.phone)
+            name=order.name,
+            phone=order.phone,
+            phone_national=national_display(order.phone),
+            phone2=order.phone2,
         ),
         shipping=OrderShipping(
             wilaya=_wilaya(order),
@@ -96,7 +100,10 @@ def summary(order: Order, lines: list[OrderLine]) -> OrderSummary:
             delivery_type=order.delivery_type,  # type: ignore[arg-type]
         ),
         amounts=OrderAmounts(
-            subtotal=order.subtotal, delivery_fee=order.delivery_fee, total=order.total
+            subtotal=order.subtotal,
+            delivery_fee=order.delivery_fee,
+            discount=order.discount,
+            total=order.total,
         ),
         lines=[_line(line) for line in lines],
         calls=calls_state(order),

@@ -8,6 +8,7 @@ from collections.abc import Awaitable
 from datetime import datetime
 from typing import TypeVar
 
+import httpx
 from aiohttp import web
 
 from models import webhooks
@@ -111,6 +112,7 @@ async def create_webhook(call: ApiCall) -> web.Response:
             description=body.description,
             include_personal_data=body.include_personal_data,
             allow_private=config.webhook_allow_private,
+            parse_url=httpx.URL,  # the client notify.webhooks delivers with
         )
     )
     created = WebhookCreated(**webhook_out(endpoint).model_dump(), secret=secret)
@@ -203,7 +205,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "anything but an http(s) URL of at most 500 characters, `private_address` for "
         "localhost and private or link-local networks. Events: `order.created`, "
         "`order.confirmed`, `order.processing`, `order.shipped`, `order.delivered`, "
-        "`order.cancelled`, `order.returned`, `order.call_logged`. The answer holds the "
+        "`order.cancelled`, `order.returned`, `order.call_logged`, `order.updated` (an "
+        "order edited on the call: `data.changed` names the fields). The answer holds the "
         "signing secret, shown only here. " + SIGNING + " An answer other than 2xx is "
         "retried after 1 min, 5 min, 30 min, 2 h and 12 h (10 s timeout, redirects not "
         "followed), except 4xx other than 408 and 429, given up at once; five deliveries "

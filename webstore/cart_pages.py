@@ -9,7 +9,7 @@ from aiohttp import web
 from models.orm import Variant
 from webstore import shelf
 from webstore.cart import parse_quantity, parse_variant_id
-from webstore.form_post import read_post, refuse_forged
+from webstore.form_post import read_post, refuse_forged, unreadable_status
 from webstore.messages import NOTICES, field_message
 from webstore.order_form import OrderForm, form_context, load_delivery
 from webstore.visit import Visit, render, save_cart, see_other
@@ -71,7 +71,7 @@ async def change_cart(visit: Visit, params: Params) -> web.StreamResponse:
     """`action` add | set | remove with `variant_id` and `quantity`, then back to the cart."""
     post = await read_post(visit)
     if post is None:
-        return await cart_page(visit, 400, visit._(NOTICES["malformed"]))
+        return await cart_page(visit, unreadable_status(visit), visit._(NOTICES["malformed"]))
     if forbidden := refuse_forged(visit, post):
         return forbidden
     action, variant_id = post.get("action"), parse_variant_id(post.get("variant_id"))

@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
+from webstore.log_paths import logged_path
 from webstore.messages import N_
+from webstore.request_body import body_problem
 from webstore.security import csrf_valid
 from webstore.visit import Visit, render
 
@@ -21,13 +23,23 @@ SESSION_EXPIRED = N_(
 
 
 async def read_post(visit: Visit) -> Mapping[str, object] | None:
-    """The posted fields, or None when the body cannot be read as a form (a body over the
-    size limit still raises 413, which the error middleware turns into a page)."""
+    """The posted fields, or None when the body cannot be read as a form (answer with
+    `unreadable_status`; a body over the size limit as sent still raises 413, which the
+    error middleware turns into a page)."""
+    if body_problem(visit.request) is not None:
+        return None
     try:
         return await visit.request.post()
     except (ValueError, LookupError, HttpProcessingError) as exc:
-        log.info("unreadable form path=%s error=%s", visit.request.path, type(exc).__name__)
+        log.info("unreadable form path=%s error=%s", logged_path(visit.request), type(exc).__name__)
         return None
+
+
+def unreadable_status(visit: Visit) -> int:
+    """The status of the form page answering a post `read_post` could not read: 400, or
+    415 for a Content-Encoding we do not decode (413 when too large once decoded)."""
+    problem = body_problem(visit.request)
+    return 400 if problem is None else problem.status
 
 
 def refuse_forged(visit: Visit, post: Mapping[str, object]) -> web.Response | None:
@@ -35,7 +47,7 @@ def refuse_forged(visit: Visit, post: Mapping[str, object]) -> web.Response | No
     visitor_id = None if visit.new_visitor else visit.visitor_id
     if csrf_valid(visit.config.secret_key, visitor_id, post.get("csrf_token")):
         return None
-    log.info("csrf refused path=%s", visit.request.path)
+    log.info("csrf refused path=%s", logged_path(visit.request))
     return render(
         visit,
         "error.html",

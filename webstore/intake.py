@@ -3,9 +3,11 @@
 
 - First time: 201 `{number, status, total, delivery_fee}`. The same key with the same body
   again: 200 with the same body and `Idempotent-Replayed: true` (one order in all). The same
-  phone and items inside the store's duplicate window, under another key, also answer 200
-  with the order already placed (both 200s say `Idempotent-Replayed: true`). The same key
-  with another body: 409 `idempotency_conflict`.
+  key with another body: 409 `idempotency_conflict`.
+- The same phone and items inside the store's duplicate window, under another key (or
+  another landing page): 409 `duplicate_order`, saying only that the order exists, as the
+  storefront does — a phone and items are no proof of being that customer, so nothing of
+  the order is told and the new key stays unbound (nothing is written).
 - Refusals: 422 `invalid_order` with `fields` (path → reason code of models.checkout),
   403 `blacklisted`, 429 `rate_limited` past the per-IP limit of WebConfig.
 - Browsers may call it from any origin (no cookies are involved), so every answer, errors
@@ -36,6 +38,7 @@ from webstore.security import SlidingWindow, client_ip
 
 IP_LIMIT = web.AppKey("intake_ip_limit", SlidingWindow)
 SOURCE = "intake"
+DUPLICATE_ORDER = "duplicate_order"
 IDEMPOTENCY_KEY = HeaderParam(
     "Idempotency-Key",
     "1 to 128 printable ASCII characters, unique per order attempt (a UUID is fine); "
@@ -118,6 +121,13 @@ async def place(call: ApiCall) -> web.Response:
             headers={"Retry-After": "600"},
         )
     placed = await place_order(store, checkout_request(body, ip), idempotency=idempotency)
+    if not placed.created and not placed.replayed:
+        raise ApiError(
+            409,
+            DUPLICATE_ORDER,
+            "This order was already placed (the same phone and items); it will be called "
+            "to confirm. Nothing new was created.",
+        )
     return _result(placed.order, placed.created)
 
 
@@ -140,6 +150,7 @@ ENDPOINTS = (
         status=201,
         also={200: "Replay of a request already taken: the same order, nothing new created"},
         errors=(403, 404, 409, 422, 429),
+        codes={409: (DUPLICATE_ORDER,)},
         cors=True,
         on_invalid=invalid_order,
         description=__doc__ or "",

@@ -35,6 +35,10 @@ FIELD_MESSAGES: dict[tuple[str, str], str] = {
     ("items", "empty"): N_("Your cart is empty."),
     ("items", "too_many"): N_("Too many different products in one order."),
     ("items", "unknown_variant"): N_("Please choose an available product option."),
+    ("items", "total_too_high"): N_(
+        "This order comes to more than the shop can take online. "
+        "Please order fewer items, or contact the shop."
+    ),
     ("quantity", "out_of_range"): N_("Choose a quantity from 1 to %(max)s."),
 }
 FIELD_LIMITS = {

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from webstore.api_endpoint import ApiCall, Endpoint
+from webstore.api_input import UNREADABLE_BODY
 from webstore.api_limits import DEFAULT_RATE, Rate
 from webstore.api_paging import MAX_LIMIT, PageQuery
 from webstore.schemas import MAX_ID, ErrorBody
@@ -108,7 +109,7 @@ def _implied_codes(e: Endpoint, status: int) -> list[str]:
             if issubclass(e.query, PageQuery):
                 codes.append("invalid_cursor")
         if e.body is not None:
-            codes.append("invalid_json")
+            codes += ["invalid_json", UNREADABLE_BODY]
     if status == 409 and any(h.name == "Idempotency-Key" for h in e.headers):
         codes.append("idempotency_conflict")
     if status == 422 and e.body is not None:

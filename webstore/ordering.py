@@ -15,7 +15,7 @@ from models.intake import PlacedOrder, place_order
 from webstore import shelf
 from webstore.cart import Cart, parse_variant_id
 from webstore.cart_pages import checkout_page
-from webstore.form_post import read_post, refuse_forged
+from webstore.form_post import read_post, refuse_forged, unreadable_status
 from webstore.order_form import HONEYPOT, OrderForm
 from webstore.pages import find_item, product_page, thanks_path
 from webstore.security import SlidingWindow, client_ip
@@ -61,7 +61,7 @@ async def _submit(
 ) -> web.StreamResponse:
     post = await read_post(visit)
     if post is None:
-        return await rerender(OrderForm(notice="malformed"), 400)
+        return await rerender(OrderForm(notice="malformed"), unreadable_status(visit))
     if forbidden := refuse_forged(visit, post):
         return forbidden
     form = OrderForm.from_post(post)

@@ -107,6 +107,7 @@ class OrderCustomer(Reply):
     name: str
     phone: str = Field(description="E.164, e.g. +213550123456.")
     phone_national: str = Field(description="As Algerians write it, e.g. 0550 12 34 56.")
+    phone2: str = Field("", description="A second number (E.164) set on the call, or empty.")
 
 
 class CustomerHistory(Reply):
@@ -158,7 +159,8 @@ class OrderShipping(Reply):
 class OrderAmounts(Reply):
     subtotal: int
     delivery_fee: int
-    total: int
+    discount: int = Field(0, description="Given by the owner on the call.")
+    total: int = Field(description="subtotal + delivery_fee - discount.")
     currency: Literal["DZD"] = "DZD"
 
 
@@ -192,6 +194,7 @@ class OrderSummary(Reply):
     version: int = Field(description="Bumped on every change; send it as `expected_version`.")
     source: str
     note: str
+    call_note: str = Field("", description="What the confirmation call settled.")
     created_at: str = Field(json_schema_extra=DATE_TIME)
     updated_at: str = Field(json_schema_extra=DATE_TIME)
     customer: OrderCustomer

@@ -9,7 +9,7 @@ import ipaddress
 import re
 import secrets
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from aiohttp import web
@@ -109,31 +109,55 @@ def is_https(request: web.Request, trust_forwarded: bool) -> bool:
     return forwarded.strip().lower() == "https"
 
 
+def address_key(address: str) -> str:
+    """What one client's budget is counted on: an IPv4 address, or the /64 network of an
+    IPv6 one (a single subscriber usually holds a whole /64, so counting addresses would
+    give each one billions of budgets). Anything else is kept as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 class SlidingWindow:
-    """At most `limit` hits per key in any `window` seconds, kept in this process's memory."""
+    """At most `limit` hits per client address (`address_key`) in any `window` seconds, kept
+    in this process's memory: at most `max_keys` addresses of `limit` times each, the least
+    recently seen forgotten first, and O(1) work per hit whatever the number of addresses."""
 
     MAX_KEYS = 50_000
 
     def __init__(
-        self, limit: int, window: float = 600.0, clock: Callable[[], float] = time.monotonic
+        self,
+        limit: int,
+        window: float = 600.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int | None = None,
     ) -> None:
         self.limit, self.window, self.clock = limit, window, clock
-        self._hits: dict[str, deque[float]] = {}
+        self.max_keys = max_keys or self.MAX_KEYS
+        self._hits: OrderedDict[str, deque[float]] = OrderedDict()  # least recent first
 
-    def hit(self, key: str) -> bool:
-        """Count one hit; False (and not counted) when the key is over its limit."""
-        now = self.clock()
-        hits = self._hits.setdefault(key, deque())
+    def __len__(self) -> int:
+        return len(self._hits)
+
+    def hit(self, address: str) -> bool:
+        """Count one hit; False (and not counted) when the address is over its limit."""
+        now, key = self.clock(), address_key(address)
+        hits = self._hits.get(key)
+        if hits is None:
+            hits = self._hits[key] = deque(maxlen=self.limit)
+            if len(self._hits) > self.max_keys:
+                self._hits.popitem(last=False)  # the one seen longest ago
+        else:
+            self._hits.move_to_end(key)  # refused hits count as seen: an abuser stays known
         while hits and hits[0] <= now - self.window:
             hits.popleft()
         if len(hits) >= self.limit:
             return False
         hits.append(now)
-        if len(self._hits) > self.MAX_KEYS:
-            self._forget_idle(now)
         return True
-
-    def _forget_idle(self, now: float) -> None:
-        idle = [k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self.window]
-        for key in idle:
-            del self._hits[key]

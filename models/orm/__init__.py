@@ -3,9 +3,10 @@
 from models.orm.catalog import Product, Variant
 from models.orm.order import Customer, IdempotencyKey, Order, OrderEvent, OrderLine
 from models.orm.outbox import OutboxMessage
+from models.orm.server import ServerSecret
 from models.orm.shipping import CourierAccount, Shipment, SmsGateway
 from models.orm.store import ApiKey, DeliveryFee, Invite, Member, Store
-from models.orm.team import CallAttempt, CardMessage, TelegramChat, TelegramUpdate
+from models.orm.team import CallAttempt, CardMessage, TelegramBot, TelegramChat, TelegramUpdate
 from models.orm.webhooks import WebhookAttempt, WebhookEndpoint
 
 __models__ = [
@@ -26,11 +27,13 @@ __models__ = [
     CardMessage,
     CallAttempt,
     TelegramUpdate,
+    TelegramBot,
     CourierAccount,
     Shipment,
     SmsGateway,
     WebhookEndpoint,
     WebhookAttempt,
+    ServerSecret,
 ]
 
 __all__ = [m.__name__ for m in __models__]

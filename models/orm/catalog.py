@@ -16,7 +16,7 @@ class Product(Model):
     slug = fields.CharField(max_length=80)
     name = fields.CharField(max_length=160)
     description = fields.TextField(default="")
-    price = fields.IntField()
+    price = fields.BigIntField()
     photo = fields.CharField(max_length=512, default="")
     active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -41,7 +41,7 @@ class Variant(Model):
     # [[name, value], ...]: a list keeps the merchant's order (PostgreSQL's JSONB sorts the
     # keys of an object, so "Couleur / Taille" would read differently per database).
     options: fields.Field[list[list[str]]] = fields.JSONField(default=list)
-    price = fields.IntField()
+    price = fields.BigIntField()
     stock = fields.IntField(default=0)
     active = fields.BooleanField(default=True)
 

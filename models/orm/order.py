@@ -54,9 +54,10 @@ class Order(Model):
     address = fields.CharField(max_length=500)
     delivery_type = fields.CharField(max_length=8)
     note = fields.CharField(max_length=500, default="")
-    subtotal = fields.IntField()
-    delivery_fee = fields.IntField()
-    total = fields.IntField()
+    # Money is whole dinars in 64-bit columns: a total of many lines never overflows.
+    subtotal = fields.BigIntField()
+    delivery_fee = fields.BigIntField()
+    total = fields.BigIntField()
     stock_committed = fields.BooleanField(default=False)
     source = fields.CharField(max_length=16, default="storefront")
     # Same phone + same lines inside the store's window is a duplicate, not a new order.
@@ -71,6 +72,11 @@ class Order(Model):
     claim_expires_at = fields.DatetimeField(null=True)
     callback_at = fields.DatetimeField(null=True)
     duplicate_of = fields.IntField(null=True)
+    # Set during the confirmation call (models.order_edit): another number that reaches the
+    # customer, a discount the owner gave (total = subtotal + fee - discount), the call's note.
+    phone2 = fields.CharField(max_length=16, default="")
+    discount = fields.BigIntField(default=0)
+    call_note = fields.CharField(max_length=500, default="")
     courier = fields.CharField(max_length=24, default="")
     tracking = fields.CharField(max_length=64, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -102,7 +108,7 @@ class OrderLine(Model):
     product_name = fields.CharField(max_length=160)
     variant_label = fields.CharField(max_length=200, default="")
     sku = fields.CharField(max_length=64)
-    unit_price = fields.IntField()
+    unit_price = fields.BigIntField()
     quantity = fields.IntField()
 
     class Meta:

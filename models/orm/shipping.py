@@ -52,8 +52,8 @@ class Shipment(Model):
     state = fields.CharField(max_length=12, default="requested")  # requested|created|failed
     tracking = fields.CharField(max_length=64, null=True)
     stopdesk_id = fields.CharField(max_length=64, default="")
-    cod_amount = fields.IntField(default=0)
-    fee = fields.IntField(null=True)
+    cod_amount = fields.BigIntField(default=0)
+    fee = fields.BigIntField(null=True)
     label = fields.BinaryField(null=True)
     label_type = fields.CharField(max_length=40, default="")
     status = fields.CharField(max_length=24, default="created")

@@ -23,6 +23,9 @@ class Store(Model):
     # Roster mode: only listed members may press, not every member of the team group.
     roster_mode = fields.BooleanField(default=False)
     silent_notifications = fields.BooleanField(default=False)
+    # What agents may do besides calling: read the money figures of /stats, move stock.
+    agents_see_money = fields.BooleanField(default=False)
+    agents_change_stock = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -48,11 +51,14 @@ class Member(Model):
 
 
 class Invite(Model):
+    """Only a SHA-256 of the token is stored, like API keys: a copy of the database opens
+    no store. The token itself is shown once, in the link given to the person."""
+
     id = fields.IntField(primary_key=True)
     store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
         "models.Store", related_name="invites", on_delete=fields.CASCADE
     )
-    token = fields.CharField(max_length=64, unique=True)
+    token_hash = fields.CharField(max_length=64, unique=True)
     role = fields.CharField(max_length=8)
     created_at = fields.DatetimeField(auto_now_add=True)
     expires_at = fields.DatetimeField()
@@ -63,7 +69,8 @@ class Invite(Model):
 
 
 class ApiKey(Model):
-    """Only a SHA-256 of the secret is stored; the prefix finds the row."""
+    """Only a SHA-256 of the secret is stored; the prefix finds the row. A store has several
+    (one per tool, named by `label`); revoking one sets `revoked_at` and leaves the others."""
 
     id = fields.IntField(primary_key=True)
     store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
@@ -71,7 +78,10 @@ class ApiKey(Model):
     )
     prefix = fields.CharField(max_length=16, unique=True)
     secret_hash = fields.CharField(max_length=64)
+    label = fields.CharField(max_length=64, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Written at most once a minute per key (LAST_USED_EVERY), never once per request.
+    last_used_at = fields.DatetimeField(null=True)
     revoked_at = fields.DatetimeField(null=True)
 
     class Meta:
@@ -86,8 +96,8 @@ class DeliveryFee(Model):
         "models.Store", related_name="fees", on_delete=fields.CASCADE
     )
     wilaya_code = fields.SmallIntField()
-    home_fee = fields.IntField(null=True)
-    desk_fee = fields.IntField(null=True)
+    home_fee = fields.BigIntField(null=True)
+    desk_fee = fields.BigIntField(null=True)
 
     class Meta:
         table = "delivery_fee"

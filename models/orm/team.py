@@ -92,3 +92,15 @@ class TelegramUpdate(Model):
     class Meta:
         table = "telegram_update"
         indexes = (("received_at",),)
+
+
+class TelegramBot(Model):
+    """The bot's username as getMe told it, keyed by the bot id that starts its token: the
+    CLI prints t.me links without TELEGRAM_BOT_USERNAME, and a new token asks again."""
+
+    bot_id = fields.BigIntField(primary_key=True, generated=False)
+    username = fields.CharField(max_length=64)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "telegram_bot"

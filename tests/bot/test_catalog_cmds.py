@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.gate import NO_STORE, visitor_translator
-from models import catalog, team
+from models import catalog, store_settings, team
 from models.orm import Product, Variant
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.factories import Shop, make_shop
@@ -47,8 +47,10 @@ async def press(
     return answer
 
 
-async def press_forged(desk: Desk, chat: int, message_id: int, data: str) -> dict[str, Any]:
-    update = desk.fake.press(chat, message_id, data, OWNER, check_button=False)
+async def press_forged(
+    desk: Desk, chat: int, message_id: int, data: str, user: dict[str, Any] = OWNER
+) -> dict[str, Any]:
+    update = desk.fake.press(chat, message_id, data, user, check_button=False)
     query = update["callback_query"]["id"]
     await desk.fake.send_update(update)
     await desk.fake.wait_for(lambda f: f.query(query).answered, timeout=10)
@@ -165,6 +167,7 @@ async def test_agents_adjust_stock_strangers_and_other_stores_cannot(db: str, ca
     shop = await make_shop(stock=0, lang="en")
     other = await make_shop("autre", stock=9, lang="en")
     m = shop.variants[0]
+    await store_settings.change_setting(shop.store, "agents_change_stock", True)  # granted
     async with running_desk() as desk:
         group = await desk.bind_group(shop.store, [OWNER, AGENT, STRANGER])
         stock = await ask(desk, group, AGENT, "/stock")
@@ -223,3 +226,38 @@ async def test_stock_pages_hold_eight_variants(db: str) -> None:
         assert "12. ▫️ Babouches (Pointure: 45) — 46" in plain(
             desk.fake.message(chat, first.message_id).text
         )
+
+
+async def test_stock_is_the_owners_unless_agents_are_allowed(db: str) -> None:
+    shop = await make_shop(stock=0, lang="en")
+    m = shop.variants[0]
+    not_allowed = "Only the owner changes the stock; the owner can allow agents in /settings."
+    async with running_desk() as desk:
+        await desk.bind(shop.store, OWNER)  # the owner, listed as such
+        group = await desk.bind_group(shop.store, [OWNER, AGENT])
+        listed = await ask(desk, group, AGENT, "/stock")
+        assert not_allowed in plain(listed.text)
+        assert not [d for d in listed.callback_data if d.startswith("s:")]  # the refresh only
+        refused = await press_forged(desk, group, listed.message_id, f"s:{m.id}:5:0", AGENT)
+        assert refused.get("show_alert") and refused["text"] == not_allowed
+        typed = await ask(desk, group, AGENT, "/stock 1 +20")
+        assert typed.text == not_allowed
+        assert (await Variant.get(id=m.id)).stock == 0
+
+        added = await ask(desk, group, OWNER, "/stock 1 +20")
+        assert added.text == "Robe kabyle (Taille: M): 20 in stock"
+        removed = await ask(desk, group, OWNER, "/stock 1 −3")
+        assert removed.text == "Robe kabyle (Taille: M): 17 in stock"
+        counted = await ask(desk, group, OWNER, "/stock 2 =7")
+        assert counted.text == "Robe kabyle (Taille: L): 7 in stock"
+        too_many = await ask(desk, group, OWNER, "/stock 1 -18")
+        assert too_many.text == "Not possible: Robe kabyle (Taille: M) has 17 in stock."
+        assert (await ask(desk, group, OWNER, "/stock 9 +1")).text.startswith("Line 9 is not")
+        assert (await ask(desk, group, OWNER, "/stock lots")).text.startswith("Send /stock 3 +20")
+        assert [v.stock for v in await Variant.filter(product_id=m.product_id).order_by("id")] == [
+            17,
+            7,
+        ]
+
+        await store_settings.change_setting(shop.store, "agents_change_stock", True)
+        assert (await ask(desk, group, AGENT, "/stock 1 +1")).text.endswith(": 18 in stock")

@@ -4,17 +4,27 @@ changes anything."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 
+from bot.couriers_cmd import COURIER_EXAMPLES
 from bot.i18n import translator
+from couriers.base import Account
+from models.errors import InvalidInput
 from models.orm import CourierAccount
+from shipping.accounts import check_credentials
 from shipping.service import CourierDispatch
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
+from tests.couriers.fake_ecotrack import FakeEcotrack
+from tests.couriers.fake_maystro import FakeMaystro
+from tests.couriers.fake_noest import FakeNoest
 from tests.couriers.fake_procolis import FakeProcolis
-from tests.couriers.fake_yalidine import FakeYalidine
+from tests.couriers.fake_yalidine import API_ID, API_TOKEN, FakeYalidine
+from tests.couriers.fake_zrexpress import FakeZrExpress
 from tests.factories import make_shop
 from tests.fakes.telegram_api import StoredMessage
 from tests.shipping.support import YALIDINE_CREDENTIALS, FakeBuilder, account, sealer
@@ -115,3 +125,47 @@ async def test_only_the_owner_sees_and_changes_couriers(db: str, yalidine: FakeY
     assert len(defaults) == 1
     first = await CourierAccount.filter(store_id=shop.store.id).order_by("id").first()
     assert first is not None and list(defaults) == [first.id]
+
+
+async def test_the_examples_show_what_each_courier_needs(db: str, yalidine: FakeYalidine) -> None:
+    shop = await make_shop()
+    async with running_desk(dispatcher=CourierDispatch(sealer(), FakeBuilder(yalidine))) as desk:
+        chat = await desk.bind(shop.store, OWNER)
+        text = (await command(desk, chat, OWNER, "/couriers")).text or ""
+    for courier, args in COURIER_EXAMPLES:
+        assert f"hanout courier add {shop.store.slug} {courier} {args}" in text
+    assert "from_wilaya=16" in text
+    assert _("A value written - is asked for when the command runs and is not shown.") in text
+
+
+@asynccontextmanager
+async def fake_account(courier: str, yalidine: FakeYalidine) -> AsyncIterator[Account]:
+    """A working account of `courier` at its fake."""
+    if courier == "yalidine":
+        creds = {"api_id": API_ID, "api_token": API_TOKEN, "from_wilaya": "16"}
+        yield Account("yalidine", yalidine.base_url, creds)
+        return
+    if courier == "manual":
+        yield Account("manual", "", {})
+        return
+    fakes = {"ecotrack": FakeEcotrack, "zrexpress": FakeZrExpress, "procolis": FakeProcolis,
+             "maystro": FakeMaystro, "noest": FakeNoest}  # fmt: skip
+    async with fakes[courier]() as fake:
+        yield fake.account()
+
+
+@pytest.mark.parametrize(("courier", "args"), COURIER_EXAMPLES)
+async def test_each_example_has_exactly_what_the_credentials_test_requires(
+    db: str, yalidine: FakeYalidine, courier: str, args: str
+) -> None:
+    names = re.findall(r"--credential (\w+)=", args)
+    async with fake_account(courier, yalidine) as working:
+        given = {name: working.credentials[name] for name in names}
+        await check_credentials(Account(courier, working.base_url, given))  # enough
+        for name in names:  # and each one needed
+            without = {k: v for k, v in given.items() if k != name}
+            with pytest.raises(InvalidInput):
+                await check_credentials(Account(courier, working.base_url, without))
+        if "--base-url" in args:
+            with pytest.raises(InvalidInput):
+                await check_credentials(Account(courier, "", given))

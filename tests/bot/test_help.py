@@ -17,7 +17,7 @@ async def test_help_lists_the_commands_in_a_store_chat(db: str) -> None:
         assert lines[0] == "🛍 Boutique shop"
         assert lines[1].startswith("I am Hanout's order desk.")
         for line in (
-            "/orders — Orders to handle, pending first",
+            "/orders — Orders to handle: calls due first, oldest first",
             "/order — Show one order: /order 1042",
             "/find — Find orders by phone, name or number",
             "/stats — Figures: /stats today, week or month",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from bot.callbacks import (
@@ -15,6 +16,7 @@ from bot.i18n import money
 from models import calls, dispatch, intake, orders, team
 from models.lifecycle import OrderStatus
 from models.orm import Order
+from models.outbox import now
 from models.timeline import Actor
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.factories import Shop, checkout, make_shop
@@ -120,18 +122,27 @@ async def press_and_wait(
     return query
 
 
-async def test_orders_are_pending_first_newest_first_in_pages_of_eight(db: str) -> None:
+async def test_orders_are_calls_due_first_oldest_first_in_pages_of_eight(db: str) -> None:
     shop = await make_shop(stock=50, lang="en")
     made = await live_orders(shop)
+    pending = made["pending"]
+    due, later = pending[3], pending[4]
+    for number in (due, later):
+        soon = now() + timedelta(hours=2)
+        await calls.log_call(shop.store, number, "postponed", NADIA, callback_at=soon)
+    await Order.filter(store_id=shop.store.id, number=due).update(callback_at=now())
+    await calls.bring_back_callbacks()  # its time came: the card is back, the time cleared
     async with running_desk() as desk:
         group = await desk.bind_group(shop.store, [OWNER, AGENT])
         first = await ask(desk, group, AGENT, "/orders")
 
-        ranked = [
-            n for s in ("pending", "confirmed", "processing", "shipped") for n in made[s][::-1]
-        ]
+        called_back = [pending[1], due]  # a no-answer, then the postponed call now due
+        never = [n for n in pending if n not in (*called_back, later)]
+        after = [n for s in ("confirmed", "processing", "shipped") for n in made[s]]
+        ranked = [*called_back, *never, later, *after]
         assert len(ranked) == 13
-        assert said(first).startswith("📋 Orders to handle: 13 · page 1/2")
+        heading = "📋 To call now: 5 · call-backs later: 1 · after the call: 7"
+        assert said(first).startswith(heading + " · page 1/2")
         assert numbers_in(first) == ranked[:8]
         called = made["pending"][1]
         line = next(ln for ln in said(first).splitlines() if f"#{called} " in ln)
@@ -146,7 +157,7 @@ async def test_orders_are_pending_first_newest_first_in_pages_of_eight(db: str) 
 
         await press_and_wait(desk, group, first, f"l:{shop.store.id}:1")
         second = desk.fake.message(group, first.message_id)
-        assert said(second).startswith("📋 Orders to handle: 13 · page 2/2")
+        assert said(second).startswith(heading + " · page 2/2")
         assert numbers_in(second) == ranked[8:]
         assert second.callback_data[-2:] == [f"l:{shop.store.id}:0", f"l:{shop.store.id}:1"]
 

@@ -113,7 +113,10 @@ async def test_each_setting_reaches_the_store_row(db: str) -> None:
 
         answer = await choose(desk, menu, None, f"st:{sid}:rm:1")
         assert (await store_row(shop)).roster_mode is True
-        assert answer.get("text") == _("Roster mode: %(state)s", state=_("on"))
+        assert answer.get("text") == _(
+            "Roster mode (only listed members press buttons in the group): %(state)s",
+            state=_("on"),
+        )
         await choose(desk, menu, None, f"st:{sid}:rm:0")
         assert (await store_row(shop)).roster_mode is False
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from bot.i18n import ALGIERS, money
 from bot.stats import percent, stats_text
-from models import calls, dispatch, orders
+from models import calls, dispatch, orders, store_settings
 from models.lifecycle import OrderStatus
 from models.orm import Store
 from models.outbox import now
@@ -62,6 +62,7 @@ async def test_stats_of_today_in_the_chat_and_other_periods_by_button(db: str) -
     await orders.confirm_order(store, d, NADIA)
     await dispatch.dispatch_order(store, d, NADIA, "TRK1")
     await orders.transition_order(store, d, OrderStatus.DELIVERED, NADIA)
+    await store_settings.change_setting(store, "agents_see_money", True)  # shown to the group
 
     async with running_desk() as desk:
         group = await desk.bind_group(store, [OWNER, AGENT])
@@ -98,3 +99,22 @@ async def test_stats_of_today_in_the_chat_and_other_periods_by_button(db: str) -
         assert said(week).startswith("📊 Boutique shop · Last 7 days (")
         wrong = await ask(desk, group, AGENT, "/stats year")
         assert said(wrong) == "Send /stats today, /stats week or /stats month."
+
+
+async def test_money_figures_are_the_owners_unless_shared(db: str) -> None:
+    shop = await make_shop(stock=20, lang="en")
+    store = shop.store
+    d = await place(shop, 1)
+    await orders.confirm_order(store, d, NADIA)
+    booked = f"📒 Booked (confirmed or later): {money(4900, 'en')}"
+    hidden = "💰 Money figures: the owner reads them in a private chat."
+    async with running_desk() as desk:
+        owner_chat = await desk.bind(store, OWNER)
+        agent_chat = await desk.bind(store, AGENT, role="agent")
+        group = await desk.bind_group(store, [OWNER, AGENT])
+        assert booked in said(await ask(desk, owner_chat, OWNER, "/stats"))
+        for chat, who in ((agent_chat, AGENT), (group, AGENT), (group, OWNER)):
+            text = said(await ask(desk, chat, who, "/stats"))
+            assert hidden in text and "📒" not in text and "💰 Collected" not in text
+        await store_settings.change_setting(store, "agents_see_money", True)
+        assert booked in said(await ask(desk, agent_chat, AGENT, "/stats"))

@@ -105,6 +105,9 @@ async def test_the_owner_adds_a_webhook_by_reply_and_sees_its_secret_once(db: st
         assert _(
             "This address is on a private network: webhooks go to public addresses only."
         ) in words(private)
+        # passes the address rules, but the HTTP client that delivers refuses it
+        octal, asked = await reply(desk, asked, OWNER, "http://0177.0.0.1/hook", count=2)
+        assert _("That is not a web address: send one starting with https://") in words(octal)
         [chooser] = await reply(desk, asked, OWNER, URL)
         assert URL in words(chooser)
         assert all(f"✅ {e}" in words_of_buttons(chooser) for e in webhooks.EVENTS)

@@ -1,4 +1,8 @@
-"""A fake EcoTrack company (reference/couriers.md §3) on 127.0.0.1, with its quirks: Bearer
+"""A fake EcoTrack company on 127.0.0.1, written from the wire contract (couriers/README.md
+§EcoTrack, reference/couriers.md §3), not from the adapter. What the documentation says the
+API refuses, it refuses: parameters anywhere but the query string, a commune not spelled as
+in its own `get/communes` list, an unknown type or stop_desk value, a desk code that is no
+desk, missing or over-long fields (Laravel 422 bags). With its quirks: Bearer
 token (and `api_token` in the query for validate/token and get/orders/status), create from
 query parameters only, drafts until `valid/order`, `success:false` + code in HTTP 200
 bodies, Laravel 422 bags, objects keyed by index, 100 trackings a call, PDF labels,
@@ -36,11 +40,13 @@ DISABLED_TOKEN = "eco-token-off"  # API access switched off for the account
 WILAYAS = {16: "Alger", 31: "Oran", 9: "Blida"}  # the only ones this company serves
 COMMUNES = [
     {"nom": "Bab Ezzouar", "wilaya_id": 16, "code_postal": "16033", "has_stop_desk": 1},
+    {"nom": "Aïn Bénian", "wilaya_id": 16, "code_postal": "16040", "has_stop_desk": 0},
     {"nom": "Hydra", "wilaya_id": 16, "code_postal": "16023", "has_stop_desk": 0},
     {"nom": "Alger Centre", "wilaya_id": 16, "code_postal": "16001", "has_stop_desk": 1},
     {"nom": "Oran", "wilaya_id": 31, "code_postal": "31001", "has_stop_desk": 1},
     {"nom": "Bir El Djir", "wilaya_id": 31, "code_postal": "31022", "has_stop_desk": 0},
     {"nom": "Blida", "wilaya_id": 9, "code_postal": "09001", "has_stop_desk": 0},
+    {"nom": "Djanet", "wilaya_id": 33, "code_postal": "33001", "has_stop_desk": 0},  # not served
 ]
 PRICES = {16: ("400", "300"), 31: ("600", "450"), 9: ("500", "400")}  # home, desk
 _PHONE = re.compile(r"\d{9,10}")
@@ -87,6 +93,7 @@ class FakeEcotrack:
         self.moved_to = ""  # when set, every request answers 301 to it
         self.fees_per_wilaya = False  # the other get/fees shape one digest shows
         self.legacy_delete = False  # {"delete": "success"|"fail"}
+        self.odd: dict[str, web.Response] = {}  # path → an undocumented 200 answer, once
         app = web.Application(middlewares=[self._gate])
         for method, path, handler in (
             ("GET", "validate/token", self._validate_token),
@@ -169,12 +176,16 @@ class FakeEcotrack:
         self.hits.append(now)
         if (queue := self.fail.get(path)) and (status := queue.pop(0)):
             return web.json_response({"message": "Server Error"}, status=status)
+        if path in self.odd:
+            return self.odd.pop(path)
         bearer = request.headers.get("Authorization") == f"Bearer {TOKEN}"
         if path not in ("validate/token", "get/orders/status") and not bearer:
             return web.json_response({"message": "Unauthenticated."}, status=401)
         response = await handler(request)
         response.headers["X-RateLimit-Limit"] = str(self.limit)
         response.headers["X-RateLimit-Remaining"] = str(self.limit - len(recent) - 1)
+        response.headers["X-RateLimit-Limit-Hour"] = "1500"
+        response.headers["X-RateLimit-Remaining-Hour"] = str(1500 - len(self.hits))
         return response
 
     # --- endpoints ---------------------------------------------------------------------
@@ -188,6 +199,8 @@ class FakeEcotrack:
 
     async def _create(self, request: web.Request) -> web.Response:
         q = dict(request.query)  # the documented API reads the query string, never a body
+        if await request.read():
+            return _invalid({"body": ["Les paramètres sont attendus dans la requête."]})
         errors = _create_errors(q)
         if errors:
             return _invalid(errors)
@@ -294,6 +307,15 @@ def _create_errors(q: dict[str, str]) -> dict[str, list[str]]:
             errors[name] = [f"Le champ {name} est obligatoire."]
     if q.get("telephone") and not _PHONE.fullmatch(q["telephone"]):
         errors["telephone"] = ["Le téléphone doit contenir entre 9 et 10 chiffres."]
+    for name in ("nom_client", "adresse", "commune", "produit", "remarque", "reference"):
+        if len(q.get(name, "")) > 255:
+            errors[name] = [f"Le champ {name} ne doit pas dépasser 255 caractères."]
+    if q.get("type") and q["type"] not in ("1", "2", "3", "4"):
+        errors["type"] = ["Le type sélectionné est invalide."]
+    if q.get("stop_desk", "0") not in ("0", "1"):
+        errors["stop_desk"] = ["Le champ stop desk doit être 0 ou 1."]
+    if q.get("montant") and not re.fullmatch(r"\d+(\.\d+)?", q["montant"]):
+        errors["montant"] = ["Le montant doit être un nombre."]
     if not q.get("code_wilaya", "").isdigit() or not 1 <= int(q["code_wilaya"]) <= 58:
         errors.setdefault("code_wilaya", ["La wilaya sélectionnée est invalide."])
     communes = [c for c in COMMUNES if str(c["wilaya_id"]) == q.get("code_wilaya")]

@@ -1,10 +1,19 @@
-"""A fake Maystro Delivery API (reference/couriers.md §7) on 127.0.0.1, with its quirks:
-`Authorization: Token …` (DRF 401 otherwise), DRF error bodies, Maystro's own commune ids,
-integer statuses, the same-day rule (one order per customer name + phone a day), a
-paginated `{list:{results,next,count}}` list filterable by `external_order_id` and
-`display_id`, history rows, cancel by PATCHing status 50 before shipping, PDF bordereaux
-(v1 prints a blank page for UUIDs), prices that 404 when a commune is not served, 429 with
-Retry-After, and a create that stalls after taking effect.
+"""A fake Maystro Delivery API on 127.0.0.1, written from couriers/maystro.md (the wire
+contract), not from the adapter.
+
+It refuses what the contract says Maystro refuses, in Django REST Framework's shapes:
+401 `{"detail"}` without `Authorization: Token …`; 400 `{field: [msg]}` for a missing or
+malformed field (wilaya 1–58, a commune id of that wilaya, a 9–10 digit phone, an integer
+price, `source` 4, products with a description, `express` boolean, texts of 255 at most),
+for a `delivery_type` outside the account's coding (`coding="0/1"` by default, `"1/2"` for
+accounts on the newer one), and for the same-day rule (one order per customer name + phone
+a day) as `non_field_errors`; 404 `{"detail": "Not found."}`; 429 with Retry-After.
+
+It answers the documented shapes: `[[id, name]]` wilayas, commune rows, order lists as
+`{list:{results,next,count}}` (filterable by `external_order_id` and `display_id`), integer
+statuses, history rows, cancel by PATCHing status 50 before the order leaves, PDF
+bordereaux (v1 blank for uuids). Test levers: a create that stalls after taking effect, a
+create answered in another shape (`create_answer`), a quota header (`remaining`).
 """
 
 from __future__ import annotations
@@ -13,6 +22,7 @@ import asyncio
 import re
 import time
 import uuid
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -27,10 +37,13 @@ COMMUNES = {
     31: [{"id": 2101, "name": "Oran"}, {"id": 2102, "name": "Bir El Djir"}],
     9: [{"id": 301, "name": "Blida"}],
 }
-PRICES = {(501, 1): 450, (501, 2): 300, (2101, 1): 650}  # (commune, delivery type) → DZD
+PRICES = {(501, 1): 450, (501, 2): 300, (2101, 1): 650}  # (commune, 1 home | 2 desk) → DZD
+CODINGS = {"0/1": {"home": 0, "desk": 1}, "1/2": {"home": 1, "desk": 2}}
 SHIPPED = 31  # from here on an order can no longer be cancelled
 PAGE = 20
-_PHONE = re.compile(r"0[5-7]\d{8}")
+_PHONE = re.compile(r"0\d{8,9}")
+REQUIRED = ("wilaya", "commune", "customer_name", "customer_phone", "product_price",
+            "delivery_type", "products", "source")  # fmt: skip
 
 
 def drf_error(code: int, **fields: Any) -> web.Response:
@@ -38,12 +51,16 @@ def drf_error(code: int, **fields: Any) -> web.Response:
 
 
 class FakeMaystro:
-    def __init__(self, token: str = "maystro-token-1") -> None:
+    def __init__(self, token: str = "maystro-token-1", coding: str = "0/1") -> None:
         self.token = token
+        self.coding = CODINGS[coding]
         self.orders: dict[str, dict[str, Any]] = {}  # by UUID
         self.calls: list[tuple[str, str, Any, float]] = []
         self.throttle: list[float] = []
+        self.remaining: int | None = None
         self.stall_create = 0.0
+        # Replaces the order in the create's answer (None: the documented full order).
+        self.create_answer: Callable[[dict[str, Any]], Any] | None = None
         self.today = "2026-11-26"
         self._display = 100_000
         app = web.Application(middlewares=[self._gate])
@@ -80,8 +97,19 @@ class FakeMaystro:
     def by_display(self, display_id: str) -> dict[str, Any]:
         return next(o for o in self.orders.values() if str(o["display_id"]) == display_id)
 
+    def kind_of(self, order: dict[str, Any]) -> str:
+        """ "home" or "desk", as this account's coding reads the order's delivery_type."""
+        return next(k for k, v in self.coding.items() if v == order["delivery_type"])
+
     def set_status(self, display_id: str, status: int, comment: str = "") -> None:
         self._move(self.by_display(display_id), status, comment)
+
+    def set_status_by_id(self, order_id: str, status: int) -> None:
+        self._move(self.orders[order_id], status)
+
+    def seed(self, body: dict[str, Any]) -> dict[str, Any]:
+        """An order made outside the adapter (as the merchant's dashboard would)."""
+        return self._store(body)
 
     def paths(self, method: str, path: str) -> list[tuple[Any, float]]:
         return [(body, at) for m, p, body, at in self.calls if (m, p) == (method, path)]
@@ -99,7 +127,10 @@ class FakeMaystro:
             )
         if request.headers.get("Authorization") != f"Token {self.token}":
             return drf_error(401, detail="Invalid token.")
-        return await handler(request)
+        response = await handler(request)
+        if self.remaining is not None:  # a quota header, should the API ever send one
+            response.headers["X-RateLimit-Remaining"] = str(self.remaining)
+        return response
 
     # --- reference data --------------------------------------------------------------
 
@@ -120,6 +151,8 @@ class FakeMaystro:
 
     async def _create(self, request: web.Request) -> web.Response:
         body = await request.json()
+        if not isinstance(body, dict):
+            return drf_error(400, non_field_errors=["Invalid data. Expected a dictionary."])
         errors = self._errors(body)
         if errors:
             return drf_error(400, **errors)
@@ -127,23 +160,33 @@ class FakeMaystro:
         if self.stall_create:
             stall, self.stall_create = self.stall_create, 0.0
             await asyncio.sleep(stall)
-        return web.json_response(order, status=201)
+        answer = _public(order) if self.create_answer is None else self.create_answer(order)
+        return web.json_response(answer, status=201)
 
     def _errors(self, body: dict[str, Any]) -> dict[str, list[str]]:
-        communes = {c["id"] for c in COMMUNES.get(body.get("wilaya"), [])}  # type: ignore[arg-type]
-        products = body.get("products") or []
+        missing = {f: ["Ce champ est obligatoire."] for f in REQUIRED if body.get(f) is None}
+        if missing:
+            return missing
+        wilaya, communes = body["wilaya"], COMMUNES.get(body["wilaya"], [])
+        products = body["products"]
+        kind = body["delivery_type"]
         checks = {
-            "wilaya": body.get("wilaya") in COMMUNES,
-            "commune": body.get("commune") in communes,
-            "customer_phone": bool(_PHONE.fullmatch(str(body.get("customer_phone")))),
-            "customer_name": bool(body.get("customer_name")),
-            "product_price": isinstance(body.get("product_price"), int),
-            "delivery_type": body.get("delivery_type") in (1, 2),
-            "express": isinstance(body.get("express"), bool),
-            "source": body.get("source") == 4,
-            "products": bool(products) and all(p.get("logistical_description") for p in products),
+            "wilaya": isinstance(wilaya, int) and 1 <= wilaya <= 58 and wilaya in COMMUNES,
+            "commune": body["commune"] in {c["id"] for c in communes},
+            "customer_phone": bool(_PHONE.fullmatch(str(body["customer_phone"]))),
+            "customer_name": bool(str(body["customer_name"]).strip()),
+            "product_price": isinstance(body["product_price"], int),
+            "express": isinstance(body.get("express", False), bool),
+            "source": body["source"] == 4,
+            "products": isinstance(products, list)
+            and bool(products)
+            and all(isinstance(p, dict) and p.get("logistical_description") for p in products),
         }
-        errors = {field: ["Ce champ est invalide."] for field, ok in checks.items() if not ok}
+        for text in ("destination_text", "customer_name", "note_to_driver"):
+            checks[text] = checks.get(text, True) and len(str(body.get(text) or "")) <= 255
+        errors = {field: ["Valeur invalide."] for field, ok in checks.items() if not ok}
+        if kind not in self.coding.values():
+            errors["delivery_type"] = [f'"{kind}" is not a valid choice.']
         if not errors and self._same_day(body):
             errors["non_field_errors"] = ["Une commande existe déjà pour ce client aujourd'hui."]
         return errors
@@ -157,17 +200,18 @@ class FakeMaystro:
 
     def _store(self, body: dict[str, Any]) -> dict[str, Any]:
         self._display += 1
+        price_kind = 2 if body["delivery_type"] == self.coding["desk"] else 1
         order = {
             **body,
             "id": str(uuid.uuid4()),
             "display_id": self._display,
-            "delivery_price": PRICES.get((body["commune"], body["delivery_type"]), 500),
+            "delivery_price": PRICES.get((body["commune"], price_kind), 500),
             "created_at": f"{self.today}T09:00:00Z",
             "history": [],
         }
         self._move(order, 4)
         self.orders[order["id"]] = order
-        return _public(order)
+        return order
 
     def _move(self, order: dict[str, Any], status: int, comment: str = "") -> None:
         at = f"{self.today}T{9 + len(order['history']):02d}:00:00Z"

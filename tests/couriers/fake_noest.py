@@ -1,4 +1,9 @@
-"""A fake NOEST (reference/couriers.md §4) on 127.0.0.1, with its quirks: Bearer token plus
+"""A fake NOEST on 127.0.0.1, written from the wire contract (couriers/README.md §NOEST,
+NOEST Public API v2.3), not from the adapter. It refuses what the documentation says NOEST
+refuses: a commune not spelled as in its own list or inactive (`inactive_commune`), a desk
+code of another wilaya (`station_code`), `type_id` outside 1-3, `stop_desk` outside 0/1,
+a wilaya outside 1-58, over-long or missing fields (Laravel 422 bags). `get/orders` is
+paginated as on EcoTrack [its shape on NOEST is unverified]. With its quirks: Bearer token plus
 `user_guid` in the body of write calls (422 without it), drafts until `valid/order`,
 business errors as `success:false` + code in HTTP 200 bodies, tracking by POST answered
 keyed by tracking (a bare `[]` when nothing matched), event_key feeds with finance events
@@ -42,6 +47,7 @@ WILAYAS = [
 ]
 COMMUNES = [
     {"nom": "Bab Ezzouar", "wilaya_id": 16, "code_postal": "16111", "is_active": 1},
+    {"nom": "Bordj El Kiffan", "wilaya_id": 16, "code_postal": "16120", "is_active": 1},
     {"nom": "Hydra", "wilaya_id": 16, "code_postal": "16035", "is_active": 1},
     {"nom": "Rais Hamidou", "wilaya_id": 16, "code_postal": "16016", "is_active": 0},
     {"nom": "Oran", "wilaya_id": 31, "code_postal": "31000", "is_active": 1},
@@ -74,17 +80,22 @@ class FakeNoest:
         self.orders: dict[str, Order] = {}
         self.calls: list[tuple[str, str, Any, dict[str, str]]] = []  # method, path, body, headers
         self.hits: list[float] = []
+        self.paths_429: list[str] = []  # requests answered 429 for the minute window
         self.throttle: list[float] = []  # Retry-After of the next requests, each a 429
         self.fail: dict[str, list[int]] = {}  # path → statuses of its next answers (0: pass)
         self.refuse: list[str] = []  # business error codes of the next creates
         self.stall_create = 0.0
         self.label_age = 0.0  # seconds a link has aged when it is fetched
+        self.odd: dict[str, web.Response] = {}  # path → an undocumented 200 answer, once
+        self.fees_as_list = False  # tarifs.delivery as a list of rows with wilaya_id
+        self.orders_listed = True  # False: get/orders answers 404 (not offered)
         app = web.Application(middlewares=[self._gate])
         for method, path, handler in (
             ("POST", "create/order", self._create),
             ("POST", "valid/order", self._valid),
             ("POST", "delete/order", self._delete),
             ("POST", "get/trackings/info", self._trackings),
+            ("GET", "get/orders", self._orders_page),
             ("GET", "get/order/label", self._label),
             ("GET", "get/wilayas", self._wilayas),
             ("GET", "get/communes/{wilaya}", self._communes),
@@ -144,17 +155,23 @@ class FakeNoest:
         now = self.clock()
         recent = [t for t in self.hits if now - t < 60]
         if len(recent) >= self.limit:
+            self.paths_429.append(path)
             return _too_many(recent[0] + 60 - now)
         self.hits.append(now)
         if (queue := self.fail.get(path)) and (status := queue.pop(0)):
             return web.json_response({"message": "Server Error"}, status=status)
+        if path in self.odd:
+            return self.odd.pop(path)
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return web.json_response({"message": "Unauthenticated."}, status=401)
         if path in WRITES and not (body or {}).get("user_guid"):
             return _invalid({"user_guid": ["Le champ user guid est obligatoire."]})
         if path in WRITES and body["user_guid"] != GUID:
             return _invalid({"user_guid": ["Le user guid sélectionné est invalide."]})
-        return await handler(request)
+        response = await handler(request)
+        response.headers["X-RateLimit-Limit"] = str(self.limit)
+        response.headers["X-RateLimit-Remaining"] = str(self.limit - len(recent) - 1)
+        return response
 
     # --- endpoints ---------------------------------------------------------------------
 
@@ -221,6 +238,19 @@ class FakeNoest:
         pdf = b"%PDF-1.7\n% NOEST label " + tracking.encode() + b"\n%%EOF\n"
         return web.Response(body=pdf, content_type="application/pdf")
 
+    async def _orders_page(self, request: web.Request) -> web.Response:
+        if not self.orders_listed:
+            return web.json_response({"message": "Not Found"}, status=404)
+        rows = [
+            {"tracking": o.tracking, "reference": o.body.get("reference"),
+             "client": o.body.get("client"), "status": "validated" if o.validated else "upload"}
+            for o in reversed(self.orders.values())
+        ]  # fmt: skip
+        page = int(request.query.get("page", "1"))
+        last = max(1, -(-len(rows) // 40))
+        body = {"current_page": page, "data": rows[(page - 1) * 40 : page * 40], "last_page": last}
+        return web.json_response(body)
+
     async def _wilayas(self, request: web.Request) -> web.Response:
         return web.json_response(WILAYAS)
 
@@ -232,7 +262,9 @@ class FakeNoest:
         return web.json_response(DESKS)
 
     async def _fees(self, request: web.Request) -> web.Response:
-        delivery = {w: {"tarif": h, "tarif_stopdesk": d} for w, (h, d) in PRICES.items()}
+        delivery: Any = {w: {"tarif": h, "tarif_stopdesk": d} for w, (h, d) in PRICES.items()}
+        if self.fees_as_list:
+            delivery = [{"wilaya_id": int(w)} | row for w, row in delivery.items()]
         returns = {w: {"tarif": "200"} for w in PRICES}
         return web.json_response({"tarifs": {"delivery": delivery, "return": returns}})
 
@@ -250,6 +282,19 @@ def _create_errors(body: dict[str, Any]) -> dict[str, list[str]]:
         errors.setdefault("montant", ["Le champ montant doit être un nombre."])
     if body.get("stop_desk") == 1 and not body.get("station_code"):
         errors["station_code"] = ["Le champ station code est obligatoire."]
+    if body.get("stop_desk") not in (0, 1, "0", "1", None):
+        errors["stop_desk"] = ["Le champ stop desk doit être 0 ou 1."]
+    if body.get("type_id") not in (1, 2, 3, "1", "2", "3", None):
+        errors["type_id"] = ["Le type sélectionné est invalide."]
+    if "zip_code" not in body and not (
+        str(body.get("wilaya_id", "")).isdigit() and 1 <= int(body["wilaya_id"]) <= 58
+    ):
+        errors["wilaya_id"] = ["La wilaya sélectionnée est invalide."]
+    for name in ("client", "adresse", "remarque"):
+        if len(str(body.get(name) or "")) > 255:
+            errors[name] = [f"Le champ {name} ne doit pas dépasser 255 caractères."]
+    if "poids" in body and not isinstance(body["poids"], int | float):
+        errors["poids"] = ["Le poids doit être un nombre."]
     return errors
 
 

@@ -1,4 +1,8 @@
-"""A fake Procolis platform (reference/couriers.md §5) on 127.0.0.1, with its quirks:
+"""A fake Procolis platform on 127.0.0.1, written from the wire contract (couriers/README.md
+§Procolis), not from the adapter: `add_colis` and `lire` take `{"Colis": [...]}` and
+nothing else (other shapes are answered with a `Retour` text, as the platform answers bad
+calls), `TypeLivraison`/`TypeColis` outside 0/1 and missing fields are refused row by row.
+With its quirks:
 `token` + `key` headers, auth failures as HTTP 200 sentinels, 411 for a POST without a
 body, `add_colis` batches answered row by row (`MessageRetour`), "Double Tracking" on a
 reused tracking, `Confrimee` deciding whether a parcel is ready, `lire` answering a literal
@@ -43,6 +47,8 @@ class FakeProcolis:
         self.calls: list[tuple[str, Any, float]] = []  # (path, JSON body, monotonic time)
         self.throttle: list[float] = []  # Retry-After of the next requests, each a 429
         self.stall_create = 0.0  # the next add_colis sleeps this long after storing
+        self.odd: dict[str, web.Response] = {}  # path → an undocumented 200 answer, once
+        self.tariffs: list[dict[str, str]] = list(_TARIFFS)
         self._serial = 0
         app = web.Application(middlewares=[self._gate])
         app.router.add_get("/api_v1/token", self._token)
@@ -94,6 +100,12 @@ class FakeProcolis:
         if refusal:
             field = "Statut" if path == "token" else "Retour"
             return web.json_response({field: refusal})  # HTTP 200, as the real API
+        if path in self.odd:
+            return self.odd.pop(path)
+        if path in ("add_colis", "lire", "pret"):
+            body = json.loads(raw)
+            if not isinstance(body, dict) or not isinstance(body.get("Colis"), list):
+                return web.json_response({"Retour": "Format de données invalide"})
         return await handler(request)
 
     def _refusal(self, request: web.Request) -> str:
@@ -158,7 +170,7 @@ class FakeProcolis:
         return {name: parcel.get(name) for name in fields} | {"Wilaya": parcel.get("IDWilaya")}
 
     async def _tarification(self, request: web.Request) -> web.Response:
-        return web.json_response(_TARIFFS)
+        return web.json_response(self.tariffs)
 
 
 def _problem(colis: dict[str, Any]) -> str:
@@ -173,4 +185,8 @@ def _problem(colis: dict[str, Any]) -> str:
         return "Commune obligatoire"
     if not str(colis.get("Total", "")).isdigit():
         return "Montant invalide"
+    if str(colis.get("TypeLivraison", "")) not in ("0", "1"):
+        return "Type de livraison invalide"
+    if str(colis.get("TypeColis", "0")) not in ("0", "1"):
+        return "Type de colis invalide"
     return ""

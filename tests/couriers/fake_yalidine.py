@@ -9,20 +9,28 @@ docs say) with `x-…-quota-left` headers and 429 + Retry-After once one is spen
 Test controls: `advance` moves a parcel, `seed` adds parcels in bulk, `spend` uses quota as
 another process would, `force_429` and `break_after` inject faults, `create_delay` answers a
 create late after it took effect. A FakeClock shared with the adapter drives the windows.
+
+Webhooks as Yalidine's dashboard makes them (§2.8): `add_webhook` checks the address with
+a GET `crc_token` handshake, then returns the webhook's secret key; from then on every
+`advance` is also POSTed to it as a `parcel_status_updated` batch signed with hex
+HMAC-SHA256 of the body (`X-YALIDINE-SIGNATURE`); `push` sends what is pending.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import json
 import math
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 
 API_ID, API_TOKEN = "94986571734304520846", "5MKfvcyQtO3eouL6tDv0VDFhUT8Sc7w5"
@@ -143,11 +151,17 @@ class FakeYalidine:
         self.seen: list[Seen] = []
         self.creates: list[list[Row]] = []
         self.label_requests: list[dict[str, str]] = []
+        # Replaces the label page for a valid link (a redirect, a huge or odd document).
+        self.label_answer: Callable[[web.Request], Awaitable[web.StreamResponse]] | None = None
         self.over_quota = 0  # 429s the quota windows caused (not forced ones)
         self.create_delay = 0.0
         self._forced: list[int] = []  # Retry-After of forced 429s still to send
+        self.odd: dict[tuple[str, str], web.Response] = {}  # (method, path) → odd 200, once
         self._break: tuple[int, int] | None = None  # (requests left before, status)
         self._seq = 0
+        self.webhooks: list[tuple[str, str]] = []  # (address, secret key)
+        self.pending: list[Row] = []  # webhook events not pushed yet
+        self.pushed: list[int] = []  # the HTTP status each webhook delivery got
         self.origin = self.base_url = ""
         self.app = web.Application(middlewares=[self._gate])
         self.app.add_routes(
@@ -211,6 +225,40 @@ class FakeYalidine:
              "wilaya_name": WILAYAS[commune[0]][0], "commune_id": parcel["to_commune_id"],
              "commune_name": commune[1], "_seq": self._seq}
         )  # fmt: skip
+        if self.webhooks:
+            self.pending.append(
+                {"event_id": secrets.token_hex(8), "occurred_at": date,
+                 "data": {"tracking": tracking, "status": status, "reason": reason}}
+            )  # fmt: skip
+
+    async def add_webhook(self, url: str) -> str:
+        """The merchant adds a webhook in the dashboard: Yalidine checks the address first
+        (GET with crc_token, echoed back within 10 s) and then shows its secret key."""
+        token = secrets.token_urlsafe(12)
+        query = {"subscribe": "parcel_status_updated", "crc_token": token}
+        async with ClientSession() as http, http.get(url, params=query, timeout=10) as answer:
+            body = await answer.json(content_type=None) if answer.status == 200 else None
+        if body != {"crc_token": token}:
+            raise ValueError(f"webhook check failed: HTTP {answer.status} {body!r}")
+        secret = secrets.token_hex(16)
+        self.webhooks.append((url, secret))
+        return secret
+
+    async def push(self) -> list[int]:
+        """Deliver the pending events to every webhook, as one signed batch."""
+        events, self.pending = self.pending, []
+        if not events:
+            return []
+        body = json.dumps({"type": "parcel_status_updated", "events": events}).encode()
+        statuses = []
+        async with ClientSession() as http:
+            for url, secret in self.webhooks:
+                signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+                headers = {"X-YALIDINE-SIGNATURE": signature, "Content-Type": "application/json"}
+                async with http.post(url, data=body, headers=headers) as answer:
+                    statuses.append(answer.status)
+        self.pushed += statuses
+        return statuses
 
     def seed(self, count: int, statuses: list[str], reason: str = "") -> list[str]:
         """`count` parcels made elsewhere, their statuses cycling through `statuses`."""
@@ -238,6 +286,9 @@ class FakeYalidine:
         seen = Seen(request.method, request.path, dict(request.query), now)
         self.seen.append(seen)
         response = self._refusal(now)
+        if response is None and (odd := self.odd.pop((request.method, request.path), None)):
+            self.windows.count(now)
+            response = odd
         if response is None:
             self.windows.count(now)
             response = await handler(request)
@@ -395,12 +446,14 @@ class FakeYalidine:
         body = {"has_more": more, "total_data": len(rows), "data": data, "links": links}
         return web.json_response(body)
 
-    async def _label(self, request: web.Request) -> web.Response:
+    async def _label(self, request: web.Request) -> web.StreamResponse:
         self.label_requests.append(dict(request.headers))
         tracking = request.query.get("tracking", "")
         parcel = self.parcels.get(tracking)
         if parcel is None or not parcel["label"].endswith(f"token={request.query.get('token')}"):
             return web.Response(status=403, text="Lien invalide")
+        if self.label_answer is not None:
+            return await self.label_answer(request)
         page = f"<html><body><h1>Bordereau {tracking}</h1><p>{parcel['price']} DA</p></body></html>"
         return web.Response(text=page, content_type="text/html", charset="utf-8")
 

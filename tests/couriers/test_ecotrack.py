@@ -8,9 +8,11 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from aiohttp import web
 
 from couriers.base import (
     Account,
+    CourierAnswerUnexpected,
     CourierAuthError,
     CourierError,
     CourierRejected,
@@ -127,6 +129,15 @@ def _one_order(fake: FakeEcotrack):  # type: ignore[no-untyped-def]
 async def test_credentials_accepted(courier: EcotrackCourier, fake: FakeEcotrack) -> None:
     await courier.test_credentials()
     assert fake.paths("validate/token") == [{"api_token": "eco-token-1"}]
+    assert len(fake.paths("get/wilayas")) == 1  # and the company serves this account
+
+
+async def test_credentials_of_an_account_served_nowhere_say_so(
+    courier: EcotrackCourier, fake: FakeEcotrack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tests.couriers.fake_ecotrack.WILAYAS", {})
+    with pytest.raises(CourierRejected, match="serves no wilaya"):
+        await courier.test_credentials()
 
 
 @pytest.mark.parametrize(("token", "says"), [("wrong", "refused"), (DISABLED_TOKEN, "disabled")])
@@ -158,10 +169,10 @@ async def test_base_url_without_api_prefix_works(fake: FakeEcotrack) -> None:
 async def test_moved_company_is_reported_not_followed(
     courier: EcotrackCourier, fake: FakeEcotrack
 ) -> None:
-    fake.moved_to = "https://platform.example.dz/api/v1/create/order"
+    fake.moved_to = "https://platform.example.dz/api/v1/get/communes"
     with pytest.raises(CourierError, match=r"platform\.example\.dz"):
         await courier.create_parcel(HOME)
-    assert [(m, p) for m, p, _, _ in fake.calls] == [("POST", "create/order")]
+    assert [(m, p) for m, p, _, _ in fake.calls] == [("GET", "get/communes")]  # not followed
     assert fake.orders == {}
 
 
@@ -238,6 +249,85 @@ async def test_timeout_after_create_then_found_by_reference(fake: FakeEcotrack) 
     assert len(mine) == 1 and mine[0].validated and found.tracking == mine[0].tracking
     assert await retry.find_parcel("HNT-9999") is None
     await retry.aclose()
+
+
+async def test_commune_sent_in_the_company_spelling(
+    courier: EcotrackCourier, fake: FakeEcotrack
+) -> None:
+    await courier.create_parcel(replace(HOME, commune_name="ain benian"))
+    assert _one_order(fake).params["commune"] == "Aïn Bénian"
+    # our Arabic name with its French alias (as shipping.parcel_request sends them)
+    arabic = replace(HOME, reference="HNT-2", commune_name="عين البنيان",
+                     commune_aliases=("عين البنيان", "Ain Benian"))  # fmt: skip
+    await courier.create_parcel(arabic)
+    assert [o.params["commune"] for o in fake.orders.values()] == ["Aïn Bénian"] * 2
+    assert len(fake.paths("get/communes")) == 1  # the list is kept between creates
+
+
+async def test_unknown_commune_is_refused_by_name_before_any_create(
+    courier: EcotrackCourier, fake: FakeEcotrack
+) -> None:
+    with pytest.raises(CourierRejected, match=r"'Hidra'.*wilaya 16.*Hydra"):
+        await courier.create_parcel(replace(HOME, commune_name="Hidra"))
+    assert fake.paths("create/order") == [] and fake.orders == {}
+
+
+async def test_no_reference_lookup_before_a_create(
+    courier: EcotrackCourier, fake: FakeEcotrack
+) -> None:
+    await courier.create_parcel(HOME)
+    assert fake.paths("get/orders") == []  # the channel looks up only on a retry
+
+
+async def test_fake_refuses_what_the_contract_refuses(fake: FakeEcotrack) -> None:
+    async with httpx.AsyncClient(
+        base_url=fake.base_url + "/", headers={"Authorization": "Bearer eco-token-1"}
+    ) as raw:
+        good = {"nom_client": "A B", "telephone": "0550123456", "adresse": "x", "type": "1",
+                "commune": "Hydra", "code_wilaya": "16", "montant": "100"}  # fmt: skip
+        as_body = await raw.post("create/order", json=good)
+        assert as_body.status_code == 422  # a JSON body is not how this API reads orders
+        bad_ones = [
+            {"type": "7"},
+            {"stop_desk": "2"},
+            {"commune": "hydra"},
+            {"telephone": "+213550"},
+            {"stop_desk": "1", "code_postal": "16023"},
+        ]
+        for bad in bad_ones:
+            answer = await raw.post("create/order", params=good | bad)
+            assert answer.status_code == 422, bad
+        assert (await raw.post("create/order", params=good)).json()["success"] is True
+
+
+async def test_an_undocumented_create_answer_is_unexpected_with_the_raw_answer(
+    courier: EcotrackCourier, fake: FakeEcotrack
+) -> None:
+    fake.odd["create/order"] = web.Response(text="<html>Maintenance</html>", status=200)
+    with pytest.raises(CourierAnswerUnexpected) as caught:
+        await courier.create_parcel(HOME)
+    assert "Maintenance" in caught.value.answer
+    fake.odd["create/order"] = web.json_response({"status": "queued"})
+    with pytest.raises(CourierAnswerUnexpected, match="no tracking") as caught:
+        await courier.create_parcel(HOME)
+    assert caught.value.answer == '{"status":"queued"}'
+
+
+async def test_life_of_a_parcel(courier: EcotrackCourier, fake: FakeEcotrack) -> None:
+    created = await courier.create_parcel(HOME)  # create, then ready (valid/order)
+    assert _one_order(fake).validated
+    states = await courier.track_many([created.tracking])
+    assert states[created.tracking].status is S.PENDING_PICKUP
+    fake.advance(created.tracking, "en_livraison", event="dispatched_to_driver")
+    fake.advance(created.tracking, "livre_non_encaisse", event="livred")
+    assert (await courier.track_many([created.tracking]))[created.tracking].status is S.DELIVERED
+    label = await courier.label(created.tracking)
+    assert label is not None and label.content.startswith(b"%PDF")
+    with pytest.raises(CourierRejected):  # validated: no delete any more
+        await courier.cancel(created.tracking)
+    other = await courier.create_parcel(replace(HOME, reference="HNT-77"))
+    fake.advance(other.tracking, "retour_recu", event="Return_received")
+    assert (await courier.track_many([other.tracking]))[other.tracking].status is S.RETURNED
 
 
 # --- tracking ---------------------------------------------------------------------------
@@ -349,7 +439,7 @@ async def test_429_retry_after_is_honoured(courier: EcotrackCourier, fake: FakeE
 
 async def test_quota_keeps_under_50_a_minute(courier: EcotrackCourier, fake: FakeEcotrack) -> None:
     for _ in range(51):
-        await courier.test_credentials()
+        await courier.wilayas()
     assert len(fake.calls) == 51 and fake.throttle == []
     assert sum(fake.clock.sleeps) == pytest.approx(60.0)
 
@@ -374,6 +464,7 @@ async def test_reference_data(courier: EcotrackCourier, fake: FakeEcotrack) -> N
     communes = await courier.communes(16)
     assert [(c.name, c.courier_id, c.has_stop_desk) for c in communes] == [
         ("Bab Ezzouar", "16033", True),
+        ("Aïn Bénian", "16040", False),
         ("Hydra", "16023", False),
         ("Alger Centre", "16001", True),
     ]

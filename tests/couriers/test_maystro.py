@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import logging
@@ -13,7 +14,10 @@ import httpx
 import pytest
 
 from couriers.base import (
+    Account,
     CourierAuthError,
+    CourierError,
+    CourierRateLimited,
     CourierRejected,
     CourierUnavailable,
     NotSupported,
@@ -24,7 +28,7 @@ from couriers.base import (
 from couriers.http import Quota
 from couriers.maystro import MaystroCourier, parse_webhook
 from couriers.maystro_statuses import code_status
-from tests.couriers.fake_maystro import FakeMaystro
+from tests.couriers.fake_maystro import COMMUNES, WILAYAS, FakeMaystro
 
 S = ParcelStatus
 
@@ -72,6 +76,14 @@ def parcel(reference: str = "HN-7-1001", **changes: object) -> ParcelRequest:
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
+def base_order() -> dict[str, object]:
+    """An order body as the contract describes it (to seed the fake directly)."""
+    products = [{"quantity": 1, "logistical_description": "Parfum"}]
+    return {"wilaya": 16, "commune": 502, "customer_name": "Nadia Ouali",
+            "customer_phone": "0771234567", "product_price": 3950, "delivery_type": 0,
+            "products": products, "source": 4}  # fmt: skip
+
+
 def customers(count: int) -> list[ParcelRequest]:
     """Distinct customers, since Maystro takes one order per customer a day."""
     return [parcel(f"HN-{n}", phone=f"06600000{n:02d}") for n in range(count)]
@@ -108,18 +120,89 @@ async def test_create_sends_maystro_commune_id_and_cod_with_delivery(
     (order,) = fake.orders.values()
     assert created.tracking == "100001" == str(order["display_id"])
     assert created.fee == 500 and created.reference == "HN-7-1001"
-    assert (order["wilaya"], order["commune"], order["delivery_type"]) == (16, 502, 1)
+    assert (order["wilaya"], order["commune"], order["delivery_type"]) == (16, 502, 0)
     assert order["product_price"] == 3950  # goods + delivery, collected at the door
     assert order["external_order_id"] == "HN-7-1001" and order["source"] == 4
     assert order["note_to_driver"] == "Appeler avant"
 
 
-async def test_desk_order_is_delivery_type_2_with_its_desk(
+async def test_desk_order_on_a_0_1_account_is_refused_as_2_then_sent_as_1(
     fake: FakeMaystro, courier: MaystroCourier
 ) -> None:
     await courier.create_parcel(parcel(delivery_type="desk", stopdesk_id="77"))
     (order,) = fake.orders.values()
-    assert order["delivery_type"] == 2 and order["stop_desk_id"] == "77"
+    assert fake.kind_of(order) == "desk" and order["stop_desk_id"] == "77"
+    sent = [body["delivery_type"] for body, _ in fake.paths("POST", "stores/orders/")]
+    assert sent == [2, 1]  # 2 means desk only in the other coding: refused, nothing made
+
+    await courier.create_parcel(parcel("HN-2", phone="0661111111", delivery_type="desk"))
+    sent = [body["delivery_type"] for body, _ in fake.paths("POST", "stores/orders/")]
+    assert sent == [2, 1, 1]  # learned: no second refusal
+    assert [fake.kind_of(o) for o in fake.orders.values()] == ["desk", "desk"]
+
+
+async def test_an_account_on_the_1_2_coding_is_detected_without_misdelivery() -> None:
+    async with FakeMaystro(coding="1/2") as fake:
+        courier = MaystroCourier(fake.account(), timeout=httpx.Timeout(2.0), quota=FAST)
+        await courier.create_parcel(parcel("HN-1"))
+        await courier.create_parcel(parcel("HN-2", phone="0661111111", delivery_type="desk"))
+        await courier.aclose()
+        sent = [body["delivery_type"] for body, _ in fake.paths("POST", "stores/orders/")]
+        assert sent == [0, 1, 2]  # home 0 refused, then 1; desk straight as 2
+        assert [fake.kind_of(o) for o in fake.orders.values()] == ["home", "desk"]
+
+
+async def test_a_create_answer_without_display_id_is_read_back_not_refused(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    fake.create_answer = lambda order: {"id": order["id"], "status": 4}
+    created = await courier.create_parcel(parcel())
+    assert created.tracking == "100001" and len(fake.orders) == 1
+    assert fake.paths("GET", f"stores/orders/{created.raw['id']}/")
+
+
+async def test_an_order_that_never_shows_a_display_id_is_tracked_by_its_uuid(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    stored = fake.seed({**base_order(), "external_order_id": "HN-9"})
+    del stored["display_id"]  # an order as an unexpected list row would show it
+
+    found = await courier.find_parcel("HN-9")  # no KeyError on the retry's lookup
+
+    assert found is not None and found.tracking == stored["id"]
+    fake.set_status_by_id(stored["id"], 41)
+    states = await courier.track_many([found.tracking])
+    assert states[found.tracking].status is S.DELIVERED
+
+
+async def test_an_unreadable_create_answer_is_unavailable_and_the_retry_finds_the_order(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    fake.create_answer = lambda order: ["créé"]
+    with pytest.raises(CourierUnavailable, match="créé"):
+        await courier.create_parcel(parcel())
+    fake.create_answer = None
+
+    found = await courier.find_parcel("HN-7-1001")  # what the channel asks before retrying
+
+    assert found is not None and found.tracking == "100001"
+    assert len(fake.orders) == 1
+
+
+async def test_long_texts_are_cut_to_what_maystro_takes(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    await courier.create_parcel(parcel(note="Appeler " * 60, address="Cité " * 80))
+    (order,) = fake.orders.values()
+    assert len(order["note_to_driver"]) == 255 and len(order["destination_text"]) == 255
+
+
+async def test_missing_fields_are_refused_by_maystro(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    with pytest.raises(CourierRejected, match="customer_name"):
+        await courier.create_parcel(parcel(recipient_name="  "))
+    assert fake.orders == {}
 
 
 async def test_bad_input_refused_before_anything_is_created(
@@ -136,7 +219,7 @@ async def test_bad_input_refused_before_anything_is_created(
 
 async def test_courier_refusal_names_the_field(fake: FakeMaystro, courier: MaystroCourier) -> None:
     with pytest.raises(CourierRejected, match="customer_phone"):
-        await courier.create_parcel(parcel(phone="0412345678"))
+        await courier.create_parcel(parcel(phone="055 12"))  # 9–10 digits wanted
     assert fake.orders == {}
 
 
@@ -306,3 +389,83 @@ def test_webhook_without_order_or_status_is_ignored() -> None:
     assert parse_webhook(json.dumps({"event": "Ping"}).encode()) is None
     no_status = {"payload": {"display_id_order": 100001}}
     assert parse_webhook(json.dumps(no_status).encode()) is None
+
+
+async def test_lifecycle_create_track_delivered_returned_label_cancel(
+    fake: FakeMaystro, courier: MaystroCourier
+) -> None:
+    sold, refused, dropped = [await courier.create_parcel(p) for p in customers(3)]
+    for code in (15, 22, 41):  # ready at Maystro's hub, with a driver, delivered
+        fake.set_status(sold.tracking, code)
+    for code in (31, 32, 10, 52):  # refused at the door, travelling back, back with the shop
+        fake.set_status(refused.tracking, code)
+
+    states = await courier.track_many([sold.tracking, refused.tracking])
+    label = await courier.label(sold.tracking)
+    await courier.cancel(dropped.tracking)
+
+    assert states[sold.tracking].status is S.DELIVERED
+    assert states[refused.tracking].status is S.RETURNED
+    assert [h.status for h in await courier.history(refused.tracking)] == [
+        S.CREATED, S.OUT_FOR_DELIVERY, S.DELIVERY_ATTEMPTED, S.IN_TRANSIT, S.RETURNED
+    ]  # fmt: skip
+    assert label is not None and f"Maystro {sold.tracking}".encode() in label.content
+    assert fake.by_display(dropped.tracking)["status"] == 50
+
+
+async def test_no_published_quota_means_45_a_minute() -> None:
+    courier = MaystroCourier(Account("maystro", "http://127.0.0.1:9/api/", {"token": "t"}))
+    await courier.aclose()
+    assert courier.http.quota is not None and courier.http.quota.windows == {60.0: 45}
+
+
+async def test_a_quota_header_is_learned(fake: FakeMaystro) -> None:
+    courier = MaystroCourier(fake.account())  # the production quota: 45 a minute
+    fake.remaining = 10
+    await courier.test_credentials()
+    assert courier.http.quota is not None
+    assert len(courier.http.quota.sent[60.0]) == 35  # 45 − 10: spent elsewhere, counted
+    fake.remaining = 0
+    await courier.test_credentials()
+    with pytest.raises(CourierRateLimited):  # a minute's wait: the caller retries later
+        await courier.test_credentials()
+    await courier.aclose()
+
+
+# Answers in shapes the contract does not describe: every call ends in a CourierError (or an
+# answer), never a KeyError/TypeError escaping into the dispatch channel.
+ODD_BODIES = [b"[]", b'"ok"', b"{}", b"null", b"<html>502</html>", b'{"list": "x"}',
+              b'{"list": {"results": [1, {"display_id": null}, {"external_order_id": "HN-1"}]}}',
+              b'{"id": 5}', b'[[16], ["x", 2], {"id": "a"}]', b'[{"status": [1]}]']  # fmt: skip
+REFERENCE = {"shared/wilayas/": WILAYAS, "shared/communes/": COMMUNES[16]}
+
+
+@pytest.mark.parametrize("odd_reference", [False, True], ids=["odd-orders", "odd-everything"])
+@pytest.mark.parametrize("body", ODD_BODIES)
+async def test_odd_answers_end_in_courier_errors(body: bytes, odd_reference: bool) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/api/")
+        if path in REFERENCE and not odd_reference:
+            return httpx.Response(200, json=REFERENCE[path])
+        return httpx.Response(201 if request.method == "POST" else 200, content=body)
+
+    transport = httpx.MockTransport(answer)
+    account = Account("maystro", "http://maystro.test/api/", {"token": "t"})
+    courier = MaystroCourier(account, transport=transport, quota=FAST)
+    calls = [
+        courier.test_credentials(),
+        courier.create_parcel(parcel()),
+        courier.create_parcel(parcel("HN-1", delivery_type="desk")),
+        courier.find_parcel("HN-1"),
+        courier.track_many(["100001", "0b9a3c52-7d7e-4f6e-9f59-3b1e6f2d8c10"]),
+        courier.history("100001"),
+        courier.label("100001"),
+        courier.cancel("100001"),
+        courier.fees(),
+        courier.wilayas(),
+        courier.communes(16),
+    ]
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    await courier.aclose()
+    odd = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, CourierError)]
+    assert odd == []

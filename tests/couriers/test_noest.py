@@ -8,9 +8,11 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from aiohttp import web
 
 from couriers.base import (
     Account,
+    CourierAnswerUnexpected,
     CourierAuthError,
     CourierRejected,
     CourierUnavailable,
@@ -63,7 +65,7 @@ MOVEMENTS = {
     "cancel_return_dispatched_to_partenaire": S.IN_TRANSIT,
     "return_redispatched_to_livraison": S.OUT_FOR_DELIVERY,
     "return_dispatched_to_warehouse": S.DELIVERY_ATTEMPTED,
-    "livraison_echoue_recu": S.DELIVERY_ATTEMPTED,
+    "livraison_echoue_recu": S.RETURNED,
     "return_validated_by_partener": S.RETURNED,
     "pickedup": S.PICKED_UP,
     "valid_return_pickup": S.PICKED_UP,
@@ -168,7 +170,8 @@ async def test_refused_before_sending(
 @pytest.mark.parametrize(
     ("request_", "says"),
     [
-        (replace(HOME, commune_name="Rais Hamidou"), "inactive_commune"),
+        (replace(HOME, commune_name="Rais Hamidou"), "'Rais Hamidou' is not an active"),
+        (replace(HOME, commune_name="Atlantis"), "'Atlantis'"),
         (replace(DESK, stopdesk_id="31A"), "station_code"),
         (replace(HOME, phone="12"), "phone"),
     ],
@@ -200,7 +203,8 @@ async def test_failed_validation_is_finished_by_find_parcel(
     assert not draft.validated
     found = await courier.find_parcel("HNT-2001")
     assert found is not None and found.tracking == draft.tracking and draft.validated
-    assert await courier.find_parcel("HNT-2001") is None  # finished: nothing left in memory
+    again = await courier.find_parcel("HNT-2001")  # from the order list now; still one parcel
+    assert again is not None and again.tracking == draft.tracking and len(fake.orders) == 1
 
 
 async def test_timeout_after_create_ships_one_parcel(fake: FakeNoest) -> None:
@@ -209,14 +213,85 @@ async def test_timeout_after_create_ships_one_parcel(fake: FakeNoest) -> None:
     with pytest.raises(CourierUnavailable):
         await hasty.create_parcel(HOME)
     await hasty.aclose()
-    retry = NoestCourier(fake.account(), quota=fake.quota())
-    assert await retry.find_parcel("HNT-2001") is None  # NOEST cannot search by reference
-    created = await retry.create_parcel(HOME)
-    shipped = [o for o in fake.orders.values() if o.validated]
-    drafts = [o for o in fake.orders.values() if not o.validated]
-    assert [o.tracking for o in shipped] == [created.tracking]
-    assert [[e["event_key"] for e in d.events] for d in drafts] == [["upload"]]  # never collected
+    for n in range(45):  # other orders since: the lookup pages through them
+        fake.seed(f"OTHER-{n:03d}")
+    retry = NoestCourier(fake.account(), quota=fake.quota())  # another process: no memory
+    found = await retry.find_parcel("HNT-2001")
+    mine = [o for o in fake.orders.values() if o.body["reference"] == "HNT-2001"]
+    assert found is not None and [o.tracking for o in mine] == [found.tracking]
+    assert mine[0].validated  # the interrupted create is finished, not repeated
+    assert len(fake.bodies("get/orders")) == 2
+    assert await retry.find_parcel("HNT-9999") is None
     await retry.aclose()
+
+
+async def test_lookup_without_an_order_list_is_not_found(fake: FakeNoest) -> None:
+    fake.orders_listed = False
+    retry = NoestCourier(fake.account(), quota=fake.quota())
+    assert await retry.find_parcel("HNT-2001") is None
+    await retry.aclose()
+
+
+async def test_commune_sent_in_noest_spelling(courier: NoestCourier, fake: FakeNoest) -> None:
+    await courier.create_parcel(replace(HOME, commune_name="bordj-el-kiffan"))
+    arabic = replace(HOME, reference="HNT-2002", commune_name="برج الكيفان",
+                     commune_aliases=("برج الكيفان", "Bordj El Kiffane"))  # fmt: skip
+    await courier.create_parcel(arabic)
+    assert [b["commune"] for b in fake.bodies("create/order")] == ["Bordj El Kiffan"] * 2
+    assert fake.bodies("get/orders") == []  # no lookup before a create
+
+
+async def test_fake_refuses_what_the_contract_refuses(fake: FakeNoest) -> None:
+    good = {"user_guid": GUID, "reference": "HNT-3001", "client": "A B", "phone": "0550123456",
+            "adresse": "x", "wilaya_id": 16, "commune": "Hydra", "montant": 100,
+            "produit": "p", "type_id": 1, "stop_desk": 0}  # fmt: skip
+    headers = {"Authorization": "Bearer noest-token-1"}
+    async with httpx.AsyncClient(base_url=fake.account().base_url, headers=headers) as raw:
+        for bad in ({"type_id": 4}, {"stop_desk": 2}, {"wilaya_id": 59}, {"client": "x" * 256},
+                    {"stop_desk": 1}, {"reference": "HN1"}):  # fmt: skip
+            answer = await raw.post("create/order", json=good | bad)
+            assert answer.status_code == 422, bad
+        answer = await raw.post("create/order", json=good | {"commune": "hydra"})
+        assert answer.json() == {"success": False, "error": "inactive_commune",
+                                 "message": "inactive_commune"}  # fmt: skip
+        assert (await raw.post("create/order", json=good)).json()["success"] is True
+
+
+async def test_an_undocumented_create_answer_is_unexpected(
+    courier: NoestCourier, fake: FakeNoest
+) -> None:
+    fake.odd["create/order"] = web.json_response({"success": True, "message": "En cours"})
+    with pytest.raises(CourierAnswerUnexpected, match="no tracking") as caught:
+        await courier.create_parcel(HOME)
+    assert "En cours" in caught.value.answer
+    fake.odd["create/order"] = web.Response(text="Bad Gateway page", status=200)
+    with pytest.raises(CourierAnswerUnexpected, match="not JSON"):
+        await courier.create_parcel(HOME)
+
+
+async def test_credentials_test_checks_the_user_guid_too(fake: FakeNoest) -> None:
+    adapter = NoestCourier(fake.account(guid="not-mine"), quota=fake.quota())
+    with pytest.raises(CourierAuthError, match="user_guid"):
+        await adapter.test_credentials()
+    await adapter.aclose()
+    assert fake.orders == {}
+
+
+async def test_life_of_a_parcel(courier: NoestCourier, fake: FakeNoest) -> None:
+    created = await courier.create_parcel(HOME)
+    states = await courier.track_many([created.tracking])
+    assert states[created.tracking].status is S.PENDING_PICKUP  # validated: ready
+    for key in ("validation_collect_colis", "fdr_activated", "livred", "verssement_admin_cust"):
+        fake.advance(created.tracking, key)
+    assert (await courier.track_many([created.tracking]))[created.tracking].status is S.DELIVERED
+    label = await courier.label(created.tracking)
+    assert label is not None and label.content.startswith(b"%PDF")
+    with pytest.raises(CourierRejected, match="already_validated"):
+        await courier.cancel(created.tracking)
+    other = await courier.create_parcel(replace(HOME, reference="HNT-2009"))
+    for key in ("fdr_activated", "mise_a_jour", "return_asked_by_hub", "livraison_echoue_recu"):
+        fake.advance(other.tracking, key)
+    assert (await courier.track_many([other.tracking]))[other.tracking].status is S.RETURNED
 
 
 # --- tracking ---------------------------------------------------------------------------
@@ -326,17 +401,33 @@ async def test_429_retry_after_is_honoured(courier: NoestCourier, fake: FakeNoes
     assert fake.clock.sleeps == [12.0]
 
 
-async def test_quota_keeps_under_60_a_minute(courier: NoestCourier, fake: FakeNoest) -> None:
-    for _ in range(61):
-        await courier.test_credentials()
-    assert len(fake.calls) == 61
+async def test_quota_keeps_under_45_a_minute(courier: NoestCourier, fake: FakeNoest) -> None:
+    for _ in range(46):
+        await courier.wilayas()
+    assert len(fake.calls) == 46
+    assert sum(fake.clock.sleeps) == pytest.approx(60.0)  # the 46th waited for the minute
+
+
+async def test_a_429_lowers_the_pace(courier: NoestCourier, fake: FakeNoest) -> None:
+    fake.throttle = [3.0]
+    await courier.wilayas()
+    assert fake.clock.sleeps == [3.0] and courier.quota.windows[60.0] == 36
+
+
+async def test_rate_limit_headers_keep_us_under_a_lower_limit(
+    courier: NoestCourier, fake: FakeNoest
+) -> None:
+    fake.limit = 30  # the account's real limit is lower than we assumed
+    for _ in range(31):
+        await courier.wilayas()
+    assert fake.paths_429 == []  # X-RateLimit-Remaining told us before a 429 had to
     assert sum(fake.clock.sleeps) == pytest.approx(60.0)
 
 
 # --- reference data ---------------------------------------------------------------------
 
 
-async def test_reference_data(courier: NoestCourier) -> None:
+async def test_reference_data(courier: NoestCourier, fake: FakeNoest) -> None:
     assert [(w.code_58, w.name) for w in await courier.wilayas()] == [
         (16, "Alger"),
         (31, "Oran"),
@@ -345,6 +436,7 @@ async def test_reference_data(courier: NoestCourier) -> None:
     communes = await courier.communes(16)
     assert [(c.name, c.courier_id, c.has_stop_desk) for c in communes] == [
         ("Bab Ezzouar", "16111", True),
+        ("Bordj El Kiffan", "16120", False),
         ("Hydra", "16035", False),
     ]  # Rais Hamidou is inactive
     desks = await courier.stop_desks()
@@ -356,3 +448,5 @@ async def test_reference_data(courier: NoestCourier) -> None:
     assert [d.id for d in await courier.stop_desks(31)] == ["31A"]
     fees = {f.wilaya_code_58: (f.home, f.desk) for f in await courier.fees()}
     assert fees == {16: (450, 300), 31: (650, 450), 9: (500, 350)}
+    fake.fees_as_list = True  # tarifs.delivery as [{wilaya_id, tarif, tarif_stopdesk}]
+    assert {f.wilaya_code_58: (f.home, f.desk) for f in await courier.fees()} == fees

@@ -9,8 +9,10 @@ from dataclasses import replace
 
 import httpx
 import pytest
+from aiohttp import web
 
 from couriers.base import (
+    CourierAnswerUnexpected,
     CourierAuthError,
     CourierRejected,
     CourierUnavailable,
@@ -60,7 +62,7 @@ REFERENCE_SITUATIONS = {
     "Supprimée": S.CANCELLED,
 }
 
-FAST = Quota({1.0: 1000})  # the fake has no quota; the real rate would slow the suite
+FAST_WINDOWS = {1.0: 1000}  # the fake has no quota; the real rate would slow the suite
 
 
 def parcel(reference: str = "HN-7-1001", **changes: object) -> ParcelRequest:
@@ -90,7 +92,7 @@ async def fake() -> AsyncIterator[FakeProcolis]:
 
 @pytest.fixture
 async def courier(fake: FakeProcolis) -> AsyncIterator[ProcolisCourier]:
-    courier = ProcolisCourier(fake.account(), timeout=httpx.Timeout(2.0), quota=FAST)
+    courier = ProcolisCourier(fake.account(), timeout=httpx.Timeout(2.0), quota=Quota(FAST_WINDOWS))
     yield courier
     await courier.aclose()
 
@@ -274,7 +276,62 @@ async def test_429_waits_for_retry_after(fake: FakeProcolis, courier: ProcolisCo
     started = time.monotonic()
     await courier.test_credentials()
     assert time.monotonic() - started >= 0.3
-    assert len(fake.calls) == 2
+    assert [path for path, _, _ in fake.calls] == ["token", "token", "tarification"]
+    assert courier.quota.windows != FAST_WINDOWS  # a 429 lowers the pace
+
+
+def test_no_invented_rate_45_a_minute() -> None:
+    from couriers.procolis import RATE
+
+    assert RATE == {60.0: 45}
+
+
+async def test_credentials_of_an_account_without_tariff_say_so(
+    fake: FakeProcolis, courier: ProcolisCourier
+) -> None:
+    fake.tariffs = []
+    with pytest.raises(CourierRejected, match="no tariff"):
+        await courier.test_credentials()
+
+
+async def test_fake_refuses_other_body_shapes_and_types(fake: FakeProcolis) -> None:
+    headers = {"token": fake.token, "key": fake.key}
+    async with httpx.AsyncClient(base_url=fake.url, headers=headers) as raw:
+        flat = await raw.post("add_colis", json={"Tracking": "X1", "Client": "A"})
+        assert flat.json() == {"Retour": "Format de données invalide"}
+        row = {"Tracking": "X2", "TypeLivraison": "2", "TypeColis": "0", "Client": "A",
+               "MobileA": "0550123456", "IDWilaya": "16", "Commune": "Hydra",
+               "Total": "100"}  # fmt: skip
+        refused = await raw.post("add_colis", json={"Colis": [row]})
+        assert refused.json()["Colis"][0]["MessageRetour"] == "Type de livraison invalide"
+    assert fake.parcels == {}
+
+
+async def test_an_undocumented_create_answer_is_unexpected(
+    fake: FakeProcolis, courier: ProcolisCourier
+) -> None:
+    fake.odd["add_colis"] = web.json_response({"Colis": [{"Tracking": "HNT-1"}]})
+    with pytest.raises(CourierAnswerUnexpected, match="MessageRetour") as caught:
+        await courier.create_parcel(parcel())
+    assert "HNT-1" in caught.value.answer and fake.parcels == {}
+    fake.odd["add_colis"] = web.json_response({"Etat": "ok"})
+    with pytest.raises(CourierAnswerUnexpected, match="no Colis list"):
+        await courier.create_parcel(parcel())
+
+
+async def test_life_of_a_parcel(fake: FakeProcolis, courier: ProcolisCourier) -> None:
+    created = await courier.create_parcel(parcel())  # Confrimee=1: ready at once
+    states = await courier.track_many([created.tracking])
+    assert states[created.tracking].status is S.PENDING_PICKUP
+    fake.set_situation(created.tracking, "Livrée [ Encaisser ]")
+    assert (await courier.track_many([created.tracking]))[created.tracking].status is S.DELIVERED
+    with pytest.raises(NotSupported):
+        await courier.label(created.tracking)
+    with pytest.raises(NotSupported):
+        await courier.cancel(created.tracking)
+    other = await courier.create_parcel(parcel("HNT-PRC-2"))
+    fake.set_situation(other.tracking, "Retour Stock")
+    assert (await courier.track_many([other.tracking]))[other.tracking].status is S.RETURNED
 
 
 async def test_reference_data_comes_from_the_tariff(courier: ProcolisCourier) -> None:

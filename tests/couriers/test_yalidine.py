@@ -10,9 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from aiohttp import web
 
 from couriers.base import (
     Account,
+    CourierAnswerUnexpected,
     CourierAuthError,
     CourierRateLimited,
     CourierRejected,
@@ -383,6 +385,39 @@ async def test_cancel(courier: YalidineCourier, fake: FakeYalidine) -> None:
         await courier.cancel(shipped.tracking)
     with pytest.raises(ParcelNotFound):
         await courier.cancel("yal-NOPE01")
+
+
+async def test_an_undocumented_create_answer_is_unexpected(
+    courier: YalidineCourier, fake: FakeYalidine
+) -> None:
+    fake.odd[("POST", "/v1/parcels/")] = web.json_response({"status": "accepted"})
+    with pytest.raises(CourierAnswerUnexpected, match="order_id") as caught:
+        await courier.create_parcel(order())
+    assert caught.value.answer == '{"status":"accepted"}' and fake.parcels == {}
+    fake.odd[("POST", "/v1/parcels/")] = web.Response(text="<html>502</html>")
+    with pytest.raises(CourierAnswerUnexpected, match="without JSON"):
+        await courier.create_parcel(order())
+
+
+async def test_life_of_a_parcel(courier: YalidineCourier, fake: FakeYalidine) -> None:
+    parcel = await courier.create_parcel(order())  # no ready step: created means ready
+    assert (await courier.track_many([parcel.tracking]))[parcel.tracking].status in (
+        ParcelStatus.CREATED,
+        ParcelStatus.PENDING_PICKUP,
+    )
+    for status in ("Ramassé", "Sorti en livraison", "Livré"):
+        fake.advance(parcel.tracking, status)
+    states = await courier.track_many([parcel.tracking])
+    assert states[parcel.tracking].status is ParcelStatus.DELIVERED
+    label = await courier.label(parcel.tracking)
+    assert label is not None and parcel.tracking.encode() in label.content
+    with pytest.raises(CourierRejected):  # picked up: no delete any more
+        await courier.cancel(parcel.tracking)
+    back = await courier.create_parcel(order(reference="HN1-1099"))
+    for status in ("Ramassé", "Echèc livraison", "Retourné au vendeur"):
+        fake.advance(back.tracking, status)
+    states = await courier.track_many([back.tracking])
+    assert states[back.tracking].status is ParcelStatus.RETURNED
 
 
 # --- reference data --------------------------------------------------------------------------

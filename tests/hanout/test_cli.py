@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from models.orm import DeliveryFee, Invite, Product, Store, Variant
+from models.stores import invite_hash
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,7 +56,7 @@ async def test_store_create_prints_keys_and_invite(db: str) -> None:
     assert out["storefront"] == "https://shop.example.dz/ma-boutique/"
     store = await Store.get(slug="ma-boutique")
     assert (store.name, store.lang, store.owner_email) == ("Ma boutique", "fr", "owner@example.dz")
-    invite = await Invite.get(token=out["invite_token"])
+    invite = await Invite.get(token_hash=invite_hash(out["invite_token"]))
     assert invite.role == "owner"
 
 
@@ -63,7 +64,8 @@ async def test_store_invite_for_an_agent(db: str) -> None:
     assert hanout(db, "store", "create", "s1", "--name", "S").returncode == 0
     done = hanout(db, "store", "invite", "s1", "--role", "agent")
     assert done.returncode == 0, done.stderr
-    assert (await Invite.get(token=json.loads(done.stdout)["invite_token"])).role == "agent"
+    token = json.loads(done.stdout)["invite_token"]
+    assert (await Invite.get(token_hash=invite_hash(token))).role == "agent"
 
 
 @pytest.mark.parametrize(

@@ -449,11 +449,11 @@ async def test_lines_and_summary_sheets_add_up(db: str) -> None:
 async def test_an_arabic_file_reads_right_to_left_in_arabic(db: str) -> None:
     known = await known_orders(lang="ar")
     book = await _xlsx(known, lang="ar")
-    assert book.sheetnames == ["الطلبات", "المنتجات", "الملخص"]
+    assert book.sheetnames == ["الطلبيات", "المنتجات", "الملخص"]
     assert all(sheet.sheet_view.rightToLeft for sheet in book)
-    sheet = book["الطلبات"]
+    sheet = book["الطلبيات"]
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["رقم الطلب", "تاريخ الطلب", "الحالة", "الزبون"]
+    assert header[:4] == ["رقم الطلبية", "تاريخ الطلبية", "الحالة", "الزبون"]
     assert header[13] == "المجموع (د.ج)"
     first = dict(zip(header, [c.value for c in sheet[2]], strict=True))
     assert first["الحالة"] == "في الانتظار"

@@ -212,3 +212,27 @@ def test_aliases_are_a_tuple_of_non_empty_strings() -> None:
     assert tamacine is not None
     assert tamacine.aliases == ("Temacine",)
     assert all(all(alias for alias in c.aliases) for c in all_communes())
+
+
+def wilaya_ar(code: int) -> str:
+    found = get_wilaya(code)
+    assert found is not None
+    return found.name_ar
+
+
+def test_arabic_names_use_algerian_spelling() -> None:
+    # A final ى is dotted (ي) in Algerian spelling, but where the word ends in alif maqsura.
+    assert wilaya_ar(4) == "أم البواقي"
+    assert wilaya_ar(39) == "الوادي"
+    assert wilaya_ar(3) == "الأغواط"
+    assert wilaya_ar(44) == "عين الدفلى"
+    bab_el_oued = get_commune("1605")
+    assert bab_el_oued is not None and bab_el_oued.name_ar == "باب الوادي"
+    names = [w.name_ar for w in wilayas()]
+    names += [c.name_ar for w in wilayas() for c in communes_of(w.code)]
+    undotted = {word for name in names for word in name.split() if word.endswith("ى")}
+    assert undotted <= ALIF_MAQSURA, undotted - ALIF_MAQSURA
+
+
+ALIF_MAQSURA = {"الدفلى", "الوسطى", "المرسى", "مرسى", "مصطفى", "موسى", "عيسى", "يحيى", "بويحيى"}
+ALIF_MAQSURA |= {"يبقى", "سلمى", "الكبرى", "الصغرى"}

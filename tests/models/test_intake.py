@@ -10,7 +10,16 @@ import pytest
 from models import intake
 from models.checkout import CheckoutRequest, LineRequest
 from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
-from models.orm import Customer, Order, OrderEvent, OrderLine, OutboxMessage, Product
+from models.orm import (
+    Customer,
+    IdempotencyKey,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OutboxMessage,
+    Product,
+    Store,
+)
 from models.outbox import now as outbox_now
 from tests.factories import checkout, make_shop
 
@@ -171,16 +180,21 @@ async def test_100_concurrent_checkouts_get_unique_numbers(db: str) -> None:
     assert await Order.all().count() == 100
 
 
-async def test_a_key_that_matched_a_duplicate_still_replays_after_the_window(db: str) -> None:
+async def test_a_key_that_matched_a_duplicate_is_not_bound_to_that_order(db: str) -> None:
     shop = await make_shop()
     req = checkout(shop.variants[0].id, 1)
     first = await intake.place_order(shop.store, req)
     keyed = await intake.place_order(shop.store, req, idempotency=("K1", "h"))
-    assert keyed.order.id == first.order.id and not keyed.created
+    assert keyed.order.id == first.order.id and not keyed.created and not keyed.replayed
+    assert not await IdempotencyKey.exists()
+    again = await intake.place_order(shop.store, req, idempotency=("K1", "h"))
+    assert again.order.id == first.order.id and not again.replayed  # still only a duplicate
     await Order.all().update(created_at=outbox_now() - timedelta(hours=2))
+    later = await intake.place_order(shop.store, req, idempotency=("K1", "h"))
+    assert later.created and later.order.number == first.order.number + 1
     replay = await intake.place_order(shop.store, req, idempotency=("K1", "h"))
-    assert replay.order.id == first.order.id and not replay.created
-    assert await Order.all().count() == 1
+    assert replay.order.id == later.order.id and replay.replayed and not replay.created
+    assert await Order.all().count() == 2
 
 
 async def test_a_replay_returns_its_order_even_when_the_product_is_gone(db: str) -> None:
@@ -190,3 +204,40 @@ async def test_a_replay_returns_its_order_even_when_the_product_is_gone(db: str)
     await Product.all().update(active=False)
     replay = await intake.place_order(shop.store, req, idempotency=("K2", "h"))
     assert replay.order.id == first.order.id and not replay.created
+
+
+async def test_numbers_are_taken_only_by_orders_created(db: str) -> None:
+    shop = await make_shop(stock=100)
+    req = checkout(shop.variants[0].id, 1)
+    first = await intake.place_order(shop.store, req, idempotency=("K1", "h"))
+    await intake.place_order(shop.store, req, idempotency=("K1", "h"))  # a replay
+    await intake.place_order(shop.store, req, idempotency=("K2", "h"))  # a duplicate
+    await intake.place_order(shop.store, req)  # a duplicate without a key
+    for qty in range(2, intake.PHONE_LIMIT_PER_HOUR + 1):
+        await intake.place_order(shop.store, checkout(shop.variants[0].id, qty))
+    with pytest.raises(InvalidOrder):  # past the phone's limit
+        await intake.place_order(shop.store, checkout(shop.variants[0].id, 50))
+    newcomer = checkout(shop.variants[0].id, 1, phone="0661000000")
+    other = await intake.place_order(shop.store, newcomer)
+    numbers = await Order.all().order_by("number").values_list("number", flat=True)
+    assert numbers == list(range(1001, 1001 + intake.PHONE_LIMIT_PER_HOUR + 1))
+    assert first.order.number == 1001 and other.order.number == numbers[-1]
+    assert (await Store.get(id=shop.store.id)).last_order_number == numbers[-1]
+
+
+async def test_concurrent_replays_and_duplicates_leave_no_gap(db: str) -> None:
+    shop = await make_shop(stock=100)
+
+    async def attempt(i: int) -> intake.PlacedOrder:
+        phone = f"0661{i % 4:06d}"  # four customers, each sending many times
+        key = (f"K{i % 8}", f"h{i % 4}") if i % 3 else None  # some replays, some new keys
+        return await intake.place_order(
+            shop.store, checkout(shop.variants[0].id, 1, phone=phone), idempotency=key
+        )
+
+    placed = await asyncio.gather(*(attempt(i) for i in range(48)), return_exceptions=True)
+    assert not [p for p in placed if isinstance(p, BaseException)]
+    numbers = sorted(await Order.all().values_list("number", flat=True))
+    assert numbers == [1001, 1002, 1003, 1004]
+    assert (await Store.get(id=shop.store.id)).last_order_number == 1004
+    assert sum(p.created for p in placed if isinstance(p, intake.PlacedOrder)) == 4

@@ -31,6 +31,7 @@ EXPECTED = {
     (S.SHIPPED, T.CANCEL): S.CANCELLED,
     (S.SHIPPED, T.RETURN): S.RETURNED,
     (S.DELIVERED, T.RETURN): S.RETURNED,
+    (S.SHIPPED, T.WITHDRAW): S.PROCESSING,  # the system's only: parcel deleted at the courier
 }
 
 
@@ -79,3 +80,10 @@ def test_every_target_but_pending_has_one_trigger() -> None:
 )
 def test_stock_moves(target: OrderStatus, committed: bool, move: StockMove) -> None:
     assert stock_move(target, committed) is move
+
+
+def test_the_withdrawal_is_never_offered_to_people() -> None:
+    assert T.WITHDRAW not in allowed_triggers(S.SHIPPED)
+    assert trigger_for(S.PROCESSING) is T.PROCESS  # `{to: processing}` stays confirmed-only
+    with pytest.raises(IllegalTransition):
+        next_status(S.SHIPPED, trigger_for(S.PROCESSING))

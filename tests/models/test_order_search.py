@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from models import intake, order_search, orders
+from models import calls, intake, order_search, orders
 from models.order_search import SearchTerm, search_term
+from models.outbox import now
 from models.timeline import Actor
 from tests.factories import Shop, checkout, make_shop
 
@@ -94,9 +97,29 @@ async def test_ranked_pages_clamp_and_digest_ranges(db: str) -> None:
     await orders.confirm_order(shop.store, made[0], NADIA)
     await orders.cancel_order(shop.store, made[1], NADIA)
 
-    page = await order_search.orders_to_handle(shop.store, 7, per_page=2)
+    handling = await order_search.orders_to_handle(shop.store, 7, per_page=2)
+    page = handling.page
     assert (page.page, page.pages, page.total) == (1, 2, 4)  # past the end: the last page
-    assert [o.number for o in page.orders] == [made[2], made[0]]
+    assert [o.number for o in page.orders] == [made[4], made[0]]  # oldest first, calls first
+    assert (handling.to_call, handling.later, handling.after_call) == (3, 0, 1)
 
     digest = await order_search.orders_numbered(shop.store, made[0], made[3], 0, per_page=8)
     assert [o.number for o in digest.orders] == [made[3], made[2], made[0], made[1]]
+
+
+async def test_the_calls_to_make_come_first_the_longest_waiting_first(db: str) -> None:
+    shop = await make_shop()
+    made = [await place(shop, f"Client {i}", f"0661 00 00 {i:02d}") for i in range(5)]
+    soon = now() + timedelta(hours=1)
+    await orders.confirm_order(shop.store, made[0], NADIA)
+    await calls.log_call(shop.store, made[1], "postponed", NADIA, callback_at=soon)
+    await calls.log_call(shop.store, made[2], "no_answer", NADIA)
+    await calls.log_call(shop.store, made[3], "postponed", NADIA, callback_at=soon)
+    # Seen two hours on: made[1] and made[3] are due (not yet brought back by the sweep).
+    handling = await order_search.orders_to_handle(shop.store, 0, at=now() + timedelta(hours=2))
+    assert [o.number for o in handling.page.orders] == [made[1], made[3], made[2], made[4], made[0]]
+    assert (handling.to_call, handling.later, handling.after_call) == (4, 0, 1)
+    # Seen now: both call-backs are still to come.
+    handling = await order_search.orders_to_handle(shop.store, 0)
+    assert [o.number for o in handling.page.orders] == [made[2], made[4], made[1], made[3], made[0]]
+    assert (handling.to_call, handling.later, handling.after_call) == (2, 2, 1)

@@ -9,7 +9,7 @@ import pytest
 
 from models import stores, team
 from models.errors import InvalidInvite
-from models.orm import Member, TelegramChat
+from models.orm import Invite, Member, TelegramChat
 from models.team import ChatRef
 from tests.factories import Shop, make_shop
 
@@ -99,3 +99,53 @@ async def test_a_migrated_group_is_followed_once(db: str) -> None:
     moved = await TelegramChat.get(store_id=shop.store.id)
     assert (moved.chat_id, moved.kind) == (-1002000000001, "supergroup")
     assert [s.slug for s in await team.stores_of_chat(-1002000000001)] == ["shop"]
+
+
+async def test_an_invite_never_lowers_a_role(db: str) -> None:
+    shop = await make_shop()
+    await join(shop, NADIA, "owner")
+    joined = await team.accept_invite(await stores.create_invite(shop.store, "agent"), NADIA)
+    assert joined.role == "owner"
+    nadia = await Member.get(store_id=shop.store.id, telegram_user_id=NADIA.user_id)
+    assert (nadia.role, nadia.active) == ("owner", True)
+    # The other way round an invite does raise the role.
+    await join(shop, YACINE, "agent")
+    assert (await team.accept_invite(await stores.create_invite(shop.store), YACINE)).role == (
+        "owner"
+    )
+
+
+async def test_invites_never_leave_a_store_without_an_owner(db: str) -> None:
+    shop = await make_shop()
+    await join(shop, NADIA, "owner")
+    for ref in (NADIA, YACINE, NADIA):
+        await team.accept_invite(await stores.create_invite(shop.store, "agent"), ref)
+    owners = await Member.filter(store_id=shop.store.id, role="owner", active=True)
+    assert [m.telegram_user_id for m in owners] == [NADIA.user_id]
+
+
+async def test_a_removed_member_comes_back_with_the_invites_role(db: str) -> None:
+    shop = await make_shop()
+    await join(shop, NADIA, "owner")
+    await join(shop, YACINE, "owner")
+    yacine = await Member.get(store_id=shop.store.id, telegram_user_id=YACINE.user_id)
+    await team.revoke_member(shop.store, yacine.id)
+    assert (
+        await team.accept_invite(await stores.create_invite(shop.store, "agent"), YACINE)
+    ).role == ("agent")
+
+
+async def test_the_database_holds_no_invite_token(db: str) -> None:
+    shop = await make_shop()
+    tokens = [shop.invite_token, await stores.create_invite(shop.store, "agent")]
+    rows = await Invite.filter(store_id=shop.store.id).values_list("token_hash", flat=True)
+    assert len(rows) == 2
+    for token in tokens:
+        assert token not in rows and all(token not in row for row in rows)
+        assert stores.invite_hash(token) in rows
+    # The token still works, once.
+    assert (await team.accept_invite(tokens[1], YACINE)).role == "agent"
+    with pytest.raises(InvalidInvite):
+        await team.accept_invite(tokens[1], NADIA)
+    with pytest.raises(InvalidInvite):  # the stored hash is no token
+        await team.accept_invite(stores.invite_hash(tokens[0]), NADIA)

@@ -322,3 +322,13 @@ def test_signature_covers_timestamp_and_body() -> None:
     assert not ok("whsec_x", "1700000001", header, body, now=1_700_000_100)
     assert not ok("whsec_x", "1700000000", header, body, now=1_700_000_000 + 301)
     assert not ok("whsec_x", "soon", header, body, now=1_700_000_000)
+
+
+def test_signature_check_refuses_non_ascii_headers_without_raising() -> None:
+    body = webhooks.envelope_body({"id": "whd_1"})
+    header = webhooks.signature("whsec_x", 1_700_000_000, body)
+    ok = webhooks.verify_signature
+    assert not ok("whsec_x", "1700000000", "sha256=é", body, now=1_700_000_100)
+    assert not ok("whsec_x", "1700000000", header[:-1] + "\udcff", body, now=1_700_000_100)
+    assert not ok("whsec_x", "²", header, body, now=1_700_000_100)
+    assert not ok("whsec_x", "9" * 5000, header, body, now=1_700_000_100)

@@ -186,7 +186,7 @@ async def test_only_subscribed_events_and_personal_data_when_asked(
         "pending",
         "confirmed",
     )
-    assert data["customer"] == {"name": "Amina Benali", "phone": "+213550123456"}
+    assert data["customer"] == {"name": "Amina Benali", "phone": "+213550123456", "phone2": ""}
     assert data["shipping"]["wilaya"]["code"] == 16
     assert data["shipping"]["commune"]["code"] == "1601"
     assert data["shipping"]["address"] == "12 rue Didouche Mourad"

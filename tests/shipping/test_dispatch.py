@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from aiohttp import web
 
 from couriers.base import Account, Courier
 from couriers.ecotrack import EcotrackCourier
@@ -14,11 +15,13 @@ from models import outbox
 from models.errors import IllegalTransition, InvalidInput
 from models.lifecycle import OrderStatus
 from models.orders import cancel_order, get_order
-from models.orm import OutboxMessage, Shipment, Variant
+from models.orm import OrderEvent, OutboxMessage, Shipment, Variant
+from models.shipping import dispatch_refusal
 from shipping.dispatch import dispatch
 from shipping.pool import CourierPool
 from shipping.reference import refresh_one
 from tests.couriers.fake_ecotrack import TOKEN, FakeEcotrack
+from tests.couriers.fake_noest import FakeNoest
 from tests.couriers.fake_procolis import FakeProcolis
 from tests.couriers.fake_yalidine import FakeYalidine
 from tests.factories import make_shop
@@ -213,3 +216,81 @@ async def test_the_manual_courier_is_dispatched_by_typing_the_tracking(db: str) 
     with pytest.raises(InvalidInput, match="tracking"):
         await dispatch(shop.store, order.number, OWNER, acc.id, None, sealer())
     assert (await get_order(shop.store, order.number)).status is OrderStatus.CONFIRMED
+
+
+async def _refused_with(order_id: int) -> OrderEvent:
+    event = await OrderEvent.filter(order_id=order_id, type="dispatch_failed").order_by("-id")
+    return event[0]
+
+
+async def test_ecotrack_unexpected_answer_keeps_the_order_and_a_retry_makes_one_parcel(
+    db: str,
+) -> None:
+    shop = await make_shop()
+    order = await confirmed_order(shop, commune="1601")
+    async with FakeEcotrack() as eco:
+        acc = await account(shop.store, "ecotrack", eco.base_url, {"api_token": TOKEN})
+        pool = CourierPool(sealer(), EcotrackBuilder(eco))
+        await dispatch(shop.store, order.number, OWNER, acc.id, None, sealer())
+        eco.odd["create/order"] = web.Response(text="<html>Maintenance en cours</html>")
+        await courier_relay(pool).run_once()  # never raises out of the channel
+
+        assert (await OutboxMessage.get(channel="courier")).status == outbox.DEAD
+        order = await get_order(shop.store, order.number)
+        assert order.status is OrderStatus.PROCESSING and order.courier == ""
+        refusal = await dispatch_refusal(order)  # what the card shows
+        assert refusal is not None and "unexpected" in refusal.note
+        assert "Maintenance en cours" in refusal.note
+        assert "Maintenance en cours" in str((await _refused_with(order.id)).data["answer"])
+        assert eco.paths("get/orders") == []  # no lookup on a first try
+
+        # The courier had in fact made the parcel (a draft carrying our reference).
+        reference = f"HN{shop.store.id}-{order.number}"
+        draft = eco.seed(reference, code_wilaya="16", commune="Alger Centre")
+        await dispatch(shop.store, order.number, OWNER, acc.id, None, sealer())
+        await courier_relay(pool).run_once()
+        await pool.aclose()
+        assert len(eco.paths("create/order")) == 1  # found by reference, not made again
+        assert list(eco.orders) == [draft.tracking] and draft.validated
+    order = await get_order(shop.store, order.number)
+    assert order.status is OrderStatus.SHIPPED and order.tracking == draft.tracking
+
+
+async def test_noest_unexpected_answer_and_an_unreadable_one_never_escape(db: str) -> None:
+    shop = await make_shop()
+    order = await confirmed_order(shop)  # Bordj El Kiffan
+    async with FakeNoest() as noest:
+        creds = noest.account()
+        acc = await account(shop.store, "noest", creds.base_url, dict(creds.credentials))
+        pool = CourierPool(sealer(), FakeBuilder())
+        await dispatch(shop.store, order.number, OWNER, acc.id, None, sealer())
+        noest.odd["create/order"] = web.json_response({"success": True, "queued": 1})
+        await courier_relay(pool).run_once()
+        order = await get_order(shop.store, order.number)
+        assert order.status is OrderStatus.PROCESSING and noest.orders == {}
+        refusal = await dispatch_refusal(order)
+        assert refusal is not None and '{"success":true,"queued":1}' in refusal.note
+
+        # an adapter that trips over an answer (here a KeyError) ends the same way
+        adapter = await pool.courier(acc)
+
+        async def trips(*_: object) -> None:
+            raise KeyError("tracking")
+
+        adapter.create_parcel = trips  # type: ignore[method-assign]
+        await dispatch(shop.store, order.number, OWNER, acc.id, None, sealer())
+        await courier_relay(pool).run_once()
+        assert noest.bodies("get/orders")  # a retry after an unknown outcome looks it up
+        order = await get_order(shop.store, order.number)
+        assert order.status is OrderStatus.PROCESSING
+        assert "KeyError" in (await _refused_with(order.id)).note
+
+        # and a normal dispatch afterwards makes exactly one parcel
+        await pool.aclose()
+        pool = CourierPool(sealer(), FakeBuilder())
+        await dispatch(shop.store, order.number, OWNER, acc.id, None, sealer())
+        await courier_relay(pool).run_once()
+        await pool.aclose()
+        [parcel] = noest.orders.values()
+        assert parcel.validated and parcel.body["commune"] == "Bordj El Kiffan"
+    assert (await get_order(shop.store, order.number)).status is OrderStatus.SHIPPED

@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from models.lifecycle import OrderStatus
 from models.orders import get_order
 from models.orm import OrderEvent, Shipment
+from models.shipping import dispatch_refusal
 from shipping import webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer, shipped_by_hand
@@ -86,6 +87,34 @@ async def test_yalidine_signed_events_apply_in_the_order_they_happened(
     )
     assert (await answer.json())["changed"] == 0
     assert (await Shipment.get(order_id=order.id)).raw_status == "Livré"
+
+
+async def test_yalidine_parcel_deleted_puts_the_order_back_to_dispatch(
+    db: str, client: TestClient[Any, Any]
+) -> None:
+    shop = await make_shop()
+    acc = await account(shop.store, "yalidine", "", {"webhook_secret": YALIDINE_SECRET})
+    order = await shipped_by_hand(shop, acc, "yal-000077", "0550 12 34 56")
+    rows = [{"event_id": "ev-9", "occurred_at": "2026-11-26 10:05:00",
+             "data": {"tracking": "yal-000077", "order_id": "HN1-1"}}]  # fmt: skip
+    body = json.dumps({"type": "parcel_deleted", "events": rows}).encode()
+    url = f"/couriers/yalidine/{acc.id}/webhook"
+
+    answer = await client.post(url, data=body, headers=yalidine_signature(body))
+    assert answer.status == 200 and (await answer.json())["changed"] == 1
+    order = await get_order(shop.store, order.number)
+    assert order.status is OrderStatus.PROCESSING and (order.courier, order.tracking) == ("", "")
+    assert not await Shipment.filter(order_id=order.id).exists()  # dispatchable again
+    assert (await dispatch_refusal(order)) is not None  # the card says why
+    moved = await OrderEvent.filter(order_id=order.id, to_status="processing").order_by("-id")
+    assert moved[0].actor_kind == "courier" and "yal-000077" in moved[0].note
+    assert "deleted at yalidine" in (await dispatch_refusal(order)).note  # type: ignore[union-attr]
+    assert order.stock_committed
+
+    # the courier sends it again: nothing left to undo
+    answer = await client.post(url, data=body, headers=yalidine_signature(body))
+    assert answer.status == 200 and (await answer.json())["changed"] == 0
+    assert (await get_order(shop.store, order.number)).status is OrderStatus.PROCESSING
 
 
 @pytest.mark.parametrize(

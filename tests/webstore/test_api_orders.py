@@ -42,6 +42,7 @@ async def test_list_is_newest_first_and_the_cursor_walks_every_order_once(
     assert first["amounts"] == {
         "subtotal": 4500,
         "delivery_fee": 400,
+        "discount": 0,
         "total": 4900,
         "currency": "DZD",
     }
@@ -156,6 +157,7 @@ async def test_one_order_has_lines_customer_shipping_and_a_contract_timeline(
         "name": "Amina Benali",
         "phone": "+213661000007",
         "phone_national": "0661 00 00 07",
+        "phone2": "",
         "risk": "new",
         "blacklisted": False,
         "history": None,  # the customer's other orders: tests/webstore/test_api_customers.py

@@ -97,8 +97,8 @@ async def test_the_same_order_under_a_new_key_is_a_duplicate_not_a_second_order(
     shop = await make_shop()
     first = await client.post(URL, json=intake_body(shop.variants[0].id), headers=key("a-1"))
     again = await client.post(URL, json=intake_body(shop.variants[0].id), headers=key("a-2"))
-    assert (first.status, again.status) == (201, 200)
-    assert (await again.json())["number"] == (await first.json())["number"]
+    assert (first.status, again.status) == (201, 409)
+    assert (await again.json())["error"]["code"] == "duplicate_order"
     assert await Order.filter(store_id=shop.store.id).count() == 1
 
 
