@@ -230,9 +230,12 @@ class FloodBudget(BaseRateLimiter[dict[str, Any]]):
 
 
 def menu_room(bot: Bot, chat_id: int) -> bool:
-    """Whether a sub-menu can show in the chat now without waiting for its results."""
+    """Whether a sub-menu can show in the chat now without waiting for its results (a
+    private chat's wait is a second at most: it is waited for)."""
     limiter = getattr(bot, "rate_limiter", None)
-    return not isinstance(limiter, FloodBudget) or limiter.room_for_menus(chat_id) > 0
+    if chat_id > 0 or not isinstance(limiter, FloodBudget):
+        return True
+    return limiter.room_for_menus(chat_id) > 0
 
 
 async def show_menu(
