@@ -34,7 +34,7 @@ GROUP_RESERVE = 4
 GROUP_NEWS = (6, 4.0)
 # A team busy all minute keeps a group near its limit: a new order that waited this long for
 # the reserve above goes in the room results leave, ahead of sub-menus (MENU_SPARE).
-NEWS_OVERDUE = 10.0
+NEWS_OVERDUE = 5.0
 OVERDUE_RESERVE = 1
 PRIVATE_NEWS = (3, 2.0)
 # Results first: the card edits a press produces may take a group's last messages, while a
