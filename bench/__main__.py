@@ -1,7 +1,7 @@
 """`python -m bench` (`make bench`): run the benchmarks, print the table, write the JSON.
 
-    python -m bench                  # everything, about six minutes
-    python -m bench --quick          # the same, short (a minute or two): to check it works
+    python -m bench                  # everything, about ten minutes
+    python -m bench --quick          # the same, short (about three minutes): to check it works
     python -m bench --only web,telegram --seconds 30
 
 Every duration can also come from the environment (BENCH_SECONDS, BENCH_WARMUP,

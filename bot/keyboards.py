@@ -35,8 +35,9 @@ def _main_rows(order: Order, lang: str) -> list[Row]:
         # (issue 11 §6): a menu opened first would spend a second one on every call.
         return [
             [_b(order, "✅ " + _("Confirm"), "cf"), _b(order, "📵 " + _("No answer"), "na")],
-            [_b(order, "⏳ " + _("Busy"), "bz"), _b(order, "📞 " + _("Call outcome ▸"), "cm")],
-            [claim, cancel],
+            [_b(order, "⏳ " + _("Busy"), "bz"), _b(order, "📴 " + _("Unreachable"), "ur")],
+            [_b(order, "📞 " + _("Call outcome ▸"), "cm"), claim],
+            [cancel],
         ]
     if status is OrderStatus.CONFIRMED:
         return [
