@@ -9,15 +9,20 @@ import time
 from dataclasses import dataclass, field, replace
 from html import escape
 
-from telegram import ForceReply, Message, Update
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from bot.callbacks import keep_button
 from bot.context import display_name
-from bot.i18n import N_, translator
+from bot.i18n import N_, local_time, translator
 from bot.refusals import refusal
-from models import calls, dispatch, team
-from models.errors import DomainError, InvalidInput
+from i18n import Translator
+from models import calls, dispatch, orders, team
+from models.callback_time import parse_callback_time
+from models.cancellation import Cancellation
+from models.errors import DomainError, InvalidInput, OtherCustomersOrder
 from models.orm import Order
+from models.outbox import now
 from models.timeline import Actor
 
 log = logging.getLogger(__name__)
@@ -26,12 +31,15 @@ KEY = "asks"
 PROMPTS = {
     "duplicate": N_("Reply with the number of the order to keep instead of #%(number)s"),
     "tracking": N_("Reply with the tracking number for #%(number)s"),
+    "cancel_other": N_("Reply with why #%(number)s is cancelled"),
+    "callback": N_("Reply with when to call #%(number)s back (18:30, tomorrow 14h, +2h)"),
 }
+Reply = tuple[str, dict[str, object]]
 
 
 @dataclass(frozen=True, slots=True)
 class Ask:
-    kind: str  # duplicate | tracking
+    kind: str  # duplicate | tracking | cancel_other | callback
     order_id: int
     version: int
     actor: Actor
@@ -88,12 +96,33 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         remember(context, again.chat.id, again.message_id, replace(ask, at=time.monotonic()))
         return
+    except OtherCustomersOrder as exc:
+        text, markup = _other_customer(ask, order, exc.number, _)
+        await message.reply_text(escape(text), reply_markup=markup)
+        return
     except DomainError as exc:
         await message.reply_text(escape(refusal(exc, _)))
         return
     assert message.reply_to_message is not None
     context.bot_data.get(KEY, {}).pop((message.chat.id, message.reply_to_message.message_id), None)
-    await message.reply_text(_(reply, number=order.number))
+    text, params = reply
+    await message.reply_text(_(text, number=order.number, **params))
+
+
+def _other_customer(
+    ask: Ask, order: Order, kept: int, _: Translator
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A typed order of another customer is linked only on a second, explicit tap."""
+    text = _(
+        "#%(kept)s is another customer's order: #%(number)s was not changed.",
+        kept=kept,
+        number=order.number,
+    )
+    label = "🔁 " + _("Link #%(number)s to #%(kept)s anyway", number=order.number, kept=kept)
+    button = InlineKeyboardButton(
+        label, callback_data=keep_button(order.id, ask.version, kept, True)
+    )
+    return text, InlineKeyboardMarkup([[button]])
 
 
 def _order_number(text: str) -> int | None:
@@ -101,13 +130,29 @@ def _order_number(text: str) -> int | None:
     return int(digits) if digits.isdigit() and len(digits) < 10 else None
 
 
-async def _answer(ask: Ask, order: Order, actor: Actor, text: str) -> str:
+async def _answer(ask: Ask, order: Order, actor: Actor, text: str) -> Reply:
     store = order.store
     if ask.kind == "tracking":
         await dispatch.dispatch_order(
             store, order.number, actor, text, expected_version=ask.version
         )
-        return N_("#%(number)s is shipped.")
+        return N_("#%(number)s is shipped."), {}
+    if ask.kind == "cancel_other":
+        why = Cancellation("other", text[:300])
+        if not text:
+            raise InvalidInput("note: say why")
+        await orders.cancel_order(
+            store, order.number, actor, cancel=why, expected_version=ask.version
+        )
+        return N_("#%(number)s cancelled: %(reason)s"), {"reason": why.note}
+    if ask.kind == "callback":
+        when = parse_callback_time(text, now())
+        if when is None:
+            raise InvalidInput("callback_at: not a time")
+        await calls.log_call(
+            store, order.number, "postponed", actor, callback_at=when, expected_version=ask.version
+        )
+        return N_("#%(number)s comes back at %(when)s"), {"when": local_time(when)}
     await calls.log_call(
         store,
         order.number,
@@ -116,4 +161,4 @@ async def _answer(ask: Ask, order: Order, actor: Actor, text: str) -> str:
         duplicate_of=_order_number(text),
         expected_version=ask.version,
     )
-    return N_("#%(number)s cancelled as a duplicate.")
+    return N_("#%(number)s cancelled as a duplicate."), {}

@@ -37,6 +37,14 @@ ACTIONS = frozenset(
         "tl",  # timeline
         "ed",  # edit the order (bot.edit_flow)
         "bk",  # back to the main keyboard
+        # Cancel ▸ reasons (models.cancellation.REASONS by index; k7 asks for the words)
+        *(f"k{i}" for i in range(8)),
+        "fy",  # yes, fake: cancel and block the number
+        "dy",
+        "ry",  # yes, delivered / yes, returned
+        "cw",  # confirm a blacklisted customer's order anyway
+        "pk",  # postpone to a typed time (asks it)
+        "dt",  # duplicate of an order typed by number (asks it)
     }
 )
 # ASCII digits only (`\d` takes any script's digits), and no trailing newline (`$` would
@@ -73,6 +81,34 @@ def parse_order(data: str | None) -> OrderPress | None:
     if match is None or match.group(2) not in ACTIONS:
         return None
     return OrderPress(int(match.group(1)), match.group(2), int(match.group(3)))
+
+
+# 🔁 Duplicate ▸ (bot/duplicate_menu.py): keep order `<kept number>` instead of the card's
+# order, `dk:<order>:<version>:<kept number>:<1 = another customer's order, on purpose>`.
+_KEEP = re.compile(r"^dk:([0-9]{1,12}):([0-9]{1,9}):([0-9]{1,9}):([01])\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class KeepPress:
+    order_id: int
+    version: int
+    kept: int
+    other_customer: bool
+
+
+def keep_button(order_id: int, version: int, kept: int, other_customer: bool = False) -> str:
+    data = f"dk:{order_id}:{version}:{kept}:{int(other_customer)}"
+    if not _KEEP.match(data):
+        raise ValueError(f"bad duplicate button {data!r}")
+    return data
+
+
+def parse_keep(data: str | None) -> KeepPress | None:
+    match = _KEEP.match(data or "")
+    if match is None:
+        return None
+    order_id, version, kept, other = match.groups()
+    return KeepPress(int(order_id), int(version), int(kept), other == "1")
 
 
 def list_button(store_id: int, page: int) -> str:

@@ -13,7 +13,10 @@ from telegram import InlineKeyboardMarkup
 
 from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, reason_text, translator
 from bot.keyboards import main_keyboard
+from bot.reasons import courier_label, reason_label
+from i18n import Translator
 from models import geography
+from models.courier_names import tracking_url
 from models.customers import Standing
 from models.lifecycle import OrderStatus
 from models.orm import Order, OrderEvent, OrderLine
@@ -32,6 +35,18 @@ RISK_MARK = {
     "risky": ("⚠️", N_("risky")),
     "blacklisted": ("⛔", N_("blacklisted")),
 }
+
+NO_DELIVERY_YET = ("🔁", N_("ordered before, nothing delivered yet"))
+
+
+@dataclass(frozen=True, slots=True)
+class CardContext:
+    """What the card shows beyond the order row: the customer's other open orders, the
+    store's no-answer limit (`attempt 2/3`) and the chosen stop desk's name."""
+
+    also_open: Sequence[int] = ()
+    no_answer_limit: int = 0
+    stopdesk: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +92,37 @@ def _place(order: Order, lang: str) -> str:
     return f"📍 {escape(wilaya_label)} · {escape(commune_label)}"
 
 
-def _call_rows(order: Order, lang: str) -> list[str]:
+def attempt_text(order: Order, limit: int, _: Translator) -> str:
+    """`attempt 2/3, next call at 14:30` (no limit: `attempt 2, …`)."""
+    n = order.no_answers
+    attempt = f"{n}/{max(limit, n)}" if limit else str(n)
+    if order.callback_at is None:
+        return _("attempt %(attempt)s", attempt=attempt)
+    return _(
+        "attempt %(attempt)s, next call at %(when)s",
+        attempt=attempt,
+        when=local_time(order.callback_at),
+    )
+
+
+def _cancel_row(order: Order, lang: str) -> list[str]:
+    """`❌ Cancelled by Yacine (agent) · 07/12 14:30 — Price: too expensive`."""
+    if order.status is not OrderStatus.CANCELLED or order.cancelled_at is None:
+        return []
+    _ = translator(lang)
+    why = ": ".join(
+        w for w in (reason_label(order.cancel_reason, _) if order.cancel_reason else "",
+                    _clip(order.cancel_note, MAX_LINE_CHARS)) if w
+    )  # fmt: skip
+    text = _(
+        "Cancelled by %(name)s · %(when)s",
+        name=escape(order.cancelled_by or "?"),
+        when=local_time(order.cancelled_at),
+    )
+    return ["❌ " + text + (f" — {escape(why)}" if why else "")]
+
+
+def _call_rows(order: Order, lang: str, limit: int = 0) -> list[str]:
     _ = translator(lang)
     rows = []
     if order.call_attempts:
@@ -93,7 +138,10 @@ def _call_rows(order: Order, lang: str) -> list[str]:
             ).strip()
         )
     pending = order.status is OrderStatus.PENDING  # a claim or a callback ends with it
-    if pending and order.callback_at:
+    unanswered = order.last_call_outcome == "no_answer" and order.no_answers
+    if pending and unanswered:
+        rows.append("📵 " + attempt_text(order, limit, _))
+    elif pending and order.callback_at:
         rows.append("⏰ " + _("Call back at %(when)s", when=local_time(order.callback_at)))
     if pending and order.claimed_by_id and order.claim_expires_at:
         rows.append(
@@ -106,7 +154,7 @@ def _call_rows(order: Order, lang: str) -> list[str]:
         )
     if order.duplicate_of:
         rows.append("🔁 " + _("Duplicate of #%(number)s", number=order.duplicate_of))
-    return rows
+    return [*rows, *_cancel_row(order, lang)]
 
 
 def _standing_row(standing: Standing, lang: str) -> str:
@@ -114,6 +162,8 @@ def _standing_row(standing: Standing, lang: str) -> str:
     for a phone with no other order in the store (`🌱 new customer`)."""
     _ = translator(lang)
     icon, label = RISK_MARK[standing.risk.value]
+    if standing.risk.value == "new" and standing.history.orders:
+        icon, label = NO_DELIVERY_YET  # ordered before: not a new customer
     mark = f"{icon} {_(label)}"
     if standing.blacklist_reason:
         reason = reason_text(standing.blacklist_reason, _)
@@ -136,16 +186,29 @@ def _standing_row(standing: Standing, lang: str) -> str:
     return "🧾 " + " · ".join(parts)
 
 
-def _head(order: Order, lang: str, standing: Standing | None = None) -> list[str]:
+def _also_open(numbers: Sequence[int], lang: str) -> list[str]:
+    if not numbers:
+        return []
+    _ = translator(lang)
+    listed = ", ".join(f"#{n}" for n in numbers)
+    return ["⚠️ " + _("also open: %(numbers)s", numbers=listed)]
+
+
+def _head(
+    order: Order, lang: str, standing: Standing | None = None, extra: CardContext | None = None
+) -> list[str]:
     _ = translator(lang)
     status = order.status.value
     delivery = _("Home delivery") if order.delivery_type == "home" else _("Stop desk")
+    if extra is not None and extra.stopdesk:
+        delivery += " · 🏢 " + escape(_clip(extra.stopdesk, MAX_LINE_CHARS))
     return [
         f"{STATUS_ICON.get(status, '')} <b>#{order.number}</b> · {_(STATUS[status])}",
         f"👤 {escape(order.name)}",
         f"📞 {national_display(order.phone)} ({order.phone})",
         *([f"📞 {national_display(order.phone2)} ({order.phone2})"] if order.phone2 else []),
         *([_standing_row(standing, lang)] if standing is not None else []),
+        *_also_open(extra.also_open if extra else (), lang),
         _place(order, lang),
         f"🏠 {escape(order.address)} · {delivery}",
     ]
@@ -171,9 +234,12 @@ def _shipping_rows(
     order: Order, lang: str, refused: OrderEvent | None, parcel: OrderEvent | None = None
 ) -> list[str]:
     _ = translator(lang)
-    courier = escape(order.courier)
+    courier = escape(courier_label(order.courier, _))
     if order.tracking:
         tracking = escape(order.tracking)
+        url = tracking_url(order.courier, order.tracking)
+        if url is not None:
+            tracking = f'<a href="{escape(url)}">{tracking}</a>'
         text = _("Courier: %(courier)s · tracking %(tracking)s", courier=courier, tracking=tracking)
         live = parcel is not None and order.status is OrderStatus.SHIPPED
         return ["📦 " + text, *([_parcel_row(parcel, lang)] if live and parcel else [])]
@@ -187,7 +253,11 @@ def _shipping_rows(
 
 
 def _tail(
-    order: Order, lang: str, refused: OrderEvent | None = None, parcel: OrderEvent | None = None
+    order: Order,
+    lang: str,
+    refused: OrderEvent | None = None,
+    parcel: OrderEvent | None = None,
+    limit: int = 0,
 ) -> list[str]:
     _ = translator(lang)
     rows = [
@@ -201,7 +271,7 @@ def _tail(
         + " · <b>"
         + _("Total %(total)s", total=money(order.total, lang))
         + "</b>",
-        *_call_rows(order, lang),
+        *_call_rows(order, lang, limit),
         *_shipping_rows(order, lang, refused, parcel),
     ]
     if order.note:
@@ -224,15 +294,17 @@ def render_text(
     refused: OrderEvent | None = None,
     parcel: OrderEvent | None = None,
     standing: Standing | None = None,
+    extra: CardContext | None = None,
 ) -> str:
     """The card's HTML; fewer item lines are shown until it fits 4096 characters (every
     other field is bounded at checkout, so the head and tail alone always fit).
     `refused`: the courier's refusal of the last dispatch, shown until the next one;
     `parcel`: the courier's last parcel status, shown while the order is shipped;
-    `standing`: the customer's other orders in the store and their mark."""
+    `standing`: the customer's other orders in the store and their mark;
+    `extra`: the other open orders, the no-answer limit and the stop desk."""
     shown = MAX_LINES_SHOWN
-    head = _head(order, lang, standing)
-    tail = _tail(order, lang, refused, parcel)
+    head = _head(order, lang, standing, extra)
+    tail = _tail(order, lang, refused, parcel, extra.no_answer_limit if extra else 0)
     while True:
         text = "\n".join([*head, *_items(lines, lang, shown), *tail])
         if _visible_length(text) <= MAX_TEXT or shown == 0:
@@ -247,6 +319,7 @@ def render_card(
     refused: OrderEvent | None = None,
     parcel: OrderEvent | None = None,
     standing: Standing | None = None,
+    extra: CardContext | None = None,
 ) -> Card:
-    text = render_text(order, lines, lang, refused, parcel, standing)
+    text = render_text(order, lines, lang, refused, parcel, standing, extra)
     return Card(text, main_keyboard(order, lang))

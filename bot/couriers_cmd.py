@@ -17,6 +17,7 @@ from bot.callbacks import courier_menu_button, parse_courier_menu
 from bot.dispatch_menu import NO_ACCOUNT, NOT_HERE, dispatcher_of
 from bot.i18n import local_time
 from bot.keyboards import account_name
+from bot.reasons import courier_label
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from i18n import Translator
 from models.errors import NotFound
@@ -92,8 +93,9 @@ def couriers_view(
     text = ["🚚 <b>" + _("Courier accounts of %(store)s", store=escape(store.name)) + "</b>"]
     rows = []
     for account in shown:
-        name = account_name(account)
-        head = f"{'⭐' if account.is_default else '•'} <b>{escape(name)}</b> ({account.courier})"
+        name = account_name(account, store.lang)
+        kind = f" ({escape(courier_label(account.courier, _))})" if account.label else ""
+        head = f"{'⭐' if account.is_default else '•'} <b>{escape(name)}</b>{kind}"
         text.append(head + (" · " + _("default") if account.is_default else ""))
         state = _state(account, _)
         text += ["    " + state] if state else []
@@ -132,7 +134,7 @@ async def _refresh(query: CallbackQuery, owner: Owner, dispatcher: DispatchServi
 async def _test(
     query: CallbackQuery, owner: Owner, dispatcher: DispatchService, account: CourierAccount
 ) -> None:
-    _, name = owner._, account_name(account)
+    _, name = owner._, account_name(account, owner.store.lang)
     try:
         async with asyncio.timeout(TEST_TIMEOUT):
             error = await dispatcher.test_account(owner.store, account.id)
@@ -153,7 +155,7 @@ async def _make_default(
     await dispatcher.set_default(owner.store, account.id)
     log.info("default courier store=%s account=%s", owner.store.slug, account.id)
     await _refresh(query, owner, dispatcher)
-    name = account_name(account)
+    name = account_name(account, owner.store.lang)
     await query.answer(owner._("%(name)s is now the default courier.", name=name))
 
 

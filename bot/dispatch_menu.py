@@ -113,7 +113,9 @@ async def _desks(
             account.id,
             exc,
         )
-        raise _Told(p._(NO_DESK, courier=account_name(account), number=p.order.number)) from exc
+        raise _Told(
+            p._(NO_DESK, courier=account_name(account, p.store.lang), number=p.order.number)
+        ) from exc
 
 
 async def _show_desks(
@@ -137,7 +139,7 @@ async def _dispatch(
     await dispatcher.dispatch(
         p.store, p.order.number, p.actor, account.id, desk, expected_version=p.version
     )
-    name = account_name(account)
+    name = account_name(account, p.store.lang)
     await p.query.answer(
         p._("Dispatching #%(number)s to %(courier)s…", number=p.order.number, courier=name)
     )

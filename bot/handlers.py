@@ -24,6 +24,7 @@ from bot import (
     couriers_cmd,
     desk,
     dispatch_menu,
+    duplicate_menu,
     edit_flow,
     export_cmd,
     hints,
@@ -105,6 +106,7 @@ def register(app: Application) -> None:
     settings_cmd.register(app)
     dispatch_menu.register(app)
     edit_flow.register(app)
+    duplicate_menu.register(app)
     couriers_cmd.register(app)
     blacklist_cmd.register(app)
     export_cmd.register(app)

@@ -15,23 +15,31 @@ from telegram.helpers import mention_html
 
 from bot import asks, edit_flow, gate
 from bot.callbacks import OrderPress, parse_order
+from bot.cards import attempt_text
 from bot.context import display_name
-from bot.i18n import ALGIERS, N_, STATUS, translator
+from bot.i18n import ALGIERS, N_, STATUS, local_time, translator
 from bot.keyboards import (
+    blacklisted_keyboard,
     calls_keyboard,
     cancel_keyboard,
+    delivered_keyboard,
     dispatch_keyboard,
+    duplicate_keyboard,
+    fake_keyboard,
     main_keyboard,
     postpone_keyboard,
+    returned_keyboard,
 )
 from bot.limits import menu_room, show_menu
+from bot.reasons import reason_label
 from bot.refusals import refusal
 from bot.timeline_text import timeline_text
 from i18n import Translator
-from models import calls, cards, orders, team
+from models import calls, cards, duplicates, orders, team
+from models.cancellation import REASONS, Cancellation
 from models.errors import ConcurrentChange, DomainError
 from models.lifecycle import OrderStatus
-from models.orm import Order, OrderEvent, Store, TelegramChat
+from models.orm import Customer, Order, OrderEvent, Store, TelegramChat
 from models.outbox import now
 from models.timeline import Actor
 
@@ -69,17 +77,87 @@ def _callback_time(choice: str) -> datetime:
     return local.replace(hour=10, minute=0, second=0, microsecond=0)
 
 
-async def _confirm(p: Press) -> str:
+async def _confirm(p: Press) -> str | None:
+    """Confirm; a blacklisted customer's order asks for a second tap first."""
+    if await Customer.filter(id=p.order.customer_id, blacklisted=True).exists():
+        await _menu(blacklisted_keyboard)(p)
+        return p._(
+            "⚠️ This customer is blacklisted. Press “Confirm #%(number)s anyway” to go on.",
+            number=p.order.number,
+        )
+    return await _confirm_anyway(p)
+
+
+async def _confirm_anyway(p: Press) -> str:
     await calls.log_call(p.store, p.order.number, "confirmed", p.actor, expected_version=p.version)
     return p._("Confirmed #%(number)s", number=p.order.number)
 
 
+def _call_toast(p: Press, order: Order, outcome: str) -> str:
+    """What the person who logged the call is told: what happened and what comes next."""
+    number = order.number
+    if order.status is OrderStatus.CANCELLED:
+        if order.cancel_reason == "fake":
+            return p._("#%(number)s cancelled, number blocked", number=number)
+        return p._(
+            "#%(number)s cancelled: %(reason)s",
+            number=number,
+            reason=reason_label(order.cancel_reason, p._),
+        )
+    if outcome == "no_answer":
+        attempt = attempt_text(order, p.store.no_answer_limit, p._)
+        return p._("#%(number)s: no answer, %(attempt)s", number=number, attempt=attempt)
+    if order.callback_at is not None:
+        return p._(
+            "Call logged on #%(number)s, next call at %(when)s",
+            number=number,
+            when=local_time(order.callback_at),
+        )
+    return p._("Call logged on #%(number)s", number=p.order.number)
+
+
 def _outcome(outcome: str) -> Action:
     async def act(p: Press) -> str:
-        await calls.log_call(p.store, p.order.number, outcome, p.actor, expected_version=p.version)
-        return p._("Call logged on #%(number)s", number=p.order.number)
+        order = await calls.log_call(
+            p.store, p.order.number, outcome, p.actor, expected_version=p.version
+        )
+        return _call_toast(p, order, outcome)
 
     return act
+
+
+def _cancel(index: int) -> Action:
+    async def act(p: Press) -> str:
+        code = REASONS[index]
+        order = await orders.cancel_order(
+            p.store, p.order.number, p.actor, cancel=Cancellation(code), expected_version=p.version
+        )
+        return _call_toast(p, order, "")
+
+    return act
+
+
+async def _fake(p: Press) -> str:
+    """The second tap on Fake: a pending order logs the call (cancel + block); a later one
+    is cancelled as fake, which blocks the number too."""
+    if p.order.status is OrderStatus.PENDING:
+        order = await calls.log_call(
+            p.store, p.order.number, "fake", p.actor, expected_version=p.version
+        )
+    else:
+        order = await orders.cancel_order(
+            p.store,
+            p.order.number,
+            p.actor,
+            cancel=Cancellation("fake"),
+            expected_version=p.version,
+        )
+    return _call_toast(p, order, "fake")
+
+
+async def _duplicate_menu(p: Press) -> str | None:
+    found = await duplicates.duplicate_candidates(p.order)
+    return await _menu(lambda order, lang: duplicate_keyboard(order, lang, found))(p)
 
 
 def _postpone(choice: str) -> Action:
@@ -102,14 +180,21 @@ def _postpone(choice: str) -> Action:
     return act
 
 
+MOVED = {
+    OrderStatus.PROCESSING: N_("#%(number)s: %(status)s"),
+    OrderStatus.DELIVERED: N_("#%(number)s marked delivered"),
+    OrderStatus.RETURNED: N_("#%(number)s marked returned, stock put back"),
+}
+
+
 def _move(target: OrderStatus) -> Action:
     async def act(p: Press) -> str:
-        await orders.transition_order(
+        order = await orders.transition_order(
             p.store, p.order.number, target, p.actor, expected_version=p.version
         )
-        return p._(
-            "#%(number)s: %(status)s", number=p.order.number, status=p._(STATUS[target.value])
-        )
+        if target is OrderStatus.RETURNED and not p.order.stock_committed:
+            return p._("#%(number)s marked returned", number=order.number)
+        return p._(MOVED[target], number=order.number, status=p._(STATUS[target.value]))
 
     return act
 
@@ -175,11 +260,11 @@ async def _menu_later(p: Press, build: Callable[[Order, str], InlineKeyboardMark
         log.info("menu not shown chat=%s error=%s", message.chat.id, exc)
 
 
-async def _dispatch_menu(p: Press) -> None:
+async def _dispatch_menu(p: Press) -> str | None:
     # The store's courier accounts (none when this process was given no dispatcher).
     dispatcher = p.context.bot_data["config"].dispatcher
     accounts = await dispatcher.accounts(p.store) if dispatcher is not None else []
-    await _menu(lambda order, lang: dispatch_keyboard(order, lang, accounts))(p)
+    return await _menu(lambda order, lang: dispatch_keyboard(order, lang, accounts))(p)
 
 
 def _below(message_id: int) -> ReplyParameters:
@@ -227,30 +312,38 @@ ACTIONS: dict[str, Action] = {
     "ur": _outcome("unreachable"),
     "wn": _outcome("wrong_number"),
     "cc": _outcome("customer_cancelled"),
-    "fk": _outcome("fake"),
+    "fk": _menu(fake_keyboard),
+    "fy": _fake,
+    "cw": _confirm_anyway,
     "p1": _postpone("p1"),
     "p3": _postpone("p3"),
     "pt": _postpone("pt"),
+    "pk": _ask("callback"),
     "cl": _claim,
     "rl": _release,
     "pr": _move(OrderStatus.PROCESSING),
-    "dv": _move(OrderStatus.DELIVERED),
-    "rt": _move(OrderStatus.RETURNED),
-    "cy": _move(OrderStatus.CANCELLED),
+    "dv": _menu(delivered_keyboard),
+    "dy": _move(OrderStatus.DELIVERED),
+    "rt": _menu(returned_keyboard),
+    "ry": _move(OrderStatus.RETURNED),
+    "cy": _menu(cancel_keyboard),  # an older card's "Yes, cancel": ask why first
     "cm": _menu(calls_keyboard),
     "pm": _menu(postpone_keyboard),
     "dm": _dispatch_menu,
     "cx": _menu(cancel_keyboard),
     "bk": _menu(main_keyboard),
     "tl": _timeline,
-    "du": _ask("duplicate"),
+    "du": _duplicate_menu,
+    "dt": _ask("duplicate"),
     "dx": _ask("tracking"),
+    **{f"k{i}": _cancel(i) for i in range(len(REASONS))},
+    "k7": _ask("cancel_other"),
     "ed": _edit,
 }
 # Presses that change nothing: answered at once (what they send may wait for the chat's
 # budget), refused on an outdated card like a change would be, except the timeline.
-MENUS = frozenset({"cm", "pm", "dm", "cx", "bk", "tl", "du", "dx", "ed"})
-SENDS = frozenset({"tl", "du", "dx", "ed"})
+SENDS = frozenset({"tl", "dt", "dx", "pk", "k7", "ed"})
+MENUS = frozenset({"cm", "pm", "dm", "cx", "cy", "bk", "du", "fk", "dv", "rt"}) | SENDS
 
 
 async def _load(press: OrderPress, query: CallbackQuery) -> tuple[Order, Store, Actor] | str:

@@ -28,12 +28,13 @@ from telegram.error import (
 from telegram.ext import ExtBot
 
 from bot.callbacks import digest_button
-from bot.cards import Card, render_card
+from bot.cards import Card, CardContext, render_card
 from bot.i18n import translator
 from bot.limits import NEWS_OVERDUE, FloodBudget, retry_seconds
-from models import cards, customers, team
+from bot.reasons import courier_label
+from models import cards, customers, duplicates, team
 from models.lifecycle import TERMINAL, OrderStatus
-from models.orm import CardMessage, OrderLine, Shipment, Store, TelegramChat
+from models.orm import CardMessage, Order, OrderLine, Shipment, Store, TelegramChat
 from models.outbox import now
 from models.shipping import dispatch_refusal, last_parcel_status, shipment_of
 from models.timeline import record_notification_failure
@@ -170,7 +171,8 @@ class CardSender:
         lines = await OrderLine.filter(order_id=order.id).order_by("id")
         parcel = await last_parcel_status(order) if order.tracking else None
         refused, standing = await dispatch_refusal(order), await customers.standing_of(order)
-        shown = render_card(order, lines, store.lang, refused, parcel, standing)
+        extra = await card_context(order, store)
+        shown = render_card(order, lines, store.lang, refused, parcel, standing, extra)
         version = order.version
         if card.message_id is not None and not card.resend:
             if shown.digest == card.text_hash:
@@ -200,7 +202,7 @@ class CardSender:
         caption = _(
             "Label of #%(number)s · %(courier)s %(tracking)s",
             number=card.order.number,
-            courier=escape(shipment.courier),
+            courier=escape(courier_label(shipment.courier, _)),
             tracking=escape(shipment.tracking or ""),
         )
         # Under the card it belongs to (a fresh card's message id is not known here).
@@ -327,6 +329,15 @@ async def chat_lost(bot: ExtBot[Any], chat_id: int, title: str, reason: str) -> 
         for notice in await team.notice_chats(store, chat_id):
             with contextlib.suppress(TelegramError):
                 await bot.send_message(notice.chat_id, text)
+
+
+async def card_context(order: Order, store: Store) -> CardContext:
+    """The customer's other open orders, the store's no-answer limit, the stop desk."""
+    live = order.status not in TERMINAL and order.status is not OrderStatus.DELIVERED
+    also = await duplicates.also_open(order) if live else []
+    shipment = await shipment_of(order.id) if order.courier else None
+    desk = (shipment.stopdesk_name or shipment.stopdesk_id) if shipment else ""
+    return CardContext(also, store.no_answer_limit, desk)
 
 
 def label_file_name(number: int, shipment: Shipment) -> str:

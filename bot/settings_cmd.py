@@ -29,11 +29,16 @@ log = logging.getLogger(__name__)
 LANG_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 NO_ANSWER_CHOICES = (0, 2, 3, 4, 5)
 CLAIM_CHOICES = (10, 20, 30, 60)
+MIN_HOURS_CHOICES = (0, 12, 24, 48)
+# Call-back plans offered (models.call_policy), by a short code the buttons carry.
+PLANS = {"a": "1h,3h,10:00", "b": "2h,4h,10:00", "c": "1h,2h,4h,10:00", "d": "3h,10:00"}
 # Button key → (Store field, how the value in the callback data reads).
 CHANGES: dict[str, tuple[str, Callable[[str], object]]] = {
     "lg": ("lang", str),
     "na": ("no_answer_limit", int),
     "cl": ("claim_minutes", int),
+    "mh": ("no_answer_min_hours", int),
+    "cp": ("callback_plan", lambda v: PLANS[v]),
     "sn": ("silent_notifications", lambda v: {"1": True, "0": False}[v]),
     "rm": ("roster_mode", lambda v: {"1": True, "0": False}[v]),
     "am": ("agents_see_money", lambda v: {"1": True, "0": False}[v]),
@@ -49,7 +54,17 @@ def _policy(store: Store, _: Translator) -> str:
     if not store.no_answer_limit:
         return _("off")
     # Phrased without a plural: the count reads the same in ar, fr and en.
-    return _("cancel when no-answers reach %(n)s", n=store.no_answer_limit)
+    limit = _("cancel when no-answers reach %(n)s", n=store.no_answer_limit)
+    return limit + " " + _("over at least %(hours)s h", hours=store.no_answer_min_hours)
+
+
+def plan_label(plan: str, _: Translator) -> str:
+    """`+1 h, +3 h, next day 10:00`."""
+    steps = [
+        _("next day %(time)s", time=step) if ":" in step else "+" + step.replace("h", " h")
+        for step in plan.split(",")
+    ]
+    return ", ".join(steps)
 
 
 def _lines(store: Store, _: Translator) -> dict[str, str]:
@@ -57,6 +72,10 @@ def _lines(store: Store, _: Translator) -> dict[str, str]:
     return {
         "lang": _("Language: %(lang)s", lang=LANG_NAMES.get(store.lang, store.lang)),
         "no_answer_limit": _("No-answer policy: %(policy)s", policy=_policy(store, _)),
+        "no_answer_min_hours": _("No-answer policy: %(policy)s", policy=_policy(store, _)),
+        "callback_plan": _(
+            "Call back after no answer: %(plan)s", plan=plan_label(store.callback_plan, _)
+        ),
         "claim_minutes": _("Claim time: %(minutes)s min", minutes=store.claim_minutes),
         "silent_notifications": _(
             "Silent notifications: %(state)s", state=_on_off(store.silent_notifications, _)
@@ -82,6 +101,7 @@ def settings_text(store: Store, _: Translator) -> str:
             "⚙️ <b>" + _("Settings of %(store)s", store=escape(store.name)) + "</b>",
             "🌐 " + lines["lang"],
             "📵 " + lines["no_answer_limit"],
+            "🔁 " + lines["callback_plan"],
             "⏱ " + lines["claim_minutes"],
             "🔕 " + lines["silent_notifications"],
             "👥 " + lines["roster_mode"],
@@ -101,6 +121,7 @@ def main_menu(store: Store, _: Translator) -> InlineKeyboardMarkup:
         [
             [_b(store, "🌐 " + _("Language ▸"), "mn", "lg")],
             [_b(store, "📵 " + _("No-answer policy ▸"), "mn", "na")],
+            [_b(store, "🔁 " + _("Call-back plan ▸"), "mn", "cp")],
             [_b(store, "⏱ " + _("Claim time ▸"), "mn", "cl")],
             [
                 _b(
@@ -147,6 +168,22 @@ def submenu(store: Store, which: str, _: Translator) -> InlineKeyboardMarkup | N
             _b(store, _picked(str(n) if n else _("Off"), store.no_answer_limit == n), "na", n)
             for n in NO_ANSWER_CHOICES
         ]
+        span = [
+            _b(
+                store,
+                _picked(_("over %(hours)s h", hours=h), store.no_answer_min_hours == h),
+                "mh",
+                h,
+            )
+            for h in MIN_HOURS_CHOICES
+        ]
+        return InlineKeyboardMarkup([row, span, [_b(store, "« " + _("Back"), "mn", "main")]])
+    elif which == "cp":
+        rows = [
+            [_b(store, _picked(plan_label(p, _), store.callback_plan == p), "cp", code)]
+            for code, p in PLANS.items()
+        ]
+        return InlineKeyboardMarkup([*rows, [_b(store, "« " + _("Back"), "mn", "main")]])
     elif which == "cl":
         row = [
             _b(store, _picked(_("%(minutes)s min", minutes=m), store.claim_minutes == m), "cl", m)

@@ -6,6 +6,7 @@ from html import escape
 
 from bot.edit_views import changes_text
 from bot.i18n import N_, OUTCOME, STATUS, local_time, translator
+from bot.reasons import courier_label, reason_label
 from models.orm import Order
 from models.timeline import timeline_of
 
@@ -37,12 +38,21 @@ async def timeline_text(order: Order, lang: str) -> str:
         what = _(EVENT.get(event.type, event.type))
         if event.to_status and event.type == "status_changed":
             what += f" → {_(STATUS.get(event.to_status, event.to_status))}"
-        outcome = event.data.get("outcome") if isinstance(event.data, dict) else None
+        data = event.data if isinstance(event.data, dict) else {}
+        outcome, reason, courier = data.get("outcome"), data.get("reason"), data.get("courier")
         if event.type == "call_logged" and isinstance(outcome, str):
             what += f": {_(OUTCOME.get(outcome, outcome))}"
         changes = event.data.get("changes") if isinstance(event.data, dict) else None
         if event.type == "edited" and isinstance(changes, dict):
             what += ": " + escape(changes_text(changes, lang))
+        if event.type == "status_changed" and isinstance(reason, str) and reason:
+            what += f" ({escape(reason_label(reason, _))})"
+        if outcome == "no_answer_limit":
+            what += " · " + _(
+                "store policy: %(n)s unanswered calls", n=data.get("no_answers") or "?"
+            )
+        if event.type == "dispatch_requested" and isinstance(courier, str):
+            what += f": {escape(courier_label(courier, _))}"
         who = escape(event.actor_name or event.actor_kind)
         note = f" — {escape(event.note[:200])}" if event.note else ""
         rows.append(f"{local_time(event.at)} · {what} · {who}{note}")

@@ -9,8 +9,17 @@ from typing import Literal, get_args
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models import outbox
+from models.call_policy import after_no_answer, next_call
+from models.cancellation import OUTCOME_REASON, POLICY_REASON, Cancellation
 from models.customers import actor_label, fake_order_reason, mark_blacklisted
-from models.errors import ClaimedByOther, DomainError, IllegalTransition, InvalidInput, NotFound
+from models.errors import (
+    ClaimedByOther,
+    DomainError,
+    IllegalTransition,
+    InvalidInput,
+    NotFound,
+    OtherCustomersOrder,
+)
 from models.lifecycle import OrderStatus
 from models.orders import apply_transition, bump_version, change_order
 from models.orm import CallAttempt, Order, Store
@@ -44,6 +53,7 @@ async def _check_outcome(
     outcome: str,
     callback_at: datetime | None,
     duplicate_of: int | None,
+    other_customer: bool,
 ) -> None:
     if outcome not in OUTCOMES:
         raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}")
@@ -52,8 +62,11 @@ async def _check_outcome(
     if outcome == "duplicate":
         if duplicate_of is None or duplicate_of == order.number:
             raise InvalidInput("duplicate_of: the number of the order that is kept")
-        if not await Order.exists(store_id=store.id, number=duplicate_of):
+        kept = await Order.get_or_none(store_id=store.id, number=duplicate_of)
+        if kept is None:
             raise NotFound("order", duplicate_of)
+        if kept.customer_id != order.customer_id and not other_customer:
+            raise OtherCustomersOrder(duplicate_of)
 
 
 async def _cancel_for(
@@ -67,8 +80,9 @@ async def _cancel_for(
     if outcome == "fake":
         reason = fake_order_reason(order.number)
         await mark_blacklisted(conn, order.customer_id, reason, actor_label(actor))
+    why = Cancellation(OUTCOME_REASON[outcome], note[:300])
     return await apply_transition(
-        conn, store, order, OrderStatus.CANCELLED, actor, note=note, data={"outcome": outcome}
+        conn, store, order, OrderStatus.CANCELLED, actor, data={"outcome": outcome}, cancel=why
     )
 
 
@@ -79,8 +93,22 @@ def _held_by_other(order: Order, actor: Actor) -> bool:
     return held and order.claimed_by_id != actor.id
 
 
-def _over_no_answer_limit(store: Store, order: Order, outcome: str) -> bool:
-    return outcome == "no_answer" and 0 < store.no_answer_limit <= order.no_answers
+def _unanswered_plan(store: Store, order: Order, outcome: str) -> tuple[datetime | None, bool]:
+    """The next call-back after an unanswered call, and whether the policy cancels now."""
+    moment = outbox.now()
+    if outcome in ("busy", "unreachable"):  # someone to call again soon, not a no-answer
+        return next_call(store.callback_plan, 1, moment), False
+    if outcome != "no_answer":
+        return None, False
+    decision = after_no_answer(
+        plan=store.callback_plan,
+        limit=store.no_answer_limit,
+        min_hours=store.no_answer_min_hours,
+        no_answers=order.no_answers + 1,
+        first_at=order.first_no_answer_at or moment,
+        moment=moment,
+    )
+    return decision.callback_at, decision.cancel
 
 
 async def log_call(
@@ -92,18 +120,30 @@ async def log_call(
     callback_at: datetime | None = None,
     duplicate_of: int | None = None,
     expected_version: int | None = None,
+    other_customer: bool = False,
 ) -> Order:
     """Record one call on a pending order and what follows from its outcome: confirmed
-    confirms (stock), customer_cancelled/fake/duplicate cancel (fake blacklists the phone),
-    postponed brings the order back at `callback_at`, and the store's no-answer policy may
-    cancel. One transaction; ConcurrentChange when someone acted first."""
+    confirms (stock), customer_cancelled/fake/duplicate cancel with that reason (fake
+    blacklists the phone; a duplicate of another customer's order needs
+    `other_customer`), postponed brings the order back at `callback_at`, a no-answer, a
+    busy line or a phone out of reach schedules the next call by the store's plan, and
+    the no-answer policy may cancel (models.call_policy). One transaction;
+    ConcurrentChange when someone acted first."""
 
     async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
         _require_pending(order, "log a call on")
         # The claim keeps two agents from calling one customer; an owner may step in.
         if actor.kind == "agent" and _held_by_other(order, actor):
             raise ClaimedByOther(order.claimed_by_name)
-        await _check_outcome(store, order, outcome, callback_at, duplicate_of)
+        await _check_outcome(store, order, outcome, callback_at, duplicate_of, other_customer)
+        when, give_up = (
+            (callback_at, False)
+            if outcome == "postponed"
+            else _unanswered_plan(store, order, outcome)
+        )
+        first_no_answer = order.first_no_answer_at
+        if outcome == "no_answer" and first_no_answer is None:
+            first_no_answer = outbox.now()
         order = await bump_version(
             conn,
             order,
@@ -111,7 +151,8 @@ async def log_call(
             no_answers=order.no_answers + (outcome == "no_answer"),
             last_call_outcome=outcome,
             last_call_at=outbox.now(),
-            callback_at=callback_at if outcome == "postponed" else None,
+            callback_at=when,
+            first_no_answer_at=first_no_answer,
             duplicate_of=duplicate_of if outcome == "duplicate" else order.duplicate_of,
             claimed_by_id="",
             claimed_by_name="",
@@ -125,38 +166,43 @@ async def log_call(
             actor_name=actor.name,
             outcome=outcome,
             note=note[:500],
-            callback_at=callback_at,
+            callback_at=when,
         )
         data = {
             "outcome": outcome,
             "attempts": order.call_attempts,
-            "callback_at": callback_at.isoformat() if callback_at else None,
+            "callback_at": when.isoformat() if when else None,
             "duplicate_of": duplicate_of,
         }
         event = await record_event(conn, order, "call_logged", actor, note=note, data=data)
         await outbox.publish(conn, store, "order.call_logged", order, event, data)
-        return await _after_call(conn, store, order, outcome, actor, note)
+        return await _after_call(conn, store, order, outcome, actor, note, give_up)
 
     return await change_order(store, number, work, expected_version)
 
 
 async def _after_call(
-    conn: BaseDBAsyncClient, store: Store, order: Order, outcome: str, actor: Actor, note: str
+    conn: BaseDBAsyncClient,
+    store: Store,
+    order: Order,
+    outcome: str,
+    actor: Actor,
+    note: str,
+    give_up: bool,
 ) -> Order:
     if outcome == "confirmed":
         return await apply_transition(conn, store, order, OrderStatus.CONFIRMED, actor, note)
     if outcome in CANCELLING:
         return await _cancel_for(conn, store, order, outcome, actor, note)
-    if _over_no_answer_limit(store, order, outcome):
-        why = f"{order.no_answers} no-answers (store policy)"
+    if give_up:  # the words come from the event's data, in each reader's language
         return await apply_transition(
             conn,
             store,
             order,
             OrderStatus.CANCELLED,
             SYSTEM,
-            note=why,
-            data={"outcome": "no_answer_limit"},
+            data={"outcome": "no_answer_limit", "no_answers": order.no_answers},
+            cancel=Cancellation(POLICY_REASON),
         )
     return order
 

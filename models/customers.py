@@ -136,7 +136,9 @@ def _aggregates(skip_order: int | None) -> dict[str, Any]:
         "h_delivered": Count("id", _filter=only(Q(status=OrderStatus.DELIVERED))),
         "h_returned": Count("id", _filter=only(Q(status=OrderStatus.RETURNED))),
         "h_cancelled": Count("id", _filter=only(cancelled)),
-        "h_fake": Count("id", _filter=only(cancelled & Q(last_call_outcome="fake"))),
+        "h_fake": Count(
+            "id", _filter=only(cancelled & (Q(last_call_outcome="fake") | Q(cancel_reason="fake")))
+        ),
         "h_unanswered": Count("id", _filter=only(cancelled & Q(last_call_outcome__in=UNANSWERED))),
         "h_amount": Sum("total", _filter=only(Q(status=OrderStatus.DELIVERED))),
         "h_first": Min("created_at", _filter=only()),

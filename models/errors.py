@@ -108,3 +108,14 @@ class ClaimedByOther(DomainError):
     def __init__(self, name: str) -> None:
         super().__init__(f"{name} is already calling this customer")
         self.name = name
+
+
+class OtherCustomersOrder(DomainError):
+    """A duplicate must be another order of the same customer; linking someone else's
+    order takes an explicit override."""
+
+    code = "other_customer"
+
+    def __init__(self, number: int) -> None:
+        super().__init__(f"order {number} belongs to another customer")
+        self.number = number

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, Literal, TypeVar
 
+from models.courier_names import courier_display_name
 from models.export_labels import Labels
 from models.exports import ExportRow
 from models.geography import get_commune, get_wilaya
@@ -56,6 +57,23 @@ def _courier_says(row: ExportRow, labels: Labels) -> str:
     return " — ".join(text for text in (shipment.raw_status, shipment.raw_reason) if text)
 
 
+def _courier(row: ExportRow, labels: Labels) -> str:
+    courier = row.order.courier
+    return labels.word("manual_courier") if courier == "manual" else courier_display_name(courier)
+
+
+def _stopdesk(row: ExportRow, labels: Labels) -> str:
+    shipment = row.shipment
+    return (shipment.stopdesk_name or shipment.stopdesk_id) if shipment else ""
+
+
+def _cancel_reason(row: ExportRow, labels: Labels) -> str:
+    """`Refus du client — trop cher`: the reason picked and the words typed with it."""
+    order = row.order
+    words = (labels.cancel_reason(order.cancel_reason), order.cancel_note)
+    return " — ".join(w for w in words if w)
+
+
 def _confirmed_by(row: ExportRow, labels: Labels) -> str:
     event = row.confirmation
     return (event.actor_name or event.actor_kind) if event else ""
@@ -82,8 +100,9 @@ ORDER_COLUMNS: tuple[Column[ExportRow], ...] = (
     Column(
         "confirmed_at", "datetime", lambda r, _: r.confirmation.at if r.confirmation else None, 17
     ),
-    Column("courier", "text", lambda r, _: r.order.courier),
+    Column("courier", "text", _courier),
     Column("tracking", "text", lambda r, _: r.order.tracking, 18),
+    Column("stopdesk", "text", _stopdesk, 22),
     Column("parcel_status", "text", _parcel_status, 18),
     Column(
         "parcel_status_at",
@@ -93,6 +112,9 @@ ORDER_COLUMNS: tuple[Column[ExportRow], ...] = (
     ),
     Column("courier_says", "text", _courier_says, 24),
     Column("courier_fee", "money", lambda r, _: r.shipment.fee if r.shipment else None),
+    Column("cancel_reason", "text", _cancel_reason, 28),
+    Column("cancelled_by", "text", lambda r, _: r.order.cancelled_by, 16),
+    Column("cancelled_at", "datetime", lambda r, _: r.order.cancelled_at, 17),
     Column("note", "text", lambda r, _: r.order.note, 24),
     Column("updated_at", "datetime", lambda r, _: r.order.updated_at, 17),
 )

@@ -77,6 +77,39 @@ OUTCOME: dict[str, dict[str, str]] = {
         "confirmed": "Confirmed by phone",
     },
 }
+# Why an order was cancelled (models.cancellation.REASONS), in the bot's words.
+CANCEL_REASON: dict[str, dict[str, str]] = {
+    "ar": {
+        "customer_refused": "رفض الزبون",
+        "unreachable": "خارج التغطية",
+        "fake": "طلبية وهمية",
+        "duplicate": "مكررة",
+        "out_of_stock": "نفاد المخزون",
+        "price": "السعر",
+        "delay": "مدة التوصيل",
+        "other": "سبب آخر",
+    },
+    "fr": {
+        "customer_refused": "Refus du client",
+        "unreachable": "Injoignable",
+        "fake": "Fausse commande",
+        "duplicate": "Doublon",
+        "out_of_stock": "Rupture de stock",
+        "price": "Prix",
+        "delay": "Délai",
+        "other": "Autre",
+    },
+    "en": {
+        "customer_refused": "Customer refused",
+        "unreachable": "Unreachable",
+        "fake": "Fake order",
+        "duplicate": "Duplicate",
+        "out_of_stock": "Out of stock",
+        "price": "Price",
+        "delay": "Delivery time",
+        "other": "Other",
+    },
+}
 
 DELIVERY: dict[str, dict[str, str]] = {
     "ar": {"home": "التوصيل إلى المنزل", "desk": "مكتب التوصيل (ستوب ديسك)"},
@@ -159,10 +192,15 @@ WORDS: dict[str, dict[str, str]] = {
         "confirmed_at": "تاريخ التأكيد",
         "courier": "شركة التوصيل",
         "tracking": "رقم التتبع",
+        "stopdesk": "مكتب التوصيل المختار",
+        "manual_courier": "توصيل يدوي",
         "parcel_status": "حالة الطرد",
         "parcel_status_at": "تاريخ حالة الطرد",
         "courier_says": "ما تقوله شركة التوصيل",
         "courier_fee": "سعر شركة التوصيل ({currency})",
+        "cancel_reason": "سبب الإلغاء",
+        "cancelled_by": "ألغاها",
+        "cancelled_at": "تاريخ الإلغاء",
         "note": "ملاحظة الزبون",
         "updated_at": "آخر تحديث",
         "sku": "رمز المنتج (SKU)",
@@ -203,10 +241,15 @@ WORDS: dict[str, dict[str, str]] = {
         "confirmed_at": "Confirmée le",
         "courier": "Livreur",
         "tracking": "N° de suivi",
+        "stopdesk": "Stop desk choisi",
+        "manual_courier": "Livraison manuelle",
         "parcel_status": "Statut du colis",
         "parcel_status_at": "Statut du colis le",
         "courier_says": "Message du livreur",
         "courier_fee": "Frais du livreur ({currency})",
+        "cancel_reason": "Motif d'annulation",
+        "cancelled_by": "Annulée par",
+        "cancelled_at": "Annulée le",
         "note": "Note du client",
         "updated_at": "Dernière mise à jour",
         "sku": "Référence (SKU)",
@@ -247,10 +290,15 @@ WORDS: dict[str, dict[str, str]] = {
         "confirmed_at": "Confirmed at",
         "courier": "Courier",
         "tracking": "Tracking number",
+        "stopdesk": "Stop desk chosen",
+        "manual_courier": "Manual delivery",
         "parcel_status": "Parcel status",
         "parcel_status_at": "Parcel status at",
         "courier_says": "Courier's words",
         "courier_fee": "Courier fee ({currency})",
+        "cancel_reason": "Cancellation reason",
+        "cancelled_by": "Cancelled by",
+        "cancelled_at": "Cancelled at",
         "note": "Customer's note",
         "updated_at": "Last update",
         "sku": "SKU",
@@ -284,6 +332,9 @@ class Labels:
 
     def outcome(self, value: str) -> str:
         return OUTCOME[self.lang].get(value, value) if value else ""
+
+    def cancel_reason(self, value: str) -> str:
+        return CANCEL_REASON[self.lang].get(value, value) if value else ""
 
     def delivery(self, value: str) -> str:
         return DELIVERY[self.lang].get(value, value)

@@ -11,6 +11,8 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models import outbox
+from models.cancellation import Cancellation
+from models.customers import actor_label, fake_order_reason, mark_blacklisted
 from models.errors import (
     ConcurrentChange,
     IllegalTransition,
@@ -81,15 +83,19 @@ async def apply_transition(
     data: dict[str, object] | None = None,
     *,
     trigger: Trigger | None = None,
+    cancel: Cancellation | None = None,
 ) -> Order:
     """Inside the caller's transaction: compare-and-set the status by the lifecycle table,
-    move stock, write the timeline row and the outbox rows. Raises LostRace. `trigger`
-    names a system-only trigger (lifecycle.SYSTEM_TRANSITIONS) leading to `target`."""
+    move stock, write the timeline row and the outbox rows. A cancellation keeps who,
+    when and why on the order (`cancel`: the reason; none given leaves it blank).
+    Raises LostRace. `trigger` names a system-only trigger (lifecycle.SYSTEM_TRANSITIONS)
+    leading to `target`."""
     if next_status(order.status, trigger or trigger_for(target)) is not target:
         raise IllegalTransition(order.status.value, target.value)
     move = stock_move(target, order.stock_committed)
     committed = {StockMove.COMMIT: True, StockMove.RESTORE: False}.get(move, order.stock_committed)
     at = outbox.now()
+    changes = _cancel_fields(target, actor, cancel)
     won = (
         await Order.filter(id=order.id, status=order.status, version=order.version)
         .using_db(conn)
@@ -98,10 +104,16 @@ async def apply_transition(
             version=order.version + 1,
             stock_committed=committed,
             updated_at=at,  # update() does not apply auto_now
+            **changes,
         )
     )
     if not won:
         raise LostRace()
+    for name, value in changes.items():
+        setattr(order, name, value)
+    if cancel is not None:
+        data = {**(data or {}), "reason": cancel.reason}
+        note = note or cancel.note
     if move is not StockMove.NONE:
         lines = await OrderLine.filter(order_id=order.id).using_db(conn)
         await (_commit_stock if move is StockMove.COMMIT else _restore_stock)(conn, lines)
@@ -120,6 +132,19 @@ async def apply_transition(
         {"from_status": previous.value, "to_status": target.value},
     )
     return order
+
+
+def _cancel_fields(
+    target: OrderStatus, actor: Actor, cancel: Cancellation | None
+) -> dict[str, object]:
+    if target is not OrderStatus.CANCELLED:
+        return {}
+    return {
+        "cancel_reason": cancel.reason if cancel else "",
+        "cancel_note": cancel.note[:300] if cancel else "",
+        "cancelled_by": actor_label(actor)[:128],
+        "cancelled_at": outbox.now(),
+    }
 
 
 async def _conflict(order: Order) -> ConcurrentChange:
@@ -175,8 +200,10 @@ async def transition_order(
     note: str = "",
     expected_version: int | None = None,
     data: dict[str, object] | None = None,
+    cancel: Cancellation | None = None,
 ) -> Order:
-    """Move the store's order `number` to `target` by the lifecycle table.
+    """Move the store's order `number` to `target` by the lifecycle table; `cancel` says
+    why when the target is cancelled.
 
     Raises IllegalTransition (not allowed from the current status), InsufficientStock
     (confirming, nothing changes), ConcurrentChange (someone acted first, or the caller's
@@ -184,7 +211,12 @@ async def transition_order(
     """
 
     async def work(conn: BaseDBAsyncClient, current: Order) -> Order:
-        return await apply_transition(conn, store, current, target, actor, note, data)
+        if cancel is not None and cancel.reason == "fake":  # a fake order blocks the phone
+            why = fake_order_reason(current.number)
+            await mark_blacklisted(conn, current.customer_id, why, actor_label(actor))
+        return await apply_transition(
+            conn, store, current, target, actor, note, data, cancel=cancel
+        )
 
     order = await change_order(store, number, work, expected_version)
     log.info(
@@ -198,6 +230,16 @@ async def confirm_order(store: Store, number: int, actor: Actor, note: str = "")
     return await transition_order(store, number, OrderStatus.CONFIRMED, actor, note)
 
 
-async def cancel_order(store: Store, number: int, actor: Actor, note: str = "") -> Order:
-    """Cancel from any non-terminal status; restores stock if it was committed."""
-    return await transition_order(store, number, OrderStatus.CANCELLED, actor, note)
+async def cancel_order(
+    store: Store,
+    number: int,
+    actor: Actor,
+    note: str = "",
+    cancel: Cancellation | None = None,
+    expected_version: int | None = None,
+) -> Order:
+    """Cancel from any non-terminal status, saying why (`cancel`); restores stock if it
+    was committed."""
+    return await transition_order(
+        store, number, OrderStatus.CANCELLED, actor, note, expected_version, cancel=cancel
+    )

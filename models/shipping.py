@@ -108,6 +108,7 @@ async def request_dispatch(
             courier=account.courier,
             reference=parcel_reference(order),
             stopdesk_id=(stopdesk_id or "")[:64],
+            stopdesk_name=_desk_name(account, stopdesk_id)[:160],
             cod_amount=order.total,
         )
         order = await bump_version(conn, order, courier=account.courier)
@@ -123,6 +124,16 @@ async def request_dispatch(
         return order
 
     return await change_order(store, number, work, expected_version)
+
+
+def _desk_name(account: CourierAccount, stopdesk_id: str | None) -> str:
+    """The desk's name in the courier's synced list (empty when unknown: the card and the
+    exports then show its id)."""
+    desks = (account.reference or {}).get("desks") or []
+    if not stopdesk_id or not isinstance(desks, list):
+        return ""
+    found = (d for d in desks if isinstance(d, dict) and str(d.get("id")) == stopdesk_id)
+    return str(next(found, {}).get("name") or "")
 
 
 async def _dispatcher(order: Order) -> Actor:

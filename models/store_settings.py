@@ -1,6 +1,7 @@
 """The store settings an owner changes from Telegram (SPEC §3.3, §5): language, the
-no-answer policy, the claim time, silent notifications, roster mode and what agents may do
-besides calling (see the money figures, move stock)."""
+no-answer policy (limit, minimum span, call-back plan), the claim time, silent
+notifications, roster mode and what agents may do besides calling (see the money figures,
+move stock)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from models.call_policy import parse_plan
 from models.errors import InvalidInput
 from models.orm import Store
 from models.stores import LANGS
@@ -16,6 +18,17 @@ log = logging.getLogger(__name__)
 
 NO_ANSWER_LIMITS = range(0, 11)  # 0 = never cancel for no-answers
 CLAIM_MINUTES = range(5, 241)
+NO_ANSWER_MIN_HOURS = range(0, 169)  # up to a week
+
+
+def _is_plan(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        parse_plan(value)
+    except InvalidInput:
+        return False
+    return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,12 @@ SETTINGS: dict[str, Setting] = {
         Setting("lang", lambda value: value in LANGS, f"one of {', '.join(LANGS)}"),
         Setting("no_answer_limit", _is_int_in(NO_ANSWER_LIMITS), "a whole number from 0 to 10"),
         Setting("claim_minutes", _is_int_in(CLAIM_MINUTES), "a whole number from 5 to 240"),
+        Setting(
+            "no_answer_min_hours",
+            _is_int_in(NO_ANSWER_MIN_HOURS),
+            "a whole number of hours from 0 to 168",
+        ),
+        Setting("callback_plan", _is_plan, "steps such as 1h,3h,10:00"),
         Setting("silent_notifications", _is_bool, "true or false"),
         Setting("roster_mode", _is_bool, "true or false"),
         Setting("agents_see_money", _is_bool, "true or false"),
@@ -72,6 +91,16 @@ async def set_lang(store: Store, lang: str) -> Store:
 async def set_no_answer_limit(store: Store, limit: int) -> Store:
     """Cancel a pending order at its `limit`-th no-answer; 0 never cancels."""
     return await change_setting(store, "no_answer_limit", limit)
+
+
+async def set_callback_plan(store: Store, plan: str) -> Store:
+    """When to call back after each no-answer: `1h,3h,10:00` (models.call_policy)."""
+    return await change_setting(store, "callback_plan", plan)
+
+
+async def set_no_answer_min_hours(store: Store, hours: int) -> Store:
+    """The no-answer policy cancels only once the first no-answer is this old."""
+    return await change_setting(store, "no_answer_min_hours", hours)
 
 
 async def set_claim_minutes(store: Store, minutes: int) -> Store:

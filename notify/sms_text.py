@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from models.courier_names import DISPLAY_NAMES
+
 DEFAULT_LANG = "ar"  # the Store default
 MAX_PARTS = 2
 MIN_STORE_CHARS = 8
@@ -57,20 +59,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
 }
 
-# How customers know the couriers (brand names, the same in every language).
-COURIER_NAMES = {
-    "yalidine": "Yalidine",
-    "yalitec": "Yalitec",
-    "guepex": "Guepex",
-    "economiqua": "Economiqua",
-    "easyandspeed": "Easy and Speed",
-    "wecan": "WeCan",
-    "ecotrack": "EcoTrack",
-    "noest": "NOEST",
-    "procolis": "Procolis",
-    "zrexpress": "ZR Express",
-    "maystro": "Maystro Delivery",
-}
+# How customers know the couriers: models.courier_names, as the team sees them.
+COURIER_NAMES = DISPLAY_NAMES
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,7 @@ async def post_call(call: ApiCall) -> web.Response:
             callback_at,
             body.duplicate_of,
             body.expected_version,
+            other_customer=body.other_customer,
         )
     except InvalidInput as exc:
         field = str(exc).partition(":")[0]

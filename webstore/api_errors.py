@@ -21,6 +21,7 @@ from models.errors import (
     InvalidInput,
     InvalidOrder,
     NotFound,
+    OtherCustomersOrder,
 )
 from models.lifecycle import TRANSITIONS
 
@@ -48,6 +49,7 @@ DOMAIN_STATUS: dict[type[DomainError], int] = {
     InsufficientStock: 422,
     InvalidOrder: 422,
     InvalidInput: 422,
+    OtherCustomersOrder: 409,
     Blacklisted: 403,
 }
 

@@ -8,6 +8,9 @@ from datetime import datetime
 from aiohttp import web
 
 from models import geography, listing, queries
+from models.cancellation import Cancellation, cancellation
+from models.errors import InvalidInput
+from models.lifecycle import OrderStatus
 from models.orders import get_order, transition_order
 from models.orm import Order, OrderLine
 from models.phones import national_display
@@ -19,6 +22,7 @@ from webstore.schemas import (
     CommuneRef,
     OrderAmounts,
     OrderCalls,
+    OrderCancellation,
     OrderCustomer,
     OrderLineOut,
     OrderOut,
@@ -107,6 +111,18 @@ def summary(order: Order, lines: list[OrderLine]) -> OrderSummary:
         ),
         lines=[_line(line) for line in lines],
         calls=calls_state(order),
+        cancellation=_cancellation(order),
+    )
+
+
+def _cancellation(order: Order) -> OrderCancellation | None:
+    if order.status is not OrderStatus.CANCELLED or order.cancelled_at is None:
+        return None
+    return OrderCancellation(
+        reason=order.cancel_reason or None,  # type: ignore[arg-type]
+        note=order.cancel_note,
+        by=order.cancelled_by,
+        at=order.cancelled_at.isoformat(),
     )
 
 
@@ -150,8 +166,28 @@ async def post_transition(call: ApiCall) -> web.Response:
         call.current_store(),
         call.path_int("number"),
     )
-    await transition_order(store, number, body.to, call.actor, body.note, body.expected_version)
+    await transition_order(
+        store,
+        number,
+        body.to,
+        call.actor,
+        body.note,
+        body.expected_version,
+        cancel=_why(body.to, body.reason, body.note),
+    )
     return reply(await order_detail(await get_order(store, number)))
+
+
+def _why(to: OrderStatus, reason: str | None, note: str) -> Cancellation | None:
+    """The reason of a cancellation; a client that sends none keeps working (its note,
+    if any, is kept as the words of `other`)."""
+    if to is not OrderStatus.CANCELLED:
+        if reason is not None:
+            raise InvalidInput("reason: only when cancelling")
+        return None
+    if reason is None and not note.strip():
+        return None
+    return cancellation(reason, note if reason is not None else note[:300])
 
 
 ENDPOINTS = (

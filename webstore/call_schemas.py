@@ -51,6 +51,11 @@ class CallRequest(RequestBody):
         description="With `duplicate` only, and required then: the number of the order "
         "that is kept.",
     )
+    other_customer: bool = Field(
+        False,
+        description="With `duplicate`: link an order of another customer (another phone) "
+        "on purpose; without it that is refused with 409 `other_customer`.",
+    )
     expected_version: Id | None = Field(
         None, description="Refuse with 409 `conflict` if the order changed since this version."
     )

@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from models.calls import CallOutcome
+from models.cancellation import CancelReason
 from models.lifecycle import OrderStatus
 from models.risk import Risk
 
@@ -183,9 +184,19 @@ class OrderCalls(Reply):
     last_call_at: str | None = Field(json_schema_extra=DATE_TIME)
     callback_at: str | None = Field(
         json_schema_extra=DATE_TIME,
-        description="Postponed: when the customer asked to be called back.",
+        description="When to call back: the time asked (postponed) or the next call of "
+        "the store's call-back plan (no answer, busy).",
     )
     duplicate_of: int | None = Field(description="Cancelled as a duplicate of this order.")
+
+
+class OrderCancellation(Reply):
+    """Who cancelled the order, when and why."""
+
+    reason: CancelReason | None = Field(description="None when no reason was given.")
+    note: str = Field(description="The words given with the reason.")
+    by: str = Field(description="`Amina (agent)`, `API`, `Hanout` (the store's policy).")
+    at: str = Field(json_schema_extra=DATE_TIME)
 
 
 class OrderSummary(Reply):
@@ -202,6 +213,9 @@ class OrderSummary(Reply):
     amounts: OrderAmounts
     lines: list[OrderLineOut]
     calls: OrderCalls
+    cancellation: OrderCancellation | None = Field(
+        None, description="Set once the order is cancelled."
+    )
 
 
 class OrderOut(OrderSummary):
@@ -221,6 +235,11 @@ class TransitionRequest(RequestBody):
 
     to: OrderStatus = Field(description="Target status; the lifecycle decides if it is allowed.")
     note: Annotated[Text, Field(max_length=1000)] = ""
+    reason: CancelReason | None = Field(
+        None,
+        description="With `cancelled` only: why (`other` needs a `note`, at most 300 "
+        "characters). `fake` also blacklists the customer's phone.",
+    )
     expected_version: Id | None = Field(
         None, description="Refuse with 409 `conflict` if the order changed since this version."
     )

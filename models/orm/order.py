@@ -77,6 +77,13 @@ class Order(Model):
     phone2 = fields.CharField(max_length=16, default="")
     discount = fields.BigIntField(default=0)
     call_note = fields.CharField(max_length=500, default="")
+    # The first unanswered call: the no-answer policy cancels only after a minimum span.
+    first_no_answer_at = fields.DatetimeField(null=True)
+    # Who cancelled, when and why (models.cancellation codes); empty until cancelled.
+    cancel_reason = fields.CharField(max_length=16, default="")
+    cancel_note = fields.CharField(max_length=300, default="")
+    cancelled_by = fields.CharField(max_length=128, default="")
+    cancelled_at = fields.DatetimeField(null=True)
     courier = fields.CharField(max_length=24, default="")
     tracking = fields.CharField(max_length=64, default="")
     created_at = fields.DatetimeField(auto_now_add=True)

@@ -52,6 +52,8 @@ class Shipment(Model):
     state = fields.CharField(max_length=12, default="requested")  # requested|created|failed
     tracking = fields.CharField(max_length=64, null=True)
     stopdesk_id = fields.CharField(max_length=64, default="")
+    # The desk's name as the courier's synced list gave it (empty when not known).
+    stopdesk_name = fields.CharField(max_length=160, default="")
     cod_amount = fields.BigIntField(default=0)
     fee = fields.BigIntField(null=True)
     label = fields.BinaryField(null=True)

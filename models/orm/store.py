@@ -19,6 +19,10 @@ class Store(Model):
     duplicate_window_minutes = fields.IntField(default=30)
     # Call policy: cancel a pending order after this many no-answers (0 = never).
     no_answer_limit = fields.IntField(default=0)
+    # ...and only once the first no-answer is this many hours old (models.call_policy).
+    no_answer_min_hours = fields.IntField(default=24)
+    # When to call back after a no-answer: `1h,3h,10:00` (+1 h, +3 h, then 10:00 next day).
+    callback_plan = fields.CharField(max_length=64, default="1h,3h,10:00")
     claim_minutes = fields.IntField(default=20)
     # Roster mode: only listed members may press, not every member of the team group.
     roster_mode = fields.BooleanField(default=False)

@@ -84,7 +84,7 @@ async def test_the_owner_tests_accounts_and_chooses_the_default(
             chat = await desk.bind(shop.store, OWNER)
             menu = await command(desk, chat, OWNER, "/couriers")
             lines = (menu.text or "").split("\n")
-            assert lines[1].startswith("⭐ yalidine (yalidine)")  # the default first
+            assert lines[1].startswith("⭐ yalidine (Yalidine)")  # the default first
             assert sum(_("Make default") in b["text"] for b in menu.buttons) == 2
 
             answer = await press(desk, chat, menu, _("Test %(name)s", name="yalidine"), OWNER)
@@ -101,7 +101,7 @@ async def test_the_owner_tests_accounts_and_chooses_the_default(
             answer = desk.fake.query(query).answer or {}
             assert answer["text"] == _("%(name)s is now the default courier.", name="ZR legacy")
             menu = desk.fake.message(chat, menu.message_id)
-            assert (menu.text or "").split("\n")[1].startswith("⭐ ZR legacy (procolis)")
+            assert (menu.text or "").split("\n")[1].startswith("⭐ ZR legacy (Procolis)")
     defaults = await CourierAccount.filter(is_default=True).values_list("id", flat=True)
     assert list(defaults) == [other.id]
     assert (await CourierAccount.get(id=bad.id)).last_error

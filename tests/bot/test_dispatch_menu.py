@@ -122,7 +122,7 @@ async def test_a_home_order_ships_through_yalidine_with_its_label_in_each_chat(
         assert not answer.get("show_alert")
         await desk.settle()
         pending = desk.card(group, order.number)
-        assert "📦" in pending.text.split("\n")[0] and "yalidine" in pending.text
+        assert "📦" in pending.text.split("\n")[0] and "Yalidine" in pending.text
         assert not any(":dm:" in d for d in pending.callback_data)  # no second dispatch
 
         assert await courier_relay(pool).run_once() == 1

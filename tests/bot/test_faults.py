@@ -185,8 +185,9 @@ async def test_a_send_to_a_migrated_group_follows_it_and_resends_live_cards(db: 
         group = await desk.bind_group(shop.store, [OWNER, AGENT])
         live, ended = await place(shop), await place(shop, phone="0661 00 00 02")
         await desk.settle()
+        # Cancel ▸ then a reason (price).
         await press(desk, owner_chat, ended.number, ":cx:", OWNER)
-        await press(desk, owner_chat, ended.number, ":cy:", OWNER)
+        await press(desk, owner_chat, ended.number, ":k5:", OWNER)
         await desk.settle()
         supergroup = desk.fake.migrate_group(group)
         new = await place(shop, phone="0661 00 00 03")

@@ -103,9 +103,18 @@ async def test_each_setting_reaches_the_store_row(db: str) -> None:
         answer = await choose(desk, menu, f"st:{sid}:mn:na", f"st:{sid}:na:3")
         assert (await store_row(shop)).no_answer_limit == 3
         policy = _("cancel when no-answers reach %(n)s", n=3)
+        policy += " " + _("over at least %(hours)s h", hours=24)
         assert answer.get("text") == _("No-answer policy: %(policy)s", policy=policy)
+        answer = await choose(desk, menu, f"st:{sid}:mn:na", f"st:{sid}:mh:48")
+        assert (await store_row(shop)).no_answer_min_hours == 48
+        assert "48 h" in answer.get("text", "")
         await choose(desk, menu, f"st:{sid}:mn:na", f"st:{sid}:na:0")
         assert (await store_row(shop)).no_answer_limit == 0
+
+        answer = await choose(desk, menu, f"st:{sid}:mn:cp", f"st:{sid}:cp:b")
+        assert (await store_row(shop)).callback_plan == "2h,4h,10:00"
+        plan = "+2 h, +4 h, " + _("next day %(time)s", time="10:00")
+        assert answer.get("text") == _("Call back after no answer: %(plan)s", plan=plan)
 
         answer = await choose(desk, menu, f"st:{sid}:mn:cl", f"st:{sid}:cl:30")
         assert (await store_row(shop)).claim_minutes == 30
@@ -155,6 +164,7 @@ async def test_no_answer_policy_two_cancels_at_the_second_no_answer(db: str) -> 
         owner_chat, _agent_chat, group = await whole_team(desk, shop)
         menu = await reply_to(desk, owner_chat, OWNER, "/settings")
         await choose(desk, menu, f"st:{sid}:mn:na", f"st:{sid}:na:2")
+        await choose(desk, menu, f"st:{sid}:mn:na", f"st:{sid}:mh:0")  # no minimum span
         number = await new_order(desk, shop)
         for _attempt in range(2):
             card = desk.card(group, number)

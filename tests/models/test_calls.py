@@ -15,6 +15,7 @@ from models.errors import (
     IllegalTransition,
     InvalidInput,
     NotFound,
+    OtherCustomersOrder,
 )
 from models.orm import CallAttempt, Customer, Order, OrderEvent, Store, Variant
 from models.outbox import now
@@ -117,7 +118,8 @@ async def test_a_callback_of_a_cancelled_order_never_comes_back(db: str) -> None
 @pytest.mark.parametrize("limit", [1, 3])
 async def test_the_no_answer_policy_cancels_at_the_limit(db: str, limit: int) -> None:
     shop = await make_shop()
-    await Store.filter(id=shop.store.id).update(no_answer_limit=limit)
+    # No minimum span here: the span has its own tests (tests/models/test_call_desk.py).
+    await Store.filter(id=shop.store.id).update(no_answer_limit=limit, no_answer_min_hours=0)
     store = await Store.get(id=shop.store.id)
     order = await place(shop)
     for _attempt in range(limit - 1):
@@ -125,7 +127,13 @@ async def test_the_no_answer_policy_cancels_at_the_limit(db: str, limit: int) ->
     last = await calls.log_call(store, order.number, "no_answer", YACINE)
     assert (last.status, last.no_answers) == ("cancelled", limit)
     cancel = await OrderEvent.get(order_id=order.id, type="status_changed")
-    assert cancel.actor_kind == "system" and cancel.data == {"outcome": "no_answer_limit"}
+    assert cancel.actor_kind == "system"
+    assert cancel.data == {
+        "outcome": "no_answer_limit",
+        "no_answers": limit,
+        "reason": "unreachable",
+    }
+    assert (last.cancel_reason, last.cancelled_by) == ("unreachable", "Hanout")
 
 
 async def test_without_a_policy_no_answers_never_cancel(db: str) -> None:
@@ -187,11 +195,28 @@ async def test_a_duplicate_links_the_kept_order_and_cancels(db: str) -> None:
         await calls.log_call(shop.store, twin.number, "duplicate", YACINE, duplicate_of=twin.number)
     with pytest.raises(NotFound):
         await calls.log_call(shop.store, twin.number, "duplicate", YACINE, duplicate_of=99999)
+    # Another customer's order is linked only on purpose.
+    with pytest.raises(OtherCustomersOrder):
+        await calls.log_call(shop.store, twin.number, "duplicate", YACINE, duplicate_of=kept.number)
     done = await calls.log_call(
-        shop.store, twin.number, "duplicate", YACINE, duplicate_of=kept.number
+        shop.store, twin.number, "duplicate", YACINE, duplicate_of=kept.number, other_customer=True
     )
     assert (done.status, done.duplicate_of) == ("cancelled", kept.number)
+    assert (done.cancel_reason, done.cancelled_by) == ("duplicate", "Yacine (agent)")
     assert (await Order.get(id=kept.id)).status == "pending"
+
+
+async def test_a_duplicate_of_the_same_customer_needs_no_override(db: str) -> None:
+    shop = await make_shop()
+    kept, again = await place(shop), await place(shop, quantity=1)
+    done = await calls.log_call(
+        shop.store, again.number, "duplicate", YACINE, duplicate_of=kept.number
+    )
+    assert (done.status, done.duplicate_of, done.cancel_reason) == (
+        "cancelled",
+        kept.number,
+        "duplicate",
+    )
 
 
 async def test_fake_cancels_and_blacklists_the_phone(db: str) -> None:

@@ -197,13 +197,15 @@ def _local(moment: datetime) -> datetime:
     return (moment + timedelta(hours=1)).replace(tzinfo=None, microsecond=0)
 
 
-async def _stamps(shop: Shop, number: int) -> tuple[datetime, datetime | None]:
-    """When the order was last updated and confirmed, as the file shows them (local)."""
+async def _stamps(shop: Shop, number: int) -> tuple[datetime, datetime | None, datetime | None]:
+    """When the order was last updated, confirmed and cancelled, as the file shows them
+    (local)."""
     order = await Order.get(store_id=shop.store.id, number=number)
     confirmed = await OrderEvent.filter(
         order_id=order.id, type="status_changed", to_status="confirmed"
     ).first()
-    return _local(order.updated_at), _local(confirmed.at) if confirmed else None
+    cancelled = _local(order.cancelled_at) if order.cancelled_at else None
+    return _local(order.updated_at), _local(confirmed.at) if confirmed else None, cancelled
 
 
 FR_HEADERS = [
@@ -227,10 +229,14 @@ FR_HEADERS = [
     "Confirmée le",
     "Livreur",
     "N° de suivi",
+    "Stop desk choisi",
     "Statut du colis",
     "Statut du colis le",
     "Message du livreur",
     "Frais du livreur (DA)",
+    "Motif d'annulation",
+    "Annulée par",
+    "Annulée le",
     "Note du client",
     "Dernière mise à jour",
 ]
@@ -273,24 +279,30 @@ async def expected_fr(known: Known) -> list[list[object]]:
     ]
     attempted = datetime(2026, 11, 25, 16, 30)
     parcels: list[list[object]] = [
-        [None, None, None, None, None, None],
-        [None, None, None, None, None, None],
+        [None, None, None, None, None, None, None],
+        [None, None, None, None, None, None, None],
         [
-            "yalidine",
+            "Yalidine",
             "yal-ABC123",
+            None,
             "Échec de livraison",
             attempted,
             "Tentative échouée — Client absent",
             350,
         ],
-        [None, None, None, None, None, None],
-        ["manual", "MAN-77", None, None, None, None],
+        [None, None, None, None, None, None, None],
+        ["Livraison manuelle", "MAN-77", None, None, None, None, None],
+    ]
+    # D was cancelled on the phone by the customer, Yacine logging the call.
+    cancels: list[list[object]] = [[None, None]] * 3 + [
+        ["Refus du client", "Yacine (agent)"],
+        [None, None],
     ]
     who = ["", "Yacine", "Nadia", "", "Nadia"]
     notes = [None, None, "Sonnez deux fois", None, None]
     expected = []
     for i, number in enumerate(known.numbers[:5]):
-        updated, confirmed = await _stamps(shop, number)
+        updated, confirmed, cancelled = await _stamps(shop, number)
         expected.append(
             [
                 *rows[i],
@@ -300,6 +312,8 @@ async def expected_fr(known: Known) -> list[list[object]]:
                 who[i] or None,
                 confirmed,
                 *parcels[i],
+                *cancels[i],
+                cancelled,
                 notes[i],
                 updated,
             ]
@@ -381,7 +395,7 @@ async def test_the_xlsx_opens_with_openpyxl_and_matches_the_orders_cell_by_cell(
     assert len(values) == 1 + len(expected)
     for got, want in zip(values[1:], expected, strict=True):
         assert dict(zip(FR_HEADERS, got, strict=True)) == dict(zip(FR_HEADERS, want, strict=True))
-    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:Z6"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == "A1:AD6"
     assert not sheet.sheet_view.rightToLeft
 
 

@@ -68,6 +68,7 @@ async def test_a_bad_value_changes_nothing(db: str, field: str, value: object) -
 async def test_no_answer_policy_cancels_at_the_chosen_count(db: str) -> None:
     shop = await make_shop()
     await store_settings.set_no_answer_limit(shop.store, 2)
+    await store_settings.set_no_answer_min_hours(shop.store, 0)
     placed = await intake.place_order(shop.store, checkout(shop.variants[0].id))
     number = placed.order.number
     store = await Store.get(id=shop.store.id)

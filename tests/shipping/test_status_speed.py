@@ -97,8 +97,9 @@ async def test_the_setting_is_used_unless_below_a_couriers_floor() -> None:
     assert intervals["yalidine"] == 600 and poll_every("yalidine") == timedelta(seconds=600)
     assert poll_every("some-new-courier") == timedelta(seconds=600)
     await configure_polling(60)
-    assert poll_every("ecotrack") == timedelta(seconds=floors["ecotrack"])
-    assert poll_every("procolis") == timedelta(seconds=60)
+    for courier, floor in floors.items():  # each courier at its floor, never below 60 s
+        assert poll_every(courier) == timedelta(seconds=max(60, floor)), courier
+    assert floors["ecotrack"] > 60
 
 
 def test_the_quota_of_an_adapter_is_read_from_its_http_client() -> None:

@@ -47,7 +47,9 @@ async def test_a_no_answer_is_logged_and_the_order_stays_pending(
     body = await resp.json()
     call = body["call"]
     assert (call["outcome"], call["note"]) == ("no_answer", "rang 8 times")
-    assert call["callback_at"] is None
+    # The store's call-back plan schedules the next call (+1 h after a first no-answer).
+    next_call = datetime.fromisoformat(call["callback_at"])
+    assert timedelta(minutes=59) < next_call - datetime.now(UTC) <= timedelta(hours=1)
     assert call["actor"] == {"kind": "api", "id": shop.api_key.split("_")[1], "name": "API"}
     assert body["order"]["status"] == "pending" and body["order"]["version"] == 2
     assert body["order"]["calls"] == {
@@ -55,7 +57,7 @@ async def test_a_no_answer_is_logged_and_the_order_stays_pending(
         "no_answers": 1,
         "last_outcome": "no_answer",
         "last_call_at": body["order"]["calls"]["last_call_at"],
-        "callback_at": None,
+        "callback_at": call["callback_at"],
         "duplicate_of": None,
     }
     assert body["order"]["timeline"][-1]["type"] == "call_logged"
@@ -144,9 +146,9 @@ async def test_duplicate_names_the_kept_order_and_cancels(client: TestClient[Any
         resp = await client.post(url, json=body, headers=auth)
         assert resp.status == 422, body
         assert (await resp.json())["error"]["fields"] == {"duplicate_of": reason}
-    resp = await client.post(
-        url, json={"outcome": "duplicate", "duplicate_of": kept.number}, headers=auth
-    )
+    # Two phones: another customer's order is linked only on purpose.
+    body = {"outcome": "duplicate", "duplicate_of": kept.number, "other_customer": True}
+    resp = await client.post(url, json=body, headers=auth)
     assert resp.status == 201
     order = (await resp.json())["order"]
     assert order["status"] == "cancelled" and order["calls"]["duplicate_of"] == kept.number
@@ -167,7 +169,7 @@ async def test_fake_cancels_and_blacklists_the_phone(client: TestClient[Any, Any
 
 async def test_the_stores_no_answer_limit_cancels(client: TestClient[Any, Any]) -> None:
     shop = await make_shop()
-    await Store.filter(id=shop.store.id).update(no_answer_limit=2)
+    await Store.filter(id=shop.store.id).update(no_answer_limit=2, no_answer_min_hours=0)
     order = await place(shop)
     url, auth = f"/v1/orders/{order.number}/calls", bearer(shop.api_key)
     statuses = []

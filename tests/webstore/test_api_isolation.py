@@ -49,6 +49,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "transitionOrder": {"to": "cancelled", "note": "beta was here"},
     "logCall": {"outcome": "fake", "note": "beta was here"},
     "dispatchOrder": {"courier": "manual", "tracking": "BETA-12345"},
+    "editOrder": {"version": 1, "name": "Beta was here"},
     "createProduct": {"name": "Beta product", "price": 100},
     "changeStock": {"stock": 0},
     "createWebhook": {"url": "https://beta-hooks.example.com/x", "events": ["order.created"]},
