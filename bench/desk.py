@@ -182,7 +182,11 @@ async def _agent(
         if at - start >= seconds:
             return
         await asyncio.sleep(max(0.0, at - time.monotonic()))
-        mine = sorted(k for k in _cards(fake, group) if k % len(AGENTS) == n)
+        mine = sorted(
+            number
+            for number, message_id in _cards(fake, group).items()
+            if number % len(AGENTS) == n and _button(fake, group, message_id, MENU)
+        )  # its own orders still to call (a card whose order ended keeps only 🕓 Timeline)
         if mine:
             number = mine[turn % len(mine)]
             await _call(fake, group, agent, number, OUTCOMES[turn % len(OUTCOMES)], f)
