@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot import desk_app, lists, search, stats
 from bot import help as help_command
-from bot import lists, search, stats
 
 
 def register(app: Application) -> None:
@@ -15,6 +15,7 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("find", search.on_find))
     app.add_handler(CommandHandler("stats", stats.on_stats))
     app.add_handler(CommandHandler("help", help_command.on_help))
+    app.add_handler(CommandHandler("desk", desk_app.on_desk))
     app.add_handler(CallbackQueryHandler(lists.on_list_page, pattern=r"^l:"))
     app.add_handler(CallbackQueryHandler(lists.on_open, pattern=r"^op:"))
     app.add_handler(CallbackQueryHandler(lists.on_digest, pattern=r"^d[gl]:"))

@@ -35,6 +35,8 @@ class BotConfig:
     mode: str = "polling"  # polling | webhook
     webhook_secret: str = ""
     public_url: str = ""
+    # The desk's Mini App short name at @BotFather; empty: no t.me link for groups.
+    desk_app: str = ""
     poll_timeout: float = 10.0
     # Where /addproduct saves product photos; the web process serves them at /media/….
     media_dir: str = "var/media"

@@ -67,6 +67,7 @@ class CardSender:
         self._last_pass = -gather
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         # One pass at a time: two passes would both send a card that has no message yet.
         self._pass = asyncio.Lock()
         # (chat, order) → when the parcel's label was sent there (see _label).
@@ -76,9 +77,14 @@ class CardSender:
         self._wake.set()
 
     async def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._loop(), name="card-sender")
 
     async def stop(self) -> None:
+        # The flag too: on Python 3.11 a cancel that lands as the wake-up fires is swallowed
+        # by asyncio.wait_for, and the loop would go on for ever.
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -87,7 +93,7 @@ class CardSender:
 
     async def _loop(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping:
             self._wake.clear()
             self._last_pass = loop.time()
             try:

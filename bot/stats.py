@@ -13,7 +13,7 @@ from bot import gate
 from bot.callbacks import parse_stats, stats_button
 from bot.i18n import ALGIERS, N_, money, translator
 from i18n import Translator
-from models import stats
+from models import stats, store_settings
 from models.orm import Store
 from models.outbox import now
 from models.stats import StoreStats
@@ -98,7 +98,9 @@ def _team(f: StoreStats, _: Translator) -> list[str]:
 def money_visible(store: Store, actor_kind: str, chat_type: str) -> bool:
     """Money figures are the owner's, read in a private chat, unless the owner shares them
     with the agents (/settings): an owner's /stats in the team group shows none."""
-    return store.agents_see_money or (actor_kind == "owner" and chat_type == "private")
+    if chat_type == "private":
+        return store_settings.sees_money(store, actor_kind)
+    return store.agents_see_money
 
 
 def stats_text(figures: StoreStats, store: Store, with_money: bool = True) -> str:

@@ -12,7 +12,7 @@ from telegram import Message
 
 from bot.gate import Teammate
 from bot.i18n import N_
-from models import catalog
+from models import catalog, store_settings
 from models.errors import InvalidInput, NotFound
 from models.orm import Product, Store, Variant
 from models.timeline import Actor
@@ -29,7 +29,7 @@ NOT_ALLOWED = N_("Only the owner changes the stock; the owner can allow agents i
 
 
 def may_change_stock(store: Store, actor: Actor) -> bool:
-    return actor.kind == "owner" or store.agents_change_stock
+    return store_settings.may_change_stock(store, actor.kind)
 
 
 def parse_typed(text: str) -> tuple[int, str, int] | None:

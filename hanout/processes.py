@@ -58,6 +58,7 @@ def web_config(settings: Settings) -> WebConfig:
         dispatcher=dispatch_service(settings),
         webhook_allow_private=settings.webhook_allow_private,
         readiness=lambda: pending_migrations(settings.database_url),
+        telegram_bot_token=settings.telegram_bot_token,
     )
 
 
@@ -68,6 +69,7 @@ def bot_config(settings: Settings) -> BotConfig:
         mode=settings.telegram_mode,
         webhook_secret=settings.telegram_webhook_secret,
         public_url=settings.base_url,
+        desk_app=settings.telegram_desk_app,
         media_dir=settings.media_dir,
         dispatcher=dispatch_service(settings),
         job_every=timedelta(seconds=settings.callback_interval),

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     telegram_bot_token: str = ""
     # Used to print t.me invite links; the bot learns it from getMe when it runs.
     telegram_bot_username: str = ""
+    # The desk's Mini App short name registered with @BotFather (/newapp): groups get a
+    # t.me/<bot>/<app>?startapp=<store> link, as web_app buttons work in private chats only.
+    telegram_desk_app: str = Field(default="", pattern=r"^([A-Za-z0-9_]{3,30})?$")
     telegram_api_url: str = "https://api.telegram.org"
     telegram_mode: Literal["polling", "webhook"] = "polling"
     # Empty: webhook mode generates one, kept in the database for every web process.

@@ -116,3 +116,13 @@ async def set_silent_notifications(store: Store, on: bool) -> Store:
 async def set_roster_mode(store: Store, on: bool) -> Store:
     """Only listed members may press (not everyone in the team group)."""
     return await change_setting(store, "roster_mode", on)
+
+
+def may_change_stock(store: Store, role: str) -> bool:
+    """Stock is the owner's to change, and the agents' when the owner allows it."""
+    return role == "owner" or store.agents_change_stock
+
+
+def sees_money(store: Store, role: str) -> bool:
+    """Money figures are the owner's, and the agents' when the owner shares them."""
+    return role == "owner" or store.agents_see_money

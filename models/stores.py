@@ -19,7 +19,9 @@ from models.outbox import now
 LANGS = ("ar", "fr", "en")
 ROLES = ("owner", "agent")
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$")
-RESERVED_SLUGS = frozenset({"v1", "static", "telegram", "health", "healthz", "api", "admin"})
+RESERVED_SLUGS = frozenset(
+    {"v1", "static", "telegram", "health", "healthz", "api", "admin", "desk"}
+)
 INVITE_TTL = timedelta(days=7)
 MAX_TOKEN = 64  # longer input is cut before hashing (tokens are 24 characters)
 # The key a new store starts with.

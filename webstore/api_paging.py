@@ -1,46 +1,58 @@
 """Cursor pagination shared by every list of the API: `?limit=&cursor=` in, `{data,
 next_cursor}` out.
 
-A cursor is opaque to clients: URL-safe base64 of the list's name and the id to continue
-after, so a cursor of one list is refused by another, and anything a client made up is a
-400 `invalid_cursor` rather than a wrong page.
+A cursor is the list's name and the id to continue after, `orders.1042`: the document
+states that form (a pattern per list), so a cursor of one list is refused by another and
+anything else a client made up is a 400 `invalid_cursor` rather than a wrong page.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, GetJsonSchemaHandler, field_validator
+from pydantic_core import CoreSchema
 
 from webstore.schemas import MAX_ID
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 CURSOR_ISSUE = "not a cursor this list returned; pass `next_cursor` as given"
-_PLAIN = re.compile(r"([a-z_]+):([1-9][0-9]{0,9})")
+
+
+def up_to(limit: int) -> str:
+    """A regular expression of the integers 1 to `limit` in decimal, without leading zeros."""
+    digits = str(limit)
+    options = [f"[1-9][0-9]{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits[:-1] if len(digits) > 1 else ""):
+        low = 1 if i == 0 else 0
+        if int(digit) > low:
+            top = int(digit) - 1
+            span = f"{low}" if top == low else f"[{low}-{top}]"
+            rest = len(digits) - i - 1
+            options.append(f"{digits[:i]}{span}[0-9]" + (f"{{{rest}}}" if rest > 1 else ""))
+    last = int(digits[-1])
+    options.append(f"{digits[:-1]}[{1 if len(digits) == 1 else 0}-{last}]")
+    return "|".join(options)
+
+
+ID = up_to(MAX_ID)
+
+
+def cursor_pattern(kind: str) -> str:
+    return rf"^{re.escape(kind)}\.(?:{ID})$"
 
 
 def encode_cursor(kind: str, after: int) -> str:
-    return base64.urlsafe_b64encode(f"{kind}:{after}".encode()).decode().rstrip("=")
+    return f"{kind}.{after}"
 
 
 def decode_cursor(kind: str, cursor: str) -> int | None:
     """The id a cursor of list `kind` continues after; None when it is not one."""
-    if not cursor.isascii() or len(cursor) > 64:
+    if not re.fullmatch(cursor_pattern(kind), cursor):
         return None
-    try:
-        plain = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, ValueError):
-        return None
-    found = _PLAIN.fullmatch(plain)
-    if found is None or found[1] != kind or int(found[2]) > MAX_ID:
-        return None
-    # Only the canonical spelling: one cursor, one string.
-    after = int(found[2])
-    return after if encode_cursor(kind, after) == cursor else None
+    return int(cursor.rpartition(".")[2])
 
 
 class PageQuery(BaseModel):
@@ -56,8 +68,8 @@ class PageQuery(BaseModel):
         None,
         min_length=1,
         max_length=64,
-        description="`next_cursor` of the previous page, as given (opaque). Keep the same "
-        "filters from page to page.",
+        description="`next_cursor` of the previous page, as given: `<list>.<id>`. Keep the "
+        "same filters from page to page.",
     )
 
     @field_validator("cursor")
@@ -66,6 +78,19 @@ class PageQuery(BaseModel):
         if value is not None and decode_cursor(cls.KIND, value) is None:
             raise ValueError(CURSOR_ISSUE)
         return value
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        """The document gives each list's cursor pattern (KIND is per subclass)."""
+        schema = dict(handler(core_schema))
+        target = handler.resolve_ref_schema(schema)
+        cursor = target["properties"]["cursor"]
+        for option in cursor.get("anyOf", [cursor]):
+            if option.get("type") == "string":
+                option["pattern"] = cursor_pattern(cls.KIND)
+        return schema
 
     def after(self) -> int | None:
         """The id this page continues after (the cursor was checked on the way in)."""

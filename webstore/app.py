@@ -49,6 +49,9 @@ class WebConfig:
     # /readyz: the migrations the database lacks (the composition root knows them); None
     # checks only that the database answers.
     readiness: Readiness | None = None
+    # The bot's token: the desk (Mini App) checks Telegram's init data with it; empty, the
+    # desk refuses every request.
+    telegram_bot_token: str = ""
 
 
 CONFIG = web.AppKey("config", WebConfig)
@@ -57,7 +60,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def is_api(request: web.Request) -> bool:
-    return request.path.startswith("/v1/")
+    """Answered in JSON, errors included: the REST API and the desk's own API."""
+    return request.path.startswith(("/v1/", "/desk/api/"))
 
 
 @web.middleware
@@ -125,7 +129,7 @@ async def _strict_transport(request: web.Request, response: web.StreamResponse) 
 
 def create_app(config: WebConfig) -> web.Application:
     """The whole web surface; the composition root may add routes (Telegram webhook)."""
-    from webstore import api, media, request_body, storefront
+    from webstore import api, desk, media, request_body, storefront
 
     app = web.Application(
         middlewares=[errors, request_body.decode_body],
@@ -138,5 +142,6 @@ def create_app(config: WebConfig) -> web.Application:
     app.on_response_prepare.append(_strict_transport)
     api.setup(app)
     media.setup(app)  # before the storefront's catch-all route
+    desk.setup(app)  # likewise
     storefront.setup(app)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import ConfigDict, Field
 
@@ -10,6 +10,7 @@ from webstore.api_paging import PageQuery
 from webstore.schemas import (
     DATE_TIME,
     NEXT_CURSOR,
+    NOT_NULL,
     CallOutcome,
     Id,
     OrderOut,
@@ -27,6 +28,14 @@ OUTCOMES_DOC = (
 )
 
 
+def _with(outcome: str, field: str) -> dict[str, Any]:
+    other = "duplicate_of" if field == "callback_at" else "callback_at"
+    return {
+        "required": ["outcome", field],
+        "properties": {"outcome": {"const": outcome}, field: NOT_NULL, other: {"type": "null"}},
+    }
+
+
 class CallRequest(RequestBody):
     model_config = ConfigDict(
         json_schema_extra={
@@ -34,7 +43,20 @@ class CallRequest(RequestBody):
                 {"outcome": "confirmed", "note": "Size M confirmed, delivery Thursday"},
                 {"outcome": "no_answer"},
                 {"outcome": "duplicate", "duplicate_of": 1001},
-            ]
+            ],
+            # `callback_at` with `postponed` only and `duplicate_of` with `duplicate` only,
+            # each required with its outcome.
+            "oneOf": [
+                _with("postponed", "callback_at"),
+                _with("duplicate", "duplicate_of"),
+                {
+                    "properties": {
+                        "outcome": {"not": {"enum": ["postponed", "duplicate"]}},
+                        "callback_at": {"type": "null"},
+                        "duplicate_of": {"type": "null"},
+                    }
+                },
+            ],
         }
     )
 

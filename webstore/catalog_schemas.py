@@ -7,14 +7,28 @@ from typing import Annotated
 from pydantic import ConfigDict, Field, model_validator
 
 from models.catalog import MAX_PRICE, MAX_STOCK
-from webstore.schemas import DATE_TIME, NEXT_CURSOR, Reply, RequestBody, Sku, Text
+from webstore.schemas import (
+    DATE_TIME,
+    NEXT_CURSOR,
+    Reply,
+    RequestBody,
+    Sku,
+    Text,
+    exactly_one,
+    keys_and_values,
+)
 
 
 class VariantIn(RequestBody):
     options: dict[
         Annotated[Text, Field(min_length=1, max_length=40)],
         Annotated[Text, Field(min_length=1, max_length=60)],
-    ] = Field(default_factory=dict, max_length=10, examples=[{"Taille": "M"}])
+    ] = Field(
+        default_factory=dict,
+        max_length=10,
+        examples=[{"Taille": "M"}],
+        json_schema_extra=keys_and_values,
+    )
     price: int | None = Field(None, ge=0, le=MAX_PRICE, description="Defaults to the product's.")
     stock: int = Field(0, ge=0, le=MAX_STOCK)
     sku: Sku = Field("", description="Unique in the store; generated when empty.")
@@ -32,7 +46,12 @@ class ProductIn(RequestBody):
 class StockChange(RequestBody):
     """Exactly one of `stock` (an inventory count) or `delta` (units in or out)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"delta": 5}, {"stock": 12}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"delta": 5}, {"stock": 12}],
+            "oneOf": exactly_one("stock", "delta"),
+        }
+    )
 
     stock: int | None = Field(None, ge=0, le=MAX_STOCK)
     delta: int | None = Field(None, ge=-MAX_STOCK, le=MAX_STOCK)

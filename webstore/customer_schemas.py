@@ -11,7 +11,15 @@ from models.phones import InvalidPhone, parse_phone
 from models.risk import Risk
 from webstore.api_paging import PageQuery
 from webstore.query_schemas import Moment
-from webstore.schemas import DATE_TIME, NEXT_CURSOR, CustomerHistory, Reply, RequestBody, Text
+from webstore.schemas import (
+    DATE_TIME,
+    NEXT_CURSOR,
+    PHONE_PATTERN,
+    CustomerHistory,
+    Reply,
+    RequestBody,
+    Text,
+)
 
 RISK_RULE = (
     "Computed from the history, the first rule that matches: `blacklisted` (the phone is on "
@@ -39,6 +47,7 @@ class CustomerQuery(PageQuery):
     phone: str | None = Field(
         None,
         max_length=32,
+        json_schema_extra={"pattern": PHONE_PATTERN},
         description="Customer phone in any usual form (0550 12 34 56, +213550123456…).",
     )
     since: Moment | None = Field(

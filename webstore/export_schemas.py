@@ -11,6 +11,13 @@ from models.exports import PERIOD_HELP, ExportPeriod, parse_day, parse_period, p
 from models.lifecycle import OrderStatus
 
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# The periods parse_period takes (in lower case), for the document, and the empty one that
+# stands for the default; a day of the calendar and, for a span, its length are checked
+# once parsed (422 `invalid_input`).
+_YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_MONTH = f"{_YEAR}-(?:0[1-9]|1[0-2])"
+_DAY = f"{_MONTH}-(?:0[1-9]|[12][0-9]|3[01])"
+PERIOD_PATTERN = rf"^(?:|today|yesterday|week|month|last-month|{_MONTH}|{_DAY}|{_DAY}\.\.{_DAY})$"
 
 
 class ExportQuery(BaseModel):
@@ -21,20 +28,22 @@ class ExportQuery(BaseModel):
     period: str | None = Field(
         None,
         max_length=40,
+        json_schema_extra={"pattern": PERIOD_PATTERN},
         description=f"One of {PERIOD_HELP}, in Africa/Algiers days, both ends included. "
         "`week` is the last 7 days (today included), `month` this calendar month so far. "
-        "Without `period` nor `from`: `week`.",
+        "Without `period` nor `from` (or with an empty `period`): `week`.",
     )
     from_: str | None = Field(
         None,
         alias="from",
         json_schema_extra={"pattern": DAY_PATTERN, "format": "date"},
-        description="First day (YYYY-MM-DD, Algiers), instead of `period`.",
+        description="First day (YYYY-MM-DD, Algiers), instead of `period` (400 with both).",
     )
     to: str | None = Field(
         None,
         json_schema_extra={"pattern": DAY_PATTERN, "format": "date"},
-        description="Last day, included (YYYY-MM-DD); with `from`. Default: today.",
+        description="Last day, included (YYYY-MM-DD); only with `from` (400 without). "
+        "Default: today.",
     )
     status: OrderStatus | None = Field(None, description="Only orders now in this status.")
     format: Literal["csv", "xlsx"] = Field(

@@ -24,6 +24,7 @@ from aiohttp import web
 from models.checkout import CheckoutRequest, LineRequest
 from models.intake import place_order, replayed_order
 from models.orm import Order
+from models.stores import SLUG_RE
 from webstore.api_endpoint import ApiCall, Endpoint, HeaderParam, reply
 from webstore.api_errors import (
     ApiError,
@@ -131,7 +132,12 @@ async def place(call: ApiCall) -> web.Response:
     return _result(placed.order, placed.created)
 
 
-async def preflight(_: ApiCall) -> web.Response:
+async def preflight(call: ApiCall) -> web.Response:
+    """Answered without a database read; a slug that cannot name a store is 404 like the
+    order itself (a well-formed unknown slug is found out by the POST)."""
+    slug = call.request.match_info["slug"]
+    if not SLUG_RE.fullmatch(slug):
+        raise ApiError(404, "not_found", f"store {slug} not found")
     return web.Response(status=204)
 
 
@@ -164,6 +170,7 @@ ENDPOINTS = (
         "intake",
         auth="none",
         status=204,
+        errors=(404,),
         cors=True,
     ),
 )

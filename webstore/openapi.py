@@ -11,16 +11,17 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from models.stores import SLUG_RE
 from webstore.api_endpoint import ApiCall, Endpoint
 from webstore.api_input import UNREADABLE_BODY
 from webstore.api_limits import DEFAULT_RATE, Rate
 from webstore.api_paging import MAX_LIMIT, PageQuery
-from webstore.schemas import MAX_ID, ErrorBody
+from webstore.schemas import MAX_ID, PHONE_PATTERN, ErrorBody
 
 DOCUMENT = web.AppKey("openapi_document", dict)
 REF = "#/components/schemas/{model}"
 SECURITY_SCHEME = "storeKey"
-SLUG_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,46}[a-z0-9])?$"
+SLUG_PATTERN = SLUG_RE.pattern
 # Text path parameters by name; another one is any non-empty segment.
 PATH_SCHEMAS: dict[str, dict[str, Any]] = {
     "slug": {"type": "string", "pattern": SLUG_PATTERN},
@@ -28,6 +29,7 @@ PATH_SCHEMAS: dict[str, dict[str, Any]] = {
         "type": "string",
         "minLength": 1,
         "maxLength": 32,
+        "pattern": PHONE_PATTERN,
         "description": "Algerian phone in any usual form; `+` percent-encoded (`%2B213…`).",
     },
 }
@@ -45,8 +47,9 @@ meant for programs, `message` is English for the developer. Invalid input adds `
 
 **Lists.** Every list pages by a cursor: `?limit=` (1 to {max_limit}, default 50) and
 `?cursor=` (the `next_cursor` of the previous page, null on the last). Pages never repeat
-or skip an item when new ones arrive. A cursor is opaque: one the list did not return is
-400 `invalid_cursor` (start again from the first page).
+or skip an item when new ones arrive. A cursor is the list's name and the id to continue
+after (`orders.1042`, each list's pattern below); another list's cursor, or any other text,
+is 400 `invalid_cursor` (start again from the first page).
 
 **Rate limits.** Each key may send a burst of {limit} requests, then {limit} per {period}
 seconds, counted per web process. Keyed answers carry `X-RateLimit-Limit` (the burst),

@@ -12,10 +12,11 @@ from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 from models.lifecycle import OrderStatus
 from models.phones import InvalidPhone, parse_phone
 from webstore.api_paging import PageQuery
-from webstore.schemas import DATE_TIME, UNENCODED_OFFSET, Text
+from webstore.schemas import DATE_TIME, PHONE_PATTERN, UNENCODED_OFFSET, Text
 
 _STATUS = "|".join(s.value for s in OrderStatus)
 STATUSES_PATTERN = f"^({_STATUS})(,({_STATUS}))*$"
+COURIER_PATTERN = r"^[a-z0-9_-]+$"
 
 
 def as_moment(value: str) -> datetime:
@@ -61,6 +62,7 @@ class OrderQuery(PageQuery):
     phone: str | None = Field(
         None,
         max_length=32,
+        json_schema_extra={"pattern": PHONE_PATTERN},
         description="Customer phone in any usual form (0550 12 34 56, +213550123456…).",
     )
     wilaya: int | None = Field(
@@ -70,7 +72,9 @@ class OrderQuery(PageQuery):
         None,
         min_length=1,
         max_length=24,
-        pattern=r"^[a-z0-9_-]+$",
+        pattern=COURIER_PATTERN,
+        # pydantic leaves a pattern checked after a before-validator out of the schema.
+        json_schema_extra={"pattern": COURIER_PATTERN},
         description="Only orders dispatched with this courier (`yalidine`, `manual`…).",
     )
     since: Moment | None = Field(

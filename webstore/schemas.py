@@ -23,7 +23,10 @@ from pydantic import (
 )
 
 from models.calls import CallOutcome
+from models.cancellation import MAX_NOTE as CANCEL_NOTE_MAX
+from models.cancellation import REASONS as CANCEL_REASONS
 from models.cancellation import CancelReason
+from models.checkout import MAX_ADDRESS, MAX_LINES, MAX_NAME, MAX_NOTE, MAX_QUANTITY
 from models.lifecycle import OrderStatus
 from models.risk import Risk
 
@@ -32,6 +35,23 @@ NEXT_CURSOR = "Pass it as `cursor` to get the next page; null on the last page."
 DATE_TIME: dict[str, Any] = {"format": "date-time"}
 # A `+01:00` offset typed unencoded in a query string arrives as ` 01:00` after a time.
 UNENCODED_OFFSET = re.compile(r"([T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$")
+
+
+# What `no_control_characters` lets through, for the document: no C0 or C1 control
+# character but tab, line feed and carriage return.
+CONTROL_FREE = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+
+
+# The usual forms of an Algerian number, as the document states them: +213, 00213 or the
+# trunk 0, then the national number (mobile 5-7 and 8 digits, landline 1-4 and 7, other 8-9
+# and 8), a space, dot or dash allowed between digits. models.phones takes these and more
+# (Arabic-Indic digits, brackets, direction marks…), so a number in these forms is never
+# refused for its form.
+_SEP = r"[ .-]?"
+_TRUNK = rf"(?:\+213|00213|0){_SEP}"
+_MOBILE = rf"[5-7](?:{_SEP}[0-9]){{8}}"
+PHONE_PATTERN = rf"^{_TRUNK}(?:{_MOBILE}|[1-4](?:{_SEP}[0-9]){{7}}|[89](?:{_SEP}[0-9]){{8}})$"
+MOBILE_PATTERN = rf"^{_TRUNK}{_MOBILE}$"
 
 
 def no_control_characters(value: str) -> str:
@@ -43,19 +63,67 @@ def no_control_characters(value: str) -> str:
 
 def number_as_text(value: object) -> object:
     """Landing pages send codes and phones as numbers as often as strings."""
+    value = integral(value)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return value
 
 
-Text = Annotated[str, AfterValidator(no_control_characters)]
+def integral(value: object) -> object:
+    """`63.0` is the integer 63 in JSON (and in JSON Schema's `integer`); JavaScript clients
+    write integers that way. Other values are left for the field to judge."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def integral_members(data: object) -> object:
+    """A body's object with every integral number as an integer (nested models do their own)."""
+    if isinstance(data, dict):
+        return {key: _integral_deep(item) for key, item in data.items()}
+    return data
+
+
+def _integral_deep(value: object) -> object:
+    if isinstance(value, list):
+        return [_integral_deep(item) for item in value]
+    return integral(value)
+
+
+Text = Annotated[
+    str, AfterValidator(no_control_characters), Field(json_schema_extra={"pattern": CONTROL_FREE})
+]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Sku = Annotated[Text, Field(max_length=64)]
 CodeText = Annotated[Text, BeforeValidator(number_as_text)]
 
 
+NOT_NULL: dict[str, Any] = {"not": {"type": "null"}}
+
+
+def keys_and_values(schema: dict[str, Any]) -> None:
+    """A `dict[Text, …]` field's schema as JSON Schema means it: pydantic states the key's
+    pattern as `patternProperties`, which leaves other keys free; every key must match it."""
+    for pattern, values in schema.pop("patternProperties", {}).items():
+        schema["propertyNames"] = {**schema.get("propertyNames", {}), "pattern": pattern}
+        schema["additionalProperties"] = values
+
+
+def exactly_one(first: str, second: str) -> list[Any]:
+    """`oneOf` of a body that takes exactly one of two fields (the other absent or null)."""
+    return [
+        {"required": [a], "properties": {a: NOT_NULL, b: {"type": "null"}}}
+        for a, b in ((first, second), (second, first))
+    ]
+
+
 class RequestBody(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_numbers(cls, data: object) -> object:
+        return integral_members(data)
 
 
 class Reply(BaseModel):
@@ -228,9 +296,41 @@ class OrderPage(Reply):
     next_cursor: str | None = Field(description=NEXT_CURSOR)
 
 
+_CANCELLED: dict[str, Any] = {"const": OrderStatus.CANCELLED.value}
+_NAMED_REASONS: Any = [r for r in CANCEL_REASONS if r != "other"]
+
+
 class TransitionRequest(RequestBody):
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"to": "confirmed", "note": "Confirmed by phone"}]}
+        json_schema_extra={
+            "examples": [
+                {"to": "confirmed", "note": "Confirmed by phone"},
+                {"to": "cancelled", "reason": "price"},
+                {"to": "cancelled", "reason": "other", "note": "Ordered from a competitor"},
+            ],
+            # `reason` with `cancelled` only; with a reason the note has at most 300
+            # characters, and `other` needs one.
+            "oneOf": [
+                {"properties": {"to": _CANCELLED, "reason": {"type": "null"}}},
+                {
+                    "properties": {
+                        "to": _CANCELLED,
+                        "reason": {"enum": _NAMED_REASONS},
+                        "note": {"maxLength": CANCEL_NOTE_MAX},
+                    },
+                    "required": ["reason"],
+                },
+                {
+                    "properties": {
+                        "to": _CANCELLED,
+                        "reason": {"const": "other"},
+                        "note": {"maxLength": CANCEL_NOTE_MAX, "pattern": r"\S"},
+                    },
+                    "required": ["reason", "note"],
+                },
+                {"properties": {"to": {"not": _CANCELLED}, "reason": {"type": "null"}}},
+            ],
+        }
     )
 
     to: OrderStatus = Field(description="Target status; the lifecycle decides if it is allowed.")
@@ -251,23 +351,56 @@ class TransitionRequest(RequestBody):
 class IntakeBody(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _integral_numbers(cls, data: object) -> object:
+        return integral_members(data)
+
+
+# The intake's own bounds (models.checkout, after blanks are collapsed and invisible
+# characters dropped): stated in the document only, so that a refusal keeps the reason
+# codes of `invalid_order` (Contract).
+WILAYA_PATTERN = "^(?:0?[1-9]|[1-5][0-9]|6[0-9])$"
+COMMUNE_PATTERN = "^[0-9]{3,4}$"
+
 
 class IntakeCustomer(IntakeBody):
-    name: Text
-    phone: CodeText = Field(description="Algerian mobile in any usual form.")
+    name: Text = Field(
+        description="At least 2 characters once blanks are collapsed.",
+        json_schema_extra={"minLength": 2, "maxLength": MAX_NAME},
+    )
+    phone: CodeText = Field(
+        description="Algerian mobile in any usual form (0550 12 34 56, +213550123456…).",
+        json_schema_extra={"pattern": MOBILE_PATTERN},
+    )
 
 
 class IntakeShipping(IntakeBody):
-    wilaya: CodeText = Field(description="69-wilaya map code, e.g. 16.")
-    commune: CodeText = Field(description="ONS commune code, e.g. 1601.")
-    address: Text
+    wilaya: CodeText = Field(
+        description="69-wilaya map code, e.g. 16.", json_schema_extra={"pattern": WILAYA_PATTERN}
+    )
+    commune: CodeText = Field(
+        description="ONS commune code of that wilaya, e.g. 1601 (422 `unknown` or "
+        "`other_wilaya` otherwise).",
+        json_schema_extra={"pattern": COMMUNE_PATTERN},
+    )
+    address: Text = Field(
+        description="At least 3 characters once blanks are collapsed.",
+        json_schema_extra={"minLength": 3, "maxLength": MAX_ADDRESS},
+    )
     delivery_type: Literal["home", "desk"]
 
 
 class IntakeItem(IntakeBody):
+    model_config = ConfigDict(json_schema_extra={"oneOf": exactly_one("variant_id", "sku")})
+
     variant_id: Id | None = None
-    sku: Sku | None = None
-    quantity: int = 1
+    sku: Sku | None = Field(None, json_schema_extra={"minLength": 1})
+    quantity: int = Field(
+        1,
+        description=f"1 to {MAX_QUANTITY}, lines of one variant added up.",
+        json_schema_extra={"minimum": 1, "maximum": MAX_QUANTITY},
+    )
 
     @model_validator(mode="after")
     def _one_reference(self) -> IntakeItem:
@@ -279,8 +412,8 @@ class IntakeItem(IntakeBody):
 class IntakeOrder(IntakeBody):
     customer: IntakeCustomer
     shipping: IntakeShipping
-    items: list[IntakeItem]
-    note: Text = ""
+    items: list[IntakeItem] = Field(json_schema_extra={"minItems": 1, "maxItems": MAX_LINES})
+    note: Text = Field("", json_schema_extra={"maxLength": MAX_NOTE})
 
 
 class IntakeResult(Reply):

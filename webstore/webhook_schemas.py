@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from models.outbox import WebhookEvent
 from webstore.api_paging import PageQuery
-from webstore.schemas import DATE_TIME, NEXT_CURSOR, Reply, RequestBody, Text
+from webstore.schemas import DATE_TIME, NEXT_CURSOR, NOT_NULL, Reply, RequestBody, Text
 
 # The order events an endpoint subscribes to (models.webhooks.EVENTS, the same order).
 EventName = WebhookEvent
@@ -25,9 +25,23 @@ SIGNING = (
 )
 
 
+# The URLs models.webhooks.clean_url takes, as the document states them: http(s), a host
+# name with a dot and a letters-only top-level domain that is not a local one (a literal
+# IP address, public ones included, is accepted but not stated), a port up to 65535, no
+# blank, control character or #fragment.
+_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_LOCAL_TLD = "(?:local|internal|lan|localhost|arpa)(?![a-z0-9-])"
+_PORT = "(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+_URL_CHARS = r"[^\s#\u0000-\u001F\u007F-\u009F]"
+URL_PATTERN = (
+    rf"^https?://(?:{_LABEL}\.)+(?!{_LOCAL_TLD})[a-z]{{2,63}}(?::{_PORT})?(?:[/?]{_URL_CHARS}*)?$"
+)
+
+
 class WebhookIn(RequestBody):
     url: Annotated[Text, Field(min_length=1, max_length=500)] = Field(
-        description="http(s) address that receives the POSTs; public hosts only."
+        description="http(s) address that receives the POSTs; public hosts only.",
+        json_schema_extra={"pattern": URL_PATTERN},
     )
     events: Events = Field(description="Events to receive, at least one.")
     description: Annotated[Text, Field(max_length=120)] = ""
@@ -39,6 +53,15 @@ class WebhookIn(RequestBody):
 
 
 class WebhookPatch(RequestBody):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: NOT_NULL}}
+                for name in ("events", "active")
+            ]
+        }
+    )
+
     events: Events | None = Field(None, description="Replaces the subscribed events.")
     active: bool | None = Field(
         None,

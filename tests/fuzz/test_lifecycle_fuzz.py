@@ -236,6 +236,7 @@ async def call_domain(
             arg,
             AGENT,
             duplicate_of=others[0] if arg == "duplicate" else None,
+            other_customer=True,  # the model's orders are of several customers: linked by hand
             expected_version=expected_version,
         )
     elif kind == "dispatch":

@@ -8,6 +8,7 @@ import pytest
 
 from models import calls, intake, order_search, orders
 from models.order_search import SearchTerm, search_term
+from models.orm import Order
 from models.outbox import now
 from models.timeline import Actor
 from tests.factories import Shop, checkout, make_shop
@@ -115,11 +116,15 @@ async def test_the_calls_to_make_come_first_the_longest_waiting_first(db: str) -
     await calls.log_call(shop.store, made[1], "postponed", NADIA, callback_at=soon)
     await calls.log_call(shop.store, made[2], "no_answer", NADIA)
     await calls.log_call(shop.store, made[3], "postponed", NADIA, callback_at=soon)
-    # Seen two hours on: made[1] and made[3] are due (not yet brought back by the sweep).
-    handling = await order_search.orders_to_handle(shop.store, 0, at=now() + timedelta(hours=2))
-    assert [o.number for o in handling.page.orders] == [made[1], made[3], made[2], made[4], made[0]]
+    # The no-answer scheduled its next call by the store's plan: three call-backs to come.
+    when = dict(await Order.filter(store_id=shop.store.id).values_list("number", "callback_at"))
+    backs = sorted((made[1], made[2], made[3]), key=lambda n: (when[n], n))
+    assert all(when[n] is not None for n in backs)
+    # Seen a day on, they are all due (not yet brought back by the sweep), soonest first.
+    handling = await order_search.orders_to_handle(shop.store, 0, at=now() + timedelta(days=1))
+    assert [o.number for o in handling.page.orders] == [*backs, made[4], made[0]]
     assert (handling.to_call, handling.later, handling.after_call) == (4, 0, 1)
-    # Seen now: both call-backs are still to come.
+    # Seen now: only the order never called is a call to make.
     handling = await order_search.orders_to_handle(shop.store, 0)
-    assert [o.number for o in handling.page.orders] == [made[2], made[4], made[1], made[3], made[0]]
-    assert (handling.to_call, handling.later, handling.after_call) == (2, 2, 1)
+    assert [o.number for o in handling.page.orders] == [made[4], *backs, made[0]]
+    assert (handling.to_call, handling.later, handling.after_call) == (1, 3, 1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from aiohttp import web
@@ -13,6 +14,7 @@ from aiohttp.test_utils import TestClient
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
+from models.orm import Variant
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, intake_body, place, serve
 from webstore.app import WebConfig, create_app
@@ -145,3 +147,116 @@ async def test_real_answers_match_the_documented_schemas(client: TestClient[Any,
         f"/v1/orders/{order.number}/transitions", json={"to": "pending"}, headers=auth
     )
     _schema_check(document, "ErrorBody", await refused.json())
+
+
+def _parameter(document: dict[str, Any], path: str, method: str, name: str) -> dict[str, Any]:
+    params = document["paths"][path][method]["parameters"]
+    return next(p["schema"] for p in params if p["name"] == name)
+
+
+async def test_each_list_states_its_cursor_and_the_cursors_it_returns_match(
+    client: TestClient[Any, Any],
+) -> None:
+    document = await _document(client)
+    shop = await make_shop()
+    auth = bearer(shop.api_key)
+    for i in range(3):
+        await place(shop, i)
+    page = await (await client.get("/v1/orders?limit=2", headers=auth)).json()
+    orders = _parameter(document, "/v1/orders", "get", "cursor")["pattern"]
+    products = _parameter(document, "/v1/products", "get", "cursor")["pattern"]
+    assert re.fullmatch(orders, page["next_cursor"])
+    assert not re.fullmatch(products, page["next_cursor"])
+    # Any cursor in the stated form is taken, one past the last id included.
+    for cursor in (page["next_cursor"], "orders.1", "orders.2147483647"):
+        assert re.fullmatch(orders, cursor)
+        resp = await client.get("/v1/orders", params={"cursor": cursor}, headers=auth)
+        assert resp.status == 200, await resp.text()
+    for cursor in ("orders.2147483648", "orders.01", "products.1", "b3JkZXJzOjE"):
+        assert not re.fullmatch(orders, cursor)
+        resp = await client.get("/v1/orders", params={"cursor": cursor}, headers=auth)
+        assert (resp.status, (await resp.json())["error"]["code"]) == (400, "invalid_cursor")
+
+
+async def test_phones_in_the_stated_forms_are_never_refused_for_their_form(
+    client: TestClient[Any, Any],
+) -> None:
+    document = await _document(client)
+    shop = await make_shop()
+    auth = bearer(shop.api_key)
+    pattern = _parameter(document, "/v1/customers/{phone}", "get", "phone")["pattern"]
+    query = _parameter(document, "/v1/orders", "get", "phone")["pattern"]
+    assert pattern == query
+    for phone in ("0550123456", "+213 550 12 34 56", "00213-21.23.45.67", "0 9 8 1 2 3 4 5 6 7"):
+        assert re.fullmatch(pattern, phone)
+        resp = await client.get(f"/v1/customers/{quote(phone)}", headers=auth)
+        assert resp.status == 404, await resp.text()  # a valid number nobody used
+        listed = await client.get("/v1/orders", params={"phone": phone}, headers=auth)
+        assert listed.status == 200, await listed.text()
+    for phone in ("055012345", "+33612345678", "0550 12 34 5x"):
+        assert not re.fullmatch(pattern, phone)
+        resp = await client.get(f"/v1/customers/{quote(phone)}", headers=auth)
+        assert resp.status == 422
+
+
+async def test_an_integer_written_with_a_zero_fraction_is_an_integer_in_every_body(
+    client: TestClient[Any, Any],
+) -> None:
+    shop = await make_shop(stock=10)
+    auth = bearer(shop.api_key)
+    url = f"/v1/variants/{shop.variants[0].id}/stock"
+    moved = await client.patch(url, json={"delta": -3.0}, headers=auth)
+    assert moved.status == 200, await moved.text()
+    assert (await Variant.get(id=shop.variants[0].id)).stock == 7
+    refused = await client.patch(url, json={"delta": 2.5}, headers=auth)
+    assert refused.status == 422
+    assert (await refused.json())["error"]["fields"] == {"delta": "invalid"}
+    assert (await Variant.get(id=shop.variants[0].id)).stock == 7
+    order = await place(shop)
+    confirmed = await client.post(
+        f"/v1/orders/{order.number}/transitions",
+        json={"to": "confirmed", "expected_version": float(order.version)},
+        headers=auth,
+    )
+    assert confirmed.status == 200, await confirmed.text()
+    placed = await client.post(
+        "/v1/stores/shop/orders",
+        json={**intake_body(shop.variants[1].id, quantity=2.0), "note": ""},
+        headers={"Idempotency-Key": "float-1"},
+    )
+    assert placed.status == 201, await placed.text()
+
+
+async def test_the_preflight_refuses_a_slug_no_store_can_have(
+    client: TestClient[Any, Any],
+) -> None:
+    document = await _document(client)
+    preflight = document["paths"]["/v1/stores/{slug}/orders"]["options"]
+    assert "404" in preflight["responses"]
+    ok = await client.options("/v1/stores/shop/orders")
+    assert ok.status == 204 and ok.headers["Access-Control-Allow-Origin"] == "*"
+    for slug in ("%C2%84", "Shop", "-shop", "a" * 49):
+        resp = await client.options(f"/v1/stores/{slug}/orders")
+        assert resp.status == 404, slug
+        assert resp.headers["Access-Control-Allow-Origin"] == "*"
+        assert (await resp.json())["error"]["code"] == "not_found"
+
+
+async def test_text_fields_state_that_control_characters_are_refused(
+    client: TestClient[Any, Any],
+) -> None:
+    document = await _document(client)
+    schemas = document["components"]["schemas"]
+    note = schemas["TransitionRequest"]["properties"]["note"]["pattern"]
+    assert re.fullmatch(note, "Confirmé\n par téléphone\t✓")
+    assert not re.fullmatch(note, "bad\x00") and not re.fullmatch(note, "bad\x85")
+    shop = await make_shop()
+    order = await place(shop)
+    resp = await client.post(
+        f"/v1/orders/{order.number}/transitions",
+        json={"to": "confirmed", "note": "bad\x85"},
+        headers=bearer(shop.api_key),
+    )
+    assert resp.status == 422 and (await resp.json())["error"]["fields"] == {"note": "invalid"}
+    stock = schemas["StockChange"]
+    assert [branch["required"] for branch in stock["oneOf"]] == [["stock"], ["delta"]]

@@ -1,6 +1,12 @@
-"""Schemathesis over the running API: every operation of `/v1/openapi.json`, with a valid
-key, answers no 5xx and nothing its own document does not describe (status, content type,
-headers, body).
+"""Schemathesis over the running API with every check: every operation of
+`/v1/openapi.json`, with a valid key, answers no 5xx and nothing its own document does not
+describe (status, content type, headers, body); a request the document calls valid is not
+refused for its form, one it calls invalid is refused; auth is not ignored; and the stateful
+phase (the CLI, following the links between operations) finds nothing either.
+
+tests/webstore/schemathesis.toml names, per operation, the refusals of valid requests that
+hang on stored data, the clock or relations between values JSON Schema cannot state; such
+a refusal must carry a code listed below for its operation.
 
 The app runs in the test's event loop (the database lives there); Schemathesis and
 Hypothesis are synchronous, so they run in a worker thread and reach the app over
@@ -15,21 +21,17 @@ answers per operation and status with `pytest -s`.
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.config import SchemathesisConfig
 
 from models import webhooks
 from models.lifecycle import OrderStatus
@@ -43,13 +45,50 @@ from tests.webstore.api_support import place, serve
 from webstore.app import WebConfig
 
 EXAMPLES = 8  # per operation, mode and pinning: keeps the run under a minute
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
+CLI_EXAMPLES = 20  # per operation and phase of the CLI run: about 40 s
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+# The refusals of a valid request the config expects, by operation: (status, code).
+DATA_REFUSALS: dict[str, set[tuple[int, str]]] = {
+    "GET /v1/exports/orders": {(400, "invalid_parameter"), (422, "invalid_input")},
+    "PATCH /v1/variants/{variant_id}/stock": {(422, "invalid_input")},
+    "POST /v1/orders/{number}/calls": {(422, "invalid_request"), (422, "insufficient_stock")},
+    "POST /v1/orders/{number}/transitions": {(422, "insufficient_stock")},
+    "POST /v1/orders/{number}/dispatch": {(422, "invalid_input")},
+    "POST /v1/products": {(422, "invalid_input")},
+    "POST /v1/stores/{slug}/orders": {(422, "invalid_order"), (422, "insufficient_stock")},
+}
+# `invalid_order` reasons that hang on the catalogue, the store's zones, the commune list,
+# the phone's recent orders, lines added up, or blanks and invisible characters dropped.
+ORDER_DATA_REASONS = {
+    ("items", "unknown_variant"),
+    ("quantity", "out_of_range"),
+    ("wilaya", "not_served"),
+    ("delivery_type", "not_offered"),
+    ("commune", "unknown"),
+    ("commune", "other_wilaya"),
+    ("phone", "rate_limited"),
+    ("name", "required"),
+    ("name", "too_short"),
+    ("address", "required"),
+    ("address", "too_short"),
+}
+
+
+def refused_for_data_only(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A valid request refused with 400 or 422 carries a code its operation lists."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive:
+        return None
+    if response.status_code not in (400, 422):
+        return None
+    error = response.json()["error"]
+    allowed = DATA_REFUSALS.get(case.operation.label, set())
+    refusal = f"valid request refused with {response.status_code}: {response.text[:300]}"
+    assert (response.status_code, error["code"]) in allowed, refusal
+    if error["code"] == "invalid_order":
+        reasons = {(path.rpartition(".")[2], r) for path, r in error["fields"].items()}
+        assert reasons <= ORDER_DATA_REASONS, refusal
+    return True
 
 
 @dataclass
@@ -80,7 +119,12 @@ def _send(run: Run, operation: Any, strategy: Any, examples: int, what: str) -> 
         run.cases += 1
         response = case.call(base_url=run.base_url, session=session, headers=auth, timeout=30)
         run.statuses[(operation.label, response.status_code)] += 1
-        case.validate_response(response, checks=CHECKS, headers=auth)
+        case.validate_response(
+            response,
+            additional_checks=[refused_for_data_only],
+            headers=auth,
+            transport_kwargs={"base_url": run.base_url, "headers": auth},
+        )
 
     try:
         check()
@@ -91,7 +135,9 @@ def _send(run: Run, operation: Any, strategy: Any, examples: int, what: str) -> 
 
 
 def _fuzz_all(run: Run) -> None:
-    schema = schemathesis.openapi.from_url(f"{run.base_url}/v1/openapi.json")
+    schema = schemathesis.openapi.from_url(
+        f"{run.base_url}/v1/openapi.json", config=SchemathesisConfig.from_path(CONFIG)
+    )
     operations = [result.ok() for result in schema.get_all_operations()]
     # First every operation on real resources, its documented examples then generated
     # bodies: the happy paths, before random ids may delete or cancel those resources.
@@ -161,3 +207,52 @@ async def test_schemathesis_finds_no_server_error_and_no_schema_break(db: str, c
         print(f"  {label}: {status} ×{count}")
     assert run.cases > 0
     assert not run.failures, "\n\n".join(run.failures)
+
+
+async def test_schemathesis_cli_with_every_check_and_the_stateful_phase(
+    db: str, tmp_path: Path
+) -> None:
+    """The run an operator would make: `st run` with every check and phase, stateful
+    included, against the served app; it must report no failure."""
+    shop = await make_shop(stock=50)
+    await _pinned(shop)
+    config = WebConfig(
+        secret_key="test",
+        checkout_ip_limit=100_000,
+        api_rate_limit="100000/1",
+        dispatcher=CourierDispatch(Sealer("test")),
+    )
+    async with serve(config) as client:
+        base_url = str(client.make_url("")).rstrip("/")
+        command = [
+            str(Path(sys.executable).with_name("st")),
+            "--config-file",
+            str(CONFIG),
+            "run",
+            f"{base_url}/v1/openapi.json",
+            "--header",
+            f"Authorization: Bearer {shop.api_key}",
+            "--checks",
+            "all",
+            "--phases",
+            "examples,coverage,fuzzing,stateful",
+            "--max-examples",
+            str(CLI_EXAMPLES),
+            "--seed",
+            "1",
+            "--workers",
+            "1",
+            "--no-shrink",
+            "--no-color",
+        ]
+        # The app answers from this event loop while the CLI runs (its cache in tmp_path).
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output, _ = await asyncio.wait_for(process.communicate(), timeout=600)
+    report = output.decode(errors="replace")
+    assert process.returncode == 0, report
+    assert "Stateful" in report and "Scenarios:" in report, report

@@ -1,0 +1,257 @@
+"""The desk's screens as JSON (`GET /desk/api/{slug}/…`): who opened it, the orders (tabs,
+to call now, search, filters, cursor pages), an order's page, the figures and the team.
+The actions are in webstore.desk_actions, the stock in webstore.desk_stock.
+
+Each handler: who is asking (401/403, webstore.desk_auth), parse, one query, reply."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from aiohttp import web
+from tortoise.queryset import QuerySet
+
+from models import order_search, store_settings, team
+from models.calls import OUTCOMES
+from models.errors import InvalidInput
+from models.geography import get_wilaya, parse_wilaya_code, wilayas
+from models.lifecycle import OrderStatus
+from models.orm import Order
+from models.outbox import now
+from models.phones import national_display
+from models.stats import ALGIERS, period_of, store_stats
+from webstore.api_errors import ApiError
+from webstore.api_orders import order_detail
+from webstore.api_paging import decode_cursor, encode_cursor
+from webstore.desk_auth import DeskUser, desk_user, require_owner
+from webstore.desk_http import guarded, order_number
+from webstore.desk_strings import strings_for
+
+PAGE = 30
+CALL_TAB = "call"
+TABS = (CALL_TAB, *(s.value for s in OrderStatus))
+
+
+def _row(order: Order) -> dict[str, Any]:
+    """One line of the orders screen: what tells orders apart at a glance."""
+    return {
+        "number": order.number,
+        "status": order.status.value,
+        "name": order.name,
+        "phone": national_display(order.phone),
+        "wilaya": order.wilaya_code,
+        "total": order.total,
+        "created_at": order.created_at.isoformat(),
+        "call_attempts": order.call_attempts,
+        "last_call_outcome": order.last_call_outcome,
+        "callback_at": order.callback_at.isoformat() if order.callback_at else None,
+    }
+
+
+def _cursor_after(request: web.Request, kind: str) -> int | None:
+    """The position a `cursor` of list `kind` continues after; 400 for a made-up one."""
+    cursor = request.query.get("cursor")
+    if cursor is None:
+        return None
+    after = decode_cursor(kind, cursor)
+    if after is None:
+        raise ApiError(400, "invalid_cursor", "not a cursor this list returned")
+    return after
+
+
+async def _to_call_now(who: DeskUser, request: web.Request) -> dict[str, Any]:
+    """The calls to make now, in the order the team makes them (models.order_search):
+    pages of the handling list cut where the calls to make end."""
+    page = _cursor_after(request, "desk_call") or 0
+    handling = await order_search.orders_to_handle(who.store, page, PAGE)
+    start = page * PAGE
+    if handling.page.page != page:  # the list shrank under the cursor: nothing further
+        return {"orders": [], "next_cursor": None, "total": handling.to_call}
+    rows = [o for i, o in enumerate(handling.page.orders, start) if i < handling.to_call]
+    more = start + PAGE < handling.to_call
+    return {
+        "orders": [_row(o) for o in rows],
+        "next_cursor": encode_cursor("desk_call", page + 1) if more else None,
+        "total": handling.to_call,
+    }
+
+
+def _filtered(query: QuerySet[Order], request: web.Request) -> QuerySet[Order]:
+    """`wilaya` (its code) and `day` (YYYY-MM-DD, an Algiers day the order was placed)."""
+    raw_wilaya, raw_day = request.query.get("wilaya"), request.query.get("day")
+    if raw_wilaya:
+        code = parse_wilaya_code(raw_wilaya)
+        if code is None or get_wilaya(code) is None:
+            raise ApiError(400, "bad_request", "wilaya: a wilaya code, 1 to 69")
+        query = query.filter(wilaya_code=code)
+    if raw_day:
+        try:
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            raise ApiError(400, "bad_request", "day: a date, YYYY-MM-DD") from None
+        start = datetime.combine(day, time(0), ALGIERS)
+        query = query.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
+    return query
+
+
+async def _by_status(who: DeskUser, request: web.Request, status: str) -> dict[str, Any]:
+    """Newest first, keyset pages over the id (stable while orders arrive); filtered by
+    wilaya and day when asked (keep the same filters from page to page)."""
+    kind = f"desk_{status}"
+    after = _cursor_after(request, kind)
+    query = _filtered(Order.filter(store_id=who.store.id, status=status), request)
+    if after is not None:
+        query = query.filter(id__lt=after)
+    rows = await query.order_by("-id").limit(PAGE + 1)
+    more = len(rows) > PAGE
+    return {
+        "orders": [_row(o) for o in rows[:PAGE]],
+        "next_cursor": encode_cursor(kind, rows[PAGE - 1].id) if more else None,
+    }
+
+
+async def _search(who: DeskUser, text: str) -> dict[str, Any]:
+    found = await order_search.find_orders(who.store, text)
+    if found is None:
+        return {"orders": [], "next_cursor": None, "more": False}
+    return {
+        "orders": [_row(o) for o in found.orders],
+        "next_cursor": None,
+        "more": found.more,  # more matched than shown: say so, ask for a finer search
+        "kind": found.term.kind,
+    }
+
+
+async def orders(request: web.Request) -> web.Response:
+    """`?tab=call|<status>&cursor=` or `?q=` (a number, a phone or part of a name)."""
+    who = await desk_user(request, request.match_info["slug"])
+    text = request.query.get("q", "").strip()
+    if text:
+        return web.json_response(await _search(who, text))
+    tab = request.query.get("tab", CALL_TAB)
+    if tab not in TABS:
+        raise ApiError(400, "bad_request", f"tab must be one of {', '.join(TABS)}")
+    if tab == CALL_TAB:
+        if request.query.get("wilaya") or request.query.get("day"):
+            raise ApiError(400, "bad_request", "the calls to make are not filtered")
+        return web.json_response(await _to_call_now(who, request))
+    return web.json_response(await _by_status(who, request, tab))
+
+
+async def me(request: web.Request) -> web.Response:
+    """Who opened the desk, in which language, and the words of its screens."""
+    who = await desk_user(request, request.match_info["slug"])
+    lang = who.lang
+    return web.json_response(
+        {
+            "store": {"slug": who.store.slug, "name": who.store.name},
+            "user": {"name": who.actor.name, "role": who.member.role},
+            "lang": lang,
+            "dir": "rtl" if lang == "ar" else "ltr",
+            "tabs": list(TABS),
+            "outcomes": [o for o in OUTCOMES if o != "confirmed"],
+            "wilayas": [[w.code, w.label(lang)] for w in wilayas()],
+            "start_param": who.user.start_param,
+            "strings": strings_for(request, lang),
+        }
+    )
+
+
+async def _store_order(who: DeskUser, number: int) -> Order:
+    order = await order_search.order_numbered(who.store, number)
+    if order is None:  # another store's number is never revealed
+        raise ApiError(404, "not_found", f"No order {number} in this store")
+    return order
+
+
+async def order_page(request: web.Request) -> web.Response:
+    """The order's card facts, timeline and customer (history and risk), as the API has
+    them (its version included, sent back with an action)."""
+    who = await desk_user(request, request.match_info["slug"])
+    order = await _store_order(who, order_number(request))
+    detail = (await order_detail(order)).model_dump(mode="json")
+    detail["claim"] = _claim_of(who, order)
+    if not _sees_money(who):
+        # Money figures are the owner's (as /stats has it) unless the owner shares them.
+        detail["customer"]["history"].pop("delivered_amount", None)
+    return web.json_response(detail)
+
+
+async def order_version(request: web.Request) -> web.Response:
+    """What an open order page polls (one indexed row): when the version moved, someone
+    changed the order (another agent, the API, the courier sync) and the page redraws."""
+    who = await desk_user(request, request.match_info["slug"])
+    order = await _store_order(who, order_number(request))
+    return web.json_response({"version": order.version, "status": order.status.value})
+
+
+def _rate(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+async def stats_screen(request: web.Request) -> web.Response:
+    """`?period=today|week|month`: the figures of /stats (models.stats); money only for the
+    owner, unless the owner shares it with the agents (/settings), as in the bot."""
+    who = await desk_user(request, request.match_info["slug"])
+    try:
+        period = period_of(request.query.get("period", "today"), now())
+    except InvalidInput as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
+    figures = await store_stats(who.store, period)
+    body: dict[str, Any] = {
+        "period": period.name,
+        "by_status": figures.by_status,
+        "placed": figures.placed,
+        "confirmed": figures.confirmed,
+        "shipped": figures.shipped,
+        "delivered": figures.delivered,
+        "returned": figures.returned,
+        "confirmation_rate": _rate(figures.confirmation_rate),
+        "delivery_rate": _rate(figures.delivery_rate),
+        "return_rate": _rate(figures.return_rate),
+        "team": [
+            {"name": p.name, "calls": p.calls, "confirmations": p.confirmations}
+            for p in figures.team
+        ],
+    }
+    if _sees_money(who):
+        body["money"] = {
+            "delivered": figures.revenue_delivered,
+            "booked": figures.revenue_booked,
+        }
+    return web.json_response(body)
+
+
+async def team_screen(request: web.Request) -> web.Response:
+    """The store's team, an owner's screen as /team is in the bot: 403 for an agent."""
+    who = await desk_user(request, request.match_info["slug"])
+    require_owner(who)
+    members = [
+        {"name": m.name, "role": m.role, "joined_at": m.joined_at.isoformat()}
+        for m in await team.team_of(who.store)
+    ]
+    return web.json_response({"members": members})
+
+
+def _claim_of(who: DeskUser, order: Order) -> dict[str, Any] | None:
+    """Who is calling the customer now, if anyone (a lapsed claim is no claim)."""
+    until = order.claim_expires_at
+    if not order.claimed_by_id or until is None or until <= now():
+        return None
+    mine = order.claimed_by_id == str(who.user.id)
+    return {"by": order.claimed_by_name, "mine": mine, "until": until.isoformat()}
+
+
+def _sees_money(who: DeskUser) -> bool:
+    return store_settings.sees_money(who.store, "owner" if who.is_owner else "agent")
+
+
+def setup(app: web.Application) -> None:
+    base = "/desk/api/{slug}"
+    app.router.add_get(f"{base}/me", guarded(me))
+    app.router.add_get(f"{base}/team", guarded(team_screen))
+    app.router.add_get(f"{base}/stats", guarded(stats_screen))
+    app.router.add_get(f"{base}/orders", guarded(orders))
+    app.router.add_get(base + "/orders/{number}", guarded(order_page))
+    app.router.add_get(base + "/orders/{number}/version", guarded(order_version))
