@@ -21,6 +21,7 @@ from bot import gate, presses
 from bot.callbacks import DispatchPress, dispatch_button, order_button, parse_dispatch
 from bot.i18n import N_, translator
 from bot.keyboards import account_name
+from bot.limits import show_menu
 from models import cards
 from models.courier_accounts import fold_name
 from models.errors import DomainError, InvalidInput
@@ -123,7 +124,7 @@ async def _show_desks(
     message = p.query.message
     assert message is not None
     try:
-        await p.query.edit_message_reply_markup(markup)
+        await show_menu(p.context.bot, message.chat.id, message.message_id, markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise

@@ -33,9 +33,13 @@ def _main_rows(order: Order, lang: str) -> list[Row]:
             if order.claimed_by_id
             else _b(order, "🙋 " + _("I'm calling"), "cl")
         )
+        # The usual outcomes of a call are one press, so one edit of the group's budget
+        # (issue 11 §6): a menu opened first would spend a second one on every call.
         return [
-            [_b(order, "✅ " + _("Confirm"), "cf"), _b(order, "📞 " + _("Call outcome ▸"), "cm")],
-            [claim, cancel],
+            [_b(order, "✅ " + _("Confirm"), "cf"), _b(order, "📵 " + _("No answer"), "na")],
+            [_b(order, "⏳ " + _("Busy"), "bz"), _b(order, "📴 " + _("Unreachable"), "ur")],
+            [_b(order, "📞 " + _("Call outcome ▸"), "cm"), claim],
+            [cancel],
         ]
     if status is OrderStatus.CONFIRMED:
         return [

@@ -11,10 +11,11 @@ import warnings
 from collections import deque
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import RetryAfter
-from telegram.ext import BaseRateLimiter
+from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,18 @@ GROUP_RESERVE = 4
 # burst of orders ends in a digest soon after its last order instead of after the group's
 # whole minute was spent in its first second (and a phone does not buzz every second).
 GROUP_NEWS = (6, 4.0)
+# A team busy all minute keeps a group near its limit: a new order that waited this long for
+# the reserve above goes in the room results leave, ahead of sub-menus (MENU_SPARE).
+NEWS_OVERDUE = 5.0
+OVERDUE_RESERVE = 1
 PRIVATE_NEWS = (3, 2.0)
+# Results first: the card edits a press produces may take a group's last messages, while a
+# sub-menu a press opens (the card's buttons swapped, nothing changed) leaves this many free
+# for them. Two agents logging a call every 10 s need 12 of the group's 20 a minute: a menu
+# opened before each outcome would double that, so menus wait for the room results leave.
+MENU_SPARE = 2
+# rate_limit_args of a sub-menu's edit (bot.presses).
+MENU: dict[str, Any] = {"menu": True}
 # Requests a 429 may retry inside the limiter (the card sender asks for none: it has
 # other chats to serve and comes back when the pause is over).
 RETRIES = 2
@@ -60,12 +72,13 @@ class Window:
         self._trim(now)
         return self.rate - len(self.events)
 
-    def wait(self, now: float) -> float:
-        """Seconds until one more event fits."""
+    def wait(self, now: float, spare: int = 0) -> float:
+        """Seconds until one more event fits with `spare` more still free after it."""
         self._trim(now)
-        if len(self.events) < self.rate:
+        over = len(self.events) - (self.rate - spare - 1)  # events that must expire first
+        if over <= 0:
             return 0.0
-        return self.events[0] + self.period - now
+        return self.events[min(over, len(self.events)) - 1] + self.period - now
 
     def take(self, now: float) -> None:
         self.events.append(now)
@@ -139,12 +152,24 @@ class FloodBudget(BaseRateLimiter[dict[str, Any]]):
         return max(0, min(self._window(chat_id).free(now), self.overall.free(now)))
 
     def room_for_edits(self, chat_id: int) -> int:
-        """Card edits the sender may make now; a group keeps one message for presses."""
-        return max(0, self.available(chat_id) - (1 if chat_id < 0 else 0))
+        """Card edits the sender may make now: all the room there is (results come first;
+        sub-menus and new orders leave them some, see `room_for_menus`, `room_for_news`)."""
+        return self.available(chat_id)
 
-    def room_for_news(self, chat_id: int) -> int:
-        """New-order messages (cards or a digest) the sender may send now."""
-        spare = self.available(chat_id) - (GROUP_RESERVE if chat_id < 0 else 0)
+    def room_for_menus(self, chat_id: int) -> int:
+        """Sub-menus a press may open now: a group keeps MENU_SPARE for results."""
+        return max(0, self.available(chat_id) - self._spare(chat_id, MENU))
+
+    @staticmethod
+    def _spare(chat_id: int, rate_limit_args: dict[str, Any] | None) -> int:
+        menu = chat_id < 0 and bool((rate_limit_args or {}).get("menu"))
+        return MENU_SPARE if menu else 0
+
+    def room_for_news(self, chat_id: int, overdue: bool = False) -> int:
+        """New-order messages (cards or a digest) the sender may send now; `overdue`: the
+        oldest has waited NEWS_OVERDUE, so it goes before sub-menus (after results)."""
+        reserve = (OVERDUE_RESERVE if overdue else GROUP_RESERVE) if chat_id < 0 else 0
+        spare = self.available(chat_id) - reserve
         return max(0, min(spare, self._pace(chat_id).free(self.clock())))
 
     def news_pace(self, chat_id: int) -> int:
@@ -159,23 +184,24 @@ class FloodBudget(BaseRateLimiter[dict[str, Any]]):
     def pause(self, chat_id: int | None, seconds: float) -> None:
         self.paused_until[chat_id] = max(self.paused_until.get(chat_id, 0), self.clock() + seconds)
 
-    def _try_take(self, chat_id: int) -> float:
-        """Take room for one message now (0.0) or say how long to wait. No await between the
-        check and the take, so concurrent callers never overspend."""
+    def _try_take(self, chat_id: int, spare: int = 0) -> float:
+        """Take room for one message now (0.0) or say how long to wait; `spare`: messages
+        that must stay free after this one. No await between the check and the take, so
+        concurrent callers never overspend."""
         now = self.clock()
         window = self._window(chat_id)
-        delay = max(self._paused(chat_id, now), window.wait(now), self.overall.wait(now))
+        delay = max(self._paused(chat_id, now), window.wait(now, spare), self.overall.wait(now))
         if delay <= 0:
             window.take(now)
             self.overall.take(now)
         return delay
 
-    async def _acquire(self, chat_id: int) -> None:
+    async def _acquire(self, chat_id: int, spare: int = 0) -> None:
         # Sleeping holds nothing: one chat waiting for its minute never stalls the others.
-        delay = self._try_take(chat_id)
+        delay = self._try_take(chat_id, spare)
         while delay > 0:
             await asyncio.sleep(min(delay, 1.0))
-            delay = self._try_take(chat_id)
+            delay = self._try_take(chat_id, spare)
 
     async def process_request(
         self,
@@ -191,7 +217,7 @@ class FloodBudget(BaseRateLimiter[dict[str, Any]]):
         retries = int((rate_limit_args or {}).get("retries", RETRIES))
         for attempt in range(retries + 1):
             if chat is not None:
-                await self._acquire(chat)
+                await self._acquire(chat, self._spare(chat, rate_limit_args))
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
@@ -201,6 +227,24 @@ class FloodBudget(BaseRateLimiter[dict[str, Any]]):
                 if attempt == retries or chat is None:
                     raise
         raise AssertionError("unreachable")
+
+
+def menu_room(bot: Bot, chat_id: int) -> bool:
+    """Whether a sub-menu can show in the chat now without waiting for its results (a
+    private chat's wait is a second at most: it is waited for)."""
+    limiter = getattr(bot, "rate_limiter", None)
+    if chat_id > 0 or not isinstance(limiter, FloodBudget):
+        return True
+    return limiter.room_for_menus(chat_id) > 0
+
+
+async def show_menu(
+    bot: Bot, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Swap a card's buttons for a sub-menu, in the room the card's results leave (MENU)."""
+    await cast("ExtBot[Any]", bot).edit_message_reply_markup(
+        chat_id, message_id, reply_markup=markup, rate_limit_args=MENU
+    )
 
 
 def retry_seconds(exc: RetryAfter) -> float:

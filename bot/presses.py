@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, ReplyParameters, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 from telegram.helpers import mention_html
 
@@ -29,6 +30,7 @@ from bot.keyboards import (
     postpone_keyboard,
     returned_keyboard,
 )
+from bot.limits import menu_room, show_menu
 from bot.reasons import reason_label
 from bot.refusals import refusal
 from bot.timeline_text import timeline_text
@@ -45,6 +47,10 @@ log = logging.getLogger(__name__)
 INVALID = N_("This button is no longer valid.")
 # on_stray_button runs in its own handler group, after every other handler had its chance.
 STRAY_GROUP = 90
+# A sub-menu the group had no room for (bot.limits.MENU_SPARE) follows within this long,
+# looked for this often, else is dropped: the person presses again.
+MENU_LATER = N_("⏳ This group is at Telegram's message limit: the menu shows in a moment.")
+MENU_WAIT, MENU_POLL = 60.0, 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +155,9 @@ async def _fake(p: Press) -> str:
     return _call_toast(p, order, "fake")
 
 
-async def _duplicate_menu(p: Press) -> None:
+async def _duplicate_menu(p: Press) -> str | None:
     found = await duplicates.duplicate_candidates(p.order)
-    await _menu(lambda order, lang: duplicate_keyboard(order, lang, found))(p)
+    return await _menu(lambda order, lang: duplicate_keyboard(order, lang, found))(p)
 
 
 def _postpone(choice: str) -> Action:
@@ -208,24 +214,57 @@ async def _release(p: Press) -> str:
 
 
 def _menu(build: Callable[[Order, str], InlineKeyboardMarkup | None]) -> Action:
-    async def act(p: Press) -> None:
+    async def act(p: Press) -> str | None:
         message = p.query.message
         assert message is not None
-        try:
-            await p.query.edit_message_reply_markup(build(p.order, p.store.lang))
-        except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
-                raise
-        await cards.keyboard_changed(p.order.id, message.chat.id, message.message_id)
+        if not menu_room(p.context.bot, message.chat.id):
+            # The group's messages go to results first: the press is answered now, not
+            # held (updates are handled one at a time), and the menu follows.
+            p.context.application.create_task(_menu_later(p, build))
+            return p._(MENU_LATER)
+        await _show_menu(p, build)
+        return None
 
     return act
 
 
-async def _dispatch_menu(p: Press) -> None:
+async def _show_menu(p: Press, build: Callable[[Order, str], InlineKeyboardMarkup | None]) -> None:
+    message = p.query.message
+    assert message is not None
+    try:
+        await show_menu(
+            p.context.bot, message.chat.id, message.message_id, build(p.order, p.store.lang)
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
+    await cards.keyboard_changed(p.order.id, message.chat.id, message.message_id)
+
+
+async def _menu_later(p: Press, build: Callable[[Order, str], InlineKeyboardMarkup | None]) -> None:
+    """The menu once the group has room beside its results, unless the order moved on
+    meanwhile (its card then shows its own buttons), MENU_WAIT passed or the bot stops."""
+    message = p.query.message
+    assert message is not None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + MENU_WAIT
+    while not menu_room(p.context.bot, message.chat.id):
+        if loop.time() > deadline or not p.context.application.running:
+            return  # too late, or the bot is stopping
+        await asyncio.sleep(MENU_POLL)
+    if not await Order.exists(id=p.order.id, version=p.version):
+        return
+    try:
+        await _show_menu(p, build)
+    except TelegramError as exc:
+        log.info("menu not shown chat=%s error=%s", message.chat.id, exc)
+
+
+async def _dispatch_menu(p: Press) -> str | None:
     # The store's courier accounts (none when this process was given no dispatcher).
     dispatcher = p.context.bot_data["config"].dispatcher
     accounts = await dispatcher.accounts(p.store) if dispatcher is not None else []
-    await _menu(lambda order, lang: dispatch_keyboard(order, lang, accounts))(p)
+    return await _menu(lambda order, lang: dispatch_keyboard(order, lang, accounts))(p)
 
 
 def _below(message_id: int) -> ReplyParameters:
@@ -399,8 +438,8 @@ async def _look(p: Press, action: str) -> None:
         await p.query.answer()
         await ACTIONS[action](p)
         return
-    await ACTIONS[action](p)
-    await p.query.answer()
+    toast = await ACTIONS[action](p)
+    await p.query.answer(toast)
 
 
 async def _run(p: Press, action: str) -> None:

@@ -30,7 +30,7 @@ from telegram.ext import ExtBot
 from bot.callbacks import digest_button
 from bot.cards import Card, CardContext, render_card
 from bot.i18n import translator
-from bot.limits import FloodBudget, retry_seconds
+from bot.limits import NEWS_OVERDUE, FloodBudget, retry_seconds
 from bot.reasons import courier_label
 from models import cards, customers, duplicates, team
 from models.lifecycle import TERMINAL, OrderStatus
@@ -50,6 +50,7 @@ NO_RETRY = {"retries": 0}
 NETWORK_PAUSE = 3.0
 # After a restart, labels of parcels dispatched this recently are sent with their card.
 LABEL_FRESH = timedelta(days=1)
+NEWS_WAIT = timedelta(seconds=NEWS_OVERDUE)
 LABEL_EXTENSIONS = {"application/pdf": "pdf", "text/html": "html", "image/png": "png"}
 
 
@@ -116,7 +117,7 @@ class CardSender:
                 log.error("serving chat failed chat=%s", chat.chat_id, exc_info=result)
 
     async def _serve(self, chat: TelegramChat) -> None:
-        news = self.budget.room_for_news(chat.chat_id)
+        news = self.budget.room_for_news(chat.chat_id, overdue=True)  # the most there can be
         if news == 0 and self.budget.room_for_edits(chat.chat_id) == 0:
             return  # no room at all: not even worth reading the cards
         store = await Store.get(id=chat.store_id)
@@ -133,7 +134,8 @@ class CardSender:
     async def _news(self, chat: TelegramChat, store: Store, new: list[CardMessage]) -> bool:
         """Cards for new orders while the chat's pace allows, else one digest listing them.
         False when the chat must wait."""
-        room = self.budget.room_for_news(chat.chat_id)
+        overdue = now() - min(c.order.created_at for c in new) > NEWS_WAIT
+        room = self.budget.room_for_news(chat.chat_id, overdue)
         if room == 0:
             return True  # they wait for room; edits of existing cards may still go
         if len(new) > self.budget.news_pace(chat.chat_id):

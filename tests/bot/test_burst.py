@@ -129,7 +129,7 @@ def test_a_group_paces_new_orders_and_keeps_room_for_presses() -> None:
         budget.took_news(GROUP)
         budget._try_take(GROUP)
     assert budget.room_for_news(GROUP) == 0 and budget.news_pace(GROUP) == 0
-    assert budget.room_for_edits(GROUP) == GROUP_RATE - burst - 1  # one kept for presses
+    assert budget.room_for_edits(GROUP) == GROUP_RATE - burst  # results first (MENU_SPARE)
     clock.advance(every)
     assert budget.room_for_news(GROUP) == 1
     for _sent in range(GROUP_RATE - burst - GROUP_RESERVE):
