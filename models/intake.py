@@ -10,7 +10,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models import outbox
+from models import outbox, store_cache
 from models.checkout import (
     MAX_ORDER_TOTAL,
     MAX_QUANTITY,
@@ -30,6 +30,7 @@ from models.orm import (
     Store,
     Variant,
 )
+from models.stores import kept_fee_table
 from models.timeline import Actor, record_created
 
 log = logging.getLogger(__name__)
@@ -54,16 +55,25 @@ class _Existing(Exception):
         self.placed = placed
 
 
+async def _orderable(store: Store, variant_id: int) -> Variant | None:
+    """The store's active variant of an active product, with its product (kept in memory:
+    models.store_cache; read only)."""
+
+    async def load() -> Variant | None:
+        return (
+            await Variant.filter(store_id=store.id, id=variant_id, active=True)
+            .filter(product__active=True)
+            .select_related("product")
+            .first()
+        )
+
+    return await store_cache.cached(store.id, ("orderable", variant_id), load)
+
+
 async def _resolve_variants(store: Store, draft: Draft) -> dict[int, tuple[Variant, int]]:
     ids = [int(k[3:]) for k in draft.quantities if k.startswith("id:") and k[3:].isdigit()]
     skus = [k[4:] for k in draft.quantities if k.startswith("sku:")]
-    found = (
-        await Variant.filter(store_id=store.id, active=True, product__active=True)
-        .filter(id__in=ids or [0])
-        .select_related("product")
-        if ids
-        else []
-    )
+    found = [v for v in [await _orderable(store, i) for i in ids] if v is not None]
     by_sku = (
         await Variant.filter(
             store_id=store.id, active=True, product__active=True, sku__in=skus
@@ -86,9 +96,6 @@ async def _resolve_variants(store: Store, draft: Draft) -> dict[int, tuple[Varia
 
 # The hottest reads of a checkout as plain SQL: building them through the ORM costs more
 # CPU than running them.
-_FEE = (
-    'SELECT "home_fee", "desk_fee" FROM "delivery_fee" WHERE "store_id" = ? AND "wilaya_code" = ?'
-)
 _CUSTOMER = 'SELECT "id", "blacklisted" FROM "customer" WHERE "store_id" = ? AND "phone" = ?'
 _BLACKLISTED = (
     'SELECT 1 FROM "customer" WHERE "store_id" = ? AND "phone" = ? AND "blacklisted" LIMIT 1'
@@ -104,10 +111,8 @@ async def _blacklisted(store: Store, phone: str) -> bool:
 async def _fee(store: Store, draft: Draft) -> int:
     if store.allowed_wilayas and draft.wilaya.code not in store.allowed_wilayas:
         raise InvalidOrder({"wilaya": "not_served"})
-    conn = connections.get("default")
-    rows = await conn.execute_query_dict(dialect_sql(conn, _FEE), [store.id, draft.wilaya.code])
-    row = rows[0] if rows else None
-    fee = None if row is None else row["home_fee" if draft.delivery_type == "home" else "desk_fee"]
+    row = (await kept_fee_table(store)).get(draft.wilaya.code)
+    fee = None if row is None else row.fee(draft.delivery_type)
     if fee is None:
         key = "wilaya" if row is None else "delivery_type"
         raise InvalidOrder({key: "not_served" if row is None else "not_offered"})

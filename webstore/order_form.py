@@ -123,7 +123,7 @@ def _fees_json(fees: tuple[tuple[int, FeeRow], ...]) -> Markup:
 
 async def load_delivery(store: Store) -> Delivery:
     allowed = set(store.allowed_wilayas or [])
-    table = await stores.fee_table(store)
+    table = await stores.kept_fee_table(store)
     served = {
         code: row
         for code, row in table.items()
