@@ -59,7 +59,7 @@ def run_app(role: str) -> None:
     processes.web_config = bench_web_config
     settings = Settings()
     logs.configure(settings.log_level)
-    asyncio.run(processes.serve(settings, with_web=role != "worker", with_worker=role != "web"))
+    processes.run(processes.serve(settings, with_web=role != "worker", with_worker=role != "web"))
 
 
 async def _page(_: web.Request) -> web.Response:
