@@ -97,15 +97,19 @@ async def _resolve_variants(store: Store, draft: Draft) -> dict[int, tuple[Varia
 # The hottest reads of a checkout as plain SQL: building them through the ORM costs more
 # CPU than running them.
 _CUSTOMER = 'SELECT "id", "blacklisted" FROM "customer" WHERE "store_id" = ? AND "phone" = ?'
-_BLACKLISTED = (
-    'SELECT 1 FROM "customer" WHERE "store_id" = ? AND "phone" = ? AND "blacklisted" LIMIT 1'
-)
+_BLACKLIST = 'SELECT "phone" FROM "customer" WHERE "store_id" = ? AND "blacklisted"'
 
 
 async def _blacklisted(store: Store, phone: str) -> bool:
-    conn = connections.get("default")
-    _, rows = await conn.execute_query(dialect_sql(conn, _BLACKLISTED), [store.id, phone])
-    return bool(rows)
+    """The early refusal, before any lock or number, from the store's blacklist kept in
+    memory (models.store_cache). The check that counts is _customer_id's, under the lock."""
+
+    async def load() -> frozenset[str]:
+        conn = connections.get("default")
+        _, rows = await conn.execute_query(dialect_sql(conn, _BLACKLIST), [store.id])
+        return frozenset(row["phone"] for row in rows)
+
+    return phone in await store_cache.cached(store.id, "blacklist", load)
 
 
 async def _fee(store: Store, draft: Draft) -> int:

@@ -1,12 +1,14 @@
 """What every storefront visit and checkout reads, kept in this process's memory: a store by
-its slug, a product with its active variants, a variant by id, the fee table.
+its slug, a product with its active variants, a variant by id, the fee table, the delivery
+choices, the blacklisted phones (for the checkout's early refusal only: the check under the
+store's lock reads the row itself).
 
 Freshness, the rule every reader can rely on:
 
 - In this process a change is seen at once: every write of `models` to a store, a product,
   a variant or a fee (`.save()`, `.delete()` and `create` through Tortoise's signals; the
-  queryset updates of stock, visibility, roster and fees by an explicit `forget`) forgets
-  that store's entries, and a read that overlapped the change is not kept.
+  queryset updates of stock, visibility, roster, fees and the blacklist by an explicit
+  `forget`) forgets that store's entries, and a read that overlapped it is not kept.
 - Another process (a second web worker, the bot when it runs apart) sees it within
   MAX_AGE seconds: an entry older than that is read again from the database. The cost is
   one read per store and page every MAX_AGE seconds instead of one per visit.
