@@ -153,6 +153,16 @@ async def replayed_order(
     return await (orders.using_db(conn) if conn is not None else orders).get()
 
 
+# The orders of a phone since the start of the duplicate window or of the last hour,
+# whichever is older. Datetimes compare in SQL as the ORM's filters do (SQLite keeps them
+# as ISO text in UTC; PostgreSQL as timestamptz).
+_RECENT = (
+    'SELECT "id", "fingerprint", "status", "created_at" >= ? AS "in_window", '
+    '"created_at" >= ? AS "in_hour" FROM "order" '
+    'WHERE "store_id" = ? AND "phone" = ? AND "created_at" >= ?'
+)
+
+
 async def _recent_orders(
     conn: BaseDBAsyncClient, store: Store, draft_fp: str, phone: str
 ) -> tuple[Order | None, int]:
@@ -161,20 +171,20 @@ async def _recent_orders(
     hour: one query for both."""
     t = outbox.now()
     window, hour = t - timedelta(minutes=store.duplicate_window_minutes), t - timedelta(hours=1)
-    rows = await (
-        Order.filter(store_id=store.id, phone=phone, created_at__gte=min(window, hour))
-        .using_db(conn)
-        .values_list("id", "fingerprint", "status", "created_at")
+    rows = await conn.execute_query_dict(
+        dialect_sql(conn, _RECENT), [window, hour, store.id, phone, min(window, hour)]
     )
     duplicate = max(
         (
-            order_id
-            for order_id, fp, status, at in rows
-            if fp == draft_fp and at >= window and status != OrderStatus.CANCELLED
+            int(row["id"])
+            for row in rows
+            if row["fingerprint"] == draft_fp
+            and row["in_window"]
+            and row["status"] != OrderStatus.CANCELLED.value
         ),
         default=None,
     )
-    recent = sum(1 for *_, at in rows if at >= hour)
+    recent = sum(1 for row in rows if row["in_hour"])
     if duplicate is None:
         return None, recent
     return await Order.filter(id=duplicate).using_db(conn).get(), recent
