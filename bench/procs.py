@@ -129,5 +129,9 @@ def bare_argv(port: int) -> list[str]:
     return [sys.executable, "-m", "bench.server", "bare", "--port", str(port)]
 
 
+def naive_argv(port: int) -> list[str]:
+    return [sys.executable, "-m", "bench.server", "naive", "--port", str(port)]
+
+
 def bare_bot_argv(port: int) -> list[str]:
     return [sys.executable, "-m", "bench.server", "bare-bot", "--port", str(port)]

@@ -2,6 +2,7 @@
 
     python -m bench.server app --role run|web   # Hanout, exactly `hanout run` / `hanout web`
     python -m bench.server bare                 # the baseline: a bare aiohttp handler
+    python -m bench.server naive                # the baseline: a naive ORM checkout
 
 `app` reads the same environment as `hanout` (DATABASE_URL, PORT, TELEGRAM_…) and runs the
 same `hanout.processes.serve`; the only difference is the per-IP checkout limit, raised by
@@ -11,6 +12,13 @@ window) stays on.
 
 `bare` answers GET /page with a small HTML page and POST /order by reading the form and
 answering 303, behind the same AppRunner settings as Hanout's web process (no access log).
+
+`naive` is the checkout a competent developer would write first: a plain aiohttp handler
+that reads the same form and, through Tortoise ORM in one transaction, takes the store's
+next order number, creates the order, two lines and one timeline event, then answers 303.
+No CSRF, validation, blacklist, duplicate window, limits, customer, outbox or relay: what
+Hanout's checkout does on top is the difference. It runs on its own fresh database
+(DATABASE_URL, seeded like Hanout's, BENCH_STORE the store's slug).
 
 `bare-bot` is the Telegram baseline: the same POST /order, which then sends a card (the time
 it took the order in its text, two buttons) to BARE_BOT_CHAT; and a long-polling loop that
@@ -51,7 +59,7 @@ def run_app(role: str) -> None:
     processes.web_config = bench_web_config
     settings = Settings()
     logs.configure(settings.log_level)
-    asyncio.run(processes.serve(settings, with_web=role != "worker", with_worker=role != "web"))
+    processes.run(processes.serve(settings, with_web=role != "worker", with_worker=role != "web"))
 
 
 async def _page(_: web.Request) -> web.Response:
@@ -62,6 +70,70 @@ async def _order(request: web.Request) -> web.Response:
     form = await request.post()
     location = f"/thanks/{len(form)}"
     return web.Response(status=303, headers={"Location": location})
+
+
+async def _serve_naive(host: str, port: int) -> None:
+    from tortoise.expressions import F
+    from tortoise.transactions import in_transaction
+
+    from models.db import close_db, open_db
+    from models.orm import Customer, Order, OrderEvent, OrderLine, Store, Variant
+
+    await open_db(os.environ["DATABASE_URL"])
+    store = await Store.get(slug=os.environ.get("BENCH_STORE", "bench"))
+    variants = await Variant.filter(store_id=store.id).order_by("id").limit(2)
+    customer = await Customer.create(store=store, phone="+213550000000", name="Amina")
+
+    async def order(request: web.Request) -> web.Response:
+        form = await request.post()
+        async with in_transaction() as conn:
+            await (
+                Store.filter(id=store.id)
+                .using_db(conn)
+                .update(last_order_number=F("last_order_number") + 1)
+            )
+            number = (await Store.get(id=store.id).using_db(conn)).last_order_number
+            total = sum(v.price for v in variants)
+            placed = await Order.create(
+                using_db=conn,
+                store_id=store.id,
+                number=number,
+                customer_id=customer.id,
+                name=str(form.get("name", "")),
+                phone=str(form.get("phone", "")),
+                wilaya_code=16,
+                wilaya_code_58=16,
+                commune_code="1601",
+                commune_name="Alger Centre",
+                address=str(form.get("address", "")),
+                delivery_type="home",
+                subtotal=total,
+                delivery_fee=400,
+                total=total + 400,
+                fingerprint="",
+            )
+            for variant in variants:
+                await OrderLine.create(
+                    using_db=conn,
+                    order=placed,
+                    variant_id=variant.id,
+                    product_name="Robe kabyle",
+                    sku=variant.sku,
+                    unit_price=variant.price,
+                    quantity=1,
+                )
+            await OrderEvent.create(
+                using_db=conn, order=placed, type="created", actor_kind="customer"
+            )
+        return web.Response(status=303, headers={"Location": f"/merci/{number}"})
+
+    app = web.Application()
+    app.router.add_post("/order", order)
+    app.router.add_get("/healthz", _page)
+    try:
+        await _run_until_signal(app, host, port)
+    finally:
+        await close_db()
 
 
 async def _serve_bare(host: str, port: int) -> None:
@@ -162,7 +234,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="what", required=True)
     app = sub.add_parser("app")
     app.add_argument("--role", choices=("run", "web", "worker"), default="run")
-    for name in ("bare", "bare-bot"):
+    for name in ("bare", "naive", "bare-bot"):
         bare = sub.add_parser(name)
         bare.add_argument("--host", default="127.0.0.1")
         bare.add_argument("--port", type=int, required=True)
@@ -171,6 +243,8 @@ def main() -> None:
         run_app(args.role)
     elif args.what == "bare":
         asyncio.run(_serve_bare(args.host, args.port))
+    elif args.what == "naive":
+        asyncio.run(_serve_naive(args.host, args.port))
     else:
         asyncio.run(_serve_bare_bot(args.host, args.port))
 

@@ -75,6 +75,38 @@ async def _one_checkout(form: load.CheckoutForm, phone: str) -> int:
         return response.status
 
 
+async def naive(kind: str, config: Config, folder: Path) -> dict[str, Any]:
+    """The checkout baseline on `kind`: a naive ORM checkout (bench.server naive) on its own
+    fresh database, the same wrk settings and form as Hanout's checkout, the rows counted."""
+    url = await db.fresh(kind, folder, f"naive-{kind}")
+    await db.seed(url)
+    port = procs.free_port()
+    env = app_env(url, BENCH_STORE="bench")
+    server = procs.spawn(f"naive-{kind}", procs.naive_argv(port), env, port, folder)
+    try:
+        await server.wait_ready()
+        body = "name=Amina+Benali&phone=PHONE&wilaya=16&address=12+rue+Didouche+Mourad"
+        args = (config.connections, config.threads)
+        await load.wrk("warm-up", f"{server.url}/order", config.warmup, *args, "POST", body)
+        cpu = server.cpu()
+        run = await load.wrk("naive", f"{server.url}/order", config.seconds, *args, "POST", body)
+        used = server.cpu() - cpu
+    finally:
+        await server.stop()
+    rows = await db.counts(url)
+    await db.drop(kind)
+    return run.as_json() | {
+        "orders_per_s": round(run.rate(303), 1),
+        "server_cpu_ms_per_order": _per(used, run.count(303)),
+        "verified": {
+            "orders": rows["orders"],
+            "lines": rows["lines"],
+            "ok": rows["lines"] == 2 * rows["orders"] == 2 * rows["events"]
+            and rows["orders"] >= run.count(303),
+        },
+    }
+
+
 async def storefront(kind: str, config: Config, folder: Path) -> dict[str, Any]:
     """Checkout and product page on a fresh `kind` database, then the rows checked."""
     url = await db.fresh(kind, folder, f"web-{kind}")
@@ -166,6 +198,8 @@ def _per(cpu_seconds: float, count: int) -> float | None:
 async def run_all(kinds: list[str], config: Config, folder: Path) -> dict[str, Any]:
     result: dict[str, Any] = {"bare": await bare(config, folder)}
     for kind in kinds:
-        result[kind] = await storefront(kind, config, folder)
+        baseline = await naive(kind, config, folder)
+        await asyncio.sleep(1)
+        result[kind] = await storefront(kind, config, folder) | {"naive_checkout": baseline}
         await asyncio.sleep(1)
     return result

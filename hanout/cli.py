@@ -18,6 +18,7 @@ from couriers.registry import COURIERS
 from hanout import logs
 from hanout.bot_link import invite_link
 from hanout.migrate import migrate
+from hanout.processes import run as run_server
 from hanout.processes import serve
 from hanout.settings import Settings
 from models import api_keys, catalog, geography, sms, stores
@@ -370,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         if args.command in ("run", "web", "worker"):
-            asyncio.run(
+            run_server(
                 serve(
                     settings, with_web=args.command != "worker", with_worker=args.command != "web"
                 )

@@ -8,7 +8,7 @@ from typing import Literal, get_args
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models import outbox
+from models import outbox, store_cache
 from models.call_policy import after_no_answer, next_call
 from models.cancellation import OUTCOME_REASON, POLICY_REASON, Cancellation
 from models.customers import actor_label, fake_order_reason, mark_blacklisted
@@ -80,6 +80,7 @@ async def _cancel_for(
     if outcome == "fake":
         reason = fake_order_reason(order.number)
         await mark_blacklisted(conn, order.customer_id, reason, actor_label(actor))
+        store_cache.forget(store.id)  # the storefront's early refusal reads it from memory
     why = Cancellation(OUTCOME_REASON[outcome], note[:300])
     return await apply_transition(
         conn, store, order, OrderStatus.CANCELLED, actor, data={"outcome": outcome}, cancel=why

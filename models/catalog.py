@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
+from models import store_cache
 from models.errors import InvalidInput, NotFound
 from models.orm import Product, Store, Variant
 
@@ -97,6 +98,7 @@ async def adjust_stock(store: Store, variant_id: int, delta: int) -> int:
     moved = await Variant.filter(
         id=variant_id, stock__gte=-delta, stock__lte=MAX_STOCK - delta
     ).update(stock=F("stock") + delta)
+    store_cache.forget(store.id)
     if not moved:
         raise InvalidInput(f"stock: cannot move by {delta}")
     return int((await Variant.get(id=variant_id)).stock)
@@ -120,6 +122,7 @@ async def set_stock(store: Store, variant_id: int, stock: int) -> int:
     """Set a variant's stock to an absolute count (an inventory)."""
     _check_int("stock", stock, MAX_STOCK)
     moved = await Variant.filter(id=variant_id, store_id=store.id).update(stock=stock)
+    store_cache.forget(store.id)
     if not moved:
         raise NotFound("variant", variant_id)
     return stock
@@ -129,6 +132,7 @@ async def set_product_active(store: Store, product_id: int, active: bool) -> Pro
     """Show or hide a product on the storefront; its variants and stock are kept, and a
     hidden product cannot be ordered."""
     moved = await Product.filter(id=product_id, store_id=store.id).update(active=active)
+    store_cache.forget(store.id)
     if not moved:
         raise NotFound("product", product_id)
     return await Product.get(id=product_id)

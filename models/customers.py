@@ -22,7 +22,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Max, Min, Sum
 from tortoise.transactions import in_transaction
 
-from models import cards
+from models import cards, store_cache
 from models.errors import InvalidInput, NotFound
 from models.lifecycle import TERMINAL, OrderStatus
 from models.orm import Customer, Order, Store
@@ -350,6 +350,7 @@ async def blacklist_phone(store: Store, phone: str, reason: str, by: str) -> Cus
     customer = await _customer_row(store, e164)
     async with in_transaction() as conn:
         added = await mark_blacklisted(conn, customer.id, reason, by)
+    store_cache.forget(store.id)
     if not added and reason:
         await Customer.filter(id=customer.id).update(blacklist_reason=reason)
     log.info(
@@ -376,6 +377,7 @@ async def unblacklist_phone(store: Store, phone: str, by: str) -> bool:
         ordered = await Order.filter(store_id=store.id, phone=e164).using_db(conn).exists()
         if lifted and not ordered:
             await Customer.filter(id=customer.id).using_db(conn).delete()
+    store_cache.forget(store.id)  # after the commit: a read meanwhile saw it still listed
     log.info("phone unblacklisted store=%s customer=%s by=%s", store.slug, customer.id, by)
     if lifted:
         await _refresh_cards(store, e164)

@@ -10,6 +10,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import OperationalError
 
+from models import store_cache
+
 MODEL_MODULES = ["models.orm", "aerich.models"]
 # How long an SQLite write waits for the lock another process holds; past it the request
 # fails with "database is locked" (is_busy), which the storefront answers with a retry page.
@@ -102,6 +104,7 @@ def dialect_sql(conn: BaseDBAsyncClient, sql: str) -> str:
 
 
 async def open_db(db_url: str) -> None:
+    store_cache.clear()
     await Tortoise.init(config=tortoise_config(db_url))
 
 
@@ -111,4 +114,5 @@ async def ping() -> None:
 
 
 async def close_db() -> None:
+    store_cache.clear()
     await Tortoise.close_connections()

@@ -10,7 +10,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from models import outbox
+from models import outbox, store_cache
 from models.checkout import (
     MAX_ORDER_TOTAL,
     MAX_QUANTITY,
@@ -30,6 +30,7 @@ from models.orm import (
     Store,
     Variant,
 )
+from models.stores import kept_fee_table
 from models.timeline import Actor, record_created
 
 log = logging.getLogger(__name__)
@@ -54,16 +55,25 @@ class _Existing(Exception):
         self.placed = placed
 
 
+async def _orderable(store: Store, variant_id: int) -> Variant | None:
+    """The store's active variant of an active product, with its product (kept in memory:
+    models.store_cache; read only)."""
+
+    async def load() -> Variant | None:
+        return (
+            await Variant.filter(store_id=store.id, id=variant_id, active=True)
+            .filter(product__active=True)
+            .select_related("product")
+            .first()
+        )
+
+    return await store_cache.cached(store.id, ("orderable", variant_id), load)
+
+
 async def _resolve_variants(store: Store, draft: Draft) -> dict[int, tuple[Variant, int]]:
     ids = [int(k[3:]) for k in draft.quantities if k.startswith("id:") and k[3:].isdigit()]
     skus = [k[4:] for k in draft.quantities if k.startswith("sku:")]
-    found = (
-        await Variant.filter(store_id=store.id, active=True, product__active=True)
-        .filter(id__in=ids or [0])
-        .select_related("product")
-        if ids
-        else []
-    )
+    found = [v for v in [await _orderable(store, i) for i in ids] if v is not None]
     by_sku = (
         await Variant.filter(
             store_id=store.id, active=True, product__active=True, sku__in=skus
@@ -86,28 +96,26 @@ async def _resolve_variants(store: Store, draft: Draft) -> dict[int, tuple[Varia
 
 # The hottest reads of a checkout as plain SQL: building them through the ORM costs more
 # CPU than running them.
-_FEE = (
-    'SELECT "home_fee", "desk_fee" FROM "delivery_fee" WHERE "store_id" = ? AND "wilaya_code" = ?'
-)
-_CUSTOMER = 'SELECT "id", "blacklisted" FROM "customer" WHERE "store_id" = ? AND "phone" = ?'
-_BLACKLISTED = (
-    'SELECT 1 FROM "customer" WHERE "store_id" = ? AND "phone" = ? AND "blacklisted" LIMIT 1'
-)
+_BLACKLIST = 'SELECT "phone" FROM "customer" WHERE "store_id" = ? AND "blacklisted"'
 
 
 async def _blacklisted(store: Store, phone: str) -> bool:
-    conn = connections.get("default")
-    _, rows = await conn.execute_query(dialect_sql(conn, _BLACKLISTED), [store.id, phone])
-    return bool(rows)
+    """The early refusal, before any lock or number, from the store's blacklist kept in
+    memory (models.store_cache). The check that counts is _customer_id's, under the lock."""
+
+    async def load() -> frozenset[str]:
+        conn = connections.get("default")
+        _, rows = await conn.execute_query(dialect_sql(conn, _BLACKLIST), [store.id])
+        return frozenset(row["phone"] for row in rows)
+
+    return phone in await store_cache.cached(store.id, "blacklist", load)
 
 
 async def _fee(store: Store, draft: Draft) -> int:
     if store.allowed_wilayas and draft.wilaya.code not in store.allowed_wilayas:
         raise InvalidOrder({"wilaya": "not_served"})
-    conn = connections.get("default")
-    rows = await conn.execute_query_dict(dialect_sql(conn, _FEE), [store.id, draft.wilaya.code])
-    row = rows[0] if rows else None
-    fee = None if row is None else row["home_fee" if draft.delivery_type == "home" else "desk_fee"]
+    row = (await kept_fee_table(store)).get(draft.wilaya.code)
+    fee = None if row is None else row.fee(draft.delivery_type)
     if fee is None:
         key = "wilaya" if row is None else "delivery_type"
         raise InvalidOrder({key: "not_served" if row is None else "not_offered"})
@@ -144,31 +152,54 @@ async def replayed_order(
     return await (orders.using_db(conn) if conn is not None else orders).get()
 
 
+# The orders of a phone since the start of the duplicate window or of the last hour,
+# whichever is older. Datetimes compare in SQL as the ORM's filters do (SQLite keeps them
+# as ISO text in UTC; PostgreSQL as timestamptz).
+# The phone's customer row comes in the same round trip (one row of NULLs when neither
+# exists): under the store's lock every statement is a round trip the others wait for.
+_RECENT = (
+    'SELECT c."id" AS "customer_id", c."blacklisted" AS "blacklisted", o."id" AS "id", '
+    'o."fingerprint" AS "fingerprint", o."status" AS "status", '
+    'o."created_at" >= ? AS "in_window", o."created_at" >= ? AS "in_hour" '
+    'FROM (SELECT 1 AS "one") AS "x" '
+    'LEFT JOIN "customer" AS c ON c."store_id" = ? AND c."phone" = ? '
+    'LEFT JOIN "order" AS o ON o."store_id" = ? AND o."phone" = ? AND o."created_at" >= ?'
+)
+
+
 async def _recent_orders(
     conn: BaseDBAsyncClient, store: Store, draft_fp: str, phone: str
-) -> tuple[Order | None, int]:
+) -> tuple[Order | None, int, tuple[int, bool] | None]:
     """The duplicate of this checkout (the newest order with the same phone and lines inside
     the store's window, not cancelled), and how many orders the phone placed in the last
-    hour: one query for both."""
+    hour, and the phone's customer (id, blacklisted) if any: one query for all three."""
     t = outbox.now()
     window, hour = t - timedelta(minutes=store.duplicate_window_minutes), t - timedelta(hours=1)
-    rows = await (
-        Order.filter(store_id=store.id, phone=phone, created_at__gte=min(window, hour))
-        .using_db(conn)
-        .values_list("id", "fingerprint", "status", "created_at")
+    since = min(window, hour)
+    rows = await conn.execute_query_dict(
+        dialect_sql(conn, _RECENT), [window, hour, store.id, phone, store.id, phone, since]
+    )
+    first = rows[0] if rows else None
+    customer = (
+        (int(first["customer_id"]), bool(first["blacklisted"]))
+        if first is not None and first["customer_id"] is not None
+        else None
     )
     duplicate = max(
         (
-            order_id
-            for order_id, fp, status, at in rows
-            if fp == draft_fp and at >= window and status != OrderStatus.CANCELLED
+            int(row["id"])
+            for row in rows
+            if row["id"] is not None
+            and row["fingerprint"] == draft_fp
+            and row["in_window"]
+            and row["status"] != OrderStatus.CANCELLED.value
         ),
         default=None,
     )
-    recent = sum(1 for *_, at in rows if at >= hour)
+    recent = sum(1 for row in rows if row["in_hour"])
     if duplicate is None:
-        return None, recent
-    return await Order.filter(id=duplicate).using_db(conn).get(), recent
+        return None, recent, customer
+    return await Order.filter(id=duplicate).using_db(conn).get(), recent, customer
 
 
 async def _remember_key(
@@ -187,28 +218,33 @@ async def _not_placed_yet(
     idempotency: tuple[str, str] | None,
     draft_fp: str,
     phone: str,
-) -> None:
+) -> tuple[int, bool] | None:
     """Under the store row's lock, so a concurrent replay of the key or a duplicate is seen:
-    raises _Existing for either, InvalidOrder past the phone's hourly limit."""
+    raises _Existing for either, InvalidOrder past the phone's hourly limit. Returns the
+    phone's customer (id, blacklisted), None when the store has none yet."""
     if idempotency is not None and (replay := await replayed_order(store, idempotency, conn)):
         raise _Existing(PlacedOrder(replay, created=False, replayed=True))
-    duplicate, recent = await _recent_orders(conn, store, draft_fp, phone)
+    duplicate, recent, customer = await _recent_orders(conn, store, draft_fp, phone)
     if duplicate is not None:
         raise _Existing(PlacedOrder(duplicate, created=False))
     if recent >= PHONE_LIMIT_PER_HOUR:
         raise InvalidOrder({"phone": "rate_limited"})
+    return customer
 
 
-async def _customer_id(conn: BaseDBAsyncClient, store: Store, draft: Draft) -> int:
-    rows = await conn.execute_query_dict(dialect_sql(conn, _CUSTOMER), [store.id, draft.phone.e164])
-    if not rows:
+async def _customer_id(
+    conn: BaseDBAsyncClient, store: Store, draft: Draft, known: tuple[int, bool] | None
+) -> int:
+    """The customer row read under the lock (`known`), or a new one; Blacklisted for a
+    blacklisted phone (the check that counts)."""
+    if known is None:
         customer = await Customer.create(
             using_db=conn, store=store, phone=draft.phone.e164, name=draft.name
         )
         return customer.id
-    if rows[0]["blacklisted"]:
+    if known[1]:
         raise Blacklisted()
-    return int(rows[0]["id"])
+    return known[0]
 
 
 async def place_order(
@@ -245,8 +281,11 @@ async def place_order(
             # Taking the number first takes the store row's lock; an exit without an order
             # rolls it back, so numbers run without gaps.
             number = await _next_number(conn, store)
-            await _not_placed_yet(conn, store, idempotency, draft_fp, draft.phone.e164)
-            order = await _create(conn, store, draft, request, resolved, fee, number, draft_fp)
+            known = await _not_placed_yet(conn, store, idempotency, draft_fp, draft.phone.e164)
+            customer_id = await _customer_id(conn, store, draft, known)
+            order = await _create(
+                conn, store, draft, request, resolved, fee, number, draft_fp, customer_id
+            )
             await _remember_key(conn, store, idempotency, order)
             event = await record_created(conn, order, actor or Actor("customer", "", draft.name))
             await outbox.publish(conn, store, "order.created", order, event)
@@ -266,8 +305,8 @@ async def _create(
     fee: int,
     number: int,
     draft_fp: str,
+    customer_id: int,
 ) -> Order:
-    customer_id = await _customer_id(conn, store, draft)
     subtotal = sum(v.price * q for v, q in resolved.values())
     order = await Order.create(
         using_db=conn,

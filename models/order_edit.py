@@ -18,7 +18,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 
-from models import outbox
+from models import outbox, store_cache
 from models.edit_plan import EditPlan, OrderEdit, clean_text, plan_edit
 from models.errors import InsufficientStock, Shortage
 from models.orders import bump_version, change_order
@@ -65,6 +65,7 @@ async def _apply(
     order = await bump_version(conn, order, **plan.columns)
     if plan.lines is not None:
         await _move_stock(conn, store, plan)
+        store_cache.forget(store.id)
         await OrderLine.filter(order_id=order.id).using_db(conn).delete()
         await OrderLine.bulk_create(
             [

@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import outbox
+from models import outbox, store_cache
 from models.cancellation import Cancellation
 from models.customers import actor_label, fake_order_reason, mark_blacklisted
 from models.errors import (
@@ -117,6 +117,7 @@ async def apply_transition(
     if move is not StockMove.NONE:
         lines = await OrderLine.filter(order_id=order.id).using_db(conn)
         await (_commit_stock if move is StockMove.COMMIT else _restore_stock)(conn, lines)
+        store_cache.forget(store.id)
     previous = order.status
     order.status, order.version, order.stock_committed = target, order.version + 1, committed
     order.updated_at = at  # answers show the version and the time of this change together

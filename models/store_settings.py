@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from models import store_cache
 from models.call_policy import parse_plan
 from models.errors import InvalidInput
 from models.orm import Store
@@ -77,6 +78,7 @@ async def change_setting(store: Store, field: str, value: object) -> Store:
     if not setting.accepts(value):
         raise InvalidInput(f"{field} must be {setting.rule}")
     await Store.filter(id=store.id).update(**{field: value})
+    store_cache.forget(store.id)  # the storefront reads the store from memory
     setattr(store, field, value)
     log.info("store setting changed store=%s field=%s value=%s", store.slug, field, value)
     return store

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
-from models import geography
+from models import geography, store_cache
 from models.api_keys import create_api_key, hash_secret
 from models.errors import InvalidInput, NotFound
 from models.fees import FeeRow, default_fee
@@ -99,6 +99,7 @@ async def set_fees(store: Store, table: dict[int, FeeRow]) -> None:
             ],
             using_db=conn,
         )
+    store_cache.forget(store.id)
 
 
 async def fee_table(store: Store) -> dict[int, FeeRow]:
@@ -106,3 +107,9 @@ async def fee_table(store: Store) -> dict[int, FeeRow]:
         "wilaya_code", "home_fee", "desk_fee"
     )
     return {code: FeeRow(home, desk) for code, home, desk in rows}
+
+
+async def kept_fee_table(store: Store) -> dict[int, FeeRow]:
+    """fee_table as kept in memory (models.store_cache): for the storefront and the checkout,
+    which read it on every visit. Read only; never change the dict returned."""
+    return await store_cache.cached(store.id, "fees", lambda: fee_table(store))

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
+from models import store_cache
 from models.errors import InvalidInput, InvalidInvite, NotFound
 from models.orm import Invite, Member, OrderEvent, Store, TelegramChat
 from models.outbox import now
@@ -202,6 +203,7 @@ async def unlink_chat(store: Store, chat_pk: int) -> TelegramChat:
 
 async def set_roster_mode(store: Store, on: bool) -> None:
     await Store.filter(id=store.id).update(roster_mode=on)
+    store_cache.forget(store.id)
     store.roster_mode = on
 
 

@@ -22,6 +22,7 @@ import asyncpg
 import pytest
 from tortoise import Tortoise, connections
 
+from models import store_cache
 from models.db import close_db, open_db
 
 BACKEND = os.environ.get("HANOUT_TEST_DB", "sqlite")
@@ -154,6 +155,8 @@ async def _db_session(database_url: str) -> AsyncIterator[str]:
 
 
 async def _empty_tables() -> None:
+    # The rows go behind the models' back: nothing kept in memory of the last test's stores.
+    store_cache.clear()
     conn = connections.get("default")
     if BACKEND == "postgres":
         await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")

@@ -11,7 +11,7 @@ from typing import Any
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from models import geography, stores
+from models import geography, store_cache, stores
 from models.checkout import CheckoutRequest, LineRequest
 from models.fees import DESK, HOME, FeeRow
 from models.orm import Store
@@ -84,6 +84,8 @@ class Delivery:
     """The wilayas a store serves (fee row and allowed list) and what each costs."""
 
     fees: Mapping[int, FeeRow]
+    # The fees as one string, for keys of pages drawn once (a string keeps its hash).
+    signature: str = ""
 
     def fee(self, wilaya_code: int | None, delivery_type: str) -> int | None:
         row = self.fees.get(wilaya_code) if wilaya_code is not None else None
@@ -122,6 +124,11 @@ def _fees_json(fees: tuple[tuple[int, FeeRow], ...]) -> Markup:
 
 
 async def load_delivery(store: Store) -> Delivery:
+    """What the store delivers where (kept in memory: models.store_cache; read only)."""
+    return await store_cache.cached(store.id, "delivery", lambda: _load_delivery(store))
+
+
+async def _load_delivery(store: Store) -> Delivery:
     allowed = set(store.allowed_wilayas or [])
     table = await stores.fee_table(store)
     served = {
@@ -129,7 +136,7 @@ async def load_delivery(store: Store) -> Delivery:
         for code, row in table.items()
         if (row.home is not None or row.desk is not None) and (not allowed or code in allowed)
     }
-    return Delivery(served)
+    return Delivery(served, repr(sorted((c, r.home, r.desk) for c, r in served.items())))
 
 
 def _delivery_type(asked: str, home_fee: int | None, desk_fee: int | None, known: bool) -> str:

@@ -85,7 +85,7 @@ def _fresh_page_key(visit: Visit, item: shelf.Item, delivery: Delivery) -> tuple
         product.description,
         product.photo,
         tuple((v.id, v.price, v.stock, v.label()) for v in item.variants),
-        tuple(sorted(delivery.fees.items())),
+        delivery.signature or tuple(sorted(delivery.fees.items())),
     )
 
 

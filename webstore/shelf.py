@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from models import store_cache
 from models.orm import Product, Store, Variant
 
 MAX_PRODUCTS_ON_HOME = 200
@@ -59,7 +60,12 @@ def _group(products: list[Product], variants: list[Variant]) -> list[Item]:
 
 
 async def store_items(store: Store) -> list[Item]:
-    """Active products that have at least one active variant, newest first."""
+    """Active products that have at least one active variant, newest first (kept in
+    memory: models.store_cache)."""
+    return await store_cache.cached(store.id, "items", lambda: _store_items(store))
+
+
+async def _store_items(store: Store) -> list[Item]:
     products = (
         await Product.filter(store_id=store.id, active=True)
         .order_by("-id")
@@ -72,8 +78,14 @@ async def store_items(store: Store) -> list[Item]:
 
 
 async def store_item(store: Store, slug: str) -> Item | None:
+    """The active product of this slug with its active variants (kept in memory:
+    models.store_cache), or None."""
     if not _PRODUCT_SLUG_RE.fullmatch(slug):
         return None
+    return await store_cache.cached(store.id, ("item", slug), lambda: _store_item(store, slug))
+
+
+async def _store_item(store: Store, slug: str) -> Item | None:
     product = await Product.get_or_none(store_id=store.id, slug=slug, active=True)
     if product is None:
         return None

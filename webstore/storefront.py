@@ -16,6 +16,7 @@ import jinja2
 from aiohttp import web
 from yarl import URL
 
+from models import store_cache
 from models.orm import Store
 from models.stores import SLUG_RE
 from webstore import cart_pages, ordering, pages
@@ -115,7 +116,7 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     if store is None:
         slug, slash, rest = request.path[1:].partition("/")
         # The same rule as create_store: a slug it would refuse is no store, and no query.
-        store = await Store.get_or_none(slug=slug) if SLUG_RE.fullmatch(slug) else None
+        store = await store_cache.store_by_slug(slug) if SLUG_RE.fullmatch(slug) else None
         if store is None:
             raise web.HTTPNotFound()
         if not slash and request.method in ("GET", "HEAD"):

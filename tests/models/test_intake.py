@@ -106,6 +106,18 @@ async def test_blacklisted_phone_is_refused(db: str) -> None:
     assert await Order.all().count() == 0
 
 
+async def test_a_blacklisting_not_yet_seen_in_memory_is_still_refused(db: str) -> None:
+    """Another process blacklists the phone: this one's copy of the blacklist (the early
+    refusal) does not know yet, the customer row read under the lock does; no number taken."""
+    shop = await make_shop()
+    first = await intake.place_order(shop.store, checkout(shop.variants[0].id, 1))
+    await Customer.filter(store_id=shop.store.id).update(blacklisted=True)
+    with pytest.raises(Blacklisted):
+        await intake.place_order(shop.store, checkout(shop.variants[0].id, 2))
+    assert await Order.all().count() == 1
+    assert (await Store.get(id=shop.store.id)).last_order_number == first.order.number
+
+
 async def test_same_phone_same_lines_is_a_duplicate(db: str) -> None:
     shop = await make_shop()
     first = await intake.place_order(shop.store, checkout(shop.variants[0].id, 1))
