@@ -19,6 +19,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from contextvars import Context
 from datetime import timedelta
 from functools import partial
 from typing import TypeVar
@@ -179,7 +180,10 @@ class Relay:
 
     def _start(self, pool: str, message: OutboxMessage) -> asyncio.Task[None]:
         self._busy[pool] += 1
-        task = asyncio.create_task(self._guarded(message), name=f"outbox {message.id}")
+        # A fresh context too: a delivery never inherits a pass's transaction connection.
+        task = asyncio.create_task(
+            self._guarded(message), name=f"outbox {message.id}", context=Context()
+        )
         self._tasks.add(task)
 
         def done(finished: asyncio.Task[None]) -> None:
@@ -219,7 +223,11 @@ class Relay:
             while not self._stopping:
                 self._wake.clear()  # before the pass, so a commit during it wakes the next
                 try:
-                    await self._claim_and_start()
+                    # Each pass in a context of its own: a transaction whose BEGIN failed
+                    # while the database went away leaves Tortoise's "current connection"
+                    # set to it in the context (its __aexit__ never runs); kept, it would
+                    # make every later pass and delivery use that dead connection.
+                    await asyncio.create_task(self._claim_and_start(), context=Context())
                     errors = 0
                 except Exception:
                     errors += 1
