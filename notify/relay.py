@@ -19,7 +19,7 @@ import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from contextvars import Context
+from contextvars import Context, copy_context
 from datetime import timedelta
 from functools import partial
 from typing import TypeVar
@@ -124,18 +124,24 @@ class Relay:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._started_in: Context | None = None
 
     async def start(self) -> None:
         """Run passes in the background until `stop`."""
         if self._task is not None:
             return
         self._loop = asyncio.get_running_loop()
+        self._started_in = copy_context()
         self._stopping = False
         outbox.add_listener(self._on_commit)
         self._task = asyncio.create_task(self._run(), name=f"relay {self.worker_id}")
         log.info(
             "relay started worker=%s channels=%s", self.worker_id, ",".join(self.handlers) or "-"
         )
+
+    def _clean(self) -> Context:
+        """A copy of the context the relay started in (no transaction of a pass in it)."""
+        return (self._started_in or copy_context()).copy()
 
     async def stop(self) -> None:
         """Stop claiming; deliveries already claimed finish and are recorded."""
@@ -182,7 +188,7 @@ class Relay:
         self._busy[pool] += 1
         # A fresh context too: a delivery never inherits a pass's transaction connection.
         task = asyncio.create_task(
-            self._guarded(message), name=f"outbox {message.id}", context=Context()
+            self._guarded(message), name=f"outbox {message.id}", context=self._clean()
         )
         self._tasks.add(task)
 
@@ -223,11 +229,11 @@ class Relay:
             while not self._stopping:
                 self._wake.clear()  # before the pass, so a commit during it wakes the next
                 try:
-                    # Each pass in a context of its own: a transaction whose BEGIN failed
-                    # while the database went away leaves Tortoise's "current connection"
-                    # set to it in the context (its __aexit__ never runs); kept, it would
-                    # make every later pass and delivery use that dead connection.
-                    await asyncio.create_task(self._claim_and_start(), context=Context())
+                    # Each pass in a copy of the context the relay started in: a
+                    # transaction whose BEGIN failed while the database went away leaves
+                    # Tortoise's "current connection" set to it (its __aexit__ never runs);
+                    # kept, every later pass and delivery would use that dead connection.
+                    await asyncio.create_task(self._claim_and_start(), context=self._clean())
                     errors = 0
                 except Exception:
                     errors += 1
