@@ -18,11 +18,11 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextvars import Context, copy_context
 from datetime import timedelta
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from models import outbox
 from models.db import is_unavailable
@@ -270,7 +270,9 @@ class Relay:
         else:
             await self._complete(message)
 
-    async def _record(self, message: OutboxMessage, write: Callable[[], Awaitable[T]]) -> T:
+    async def _record(
+        self, message: OutboxMessage, write: Callable[[], Coroutine[Any, Any, T]]
+    ) -> T:
         """Write a delivery's outcome; while the database is away, again after a pause, for
         as long as the claim's lease lasts (less a margin). Each write is conditional on
         the claim, so one that went through before its answer was lost is not applied
@@ -278,7 +280,8 @@ class Relay:
         pause = OUTCOME_RETRY_FIRST
         while True:
             try:
-                return await write()
+                # In a clean context: the delivery may have left a dead transaction behind.
+                return await asyncio.create_task(write(), context=self._clean())
             except Exception as exc:
                 if not is_unavailable(exc) or self._lease_left(message) < pause:
                     raise
