@@ -21,9 +21,9 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from models.orm import Member, Store
-from models.outbox import now
-from models.timeline import Actor
+from models.orders.timeline import Actor
+from models.outbox.relay import now
+from models.stores.tables import Member, Store
 from webstore.api_errors import ApiError
 from webstore.app import CONFIG
 from webstore.i18n import LANGS

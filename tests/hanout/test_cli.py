@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from models.orm import DeliveryFee, Invite, Product, Store, Variant
-from models.stores import invite_hash
+from models.catalog.tables import Product, Variant
+from models.stores.setup import invite_hash
+from models.stores.tables import DeliveryFee, Invite, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,9 +14,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from models import outbox
-from models.intake import place_order
-from models.orm import Order, OrderEvent, OutboxMessage
+from models.orders.intake import place_order
+from models.orders.tables import Order, OrderEvent
+from models.outbox import relay as outbox
+from models.outbox.tables import OutboxMessage
 from notify.email import EmailChannel, SmtpServer, message_id_for, parse_smtp_url
 from notify.relay import Relay
 from tests.factories import Shop, checkout, make_shop

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from models import outbox
-from models.intake import place_order
-from models.orm import OrderEvent, OutboxMessage
-from models.outbox import MAX_ATTEMPTS
+from models.orders.intake import place_order
+from models.orders.tables import OrderEvent
+from models.outbox import relay as outbox
+from models.outbox.relay import MAX_ATTEMPTS
+from models.outbox.tables import OutboxMessage
 from notify.relay import PermanentFailure, Relay
 from tests.factories import checkout, make_shop
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from models import outbox
-from models.orm import OutboxMessage
+from models.outbox import relay as outbox
+from models.outbox.tables import OutboxMessage
 from notify import relay as relay_module
 from notify.relay import Postpone, Relay
 from tests.notify.test_relay import Recorder, add_rows

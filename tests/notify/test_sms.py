@@ -9,15 +9,18 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from models import outbox
-from models.dispatch import dispatch_order
 from models.errors import InvalidInput
-from models.intake import place_order
-from models.orders import confirm_order
-from models.orm import Order, OrderEvent, OutboxMessage, SmsGateway, Store
-from models.sealing import Sealer
-from models.sms import get_sms_gateway, set_sms_gateway, wants_sms
-from models.timeline import Actor
+from models.infra.sealing import Sealer
+from models.orders.intake import place_order
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.orders.transitions import confirm_order
+from models.outbox import relay as outbox
+from models.outbox.sms import get_sms_gateway, set_sms_gateway, wants_sms
+from models.outbox.tables import OutboxMessage
+from models.shipping.manual import dispatch_order
+from models.shipping.tables import SmsGateway
+from models.stores.tables import Store
 from notify.relay import Relay
 from notify.sms import SmsChannel, SmsGatewayClient
 from notify.sms_text import count_segments, courier_name, shipped_sms

@@ -20,11 +20,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from couriers.base import ParcelRequest
 from couriers.http import Quota
-from models import outbox
-from models.lifecycle import OrderStatus
-from models.orders import get_order
-from models.orm import CourierAccount, Shipment
-from models.shipping import POLL_EVERY, poll_every, set_poll_intervals
+from models.orders.lifecycle import OrderStatus
+from models.orders.transitions import get_order
+from models.outbox import relay
+from models.shipping.parcels import POLL_EVERY, poll_every, set_poll_intervals
+from models.shipping.tables import CourierAccount, Shipment
 from shipping import webhooks
 from shipping.accounts import add_account, webhook_path
 from shipping.dispatch import dispatch
@@ -129,7 +129,7 @@ async def test_without_webhook_the_change_arrives_within_the_configured_interval
 ) -> None:
     await configure_polling(600)  # PARCEL_POLL_SECONDS=600
     clock = StepClock()
-    monkeypatch.setattr(outbox, "now", clock)
+    monkeypatch.setattr(relay, "now", clock)
     shop = await make_shop()
     acc = await account(shop.store, "yalidine", yalidine.base_url, YALIDINE_CREDENTIALS)
     order = await confirmed_order(shop)

@@ -13,10 +13,13 @@ from datetime import timedelta
 
 import pytest
 
-from models import outbox
-from models.lifecycle import OrderStatus
-from models.orders import get_order
-from models.orm import Order, OrderEvent, OutboxMessage, Shipment, Variant
+from models.catalog.tables import Variant
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.transitions import get_order
+from models.outbox import relay as outbox
+from models.outbox.tables import OutboxMessage
+from models.shipping.tables import Shipment
 from shipping.dispatch import dispatch
 from shipping.pool import CourierPool
 from shipping.sync import ParcelSync

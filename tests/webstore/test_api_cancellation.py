@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models.orm import Customer, Order
+from models.orders.tables import Customer, Order
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, place, serve
 
