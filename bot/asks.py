@@ -20,11 +20,11 @@ from i18n import Translator
 from models.calls import outcomes
 from models.calls.callback_time import parse_callback_time
 from models.errors import DomainError, InvalidInput, OtherCustomersOrder
+from models.infra.clock import now
 from models.orders import transitions
 from models.orders.cancellation import Cancellation
 from models.orders.tables import Order
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.shipping import manual
 from models.team import members
 

@@ -23,8 +23,8 @@ from bot.team_cmds import ONLY_OWNER, STALE, edit_menu, owner_press
 from i18n import Translator
 from models.customers import registry
 from models.customers.phones import InvalidPhone, national_display, parse_phone
+from models.customers.tables import Customer
 from models.errors import NotFound
-from models.orders.tables import Customer
 from models.orders.timeline import Actor
 from models.stores.tables import Store
 

@@ -53,7 +53,8 @@ from models.orders.edit import edit_order
 from models.orders.tables import Order, OrderEvent, OrderLine
 from models.orders.timeline import Actor
 from models.shipping import geography
-from models.stores.tables import DeliveryFee, Store
+from models.shipping.tables import DeliveryFee
+from models.stores.tables import Store
 from models.team import cards, members
 
 log = logging.getLogger(__name__)

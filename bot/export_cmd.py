@@ -35,8 +35,8 @@ from models.exports.reading import (
     local_today,
     parse_period,
 )
+from models.infra.clock import now
 from models.orders.lifecycle import OrderStatus
-from models.outbox.relay import now
 from models.stores.tables import Store
 
 log = logging.getLogger(__name__)

@@ -36,13 +36,14 @@ from bot.refusals import refusal
 from bot.timeline_text import timeline_text
 from i18n import Translator
 from models.calls import outcomes
+from models.customers.tables import Customer
 from models.errors import ConcurrentChange, DomainError
+from models.infra.clock import now
 from models.orders import duplicates, transitions
 from models.orders.cancellation import REASONS, Cancellation
 from models.orders.lifecycle import OrderStatus
-from models.orders.tables import Customer, Order, OrderEvent
+from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.stores.tables import Store
 from models.team import cards, members
 from models.team.tables import TelegramChat

@@ -18,8 +18,8 @@ from bot import handlers
 from bot.limits import FloodBudget
 from bot.sender import CardSender
 from models.calls import outcomes
+from models.infra.clock import now
 from models.infra.sealing import Sealer
-from models.outbox.relay import now
 from models.shipping.parcels import DispatchService
 from models.team import telegram_updates
 

@@ -33,11 +33,11 @@ from bot.i18n import translator
 from bot.limits import NEWS_OVERDUE, FloodBudget, retry_seconds
 from bot.reasons import courier_label
 from models.customers import registry
+from models.infra.clock import now
 from models.orders import duplicates
 from models.orders.lifecycle import TERMINAL, OrderStatus
 from models.orders.tables import Order, OrderLine
 from models.orders.timeline import record_notification_failure
-from models.outbox.relay import now
 from models.shipping.parcels import dispatch_refusal, last_parcel_status, shipment_of
 from models.shipping.tables import Shipment
 from models.stores.tables import Store

@@ -13,9 +13,9 @@ from bot import gate
 from bot.callbacks import parse_stats, stats_button
 from bot.i18n import ALGIERS, N_, money, translator
 from i18n import Translator
+from models.infra.clock import now
 from models.orders import stats
 from models.orders.stats import StoreStats
-from models.outbox.relay import now
 from models.stores import settings
 from models.stores.tables import Store
 

@@ -22,10 +22,10 @@ from i18n import Translator
 from models.errors import InvalidInput, NotFound
 from models.orders.timeline import Actor
 from models.stores import setup
-from models.stores.tables import Member, Store
+from models.stores.tables import Store
 from models.team import members as team
 from models.team.members import GROUP_KINDS
-from models.team.tables import TelegramChat
+from models.team.tables import Member, TelegramChat
 
 log = logging.getLogger(__name__)
 

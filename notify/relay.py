@@ -24,6 +24,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
+from models.infra import clock
 from models.infra.db import is_unavailable
 from models.outbox import relay
 from models.outbox.tables import OutboxMessage
@@ -299,7 +300,7 @@ class Relay:
         """Seconds until shortly before the claim's lease ends (negative once past)."""
         if message.locked_until is None:
             return 0.0
-        return (message.locked_until - LEASE_MARGIN - relay.now()).total_seconds()
+        return (message.locked_until - LEASE_MARGIN - clock.now()).total_seconds()
 
     async def _complete(self, message: OutboxMessage) -> None:
         context = (

@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 
 from models.errors import InvalidInput
+from models.infra import clock
 from models.infra.sealing import Sealer
 from models.outbox import relay as outbox
 from models.outbox import webhooks
@@ -163,7 +164,7 @@ class WebhookChannel:
         except (OSError, ValueError) as exc:  # TimeoutError included
             raise await failed(f"address of {endpoint.url} not found: {exc!r}"[:300]) from None
         body = webhooks.envelope_body(envelope)
-        timestamp = int(outbox.now().timestamp())
+        timestamp = int(clock.now().timestamp())
         headers = target.headers | {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from models.calls.outcomes import log_call
+from models.calls.tables import CallAttempt
 from models.errors import InvalidInput, NotFound
 from models.infra import listing
+from models.infra.clock import now
 from models.orders.tables import Order
-from models.outbox.relay import now
-from models.team.tables import CallAttempt
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.api_errors import ApiError
 from webstore.api_orders import order_detail

@@ -11,7 +11,7 @@ from aiohttp import web
 from models.errors import InvalidInput
 from models.exports.files import MEDIA_TYPES, ExportRequest, write_export
 from models.exports.reading import local_today
-from models.outbox.relay import now
+from models.infra.clock import now
 from webstore.api_endpoint import ApiCall, Endpoint
 from webstore.api_errors import ApiError
 from webstore.export_schemas import ExportQuery

@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.calls.outcomes import CallOutcome, claim_order, log_call, release_order
 from models.calls.queue import next_call
 from models.errors import DomainError, NotFound
+from models.infra.clock import now
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
 from models.orders.transitions import transition_order
-from models.outbox.relay import now
 from webstore.api_errors import ApiError, domain_response
 from webstore.desk_auth import DeskUser, desk_user
 from webstore.desk_http import MAX_NUMBER, guarded, order_number, read_body

@@ -15,11 +15,11 @@ from tortoise.queryset import QuerySet
 from models.calls.outcomes import OUTCOMES
 from models.customers.phones import national_display
 from models.errors import InvalidInput
+from models.infra.clock import now
 from models.orders import search
 from models.orders.lifecycle import OrderStatus
 from models.orders.stats import ALGIERS, period_of, store_stats
 from models.orders.tables import Order
-from models.outbox.relay import now
 from models.shipping.geography import get_wilaya, parse_wilaya_code, wilayas
 from models.stores import settings
 from models.team import members as team

@@ -21,9 +21,10 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
+from models.infra.clock import now
 from models.orders.timeline import Actor
-from models.outbox.relay import now
-from models.stores.tables import Member, Store
+from models.stores.tables import Store
+from models.team.tables import Member
 from webstore.api_errors import ApiError
 from webstore.app import CONFIG
 from webstore.i18n import LANGS

@@ -9,6 +9,7 @@ from typing import Literal, get_args
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.calls.policy import after_no_answer, next_call
+from models.calls.tables import CallAttempt
 from models.customers.registry import actor_label, fake_order_reason, mark_blacklisted
 from models.errors import (
     ClaimedByOther,
@@ -18,6 +19,7 @@ from models.errors import (
     NotFound,
     OtherCustomersOrder,
 )
+from models.infra import clock
 from models.orders.cancellation import OUTCOME_REASON, POLICY_REASON, Cancellation
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
@@ -26,7 +28,6 @@ from models.orders.transitions import apply_transition, bump_version, change_ord
 from models.outbox import relay
 from models.stores import cache
 from models.stores.tables import Store
-from models.team.tables import CallAttempt
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ async def _check_outcome(
 ) -> None:
     if outcome not in OUTCOMES:
         raise InvalidInput(f"outcome must be one of {', '.join(OUTCOMES)}")
-    if outcome == "postponed" and (callback_at is None or callback_at <= relay.now()):
+    if outcome == "postponed" and (callback_at is None or callback_at <= clock.now()):
         raise InvalidInput("callback_at: a time in the future is needed to postpone")
     if outcome == "duplicate":
         if duplicate_of is None or duplicate_of == order.number:
@@ -93,13 +94,13 @@ async def _cancel_for(
 def _held_by_other(order: Order, actor: Actor) -> bool:
     """Someone else claimed the order and the claim still runs."""
     expires = order.claim_expires_at
-    held = bool(order.claimed_by_id) and expires is not None and expires > relay.now()
+    held = bool(order.claimed_by_id) and expires is not None and expires > clock.now()
     return held and order.claimed_by_id != actor.id
 
 
 def _unanswered_plan(store: Store, order: Order, outcome: str) -> tuple[datetime | None, bool]:
     """The next call-back after an unanswered call, and whether the policy cancels now."""
-    moment = relay.now()
+    moment = clock.now()
     if outcome in ("busy", "unreachable"):  # someone to call again soon, not a no-answer
         return next_call(store.callback_plan, 1, moment), False
     if outcome != "no_answer":
@@ -147,14 +148,14 @@ async def log_call(
         )
         first_no_answer = order.first_no_answer_at
         if outcome == "no_answer" and first_no_answer is None:
-            first_no_answer = relay.now()
+            first_no_answer = clock.now()
         order = await bump_version(
             conn,
             order,
             call_attempts=order.call_attempts + 1,
             no_answers=order.no_answers + (outcome == "no_answer"),
             last_call_outcome=outcome,
-            last_call_at=relay.now(),
+            last_call_at=clock.now(),
             callback_at=when,
             first_no_answer_at=first_no_answer,
             duplicate_of=duplicate_of if outcome == "duplicate" else order.duplicate_of,
@@ -220,7 +221,7 @@ async def claim_order(
         _require_pending(order, "claim")
         if _held_by_other(order, actor):
             raise ClaimedByOther(order.claimed_by_name)
-        until = relay.now() + timedelta(minutes=store.claim_minutes)
+        until = clock.now() + timedelta(minutes=store.claim_minutes)
         order = await bump_version(
             conn, order, claimed_by_id=actor.id, claimed_by_name=actor.name, claim_expires_at=until
         )
@@ -271,7 +272,7 @@ async def _system_touch(order: Order, type_: str, topic: str, **changes: object)
 async def bring_back_callbacks(limit: int = 100) -> int:
     """Postponed orders whose time has come go back to the team (the card is re-sent)."""
     due = (
-        await Order.filter(status=OrderStatus.PENDING, callback_at__lte=relay.now())
+        await Order.filter(status=OrderStatus.PENDING, callback_at__lte=clock.now())
         .order_by("callback_at")
         .limit(limit)
     )
@@ -284,7 +285,7 @@ async def bring_back_callbacks(limit: int = 100) -> int:
 async def expire_claims(limit: int = 100) -> int:
     """Claims past their time are released so someone else can call."""
     expired = await Order.filter(
-        status=OrderStatus.PENDING, claim_expires_at__lte=relay.now(), claimed_by_id__not=""
+        status=OrderStatus.PENDING, claim_expires_at__lte=clock.now(), claimed_by_id__not=""
     ).limit(limit)
     done = 0
     for order in expired:

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 from models.calls.outcomes import claim_order
 from models.errors import ClaimedByOther, ConcurrentChange
+from models.infra.clock import now
 from models.orders.search import orders_to_handle
 from models.orders.tables import Order
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.stores.tables import Store
 
 # A customer who did not answer is tried again after this long, not as the next call.

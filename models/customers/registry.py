@@ -24,11 +24,12 @@ from tortoise.transactions import in_transaction
 
 from models.customers.phones import InvalidPhone, parse_phone
 from models.customers.risk import UNANSWERED, History, Risk, risk_of
+from models.customers.tables import Customer
 from models.errors import InvalidInput, NotFound
+from models.infra.clock import now
 from models.orders.lifecycle import TERMINAL, OrderStatus
-from models.orders.tables import Customer, Order
+from models.orders.tables import Order
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.stores import cache
 from models.stores.tables import Store
 from models.team import cards

@@ -14,12 +14,12 @@ from typing import Generic, TypeVar
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from models.calls.tables import CallAttempt
 from models.catalog.tables import Product, Variant
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
 from models.orders.transitions import get_order
 from models.stores.tables import Store
-from models.team.tables import CallAttempt
 
 M = TypeVar("M", bound=Model)
 

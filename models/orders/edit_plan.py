@@ -26,7 +26,8 @@ from models.orders.tables import Order, OrderLine
 from models.orders.timeline import Actor
 from models.shipping import geography
 from models.shipping.fees import DELIVERY_TYPES
-from models.stores.tables import DeliveryFee, Store
+from models.shipping.tables import DeliveryFee
+from models.stores.tables import Store
 
 EDITABLE = frozenset({OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PROCESSING})
 # Editing a processing order is allowed, but the parcel being packed must be changed too.

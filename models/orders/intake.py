@@ -11,7 +11,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models.catalog.tables import Variant
+from models.customers.tables import Customer
 from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
+from models.infra import clock
 from models.infra.db import dialect_sql
 from models.orders.checkout import (
     MAX_ORDER_TOTAL,
@@ -22,7 +24,7 @@ from models.orders.checkout import (
     validate,
 )
 from models.orders.lifecycle import OrderStatus
-from models.orders.tables import Customer, IdempotencyKey, Order, OrderLine
+from models.orders.tables import IdempotencyKey, Order, OrderLine
 from models.orders.timeline import Actor, record_created
 from models.outbox import relay
 from models.stores import cache
@@ -169,7 +171,7 @@ async def _recent_orders(
     """The duplicate of this checkout (the newest order with the same phone and lines inside
     the store's window, not cancelled), and how many orders the phone placed in the last
     hour, and the phone's customer (id, blacklisted) if any: one query for all three."""
-    t = relay.now()
+    t = clock.now()
     window, hour = t - timedelta(minutes=store.duplicate_window_minutes), t - timedelta(hours=1)
     since = min(window, hour)
     rows = await conn.execute_query_dict(

@@ -14,9 +14,9 @@ from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
 from models.customers.phones import InvalidPhone, parse_phone
+from models.infra.clock import now
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
-from models.outbox.relay import now
 from models.stores.tables import Store
 
 S = OrderStatus

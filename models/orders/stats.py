@@ -31,11 +31,11 @@ from zoneinfo import ZoneInfo
 
 from tortoise.functions import Count, Sum
 
+from models.calls.tables import CallAttempt
 from models.errors import InvalidInput
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
 from models.stores.tables import Store
-from models.team.tables import CallAttempt
 
 ALGIERS = ZoneInfo("Africa/Algiers")
 PERIOD_DAYS = {"today": 1, "week": 7, "month": 30}

@@ -19,6 +19,7 @@ from models.errors import (
     NotFound,
     Shortage,
 )
+from models.infra import clock
 from models.orders.cancellation import Cancellation
 from models.orders.lifecycle import (
     OrderStatus,
@@ -97,7 +98,7 @@ async def apply_transition(
         raise IllegalTransition(order.status.value, target.value)
     move = stock_move(target, order.stock_committed)
     committed = {StockMove.COMMIT: True, StockMove.RESTORE: False}.get(move, order.stock_committed)
-    at = relay.now()
+    at = clock.now()
     changes = _cancel_fields(target, actor, cancel)
     won = (
         await Order.filter(id=order.id, status=order.status, version=order.version)
@@ -147,7 +148,7 @@ def _cancel_fields(
         "cancel_reason": cancel.reason if cancel else "",
         "cancel_note": cancel.note[:300] if cancel else "",
         "cancelled_by": actor_label(actor)[:128],
-        "cancelled_at": relay.now(),
+        "cancelled_at": clock.now(),
     }
 
 
@@ -161,7 +162,7 @@ async def _conflict(order: Order) -> ConcurrentChange:
 async def bump_version(conn: BaseDBAsyncClient, order: Order, **changes: object) -> Order:
     """Compare-and-set non-status fields (calls, claims), bumping the version so cards
     re-render and stale buttons are refused. Raises LostRace."""
-    at = relay.now()
+    at = clock.now()
     won = (
         await Order.filter(id=order.id, status=order.status, version=order.version)
         .using_db(conn)

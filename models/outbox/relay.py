@@ -18,6 +18,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from models.infra import clock
 from models.infra.db import dialect_sql
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import SYSTEM, record_event
@@ -89,10 +90,6 @@ def notify_committed() -> None:
         callback()
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def publish(
     conn: BaseDBAsyncClient,
     store: Store,
@@ -110,7 +107,7 @@ async def publish(
         "version": order.version,
         **(data or {}),
     }
-    t = now()
+    t = clock.now()
     rows = [
         OutboxMessage(
             store_id=store.id,
@@ -136,7 +133,7 @@ async def publish_notice(
     """Write one row per channel that wants `topic`, about the store rather than an order
     (an endpoint disabled, …), inside the caller's transaction. `key` makes the notice
     unique per channel: the same key is written once."""
-    t = now()
+    t = clock.now()
     rows = [
         OutboxMessage(
             store_id=store.id,
@@ -206,8 +203,8 @@ async def _webhook_rows(
     wanted = [row["id"] for row in endpoints if topic in _json_list(row["events"])]
     if not wanted:
         return []
-    occurred = (event.at or now()).astimezone(UTC).isoformat()
-    t = now()
+    occurred = (event.at or clock.now()).astimezone(UTC).isoformat()
+    t = clock.now()
     return [
         OutboxMessage(
             store_id=store.id,
@@ -291,7 +288,7 @@ async def _claim_conditional(
 ) -> list[OutboxMessage]:
     # SQLite has no row locks: a conditional UPDATE per row decides who owns it. A row lost
     # to another worker is passed over for the next due one, as SKIP LOCKED does.
-    t = now()
+    t = clock.now()
     claimed: list[int] = []
     after = 0
     while len(claimed) < limit:
@@ -335,7 +332,7 @@ async def _claim_skip_locked(
 ) -> list[OutboxMessage]:
     # Rows another worker is claiming right now are skipped, not waited for: concurrent
     # workers each get a disjoint batch without blocking one another.
-    t = now()
+    t = clock.now()
     rows = await conn.execute_query_dict(
         _CLAIM_SQL, [PROCESSING, worker, t + LEASE, t, limit, channels]
     )
@@ -355,7 +352,7 @@ async def complete(message: OutboxMessage) -> bool:
     """Mark a claimed row delivered. False if the row is no longer this claim's (its lease
     expired and another claim took it), in which case nothing changes."""
     updated = await _owned(message).update(
-        status=DONE, sent_at=now(), locked_until=None, last_error=""
+        status=DONE, sent_at=clock.now(), locked_until=None, last_error=""
     )
     return bool(updated)
 
@@ -368,7 +365,7 @@ async def postpone(message: OutboxMessage, seconds: float, reason: str = "") -> 
         "status": PENDING,
         "locked_until": None,
         "attempts": F("attempts") - 1,
-        "available_at": now() + timedelta(seconds=max(0.0, seconds)),
+        "available_at": clock.now() + timedelta(seconds=max(0.0, seconds)),
     }
     done = bool(await _owned(message).update(**changes))
     log.debug("outbox postponed id=%s seconds=%s reason=%s", message.id, seconds, reason)
@@ -404,7 +401,7 @@ async def fail(message: OutboxMessage, error: str, permanent: bool = False) -> s
     status = DEAD if dead else PENDING
     changes: dict[str, Any] = {"status": status, "locked_until": None, "last_error": error[:1000]}
     if not dead:
-        changes["available_at"] = now() + retry_delay(message.attempts, message.channel)
+        changes["available_at"] = clock.now() + retry_delay(message.attempts, message.channel)
     async with in_transaction() as conn:
         if not await _owned(message).using_db(conn).update(**changes):
             return None

@@ -17,7 +17,8 @@ from models.errors import InvalidInput
 from models.infra.sealing import Sealer
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
-from models.shipping.tables import Shipment, SmsGateway
+from models.outbox.tables import SmsGateway
+from models.shipping.tables import Shipment
 from models.stores.tables import Store
 
 SMS_TOPICS = frozenset({"order.shipped"})

@@ -1,9 +1,12 @@
-"""The transactional outbox: written with the change, drained after commit by the relay."""
+"""The transactional outbox (written with the change, drained after commit by the relay) and
+each store's SMS gateway."""
 
 from __future__ import annotations
 
 from tortoise import fields
 from tortoise.models import Model
+
+from models.stores.tables import Store
 
 
 class OutboxMessage(Model):
@@ -26,3 +29,21 @@ class OutboxMessage(Model):
     class Meta:
         table = "outbox_message"
         indexes = (("status", "available_at"),)
+
+
+class SmsGateway(Model):
+    """A store's SMS Gateway for Android endpoint (local, cloud or private server)."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.OneToOneRelation[Store] = fields.OneToOneField(
+        "models.Store", related_name="sms_gateway", on_delete=fields.CASCADE
+    )
+    store_id: int
+    base_url = fields.CharField(max_length=255)
+    username = fields.CharField(max_length=120)
+    password_sealed = fields.TextField()
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "sms_gateway"

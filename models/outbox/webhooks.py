@@ -27,6 +27,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models.errors import InvalidInput, NotFound
+from models.infra import clock
 from models.infra.sealing import Sealer
 from models.orders.tables import Order, OrderLine
 from models.outbox import relay
@@ -273,7 +274,7 @@ async def delete_endpoint(store: Store, endpoint_id: int) -> None:
     by the channel when their turn comes."""
     endpoint = await get_endpoint(store, endpoint_id)
     await WebhookEndpoint.filter(id=endpoint.id, deleted_at__isnull=True).update(
-        deleted_at=relay.now(), active=False
+        deleted_at=clock.now(), active=False
     )
 
 
@@ -301,7 +302,7 @@ async def disable_endpoint(
     changes: dict[str, Any] = {
         "active": False,
         "disabled_reason": reason[:200],
-        "disabled_at": relay.now(),
+        "disabled_at": clock.now(),
     }
     await WebhookEndpoint.filter(id=endpoint.id).update(**changes)
     endpoint.update_from_dict(changes)
@@ -359,7 +360,7 @@ async def _enqueue(store: Store, topic: str, key: str, payload: dict[str, Any]) 
             topic=topic,
             dedupe_key=key,
             payload=payload,
-            available_at=relay.now(),
+            available_at=clock.now(),
         )
     relay.notify_committed()
     return int(row.id)
@@ -389,7 +390,7 @@ async def send_test(store: Store, endpoint_id: int) -> int:
     outbox row's id. The endpoint needs not subscribe to anything for it."""
     endpoint = await get_endpoint(store, endpoint_id)
     _require_active(endpoint)
-    occurred = relay.now().isoformat()
+    occurred = clock.now().isoformat()
     data = {"webhook_id": endpoint.id, "message": "Hanout webhook test"}
     payload = relay.webhook_payload(endpoint.id, store, PING, occurred, data)
     key = f"{relay.WEBHOOK}:{endpoint.id}:ping:{uuid.uuid4().hex}"
@@ -450,7 +451,7 @@ async def count_dead_letter(conn: BaseDBAsyncClient, message: OutboxMessage, err
     changes: dict[str, Any] = {"dead_in_a_row": dead}
     if dead >= DISABLE_AFTER:
         reason = f"{dead} deliveries in a row failed; last: {error}"[:200]
-        changes |= {"active": False, "disabled_reason": reason, "disabled_at": relay.now()}
+        changes |= {"active": False, "disabled_reason": reason, "disabled_at": clock.now()}
     await WebhookEndpoint.filter(id=endpoint.id).using_db(conn).update(**changes)
     if dead < DISABLE_AFTER:
         return

@@ -18,8 +18,8 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.errors import InvalidInput, NotFound
+from models.infra import clock
 from models.infra.sealing import Sealer
-from models.outbox import relay
 from models.shipping import geography
 from models.shipping.tables import CourierAccount
 from models.stores.tables import Store
@@ -90,7 +90,7 @@ async def add_account(
             base_url=url,
             credentials_sealed=sealer.seal(clean),
             is_default=first,
-            last_test_ok_at=relay.now(),
+            last_test_ok_at=clock.now(),
         )
 
 
@@ -151,14 +151,14 @@ async def record_test(account_id: int, error: str = "") -> None:
     """The outcome of testing the credentials against the courier (empty error: passed)."""
     changes: dict[str, Any] = {"last_error": error[:500]}
     if not error:
-        changes["last_test_ok_at"] = relay.now()
+        changes["last_test_ok_at"] = clock.now()
     await CourierAccount.filter(id=account_id).update(**changes)
 
 
 async def claim_reference_refresh() -> CourierAccount | None:
     """One active account whose reference data is missing or old, taken so that another
     worker passes it over: its sync time is moved to "retry later" before the refresh."""
-    t = relay.now()
+    t = clock.now()
     stale = Q(reference_synced_at__isnull=True) | Q(reference_synced_at__lt=t - REFERENCE_MAX_AGE)
     retry_at = t - REFERENCE_MAX_AGE + REFERENCE_RETRY
     query = CourierAccount.filter(stale, active=True).exclude(courier="manual").order_by("id")
@@ -172,7 +172,7 @@ async def claim_reference_refresh() -> CourierAccount | None:
 async def save_reference(account_id: int, reference: Mapping[str, Any]) -> None:
     """Store the courier's reference data as `shipping` gathered it."""
     await CourierAccount.filter(id=account_id).update(
-        reference=dict(reference), reference_synced_at=relay.now()
+        reference=dict(reference), reference_synced_at=clock.now()
     )
 
 

@@ -17,6 +17,7 @@ from typing import Protocol
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.errors import ConcurrentChange, IllegalTransition, InvalidInput
+from models.infra import clock
 from models.orders.lifecycle import OrderStatus, Trigger
 from models.orders.tables import Order, OrderEvent, OrderLine
 from models.orders.timeline import Actor, record_event
@@ -173,8 +174,8 @@ async def record_parcel_created(
                 label=label,
                 label_type=label_type[:40],
                 last_error="",
-                next_poll_at=relay.now() + poll_every(shipment.courier),
-                updated_at=relay.now(),
+                next_poll_at=clock.now() + poll_every(shipment.courier),
+                updated_at=clock.now(),
             )
         )
         if order.status is not OrderStatus.PROCESSING:
@@ -192,7 +193,7 @@ async def note_dispatch_error(shipment_id: int, error: str) -> None:
     """The courier could not be reached for this parcel yet; the relay tries again and the
     team can read why on the shipment."""
     await Shipment.filter(id=shipment_id, state="requested").update(
-        last_error=error[:500], updated_at=relay.now()
+        last_error=error[:500], updated_at=clock.now()
     )
 
 
@@ -299,7 +300,7 @@ async def _apply_parcel_status(
     if at is not None and at.tzinfo is None:
         at = at.replace(tzinfo=UTC)  # storage is UTC; a courier's naive time is not compared
     interval = poll_every(shipment.courier)
-    next_poll = None if status in FINAL else relay.now() + interval
+    next_poll = None if status in FINAL else clock.now() + interval
     unchanged = (shipment.status, shipment.raw_status) == (status, raw_status[:120])
     # Webhooks arrive late and out of order: an event older than the known state is news
     # of the past, not a change.
@@ -307,7 +308,7 @@ async def _apply_parcel_status(
     if unchanged or stale:
         keep_polling = shipment.status not in FINAL
         await Shipment.filter(id=shipment.id).update(
-            next_poll_at=relay.now() + interval if keep_polling else None
+            next_poll_at=clock.now() + interval if keep_polling else None
         )
         return False
     store = await Store.get(id=shipment.order.store_id)
@@ -328,9 +329,9 @@ async def _apply_parcel_status(
                 status=status,
                 raw_status=raw_status[:120],
                 raw_reason=raw_reason[:300],
-                status_at=at or relay.now(),
+                status_at=at or clock.now(),
                 next_poll_at=next_poll,
-                updated_at=relay.now(),
+                updated_at=clock.now(),
             )
         )
         event = await record_event(

@@ -17,7 +17,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
-from models.outbox import relay
+from models.infra import clock
 from models.shipping.parcels import FINAL, poll_every
 from models.shipping.tables import Shipment
 
@@ -40,7 +40,7 @@ async def claim_due(worker: str, limit: int = 1000) -> list[Shipment]:
     if limit <= 0:
         return []
     conn = connections.get("default")
-    t = relay.now()
+    t = clock.now()
     if conn.capabilities.dialect == "postgres":
         ids = await _claim_skip_locked(conn, worker, limit, t)
     else:
@@ -99,7 +99,7 @@ async def postpone(shipment_ids: Collection[int], courier: str = "") -> None:
     (the courier's poll interval) rather than at every cycle."""
     if shipment_ids:
         await Shipment.filter(id__in=list(shipment_ids)).update(
-            next_poll_at=relay.now() + poll_every(courier)
+            next_poll_at=clock.now() + poll_every(courier)
         )
 
 
@@ -113,5 +113,5 @@ async def poll_soon(shipment_id: int) -> None:
     await (
         Shipment.filter(id=shipment_id)
         .exclude(status__in=sorted(FINAL))
-        .update(next_poll_at=relay.now())
+        .update(next_poll_at=clock.now())
     )

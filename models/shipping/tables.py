@@ -1,4 +1,4 @@
-"""Courier accounts, parcels (one per order, ever) and each store's SMS gateway."""
+"""Courier accounts, parcels (one per order, ever) and each store's delivery fees."""
 
 from __future__ import annotations
 
@@ -75,19 +75,17 @@ class Shipment(Model):
         indexes = (("courier", "tracking"), ("next_poll_at",))
 
 
-class SmsGateway(Model):
-    """A store's SMS Gateway for Android endpoint (local, cloud or private server)."""
+class DeliveryFee(Model):
+    """Fee per wilaya (69-map code) and delivery type; NULL means not offered there."""
 
     id = fields.IntField(primary_key=True)
-    store: fields.OneToOneRelation[Store] = fields.OneToOneField(
-        "models.Store", related_name="sms_gateway", on_delete=fields.CASCADE
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="fees", on_delete=fields.CASCADE
     )
-    store_id: int
-    base_url = fields.CharField(max_length=255)
-    username = fields.CharField(max_length=120)
-    password_sealed = fields.TextField()
-    active = fields.BooleanField(default=True)
-    created_at = fields.DatetimeField(auto_now_add=True)
+    wilaya_code = fields.SmallIntField()
+    home_fee = fields.BigIntField(null=True)
+    desk_fee = fields.BigIntField(null=True)
 
     class Meta:
-        table = "sms_gateway"
+        table = "delivery_fee"
+        unique_together = (("store", "wilaya_code"),)

@@ -18,8 +18,8 @@ from datetime import timedelta
 from tortoise.expressions import Q
 
 from models.errors import InvalidInput, NotFound
+from models.infra.clock import now
 from models.infra.db import is_unavailable
-from models.outbox.relay import now
 from models.stores.tables import ApiKey, Store
 
 log = logging.getLogger(__name__)

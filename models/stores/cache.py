@@ -26,7 +26,8 @@ from typing import Any, TypeVar
 from tortoise.signals import post_delete, post_save
 
 from models.catalog.tables import Product, Variant
-from models.stores.tables import DeliveryFee, Store
+from models.shipping.tables import DeliveryFee
+from models.stores.tables import Store
 
 T = TypeVar("T")
 

@@ -10,12 +10,14 @@ from datetime import timedelta
 from tortoise.transactions import in_transaction
 
 from models.errors import InvalidInput, NotFound
-from models.outbox.relay import now
+from models.infra.clock import now
 from models.shipping import geography
 from models.shipping.fees import FeeRow, default_fee
+from models.shipping.tables import DeliveryFee
 from models.stores import cache
 from models.stores.api_keys import create_api_key, hash_secret
-from models.stores.tables import DeliveryFee, Invite, Store
+from models.stores.tables import Store
+from models.team.tables import Invite
 
 LANGS = ("ar", "fr", "en")
 ROLES = ("owner", "agent")

@@ -1,4 +1,4 @@
-"""Stores, the people who run them, their API keys and delivery fees."""
+"""Stores and their API keys."""
 
 from __future__ import annotations
 
@@ -36,42 +36,6 @@ class Store(Model):
         table = "store"
 
 
-class Member(Model):
-    """A Telegram user who belongs to a store as owner or agent."""
-
-    id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
-        "models.Store", related_name="members", on_delete=fields.CASCADE
-    )
-    telegram_user_id = fields.BigIntField()
-    name = fields.CharField(max_length=128, default="")
-    role = fields.CharField(max_length=8)
-    active = fields.BooleanField(default=True)
-    joined_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "member"
-        unique_together = (("store", "telegram_user_id"),)
-
-
-class Invite(Model):
-    """Only a SHA-256 of the token is stored, like API keys: a copy of the database opens
-    no store. The token itself is shown once, in the link given to the person."""
-
-    id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
-        "models.Store", related_name="invites", on_delete=fields.CASCADE
-    )
-    token_hash = fields.CharField(max_length=64, unique=True)
-    role = fields.CharField(max_length=8)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    expires_at = fields.DatetimeField()
-    used_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "invite"
-
-
 class ApiKey(Model):
     """Only a SHA-256 of the secret is stored; the prefix finds the row. A store has several
     (one per tool, named by `label`); revoking one sets `revoked_at` and leaves the others."""
@@ -90,19 +54,3 @@ class ApiKey(Model):
 
     class Meta:
         table = "api_key"
-
-
-class DeliveryFee(Model):
-    """Fee per wilaya (69-map code) and delivery type; NULL means not offered there."""
-
-    id = fields.IntField(primary_key=True)
-    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
-        "models.Store", related_name="fees", on_delete=fields.CASCADE
-    )
-    wilaya_code = fields.SmallIntField()
-    home_fee = fields.BigIntField(null=True)
-    desk_fee = fields.BigIntField(null=True)
-
-    class Meta:
-        table = "delivery_fee"
-        unique_together = (("store", "wilaya_code"),)

@@ -10,13 +10,13 @@ from tortoise.functions import Max
 from tortoise.transactions import in_transaction
 
 from models.errors import InvalidInput, InvalidInvite, NotFound
+from models.infra.clock import now
 from models.orders.tables import OrderEvent
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.stores import cache
 from models.stores.setup import invite_hash
-from models.stores.tables import Invite, Member, Store
-from models.team.tables import TelegramChat
+from models.stores.tables import Store
+from models.team.tables import Invite, Member, TelegramChat
 
 GROUP_KINDS = frozenset({"group", "supergroup"})
 

@@ -1,4 +1,4 @@
-"""Telegram side of a store: bound chats, the card shown in each, and logged calls."""
+"""Telegram side of a store: its members and invites, bound chats, the card shown in each."""
 
 from __future__ import annotations
 
@@ -61,27 +61,6 @@ class CardMessage(Model):
         indexes = (("chat", "dirty"),)
 
 
-class CallAttempt(Model):
-    """One phone call to the customer of a pending order (SPEC §3.3)."""
-
-    id = fields.IntField(primary_key=True)
-    order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
-        "models.Order", related_name="calls", on_delete=fields.CASCADE
-    )
-    order_id: int
-    at = fields.DatetimeField(auto_now_add=True)
-    actor_kind = fields.CharField(max_length=16)
-    actor_id = fields.CharField(max_length=64, default="")
-    actor_name = fields.CharField(max_length=128, default="")
-    outcome = fields.CharField(max_length=24)
-    note = fields.CharField(max_length=500, default="")
-    callback_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "call_attempt"
-        indexes = (("order", "id"),)
-
-
 class TelegramUpdate(Model):
     """An update id received on the webhook: with several web processes behind one address,
     Telegram's resend of an update lands on any of them and is applied only once."""
@@ -104,3 +83,39 @@ class TelegramBot(Model):
 
     class Meta:
         table = "telegram_bot"
+
+
+class Member(Model):
+    """A Telegram user who belongs to a store as owner or agent."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="members", on_delete=fields.CASCADE
+    )
+    telegram_user_id = fields.BigIntField()
+    name = fields.CharField(max_length=128, default="")
+    role = fields.CharField(max_length=8)
+    active = fields.BooleanField(default=True)
+    joined_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "member"
+        unique_together = (("store", "telegram_user_id"),)
+
+
+class Invite(Model):
+    """Only a SHA-256 of the token is stored, like API keys: a copy of the database opens
+    no store. The token itself is shown once, in the link given to the person."""
+
+    id = fields.IntField(primary_key=True)
+    store: fields.ForeignKeyRelation[Store] = fields.ForeignKeyField(
+        "models.Store", related_name="invites", on_delete=fields.CASCADE
+    )
+    token_hash = fields.CharField(max_length=64, unique=True)
+    role = fields.CharField(max_length=8)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    expires_at = fields.DatetimeField()
+    used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "invite"

@@ -9,9 +9,9 @@ import pytest
 from bot.blacklist_cmd import PER_PAGE, button, parse_button, split_phone
 from bot.i18n import translator
 from models.customers import registry
+from models.customers.tables import Customer
 from models.errors import Blacklisted
 from models.orders import intake
-from models.orders.tables import Customer
 from tests.bot.harness import AGENT, OWNER, running_desk
 from tests.bot.test_team_cmds import ONLY_OWNER, STRANGER, is_alert, press, reply_to, words
 from tests.factories import checkout, make_shop

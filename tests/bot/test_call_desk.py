@@ -11,10 +11,11 @@ import pytest
 
 from bot.i18n import ALGIERS, translator
 from models.customers import registry
+from models.customers.tables import Customer
+from models.infra.clock import now
 from models.orders import intake, transitions
-from models.orders.tables import Customer, Order
+from models.orders.tables import Order
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.shipping import manual
 from models.shipping.tables import Shipment
 from models.stores.tables import Store

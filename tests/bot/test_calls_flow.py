@@ -11,9 +11,9 @@ from typing import Any
 from bot.i18n import local_time, translator
 from bot.runtime import BotRuntime
 from models.calls import outcomes
+from models.infra.clock import now
 from models.orders import intake
 from models.orders.tables import Order, OrderEvent
-from models.outbox.relay import now
 from models.stores.tables import Store
 from notify.relay import Relay
 from tests.bot.harness import AGENT, AGENT2, OWNER, Desk, running_desk

@@ -19,11 +19,11 @@ from bot.keyboards import (
 )
 from models.catalog import products
 from models.customers.registry import History, Risk, Standing
+from models.infra.clock import now
 from models.orders import intake, transitions
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderLine
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from tests.bot.harness import OWNER, running_desk
 from tests.factories import checkout, make_shop
 from tests.fakes.telegram_html import parse_html, utf16_len

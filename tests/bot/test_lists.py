@@ -14,11 +14,11 @@ from bot.callbacks import (
 )
 from bot.i18n import money
 from models.calls import outcomes
+from models.infra.clock import now
 from models.orders import intake, transitions
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.shipping import manual
 from models.team import members
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk

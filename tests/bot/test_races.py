@@ -11,13 +11,14 @@ from telegram import Update
 
 from bot.i18n import translator
 from models.calls import outcomes
+from models.calls.tables import CallAttempt
 from models.catalog.tables import Variant
 from models.orders import intake
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
 from models.outbox.tables import OutboxMessage
 from models.team import members
-from models.team.tables import CallAttempt, CardMessage
+from models.team.tables import CardMessage
 from tests.bot.harness import AGENT, AGENT2, OWNER, Desk, running_desk
 from tests.factories import Shop, checkout, make_shop
 

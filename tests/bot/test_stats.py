@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from bot.i18n import ALGIERS, money
 from bot.stats import percent, stats_text
 from models.calls import outcomes
+from models.infra.clock import now
 from models.orders import transitions
 from models.orders.lifecycle import OrderStatus
 from models.orders.stats import Period, PersonFigures, StoreStats
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.shipping import manual
 from models.stores import settings
 from models.stores.tables import Store

@@ -17,8 +17,8 @@ from bot.i18n import ALGIERS, translator
 from models.orders import intake
 from models.orders.tables import Order
 from models.stores import setup
-from models.stores.tables import Invite, Member, Store
-from models.team.tables import TelegramChat
+from models.stores.tables import Store
+from models.team.tables import Invite, Member, TelegramChat
 from tests.bot.harness import AGENT, AGENT2, OWNER, Desk, running_desk
 from tests.factories import Shop, checkout, make_shop
 from tests.fakes.telegram_api import FakeTelegram, StoredMessage

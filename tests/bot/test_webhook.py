@@ -18,11 +18,12 @@ from bot import webhook
 from bot.channel import TelegramChannel, wants
 from bot.i18n import translator
 from bot.runtime import BotConfig, BotRuntime
+from models.calls.tables import CallAttempt
 from models.orders import intake
 from models.orders.tables import Order
 from models.outbox import relay as outbox
 from models.stores import setup
-from models.team.tables import CallAttempt, TelegramChat
+from models.team.tables import TelegramChat
 from notify.relay import Relay
 from tests.bot.harness import OWNER, Desk
 from tests.factories import checkout, make_shop

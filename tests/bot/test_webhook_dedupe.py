@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestServer
 from bot import webhook
 from bot.i18n import translator
 from bot.runtime import BotConfig, BotRuntime
-from models.outbox.relay import now
+from models.infra.clock import now
 from models.team import telegram_updates
 from models.team.tables import TelegramUpdate
 from tests.bot.harness import OWNER

@@ -24,8 +24,7 @@ from hanout.processes import warn_about_proxy
 from hanout.settings import MIN_SECRET_KEY, Settings
 from models.infra.tables import ServerSecret
 from models.stores import setup
-from models.stores.tables import Member
-from models.team.tables import TelegramChat
+from models.team.tables import Member, TelegramChat
 from tests.bot.harness import OWNER
 from tests.factories import make_shop
 from tests.fakes.telegram_api import FakeTelegram

@@ -19,9 +19,8 @@ from models.orders.timeline import Actor
 from models.orders.transitions import confirm_order
 from models.outbox import relay
 from models.outbox.sms import set_sms_gateway, wants_sms
-from models.outbox.tables import OutboxMessage
+from models.outbox.tables import OutboxMessage, SmsGateway
 from models.shipping.manual import dispatch_order
-from models.shipping.tables import SmsGateway
 from models.stores import setup
 from tests.factories import checkout, make_shop
 from tests.notify.fake_sms_gateway import FakeSmsGateway

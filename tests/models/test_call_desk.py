@@ -9,14 +9,15 @@ from datetime import timedelta
 import pytest
 
 from models.calls import outcomes
+from models.customers.tables import Customer
 from models.errors import IllegalTransition
+from models.infra.clock import now
 from models.orders import duplicates, intake, transitions
 from models.orders.cancellation import Cancellation
 from models.orders.lifecycle import OrderStatus
-from models.orders.tables import Customer, Order, OrderEvent
+from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
 from models.outbox import relay
-from models.outbox.relay import now
 from models.shipping import parcels
 from models.shipping.tables import CourierAccount, Shipment
 from models.stores.tables import Store

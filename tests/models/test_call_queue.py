@@ -9,9 +9,9 @@ from datetime import timedelta
 
 from models.calls.outcomes import log_call
 from models.calls.queue import RETRY_GAP, next_call
+from models.infra.clock import now
 from models.orders.tables import Order
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from tests.factories import make_shop
 from tests.webstore.api_support import place
 

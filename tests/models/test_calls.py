@@ -9,7 +9,9 @@ from datetime import timedelta
 import pytest
 
 from models.calls import outcomes
+from models.calls.tables import CallAttempt
 from models.catalog.tables import Variant
+from models.customers.tables import Customer
 from models.errors import (
     ClaimedByOther,
     ConcurrentChange,
@@ -18,12 +20,11 @@ from models.errors import (
     NotFound,
     OtherCustomersOrder,
 )
+from models.infra.clock import now
 from models.orders import intake
-from models.orders.tables import Customer, Order, OrderEvent
+from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.stores.tables import Store
-from models.team.tables import CallAttempt
 from tests.factories import Shop, checkout, make_shop
 
 YACINE = Actor("agent", "2002", "Yacine")

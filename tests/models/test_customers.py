@@ -10,12 +10,13 @@ import pytest
 from models.calls import outcomes
 from models.customers import registry
 from models.customers.registry import CustomerFilter, History, Risk, risk_of
+from models.customers.tables import Customer
 from models.errors import Blacklisted, InvalidInput, NotFound
+from models.infra.clock import now
 from models.orders import intake, transitions
 from models.orders.lifecycle import OrderStatus
-from models.orders.tables import Customer, Order
+from models.orders.tables import Order
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.team.tables import CardMessage, TelegramChat
 from tests.factories import Shop, checkout, make_shop
 

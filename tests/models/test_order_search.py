@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from models.calls import outcomes
+from models.infra.clock import now
 from models.orders import intake, search, transitions
 from models.orders.search import SearchTerm, search_term
 from models.orders.tables import Order
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from tests.factories import Shop, checkout, make_shop
 
 NADIA = Actor("owner", "1001", "Nadia")

@@ -12,6 +12,7 @@ import pytest
 from tortoise import connections
 
 from models.errors import InvalidInput, NotFound
+from models.infra import clock
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
 from models.orders.lifecycle import OrderStatus
@@ -191,7 +192,7 @@ async def test_an_older_status_never_overwrites_a_newer_one(db: str) -> None:
     shop = await make_shop()
     order = await shipped(shop, "yal-1")
     shipment = await Shipment.get(order_id=order.id)
-    t = datetime(2026, 11, 26, 10, 0, tzinfo=relay.now().tzinfo)
+    t = datetime(2026, 11, 26, 10, 0, tzinfo=clock.now().tzinfo)
     assert await apply_parcel_status(shipment.id, "delivered", "Livré", at=t)
     assert not await apply_parcel_status(
         shipment.id, "out_for_delivery", "Sorti", at=t - timedelta(hours=1)
@@ -212,7 +213,7 @@ async def due_parcels(shop: Shop, count: int) -> list[int]:
     for n in range(count):
         order = await shipped(shop, f"yal-{n}", phone=f"0550 12 34 {n:02d}")
         await Shipment.filter(order_id=order.id).update(
-            account_id=account.id, next_poll_at=relay.now() - timedelta(seconds=1)
+            account_id=account.id, next_poll_at=clock.now() - timedelta(seconds=1)
         )
         ids.append((await Shipment.get(order_id=order.id)).id)
     return ids
@@ -234,7 +235,7 @@ async def test_a_claim_ends_at_release_or_when_its_lease_runs_out(db: str) -> No
     await polls.release("w1", [first[0].id])
     assert [s.id for s in await polls.claim_due("w2")] == [first[0].id]
     await Shipment.filter(id=first[1].id).update(
-        poll_locked_until=relay.now() - timedelta(seconds=1)
+        poll_locked_until=clock.now() - timedelta(seconds=1)
     )
     assert [s.id for s in await polls.claim_due("w3")] == [first[1].id]
     await Shipment.filter(id__in=ids).update(status="delivered", poll_locked_until=None)

@@ -7,16 +7,16 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from models.calls import outcomes
+from models.calls.tables import CallAttempt
 from models.errors import InvalidInput
+from models.infra.clock import now
 from models.orders import intake, stats, transitions
 from models.orders.lifecycle import OrderStatus
 from models.orders.stats import PersonFigures
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.shipping import manual
 from models.stores.tables import Store
-from models.team.tables import CallAttempt
 from tests.factories import Shop, checkout, make_shop
 
 NADIA = Actor("owner", "1001", "Nadia")

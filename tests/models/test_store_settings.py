@@ -9,10 +9,10 @@ import pytest
 
 from models.calls import outcomes
 from models.errors import InvalidInput
+from models.infra.clock import now
 from models.orders import intake
 from models.orders.tables import Order
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from models.stores import settings
 from models.stores.tables import Store
 from tests.factories import checkout, make_shop

@@ -9,10 +9,9 @@ import pytest
 
 from models.errors import InvalidInvite
 from models.stores import setup
-from models.stores.tables import Invite, Member
 from models.team import members
 from models.team.members import ChatRef
-from models.team.tables import TelegramChat
+from models.team.tables import Invite, Member, TelegramChat
 from tests.factories import Shop, make_shop
 
 NADIA = ChatRef(1001, "private", "Nadia", 1001, "Nadia")

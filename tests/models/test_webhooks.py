@@ -8,6 +8,7 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models.errors import NotFound
+from models.infra import clock
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
 from models.orders.tables import OrderEvent
@@ -238,7 +239,7 @@ async def test_a_ping_needs_no_subscription(db: str) -> None:
 
 async def dead_letter(row: OutboxMessage) -> None:
     """Claim the row and give it up, as the relay does after a 4xx."""
-    await OutboxMessage.filter(id=row.id).update(status="pending", available_at=relay.now())
+    await OutboxMessage.filter(id=row.id).update(status="pending", available_at=clock.now())
     [claimed] = await relay.claim("worker-a", 1, ["webhook"])
     assert await relay.fail(claimed, "answered 410", permanent=True) == "dead"
 

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from models.errors import InvalidInput
+from models.infra import clock
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
 from models.orders.tables import Order, OrderEvent
@@ -17,9 +18,8 @@ from models.orders.timeline import Actor
 from models.orders.transitions import confirm_order
 from models.outbox import relay as outbox
 from models.outbox.sms import get_sms_gateway, set_sms_gateway, wants_sms
-from models.outbox.tables import OutboxMessage
+from models.outbox.tables import OutboxMessage, SmsGateway
 from models.shipping.manual import dispatch_order
-from models.shipping.tables import SmsGateway
 from models.stores.tables import Store
 from notify.relay import Relay
 from notify.sms import SmsChannel, SmsGatewayClient
@@ -230,7 +230,7 @@ async def sms_row() -> OutboxMessage:
 
 async def make_due() -> None:
     """Skip the backoff wait."""
-    await OutboxMessage.filter(status="pending").update(available_at=outbox.now())
+    await OutboxMessage.filter(status="pending").update(available_at=clock.now())
 
 
 EXPECTED = {
@@ -326,7 +326,7 @@ async def test_gateway_down_is_retried_later(
     await relay(timeout=0.3).run_once()
 
     row = await sms_row()
-    assert row.status == "pending" and row.available_at > outbox.now()
+    assert row.status == "pending" and row.available_at > clock.now()
     assert not await OrderEvent.filter(order_id=order.id, type="notification_failed").exists()
 
     if fault == "unreachable":

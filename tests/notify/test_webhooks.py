@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from models.calls.outcomes import log_call
+from models.infra import clock
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
 from models.orders.lifecycle import OrderStatus
@@ -63,7 +64,7 @@ async def add(
 async def make_due() -> None:
     """Move every waiting row to now: the retry schedule without the wait."""
     await OutboxMessage.filter(status="pending").update(
-        available_at=outbox.now() - timedelta(seconds=1)
+        available_at=clock.now() - timedelta(seconds=1)
     )
 
 
@@ -222,7 +223,7 @@ async def run_until_dead(relay: Relay, row_id: int) -> list[float]:
         if row.status == "dead":
             return waits
         assert row.status == "pending"
-        waits.append((row.available_at - outbox.now()).total_seconds())
+        waits.append((row.available_at - clock.now()).total_seconds())
         assert await relay.run_once() == 0  # nothing is tried before its time
         await make_due()
 

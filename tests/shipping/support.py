@@ -11,6 +11,7 @@ import httpx
 from couriers.base import Account, Courier
 from couriers.procolis import ProcolisCourier
 from couriers.yalidine import YalidineCourier
+from models.infra import clock
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
 from models.orders.tables import Order, OrderEvent
@@ -79,14 +80,12 @@ def courier_relay(pool: CourierPool) -> Relay:
 
 async def deliver_now() -> None:
     """Time passes: every row waiting for a retry is due again."""
-    await OutboxMessage.filter(status=outbox.PENDING).update(available_at=outbox.now())
+    await OutboxMessage.filter(status=outbox.PENDING).update(available_at=clock.now())
 
 
 async def make_due(order: Order) -> None:
     """The parcel's next poll time has come."""
-    await Shipment.filter(order_id=order.id).update(
-        next_poll_at=outbox.now() - timedelta(seconds=1)
-    )
+    await Shipment.filter(order_id=order.id).update(next_poll_at=clock.now() - timedelta(seconds=1))
 
 
 async def event_types(order: Order) -> list[str]:
@@ -100,6 +99,6 @@ async def shipped_by_hand(shop: Shop, acc: CourierAccount, tracking: str, phone:
     order = await confirmed_order(shop, phone=phone)
     order = await dispatch_order(shop.store, order.number, OWNER, tracking, courier=acc.courier)
     await Shipment.filter(order_id=order.id).update(
-        account_id=acc.id, next_poll_at=outbox.now() + timedelta(minutes=30)
+        account_id=acc.id, next_poll_at=clock.now() + timedelta(minutes=30)
     )
     return order

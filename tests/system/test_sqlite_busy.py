@@ -24,6 +24,7 @@ from tortoise import connections
 
 from models.calls import outcomes
 from models.errors import DomainError
+from models.infra import clock
 from models.infra.db import SQLITE_BUSY_TIMEOUT_MS
 from models.orders.intake import place_order
 from models.orders.tables import Order, OrderEvent, OrderLine
@@ -175,7 +176,7 @@ async def seed(shop: Shop) -> Desk:
             shipped.append(order.id)
         else:
             confirmed.append(number)
-    due = relay.now() - timedelta(minutes=1)
+    due = clock.now() - timedelta(minutes=1)
     await Shipment.filter(order_id__in=shipped).update(next_poll_at=due)
     return Desk(calling, duplicates, confirmed)
 
@@ -217,7 +218,7 @@ async def sync_round() -> object:
     claimed = await polls.claim_due("sync-busy-test", 5)
     await polls.postpone([s.id for s in claimed])
     await Shipment.filter(id__in=[s.id for s in claimed]).update(
-        next_poll_at=relay.now() - timedelta(minutes=1)
+        next_poll_at=clock.now() - timedelta(minutes=1)
     )
     return None
 

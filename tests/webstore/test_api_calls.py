@@ -10,10 +10,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from models.calls.outcomes import OUTCOMES
+from models.calls.tables import CallAttempt
 from models.catalog.tables import Variant
-from models.orders.tables import Customer, Order
+from models.customers.tables import Customer
+from models.orders.tables import Order
 from models.stores.tables import Store
-from models.team.tables import CallAttempt
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, place, serve
 from webstore.call_schemas import CallRequest

@@ -19,13 +19,14 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from models.calls.outcomes import log_call
+from models.calls.tables import CallAttempt
 from models.catalog.tables import Product, Variant
 from models.customers import registry
-from models.orders.tables import Customer, Order
+from models.customers.tables import Customer
+from models.orders.tables import Order
 from models.orders.timeline import Actor
 from models.outbox.tables import OutboxMessage
 from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
-from models.team.tables import CallAttempt
 from tests.factories import Shop, checkout, make_shop
 from tests.webstore.api_support import bearer, intake_body, serve
 from webstore.api import ENDPOINTS

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from models.errors import NotFound
-from models.outbox.relay import now
+from models.infra.clock import now
 from models.stores import api_keys
 from models.stores.tables import ApiKey
 from tests.factories import make_shop

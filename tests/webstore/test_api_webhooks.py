@@ -206,7 +206,7 @@ async def test_the_delivery_log_redelivery_and_ping(
         await place_order(shop.store, checkout(shop.variants[0].id))
         await relay.run_once()  # the receiver answers 500: retrying
         await WebhookEndpoint.filter(id=hook["id"]).update(url=f"{receiver.url}/ok")
-        await OutboxMessage.filter(status="pending").update(available_at=webhooks.relay.now())
+        await OutboxMessage.filter(status="pending").update(available_at=webhooks.clock.now())
         await relay.run_once()  # delivered on the second try
 
         log = await (await lenient.get(f"{path}/deliveries", headers=auth)).json()

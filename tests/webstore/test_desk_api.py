@@ -15,13 +15,13 @@ from aiohttp.test_utils import TestClient
 
 from bot.channel import wants as telegram_wants
 from models.calls.queue import RETRY_GAP
+from models.infra.clock import now
 from models.orders.intake import place_order
 from models.orders.stats import ALGIERS
 from models.orders.tables import Order, OrderEvent
 from models.outbox import relay
-from models.outbox.relay import now
 from models.outbox.tables import OutboxMessage
-from models.stores.tables import Member
+from models.team.tables import Member
 from tests.factories import checkout
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from models.orders.tables import Order, OrderEvent
 from models.outbox.tables import OutboxMessage
-from models.stores.tables import Member
+from models.team.tables import Member
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import (
     AGENT_ID,

@@ -20,10 +20,10 @@ from playwright.async_api import expect
 
 from models.calls.outcomes import log_call
 from models.catalog.tables import Variant
+from models.infra.clock import now
 from models.orders.stats import ALGIERS
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.outbox.relay import now
 from tests.webstore.api_support import place
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, init_data, make_team
 from tests.webstore.test_browser import browser  # noqa: F401  (the Chromium fixture)

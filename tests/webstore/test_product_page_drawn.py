@@ -9,8 +9,8 @@ import pytest
 from models.catalog import products
 from models.catalog.tables import Product, Variant
 from models.shipping.fees import FeeRow
+from models.shipping.tables import DeliveryFee
 from models.stores import cache, setup
-from models.stores.tables import DeliveryFee
 from tests.factories import Shop
 from tests.webstore.test_storefront import CSRF_RE, PRODUCT, Client, client, fetch, plain, shop
 from webstore.visit import PRODUCT_PAGES, DrawnPage

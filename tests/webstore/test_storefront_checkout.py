@@ -9,7 +9,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from models.orders.tables import Customer, Order, OrderEvent
+from models.customers.tables import Customer
+from models.orders.tables import Order, OrderEvent
 from models.outbox.tables import OutboxMessage
 from models.stores.tables import Store
 from tests.factories import Shop
