@@ -7,8 +7,7 @@ from aiohttp import web
 from models.catalog import products
 from models.catalog.stock import adjust_stock, set_stock
 from models.catalog.tables import Product, Variant
-from models.infra import listing
-from models.orders import queries
+from models.orders import listing, queries
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.catalog_schemas import ProductIn, ProductList, ProductOut, StockChange, VariantOut
 from webstore.query_schemas import ProductQuery
