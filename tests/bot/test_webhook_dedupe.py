@@ -67,7 +67,7 @@ async def test_an_update_sent_to_two_web_processes_is_handled_once(db: str) -> N
         assert await post_raw(second, body) == 200  # Telegram's resend, to the other one
         assert await post_raw(first, body) == 200
         await fake.wait_for(lambda f: hellos(f, chat) >= 1, 10)
-        await quiet_moment()
+        await quiet_moment(fake, first, second)
         assert hellos(fake, chat) == 1
         assert await TelegramUpdate.filter(update_id=update["update_id"]).count() == 1
 
@@ -97,7 +97,7 @@ async def test_the_update_is_applied_when_its_id_cannot_be_written(
         assert await post_raw(server, body) == 200
         assert await post_raw(server, body) == 200  # the process's own memory still holds
         await fake.wait_for(lambda f: hellos(f, chat) >= 1, 10)
-        await quiet_moment()
+        await quiet_moment(fake, server)
         assert hellos(fake, chat) == 1
 
 
