@@ -16,7 +16,7 @@ from typing import Protocol
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.errors import ConcurrentChange, IllegalTransition, InvalidInput
+from models.errors import ConcurrentChange, InvalidInput
 from models.infra import clock
 from models.orders.lifecycle import OrderStatus, Trigger
 from models.orders.tables import Order, OrderEvent, OrderLine
@@ -24,6 +24,7 @@ from models.orders.timeline import Actor, record_event
 from models.orders.transitions import apply_transition, bump_version, change_order
 from models.outbox import relay
 from models.shipping.accounts import get_account
+from models.shipping.dispatch_guard import start_dispatch
 from models.shipping.tables import CourierAccount, Shipment
 from models.stores.tables import Store
 
@@ -96,14 +97,9 @@ async def request_dispatch(
     account = await get_account(store, account_id)
 
     async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
-        if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
-            raise IllegalTransition(order.status.value, "dispatch")
+        order = await start_dispatch(conn, store, order, actor)  # rolled back if refused below
         if order.delivery_type == "desk" and desk_required and not stopdesk_id:
             raise InvalidInput("stopdesk_id: this order goes to a stop desk; choose one")
-        if await Shipment.filter(order_id=order.id).using_db(conn).exists():
-            raise IllegalTransition(order.status.value, "dispatch again")
-        if order.status is OrderStatus.CONFIRMED:
-            order = await apply_transition(conn, store, order, OrderStatus.PROCESSING, actor)
         await Shipment.create(
             using_db=conn,
             order=order,
