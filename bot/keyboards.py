@@ -1,4 +1,5 @@
-"""Inline keyboards of an order card, by status (SPEC §5), and its sub-menus."""
+"""Inline keyboards of an order card (SPEC §5): the actions the lifecycle table allows from
+its status, and its sub-menus."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from bot.callbacks import (
     keep_button,
     order_button,
 )
-from bot.i18n import STATUS, local_time, translator
+from bot.i18n import N_, STATUS, local_time, translator
 from bot.reasons import CANCEL_REASON, courier_label
+from i18n import Translator
 from models.orders.cancellation import REASONS
 from models.orders.edit_plan import EDITABLE
-from models.orders.lifecycle import TERMINAL, OrderStatus
+from models.orders.lifecycle import TERMINAL, OrderStatus, Trigger, allowed_triggers, can_dispatch
 from models.orders.tables import Order
 from models.shipping.tables import CourierAccount
 
@@ -32,51 +34,53 @@ def _b(order: Order, label: str, action: OrderAction) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=order_button(order.id, action, order.version))
 
 
+# What a trigger of the lifecycle table offers on a card. Confirm comes with the outcomes
+# of the call that leads to it; `ship` is never pressed: the parcel leaves through
+# Dispatch ▸, offered wherever the table has a path to shipped; Cancel comes last.
+MOVES: dict[Trigger, tuple[str, str, OrderAction]] = {
+    Trigger.PROCESS: ("📦 ", N_("Processing"), OrderAction.PROCESS),
+    Trigger.DELIVER: ("🎉 ", N_("Delivered"), OrderAction.DELIVERED),
+    Trigger.RETURN: ("↩️ ", N_("Returned"), OrderAction.RETURNED),
+}
+PER_ROW = 2
+
+
+def _call_buttons(order: Order, _: Translator) -> Row:
+    """Confirm and the usual outcomes of a call, each one press, so one edit of the
+    group's budget (issue 11 §6): a menu opened first would spend a second one on every
+    call."""
+    claim = (
+        _b(order, "🙋 " + _("Release"), OrderAction.RELEASE)
+        if order.claimed_by_id
+        else _b(order, "🙋 " + _("I'm calling"), OrderAction.CLAIM)
+    )
+    return [
+        _b(order, "✅ " + _("Confirm"), OrderAction.CONFIRM),
+        _b(order, "📵 " + _("No answer"), OrderAction.NO_ANSWER),
+        _b(order, "⏳ " + _("Busy"), OrderAction.BUSY),
+        _b(order, "📴 " + _("Unreachable"), OrderAction.UNREACHABLE),
+        _b(order, "📞 " + _("Call outcome ▸"), OrderAction.CALL_MENU),
+        claim,
+    ]
+
+
 def _main_rows(order: Order, lang: str) -> list[Row]:
+    """The buttons the lifecycle table allows from the order's status, two a row."""
     _ = translator(lang)
-    status = order.status
-    cancel = _b(order, "✖️ " + _("Cancel"), OrderAction.CANCEL)
-    if status is OrderStatus.PENDING:
-        claim = (
-            _b(order, "🙋 " + _("Release"), OrderAction.RELEASE)
-            if order.claimed_by_id
-            else _b(order, "🙋 " + _("I'm calling"), OrderAction.CLAIM)
-        )
-        # The usual outcomes of a call are one press, so one edit of the group's budget
-        # (issue 11 §6): a menu opened first would spend a second one on every call.
-        return [
-            [
-                _b(order, "✅ " + _("Confirm"), OrderAction.CONFIRM),
-                _b(order, "📵 " + _("No answer"), OrderAction.NO_ANSWER),
-            ],
-            [
-                _b(order, "⏳ " + _("Busy"), OrderAction.BUSY),
-                _b(order, "📴 " + _("Unreachable"), OrderAction.UNREACHABLE),
-            ],
-            [_b(order, "📞 " + _("Call outcome ▸"), OrderAction.CALL_MENU), claim],
-            [cancel],
-        ]
-    if status is OrderStatus.CONFIRMED:
-        return [
-            [
-                _b(order, "📦 " + _("Processing"), OrderAction.PROCESS),
-                _b(order, "🚚 " + _("Dispatch ▸"), OrderAction.DISPATCH_MENU),
-            ],
-            [cancel],
-        ]
-    if status is OrderStatus.PROCESSING and order.courier:
-        return [[cancel]]  # the courier channel is creating the parcel
-    if status is OrderStatus.PROCESSING:
-        return [[_b(order, "🚚 " + _("Dispatch ▸"), OrderAction.DISPATCH_MENU), cancel]]
-    if status is OrderStatus.SHIPPED:
-        return [
-            [
-                _b(order, "🎉 " + _("Delivered"), OrderAction.DELIVERED),
-                _b(order, "↩️ " + _("Returned"), OrderAction.RETURNED),
-            ],
-            [cancel],
-        ]
-    return [[_b(order, "↩️ " + _("Returned"), OrderAction.RETURNED)]]  # delivered
+    triggers = allowed_triggers(order.status)
+    buttons: Row = []
+    for trigger in triggers:
+        if trigger is Trigger.CONFIRM:
+            buttons += _call_buttons(order, _)
+        elif trigger in MOVES:
+            icon, label, action = MOVES[trigger]
+            buttons.append(_b(order, icon + _(label), action))
+    # Once a courier account was chosen its channel is creating the parcel: no second one.
+    if can_dispatch(order.status) and not order.courier:
+        buttons.append(_b(order, "🚚 " + _("Dispatch ▸"), OrderAction.DISPATCH_MENU))
+    if Trigger.CANCEL in triggers:
+        buttons.append(_b(order, "✖️ " + _("Cancel"), OrderAction.CANCEL))
+    return [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
 
 
 def main_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup | None:
