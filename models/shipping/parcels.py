@@ -147,7 +147,7 @@ async def _dispatcher(order: Order) -> Actor:
     return Actor(event.actor_kind, event.actor_id, event.actor_name)
 
 
-async def record_parcel_created(
+async def apply_parcel_created(
     shipment_id: int,
     tracking: str,
     fee: int | None = None,
@@ -200,7 +200,7 @@ async def dispatch_tried_before(order_id: int) -> bool:
     return await OrderEvent.filter(order_id=order_id, type="dispatch_failed").exists()
 
 
-async def record_dispatch_failed(shipment_id: int, reason: str, answer: str = "") -> None:
+async def apply_dispatch_failed(shipment_id: int, reason: str, answer: str = "") -> None:
     """The courier refused the parcel: the order stays in processing and the team sees
     why on the card and the timeline; dispatching again is allowed. `answer` is the
     courier's raw answer when it was not one we could read, kept on the timeline."""
@@ -227,7 +227,7 @@ async def record_dispatch_failed(shipment_id: int, reason: str, answer: str = ""
     await change_order(store, shipment.order.number, work)
 
 
-async def record_parcel_withdrawn(shipment_id: int, raw_status: str, reason: str) -> bool:
+async def apply_parcel_withdrawn(shipment_id: int, raw_status: str, reason: str) -> bool:
     """The courier deleted the parcel (Yalidine `parcel_deleted`; only possible before it
     was picked up, so the goods are still at the shop): the order goes back from shipped
     to processing without courier or tracking — its card shows why and offers Dispatch
