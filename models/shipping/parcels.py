@@ -20,7 +20,13 @@ from models.errors import ConcurrentChange, InvalidInput
 from models.infra import clock
 from models.orders.lifecycle import OrderStatus, Trigger
 from models.orders.tables import Order, OrderEvent, OrderLine
-from models.orders.timeline import Actor, record_event
+from models.orders.timeline import (
+    Actor,
+    EventType,
+    record_dispatch_failed,
+    record_dispatch_requested,
+    record_parcel_status,
+)
 from models.orders.transitions import apply_transition, bump_version, change_order
 from models.outbox import relay
 from models.shipping.accounts import get_account
@@ -116,7 +122,7 @@ async def request_dispatch(
             "account": account.id,
             "stopdesk_id": stopdesk_id,
         }
-        event = await record_event(conn, order, "dispatch_requested", actor, data=data)
+        event = await record_dispatch_requested(conn, order, actor, data)
         if not await relay.publish(conn, store, "parcel.create", order, event, data):
             # No channel would ever create the parcel: refuse instead of stalling silently.
             raise RuntimeError("the courier channel is not wired (no route for parcel.create)")
@@ -138,7 +144,7 @@ def _desk_name(account: CourierAccount, stopdesk_id: str | None) -> str:
 async def _dispatcher(order: Order) -> Actor:
     """The person who asked for the dispatch acts for the parcel's creation too."""
     event = (
-        await OrderEvent.filter(order_id=order.id, type="dispatch_requested")
+        await OrderEvent.filter(order_id=order.id, type=EventType.DISPATCH_REQUESTED)
         .order_by("-id")
         .first()
     )
@@ -197,7 +203,7 @@ async def dispatch_tried_before(order_id: int) -> bool:
     """Whether an earlier dispatch of the order ended without a parcel (refused, unexpected
     answer, unreachable, deleted at the courier): the courier may hold a parcel with our
     reference, so it is looked up before another is created."""
-    return await OrderEvent.filter(order_id=order_id, type="dispatch_failed").exists()
+    return await OrderEvent.filter(order_id=order_id, type=EventType.DISPATCH_FAILED).exists()
 
 
 async def apply_dispatch_failed(shipment_id: int, reason: str, answer: str = "") -> None:
@@ -213,14 +219,8 @@ async def apply_dispatch_failed(shipment_id: int, reason: str, answer: str = "")
         data: dict[str, object] = {"courier": shipment.courier, "reason": reason[:300]}
         if answer:
             data["answer"] = answer[:ANSWER_CHARS]
-        event = await record_event(
-            conn,
-            order,
-            "dispatch_failed",
-            Actor("courier", shipment.courier, shipment.courier),
-            note=reason[:300],
-            data=data,
-        )
+        courier = Actor("courier", shipment.courier, shipment.courier)
+        event = await record_dispatch_failed(conn, order, courier, reason[:300], data)
         await relay.publish(conn, store, "order.dispatch_failed", order, event, data)
         return order
 
@@ -255,9 +255,7 @@ async def apply_parcel_withdrawn(shipment_id: int, raw_status: str, reason: str)
             trigger=Trigger.WITHDRAW,
         )  # fmt: skip
         order = await bump_version(conn, order, courier="", tracking="")
-        event = await record_event(
-            conn, order, "dispatch_failed", courier, note=reason[:300], data=data
-        )
+        event = await record_dispatch_failed(conn, order, courier, reason[:300], data)
         await relay.publish(conn, store, "order.dispatch_failed", order, event, data)
         return order
 
@@ -330,9 +328,7 @@ async def _apply_parcel_status(
                 updated_at=clock.now(),
             )
         )
-        event = await record_event(
-            conn, order, "parcel_status", courier, note=raw_status[:300], data=data
-        )
+        event = await record_parcel_status(conn, order, courier, raw_status[:300], data)
         topic = "order.parcel_attention" if status in ATTENTION else "order.parcel_status"
         order = await bump_version(conn, order)
         await relay.publish(conn, store, topic, order, event, data)
@@ -405,7 +401,9 @@ async def dispatch_refusal(order: Order) -> OrderEvent | None:
     if order.status is not OrderStatus.PROCESSING or order.courier:
         return None
     return (
-        await OrderEvent.filter(order_id=order.id, type="dispatch_failed").order_by("-id").first()
+        await OrderEvent.filter(order_id=order.id, type=EventType.DISPATCH_FAILED)
+        .order_by("-id")
+        .first()
     )
 
 
@@ -413,4 +411,8 @@ async def last_parcel_status(order: Order) -> OrderEvent | None:
     """The courier's last word on a shipped order's parcel (status, raw status, reason)."""
     if order.status is not OrderStatus.SHIPPED:
         return None
-    return await OrderEvent.filter(order_id=order.id, type="parcel_status").order_by("-id").first()
+    return (
+        await OrderEvent.filter(order_id=order.id, type=EventType.PARCEL_STATUS)
+        .order_by("-id")
+        .first()
+    )
