@@ -11,7 +11,7 @@ from models.orders.tables import Order
 from models.orders.timeline import EventType, timeline_of
 
 MAX_EVENTS = 40
-EVENT = {
+EVENT: dict[str, str] = {
     EventType.CREATED: N_("Order placed"),
     EventType.STATUS_CHANGED: N_("Status"),
     EventType.CALL_LOGGED: N_("Call"),
