@@ -16,14 +16,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot import webhook
+from bot import telegram_webhook
 from bot.i18n import translator
 from bot.runtime import BotConfig, BotRuntime
 from models.infra.clock import now
 from models.team import telegram_updates
 from models.team.tables import TelegramUpdate
 from tests.bot.harness import OWNER
-from tests.bot.test_webhook import SECRET, post_raw, quiet_moment
+from tests.bot.test_telegram_webhook import SECRET, post_raw, quiet_moment
 from tests.fakes.telegram_api import FakeTelegram
 
 _ = translator("fr")
@@ -43,7 +43,7 @@ async def web_processes(fake: FakeTelegram, count: int) -> AsyncIterator[list[Te
             config = BotConfig(fake.token, api_url=fake.url, mode="webhook", webhook_secret=SECRET)
             runtime = BotRuntime(config, receive=True, send=False)
             app = web.Application()
-            webhook.add_route(app, runtime)
+            telegram_webhook.add_route(app, runtime)
             server = TestServer(app, host="127.0.0.1")
             await server.start_server()
             stack.push_async_callback(server.close)

@@ -15,7 +15,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot import webhook
+from bot import telegram_webhook
 from bot.channel import TelegramChannel, wants
 from bot.i18n import translator
 from bot.runtime import BotConfig, BotRuntime
@@ -42,7 +42,7 @@ async def webhook_desk() -> AsyncIterator[tuple[Desk, TestServer]]:
         runtime = BotRuntime(config, receive=True, send=True)
         assert runtime.sender is not None
         app = web.Application()
-        webhook.add_route(app, runtime)
+        telegram_webhook.add_route(app, runtime)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         runtime.config = dataclasses.replace(config, public_url=str(server.make_url("/")))
@@ -63,7 +63,7 @@ async def post_raw(server: TestServer, body: bytes, secret: str = SECRET) -> int
     async with (
         aiohttp.ClientSession() as session,
         session.post(
-            server.make_url(webhook.PATH),
+            server.make_url(telegram_webhook.PATH),
             data=body,
             headers={SECRET_HEADER: secret, "Content-Type": "application/json"},
         ) as response,
@@ -102,7 +102,7 @@ async def test_the_webhook_is_registered_with_its_secret(db: str) -> None:
     async with webhook_desk() as (desk, server):
         hook = desk.fake.webhook
         assert hook is not None and hook.secret_token == SECRET
-        assert hook.url == str(server.make_url(webhook.PATH))
+        assert hook.url == str(server.make_url(telegram_webhook.PATH))
         assert not desk.runtime.app.updater or not desk.runtime.app.updater.running
 
 
