@@ -59,6 +59,17 @@ def _stored(data: bytes) -> bytes:
     return bytes(out)
 
 
+class Deflated:
+    """Bytes spliced into many pages, compressed once (a stored block would send them as
+    they are: worth it for a few bytes, not for a stylesheet)."""
+
+    __slots__ = ("deflated", "plain")
+
+    def __init__(self, plain: bytes) -> None:
+        self.plain = plain
+        self.deflated = _deflated(plain, last=False)
+
+
 class SplicedGzip:
     """Fixed parts compressed once; `join(values)` gives the gzip of
     `parts[0] + values[0] + parts[1] + … + parts[-1]` with no compression work."""
@@ -71,14 +82,18 @@ class SplicedGzip:
         last = len(parts) - 1
         self._deflated = tuple(_deflated(part, i == last) for i, part in enumerate(parts))
 
-    def join(self, values: Sequence[bytes]) -> bytes:
+    def join(self, values: Sequence[bytes | Deflated]) -> bytes:
         assert len(values) == len(self._parts) - 1, "one value between two parts"
         out = [_HEADER]
         crc, size = 0, 0
         for part, deflated, value in zip(self._parts, self._deflated, values, strict=False):
-            crc = zlib.crc32(value, zlib.crc32(part, crc))
-            size += len(part) + len(value)
-            out += (deflated, _stored(value))
+            if isinstance(value, Deflated):
+                plain, packed = value.plain, value.deflated
+            else:
+                plain, packed = value, _stored(value)
+            crc = zlib.crc32(plain, zlib.crc32(part, crc))
+            size += len(part) + len(plain)
+            out += (deflated, packed)
         crc = zlib.crc32(self._parts[-1], crc)
         size += len(self._parts[-1])
         out += (self._deflated[-1], struct.pack("<II", crc, size & 0xFFFFFFFF))

@@ -21,6 +21,7 @@ from models.stores.setup import SLUG_RE
 from models.stores.tables import Store
 from webstore import cart_pages, ordering, pages
 from webstore.app import CONFIG, WebConfig
+from webstore.compression import Deflated
 from webstore.i18n import load_catalogues
 from webstore.messages import N_
 from webstore.security import ORDER_TOKEN_LENGTH, SlidingWindow
@@ -31,6 +32,7 @@ from webstore.visit import (
     DRAWN_PAGES,
     INLINE_CSS,
     STYLES,
+    STYLES_DEFLATED,
     TEMPLATES,
     VISIT,
     Visit,
@@ -174,6 +176,10 @@ def setup(app: web.Application) -> None:
     app[CATALOGUES] = load_catalogues()
     app[TEMPLATES] = _templates(files)
     app[STYLES] = _styles(files)
+    app[STYLES_DEFLATED] = (
+        Deflated(app[STYLES][0].encode()),
+        Deflated(app[STYLES][1].encode()),
+    )
     app[DRAWN_PAGES] = OrderedDict()
     app[ordering.IP_LIMIT] = SlidingWindow(app[CONFIG].checkout_ip_limit, 600.0)
     files.route(app)

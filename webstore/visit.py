@@ -21,7 +21,7 @@ from markupsafe import Markup
 from models.stores.tables import Store
 from webstore import cart as carts
 from webstore.app import CONFIG, WebConfig
-from webstore.compression import MIN_SIZE, SplicedGzip, accepts_gzip, gzip_bytes
+from webstore.compression import MIN_SIZE, Deflated, SplicedGzip, accepts_gzip, gzip_bytes
 from webstore.i18n import LANG_NAMES, LANGS, Catalogues, Translator, choose_lang, format_dinars
 from webstore.i18n import is_rtl as lang_is_rtl
 from webstore.security import (
@@ -67,8 +67,10 @@ SECURITY_HEADERS = {
 # nowhere.
 PAGE_CACHE = "private, no-cache"
 NOT_KEPT = "no-store"
-# The <head> links of the stylesheet: a first visit's (inline) and a returning visit's.
+# The <head> links of the stylesheet: a first visit's (inline) and a returning visit's, with
+# their bytes compressed once for drawn pages.
 STYLES = web.AppKey("storefront_styles", tuple[Markup, Markup])
+STYLES_DEFLATED = web.AppKey("storefront_styles_deflated", tuple[Deflated, Deflated])
 
 
 @dataclass(slots=True)
@@ -291,20 +293,20 @@ class DrawnPage:
             a is b for a, b in zip(sources, self.sources, strict=True)
         )
 
-    def values(self, visit: Visit) -> list[bytes]:
-        own = {
-            "csrf": visit.csrf,
-            "cart_count": visit.cart_count,
-            "cart_stamp": visit.cart_stamp,
-            "styles": visit.styles,
+    def values(self, visit: Visit) -> list[Deflated | bytes]:
+        styles = visit.request.app[STYLES_DEFLATED][0 if visit.new_visitor else 1]
+        own: dict[str, Deflated | bytes] = {
+            "csrf": visit.csrf.encode(),
+            "cart_count": visit.cart_count.encode(),
+            "cart_stamp": visit.cart_stamp.encode(),
+            "styles": styles,
         }
-        return [own[name].encode() for name in self.slots]
+        return [own[name] for name in self.slots]
 
     def fill(self, visit: Visit) -> bytes:
-        values = self.values(visit)
         out = [self.parts[0]]
-        for value, part in zip(values, self.parts[1:], strict=True):
-            out += (value, part)
+        for value, part in zip(self.values(visit), self.parts[1:], strict=True):
+            out += (value.plain if isinstance(value, Deflated) else value, part)
         return b"".join(out)
 
     def gzipped(self, visit: Visit) -> bytes:

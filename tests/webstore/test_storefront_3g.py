@@ -15,7 +15,7 @@ from typing import Any
 from models.catalog.tables import Product
 from tests.factories import Shop
 from tests.webstore.test_storefront import CSRF_RE, PRODUCT, Client, client, fetch, shop
-from webstore.compression import SplicedGzip, accepts_gzip
+from webstore.compression import Deflated, SplicedGzip, accepts_gzip
 from webstore.static_files import HASH_LENGTH
 
 __all__ = ["client", "shop"]  # fixtures
@@ -37,6 +37,10 @@ def test_spliced_gzip_is_the_gzip_of_the_joined_text() -> None:
     joined = gzip.decompress(SplicedGzip(parts).join(values))
     assert joined == b"".join(p + v for p, v in zip(parts, [*values, b""], strict=True))
     assert gzip.decompress(SplicedGzip([b"only"]).join([])) == b"only"
+    css = b"body{margin:0}" * 200  # compressed once, spliced into many pages
+    spliced = SplicedGzip([b"<head>", b"</head>"]).join([Deflated(css)])
+    assert gzip.decompress(spliced) == b"<head>" + css + b"</head>"
+    assert len(spliced) < len(css) / 10
 
 
 def test_accept_encoding_is_read_as_browsers_write_it() -> None:
