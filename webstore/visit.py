@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import operator
 import re
 import secrets
 from collections import OrderedDict
@@ -194,7 +195,14 @@ def _set_cookie(
 def finish(visit: Visit, response: web.StreamResponse) -> web.StreamResponse:
     """Remember a new visitor and a language switch; add the security and cache headers."""
     if visit.new_visitor:
-        _set_cookie(visit, response, VISITOR_COOKIE, visit.visitor_id, YEAR)
+        # Written out rather than through http.cookies (a tenth of a page's cost): the id
+        # is URL-safe base64, nothing to quote.
+        secure = "; Secure" if is_https(visit.request, visit.config.trust_forwarded) else ""
+        response.headers.add(
+            "Set-Cookie",
+            f"{VISITOR_COOKIE}={visit.visitor_id}; HttpOnly; Max-Age={YEAR}; Path=/; "
+            f"SameSite=Lax{secure}",
+        )
     if visit.remember_lang:
         _set_cookie(visit, response, LANG_COOKIE, visit.lang, YEAR)
     headers = response.headers
@@ -289,9 +297,8 @@ class DrawnPage:
         return sum(len(part) for part in self.parts)
 
     def drawn_from(self, sources: tuple[object, ...]) -> bool:
-        return len(sources) == len(self.sources) and all(
-            a is b for a, b in zip(sources, self.sources, strict=True)
-        )
+        mine = self.sources
+        return len(sources) == len(mine) and all(map(operator.is_, sources, mine))
 
     def values(self, visit: Visit) -> list[Deflated | bytes]:
         styles = visit.request.app[STYLES_DEFLATED][0 if visit.new_visitor else 1]
