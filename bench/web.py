@@ -150,9 +150,7 @@ async def storefront(kind: str, config: Config, folder: Path) -> dict[str, Any]:
         )
         page_cpu = server.cpu() - cpu
         # The store's home and the cart, as a first-time visitor (an empty cart).
-        home = await load.wrk(
-            "home page", f"{server.url}/{shop.slug}/", config.seconds, *wrk_args
-        )
+        home = await load.wrk("home page", f"{server.url}/{shop.slug}/", config.seconds, *wrk_args)
         cart = await load.wrk(
             "cart page", f"{server.url}/{shop.slug}/panier", config.seconds, *wrk_args
         )

@@ -25,9 +25,7 @@ ASSET_RE = re.compile(r'(?:src|href)="(/static/[^"]+)"')
 
 
 async def raw(client: Client, path: str, **headers: str) -> tuple[Any, bytes]:
-    response = await client.get(
-        path, headers=headers, allow_redirects=False, auto_decompress=False
-    )
+    response = await client.get(path, headers=headers, allow_redirects=False, auto_decompress=False)
     return response, await response.read()
 
 
@@ -99,7 +97,9 @@ async def test_plain_and_old_addresses_still_work_but_are_never_cached_for_a_yea
     client: Client, shop: Shop
 ) -> None:
     _, page = await fetch(client, PRODUCT)
-    [script] = [a for a in ASSET_RE.findall(page) if a.startswith("/static/store.") and a.endswith(".js")]
+    [script] = [
+        a for a in ASSET_RE.findall(page) if a.startswith("/static/store.") and a.endswith(".js")
+    ]
     current = await client.get(script)
     # The plain name (a demo photo's stored address): revalidated on each use.
     plain = await client.get("/static/store.js")
@@ -125,7 +125,9 @@ async def test_a_first_visit_gets_the_stylesheet_inline_and_allowed_by_the_polic
     style = re.search(r"<style>(.*?)</style>", first, re.DOTALL)
     assert style is not None
     assert '<link rel="stylesheet"' not in first
-    assert re.search(r'<link rel="prefetch" href="/static/store\.[0-9a-f]+\.css" as="style">', first)
+    assert re.search(
+        r'<link rel="prefetch" href="/static/store\.[0-9a-f]+\.css" as="style">', first
+    )
     digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
     assert f"'sha256-{digest}'" in response.headers["Content-Security-Policy"]
     _, later = await fetch(client, PRODUCT)  # the visitor cookie is set: the file is cached
