@@ -25,11 +25,11 @@ from bot.runtime import BotConfig, BotRuntime
 from hanout.migrate import pending_migrations
 from hanout.settings import Settings
 from models.infra import server_secrets
-from models.infra.db import close_db, open_db
 from models.infra.leader import Leader
 from models.infra.sealing import Sealer
 from models.outbox import relay as outbox
 from models.outbox.sms import wants_sms
+from models.session import close_db, open_db
 from notify.email import EmailChannel
 from notify.relay import ChannelHandler, PermanentFailure, Relay, new_worker_id
 from notify.sms import SmsChannel

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from models.catalog import products
+from models.catalog.stock import set_stock
 from models.catalog.tables import Product, Variant
 from models.shipping.fees import FeeRow
 from models.stores import cache, setup
@@ -66,7 +66,7 @@ async def test_each_visitor_gets_their_own_token_and_cart_count(client: Client, 
 async def test_price_stock_name_and_fee_changes_show_at_once(client: Client, shop: Shop) -> None:
     _, before = await fetch(client, PRODUCT)
     assert "(épuisé)" not in before
-    await products.set_stock(shop.store, shop.variants[1].id, 0)
+    await set_stock(shop.store, shop.variants[1].id, 0)
     _, sold_out = await fetch(client, PRODUCT)
     assert "(épuisé)" in sold_out
     variant = await Variant.get(id=shop.variants[1].id)
