@@ -62,7 +62,7 @@ PERSON = Grouping(
     'd."actor_id"',
     'd."actor_name"',
     'JOIN "order_event" d ON d."order_id" = o."id" AND d."type" = \'status_changed\' '
-    f"AND d.\"from_status\" = 'pending' AND d.\"actor_kind\" IN {PEOPLE}",
+    f'AND d."from_status" = \'pending\' AND d."actor_kind" IN {PEOPLE}',
 )
 
 

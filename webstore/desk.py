@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from webstore import desk_actions, desk_api, desk_stock
+from webstore import desk_actions, desk_api, desk_stats, desk_stock
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static" / "desk"
@@ -65,6 +65,7 @@ def setup(app: web.Application) -> None:
     desk_api.setup(app)
     desk_actions.setup(app)
     desk_stock.setup(app)
+    desk_stats.setup(app)
     app.router.add_get("/desk/", page)
     app.router.add_get(r"/desk/{slug:[a-z0-9][a-z0-9-]{0,47}}/", page)
     app.router.add_get(r"/desk/{slug:[a-z0-9][a-z0-9-]{0,47}}/{number:[0-9]{1,10}}", page)

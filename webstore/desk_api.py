@@ -1,6 +1,7 @@
 """The desk's screens as JSON (`GET /desk/api/{slug}/…`): who opened it, the orders (tabs,
-to call now, search, filters, cursor pages), an order's page, the figures and the team.
-The actions are in webstore.desk_actions, the stock in webstore.desk_stock.
+to call now, search, filters, cursor pages), an order's page and the team. The actions are
+in webstore.desk_actions, the figures in webstore.desk_stats, the stock in
+webstore.desk_stock.
 
 Each handler: who is asking (401/403, webstore.desk_auth), parse, one query, reply."""
 
@@ -14,13 +15,12 @@ from tortoise.queryset import QuerySet
 
 from models import order_search, store_settings, team
 from models.calls import OUTCOMES
-from models.errors import InvalidInput
 from models.geography import get_wilaya, parse_wilaya_code, wilayas
 from models.lifecycle import OrderStatus
 from models.orm import Order
 from models.outbox import now
 from models.phones import national_display
-from models.stats import ALGIERS, period_of, store_stats
+from models.stats import ALGIERS
 from webstore.api_errors import ApiError
 from webstore.api_orders import order_detail
 from webstore.api_paging import decode_cursor, encode_cursor
@@ -172,7 +172,7 @@ async def order_page(request: web.Request) -> web.Response:
     order = await _store_order(who, order_number(request))
     detail = (await order_detail(order)).model_dump(mode="json")
     detail["claim"] = _claim_of(who, order)
-    if not _sees_money(who):
+    if not sees_money(who):
         # Money figures are the owner's (as /stats has it) unless the owner shares them.
         detail["customer"]["history"].pop("delivered_amount", None)
     return web.json_response(detail)
@@ -184,43 +184,6 @@ async def order_version(request: web.Request) -> web.Response:
     who = await desk_user(request, request.match_info["slug"])
     order = await _store_order(who, order_number(request))
     return web.json_response({"version": order.version, "status": order.status.value})
-
-
-def _rate(value: float | None) -> float | None:
-    return round(value, 4) if value is not None else None
-
-
-async def stats_screen(request: web.Request) -> web.Response:
-    """`?period=today|week|month`: the figures of /stats (models.stats); money only for the
-    owner, unless the owner shares it with the agents (/settings), as in the bot."""
-    who = await desk_user(request, request.match_info["slug"])
-    try:
-        period = period_of(request.query.get("period", "today"), now())
-    except InvalidInput as exc:
-        raise ApiError(400, "bad_request", str(exc)) from None
-    figures = await store_stats(who.store, period)
-    body: dict[str, Any] = {
-        "period": period.name,
-        "by_status": figures.by_status,
-        "placed": figures.placed,
-        "confirmed": figures.confirmed,
-        "shipped": figures.shipped,
-        "delivered": figures.delivered,
-        "returned": figures.returned,
-        "confirmation_rate": _rate(figures.confirmation_rate),
-        "delivery_rate": _rate(figures.delivery_rate),
-        "return_rate": _rate(figures.return_rate),
-        "team": [
-            {"name": p.name, "calls": p.calls, "confirmations": p.confirmations}
-            for p in figures.team
-        ],
-    }
-    if _sees_money(who):
-        body["money"] = {
-            "delivered": figures.revenue_delivered,
-            "booked": figures.revenue_booked,
-        }
-    return web.json_response(body)
 
 
 async def team_screen(request: web.Request) -> web.Response:
@@ -243,7 +206,8 @@ def _claim_of(who: DeskUser, order: Order) -> dict[str, Any] | None:
     return {"by": order.claimed_by_name, "mine": mine, "until": until.isoformat()}
 
 
-def _sees_money(who: DeskUser) -> bool:
+def sees_money(who: DeskUser) -> bool:
+    """Money figures are the owner's unless the owner shares them (/settings)."""
     return store_settings.sees_money(who.store, "owner" if who.is_owner else "agent")
 
 
@@ -251,7 +215,6 @@ def setup(app: web.Application) -> None:
     base = "/desk/api/{slug}"
     app.router.add_get(f"{base}/me", guarded(me))
     app.router.add_get(f"{base}/team", guarded(team_screen))
-    app.router.add_get(f"{base}/stats", guarded(stats_screen))
     app.router.add_get(f"{base}/orders", guarded(orders))
     app.router.add_get(base + "/orders/{number}", guarded(order_page))
     app.router.add_get(base + "/orders/{number}/version", guarded(order_version))

@@ -415,31 +415,75 @@
       }))]);
   }
 
-  /* ---- figures: the numbers of /stats, with a bar per status ---- */
+  /* ---- figures: the numbers of /stats, a bar per status, and the server's charts (SVG)
+     by day, person, wilaya and product over today, 7 or 30 days or chosen dates ---- */
+
+  var figuresOf = { period: "today", from: "", to: "" };
 
   function showStats(period) {
     stopPolling();
     setBack(goBack);
+    if (period) figuresOf.period = period;
     document.getElementById("title").textContent = t("figures");
-    api("/stats?period=" + period).then(function (res) {
-      if (!res.ok) { app.replaceChildren(el("p", { "class": "note", text: fail(res) })); return; }
+    var query = "period=" + figuresOf.period;
+    if (figuresOf.period === "custom") query += "&from=" + figuresOf.from + "&to=" + figuresOf.to;
+    api("/stats?" + query).then(function (res) {
+      if (!res.ok) { app.replaceChildren(periods(figuresOf.period), el("p", { "class": "note", text: fail(res) })); return; }
       drawStats(res.data);
     });
   }
 
-  function percent(rate) { return rate === null ? "—" : Math.round(rate * 100) + " %"; }
+  function percent(rate) { return rate === null ? "—" : Math.round(rate * 100) + " %"; }
+
+  function periods(current) {
+    var tabs = el("nav", { "class": "tabs", role: "tablist" }, ["today", "week", "month", "custom"].map(function (p) {
+      return el("button", { type: "button", role: "tab", "aria-selected": String(p === current), "data-period": p,
+        text: t("period_" + p), on: { click: function () {
+          if (p === "custom") { figuresOf.period = p; dates().hidden = false; return; }
+          showStats(p);
+        } } });
+    }));
+    var from = el("input", { type: "date", id: "f-from", "aria-label": t("from"), value: figuresOf.from });
+    var to = el("input", { type: "date", id: "f-to", "aria-label": t("to"), value: figuresOf.to });
+    var go = el("button", { type: "button", id: "f-show", "class": "primary", text: t("show"), on: { click: function () {
+      if (!from.value || !to.value) return;
+      figuresOf.from = from.value; figuresOf.to = to.value;
+      showStats("custom");
+    } } });
+    var box = el("div", { "class": "filters dates", id: "dates" }, [from, to, go]);
+    box.hidden = current !== "custom";
+    return el("div", { "class": "sticky" }, [tabs, box]);
+  }
+
+  function dates() { return document.getElementById("dates"); }
+
+  /* The server draws the chart (escaped text, no script); the page only adopts it. */
+  function svg(markup) {
+    var doc = new DOMParser().parseFromString(markup, "image/svg+xml");
+    return document.importNode(doc.documentElement, true);
+  }
+
+  function legend(withOrders) {
+    var keys = [["c-confirm", "confirmation_rate"], ["c-deliver", "delivery_rate"], ["c-return", "return_rate"]];
+    if (withOrders) keys.unshift(["c-orders", "legend_orders"]);
+    return el("p", { "class": "legend" }, keys.map(function (k) {
+      return el("span", {}, [el("i", { "class": "dot " + k[0] }), el("span", { text: t(k[1]) })]);
+    }));
+  }
+
+  function chart(name, markup, empty) {
+    return el("section", { "class": "card chart-card", id: "chart-" + name }, [el("h3", { text: t("chart_" + name) }),
+      empty ? el("p", { "class": "hint", text: t("no_figures") }) : legend(true), empty ? null : svg(markup)]);
+  }
 
   function drawStats(f) {
-    var periods = el("nav", { "class": "tabs", role: "tablist" }, ["today", "week", "month"].map(function (p) {
-      return el("button", { type: "button", role: "tab", "aria-selected": String(p === f.period), "data-period": p,
-        text: t("period_" + p), on: { click: function () { showStats(p); } } });
-    }));
+    figuresOf.from = f.from; figuresOf.to = f.to;
     var figures = el("dl", { "class": "card grid" }, [
       pair(t("placed"), f.placed), pair(t("confirmation_rate"), percent(f.confirmation_rate)),
       pair(t("delivery_rate"), percent(f.delivery_rate)), pair(t("return_rate"), percent(f.return_rate))
     ]);
     var most = Math.max.apply(null, [1].concat(Object.keys(f.by_status).map(function (k) { return f.by_status[k]; })));
-    var chart = el("section", { "class": "card", id: "chart" }, [el("h3", { text: t("by_status") })].concat(
+    var byStatus = el("section", { "class": "card", id: "chart" }, [el("h3", { text: t("by_status") })].concat(
       ["pending", "confirmed", "processing", "shipped", "delivered", "returned", "cancelled"].map(function (s) {
         var n = f.by_status[s] || 0;
         var bar = el("span", { "class": "bar s-" + s });
@@ -453,7 +497,10 @@
     })));
     var cash = f.money ? el("dl", { "class": "card", id: "money" }, [pair(t("money_booked"), money(f.money.booked)),
       pair(t("money_delivered"), money(f.money.delivered))]) : null;
-    app.replaceChildren(el("div", { "class": "sticky" }, [periods]), figures, chart, cash, team);
+    var charts = ["days", "people", "wilayas", "products"].map(function (name) {
+      return chart(name, f.charts[name], name === "days" ? !f.placed : !f[name].length);
+    });
+    app.replaceChildren.apply(app, [periods(f.period), figures, cash].concat(charts, [byStatus, team]).filter(Boolean));
   }
 
   /* ---- stock: each variant with its count, − and + in place when the person may ---- */
