@@ -53,7 +53,7 @@ def chart_png(days: Sequence[Part], lang: str) -> bytes:
     rates.yaxis.set_major_formatter("{x:.0f}%")
     _days_axis(orders, days, lang)
     labels = [_(word) for word in (ORDERS, CONFIRMATION, DELIVERY)]
-    handles: list[Artist] = [bars, confirm[0], deliver[0]]
+    handles: list[Artist] = [bars.patches[0], confirm[0], deliver[0]]
     if lang == "ar":  # read from the right: the first word on the right
         labels, handles = labels[::-1], handles[::-1]
     figure.legend(handles, labels, loc="upper center", ncol=3, frameon=False, fontsize=10)
