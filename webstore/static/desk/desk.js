@@ -11,8 +11,9 @@
   var me = null;
   var initData = tg && tg.initData ? tg.initData : fromFragment();
   var place = where();
-  var list = { tab: "call", q: "", wilaya: "", day: "", cursor: null, loading: false, seq: 0,
-    pages: 0, firstPage: "" };
+  var list = { tab: "call", q: "", wilaya: "", day: "", courier: "", agent: "", risk: "",
+    cursor: null, loading: false, seq: 0, pages: 0, firstPage: "" };
+  var FILTERS = ["wilaya", "day", "courier", "agent", "risk"];
   var observer = null;
   var poll = null;
   var POLL_MS = 2000;
@@ -156,19 +157,30 @@
     followList();
   }
 
-  /* Wilaya and day narrow a status tab (the calls to make come in their own order). */
-  function filters() {
-    var wilaya = el("select", { id: "f-wilaya", "aria-label": t("wilaya") },
-      [el("option", { value: "", text: t("all_wilayas") })].concat(me.wilayas.map(function (w) {
-        return el("option", { value: String(w[0]), text: w[1] });
+  /* Wilaya, day, courier, who confirmed or calls, and the customer's mark narrow a status
+     tab (the calls to make come in their own order). */
+  function choice(name, all, options) {
+    var select = el("select", { id: "f-" + name, "aria-label": t(name) },
+      [el("option", { value: "", text: t(all) })].concat(options.map(function (o) {
+        return el("option", { value: String(o[0]), text: o[1] });
       })));
-    wilaya.value = list.wilaya;
+    select.value = list[name];
+    select.addEventListener("change", function () { list[name] = select.value; reload(); });
+    return select;
+  }
+
+  function filters() {
     var day = el("input", { type: "date", id: "f-day", "aria-label": t("day"), value: list.day });
-    wilaya.addEventListener("change", function () { list.wilaya = wilaya.value; reload(); });
     day.addEventListener("change", function () { list.day = day.value; reload(); });
+    var boxes = [
+      choice("wilaya", "all_wilayas", me.wilayas), day,
+      choice("courier", "all_couriers", me.couriers.map(function (c) { return [c[0], c[1] || t("courier_" + c[0])]; })),
+      choice("agent", "all_agents", me.people),
+      choice("risk", "all_risks", me.risks.map(function (r) { return [r, t("risk_" + r)]; }))
+    ];
     var next = el("button", { type: "button", "class": "primary", id: "next-call",
       text: "📞 " + t("next_call"), on: { click: nextCall } });
-    return el("div", {}, [el("div", { "class": "filters", id: "filters" }, [wilaya, day]), next]);
+    return el("div", {}, [el("div", { "class": "filters", id: "filters" }, boxes), next]);
   }
 
   function reload() {
@@ -185,7 +197,8 @@
   }
 
   function loadMore(first) {
-    if (list.loading || (!first && !list.cursor)) return;
+    // A first page always goes (filters changed: the answer to an older one is dropped).
+    if (!first && (list.loading || !list.cursor)) return;
     list.loading = true;
     var seq = list.seq;
     var more = document.getElementById("more");
@@ -193,8 +206,8 @@
     var query = listQuery();
     if (list.cursor) query += "&cursor=" + encodeURIComponent(list.cursor);
     api("/orders?" + query).then(function (res) {
+      if (seq !== list.seq) return;  // the tab, a filter or the search changed meanwhile
       list.loading = false;
-      if (seq !== list.seq) return;  // the tab or the search changed meanwhile
       if (!res.ok) { more.textContent = fail(res); return; }
       if (first) list.firstPage = JSON.stringify(res.data.orders);
       list.pages = first ? 1 : list.pages + 1;
@@ -205,8 +218,9 @@
   function listQuery() {
     var query = list.q ? "q=" + encodeURIComponent(list.q) : "tab=" + list.tab;
     if (!list.q && list.tab !== "call") {
-      if (list.wilaya) query += "&wilaya=" + list.wilaya;
-      if (list.day) query += "&day=" + list.day;
+      FILTERS.forEach(function (name) {
+        if (list[name]) query += "&" + name + "=" + encodeURIComponent(list[name]);
+      });
     }
     return query;
   }
