@@ -17,6 +17,7 @@ from bot import asks, edit_flow, gate
 from bot.callbacks import OrderPress, parse_order
 from bot.cards import attempt_text
 from bot.context import display_name
+from bot.desk_links import desk_button
 from bot.i18n import ALGIERS, N_, STATUS, local_time, translator
 from bot.keyboards import (
     blacklisted_keyboard,
@@ -260,6 +261,13 @@ async def _menu_later(p: Press, build: Callable[[Order, str], InlineKeyboardMark
         log.info("menu not shown chat=%s error=%s", message.chat.id, exc)
 
 
+async def _back(p: Press) -> str | None:
+    """The card's own buttons again, its 📋 Desk among them as the sender draws it."""
+    chat_type = p.query.message.chat.type if p.query.message else "group"
+    desk = desk_button(p.context, p.store.slug, chat_type, p.store.lang, p.order.number)
+    return await _menu(lambda order, lang: main_keyboard(order, lang, desk))(p)
+
+
 async def _dispatch_menu(p: Press) -> str | None:
     # The store's courier accounts (none when this process was given no dispatcher).
     dispatcher = p.context.bot_data["config"].dispatcher
@@ -331,7 +339,7 @@ ACTIONS: dict[str, Action] = {
     "pm": _menu(postpone_keyboard),
     "dm": _dispatch_menu,
     "cx": _menu(cancel_keyboard),
-    "bk": _menu(main_keyboard),
+    "bk": _back,
     "tl": _timeline,
     "du": _duplicate_menu,
     "dt": _ask("duplicate"),
