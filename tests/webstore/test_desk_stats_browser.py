@@ -72,7 +72,7 @@ async def test_chosen_dates_narrow_the_charts(
     await page.fill("#f-from", day)
     await page.fill("#f-to", day)
     await page.click("#f-show")
-    await expect(page.locator('.tabs button[aria-selected="true"]')).to_have_text("Dates")
+    await expect(page.locator('.tabs button[aria-selected="true"]')).to_have_text("Période")
     await expect(page.locator("#chart-days rect.c-orders")).to_have_count(1)
     await expect(page.locator(".grid")).to_contain_text("100 %")  # delivered, of one shipped
     # An agent reads their own row only, and no money.
