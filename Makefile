@@ -56,7 +56,7 @@ bench: install
 		|| { apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; }; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-# Developers: after changing models/orm, write the migration for both dialects.
+# Developers: after changing a tables module (models/*/tables.py), write the migration for both dialects.
 migrations: install
 	$(BIN)/python -m hanout.devtools make-migration "$(NAME)"
 

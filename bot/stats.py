@@ -1,4 +1,4 @@
-"""`/stats [today|week|month]`: the store's figures (computed in models.stats, whose
+"""`/stats [today|week|month]`: the store's figures (computed in models.orders.stats, whose
 docstring defines each one), with buttons to switch the period in place, and a chart of
 the orders per day with the confirmation and delivery rates (bot.stats_chart) sent as a
 photo under it (the last 7 days for today)."""
@@ -18,10 +18,11 @@ from bot.callbacks import parse_stats, stats_button
 from bot.i18n import N_, money, translator
 from bot.stats_chart import chart_png
 from i18n import Translator
-from models import stats, stats_groups, store_settings
-from models.orm import Store
-from models.outbox import now
-from models.stats import StoreStats
+from models.infra.clock import now
+from models.orders import stats, stats_groups
+from models.orders.stats import StoreStats
+from models.stores import settings
+from models.stores.tables import Store
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def money_visible(store: Store, actor_kind: str, chat_type: str) -> bool:
     """Money figures are the owner's, read in a private chat, unless the owner shares them
     with the agents (/settings): an owner's /stats in the team group shows none."""
     if chat_type == "private":
-        return store_settings.sees_money(store, actor_kind)
+        return settings.sees_money(store, actor_kind)
     return store.agents_see_money
 
 

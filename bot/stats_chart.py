@@ -1,5 +1,5 @@
 """The picture under /stats: orders per day as bars, the confirmation and delivery rates as
-lines over them (models.stats_groups.by_day, the rules of models.stats), drawn with
+lines over them (models.orders.stats_groups.by_day, the rules of models.orders.stats), drawn with
 matplotlib's Agg renderer to a PNG for sendPhoto.
 
 The words are the store's language: matplotlib (3.11 and later) joins Arabic letters and
@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.i18n import N_, translator
-from models.stats_groups import Part
+from models.orders.stats_groups import Part
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -34,7 +34,7 @@ def _rates(days: Sequence[Part], name: str) -> list[float]:
 
 
 def chart_png(days: Sequence[Part], lang: str) -> bytes:
-    """The PNG of `days` (models.stats_groups.by_day) with its legend in `lang`. CPU work:
+    """The PNG of `days` (models.orders.stats_groups.by_day) with its legend in `lang`. CPU work:
     the bot runs it in a thread."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator

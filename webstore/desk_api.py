@@ -12,16 +12,18 @@ from typing import Any
 
 from aiohttp import web
 
-from models import order_search, store_settings, team
-from models.calls import OUTCOMES
-from models.courier_names import DISPLAY_NAMES
-from models.geography import get_wilaya, parse_wilaya_code, wilayas
-from models.lifecycle import OrderStatus
-from models.order_filters import OrderFilter, filtered_orders
-from models.orm import Order
-from models.outbox import now
-from models.phones import national_display
-from models.risk import Risk
+from models.calls.outcomes import OUTCOMES
+from models.customers.phones import national_display
+from models.customers.risk import Risk
+from models.infra.clock import now
+from models.orders import search
+from models.orders.filters import OrderFilter, filtered_orders
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order
+from models.shipping.courier_names import DISPLAY_NAMES
+from models.shipping.geography import get_wilaya, parse_wilaya_code, wilayas
+from models.stores import settings
+from models.team import members as team
 from webstore.api_errors import ApiError
 from webstore.api_orders import order_detail
 from webstore.api_paging import decode_cursor, encode_cursor
@@ -63,10 +65,10 @@ def _cursor_after(request: web.Request, kind: str) -> int | None:
 
 
 async def _to_call_now(who: DeskUser, request: web.Request) -> dict[str, Any]:
-    """The calls to make now, in the order the team makes them (models.order_search):
+    """The calls to make now, in the order the team makes them (models.orders.search):
     pages of the handling list cut where the calls to make end."""
     page = _cursor_after(request, "desk_call") or 0
-    handling = await order_search.orders_to_handle(who.store, page, PAGE)
+    handling = await search.orders_to_handle(who.store, page, PAGE)
     start = page * PAGE
     if handling.page.page != page:  # the list shrank under the cursor: nothing further
         return {"orders": [], "next_cursor": None, "total": handling.to_call}
@@ -135,7 +137,7 @@ async def _by_status(who: DeskUser, request: web.Request, status: str) -> dict[s
 
 
 async def _search(who: DeskUser, text: str) -> dict[str, Any]:
-    found = await order_search.find_orders(who.store, text)
+    found = await search.find_orders(who.store, text)
     if found is None:
         return {"orders": [], "next_cursor": None, "more": False}
     return {
@@ -185,7 +187,7 @@ async def me(request: web.Request) -> web.Response:
 
 
 async def _store_order(who: DeskUser, number: int) -> Order:
-    order = await order_search.order_numbered(who.store, number)
+    order = await search.order_numbered(who.store, number)
     if order is None:  # another store's number is never revealed
         raise ApiError(404, "not_found", f"No order {number} in this store")
     return order
@@ -234,7 +236,7 @@ def _claim_of(who: DeskUser, order: Order) -> dict[str, Any] | None:
 
 def sees_money(who: DeskUser) -> bool:
     """Money figures are the owner's unless the owner shares them (/settings)."""
-    return store_settings.sees_money(who.store, "owner" if who.is_owner else "agent")
+    return settings.sees_money(who.store, "owner" if who.is_owner else "agent")
 
 
 def setup(app: web.Application) -> None:

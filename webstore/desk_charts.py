@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from models.stats import CohortRules
+from models.orders.stats import CohortRules
 
 WIDTH = 360
 DAY_HEIGHT = 190

@@ -1,6 +1,7 @@
 """The desk's figures (`GET /desk/api/{slug}/stats`): the numbers of /stats for a period
 (today, 7 days, 30 days or chosen days), broken down by day, person, wilaya and product
-(models.stats_groups), each breakdown with its chart drawn here as SVG (webstore.desk_charts).
+(models.orders.stats_groups), each breakdown with its chart drawn here as SVG
+(webstore.desk_charts).
 
 Who sees what: every member sees the store's figures and the breakdowns by day, wilaya and
 product, as /stats shows the team its figures; money only for the owner unless shared
@@ -14,12 +15,12 @@ from typing import Any
 
 from aiohttp import web
 
-from models import stats_groups
 from models.errors import InvalidInput
-from models.geography import get_wilaya
-from models.outbox import now
-from models.stats import ALGIERS, CohortRules, Period, custom_period, period_of, store_stats
-from models.stats_groups import Part
+from models.infra.clock import now
+from models.orders import stats_groups
+from models.orders.stats import ALGIERS, CohortRules, Period, custom_period, period_of, store_stats
+from models.orders.stats_groups import Part
+from models.shipping.geography import get_wilaya
 from webstore.api_errors import ApiError
 from webstore.desk_api import sees_money
 from webstore.desk_auth import DeskUser, desk_user
@@ -114,7 +115,7 @@ def _period_body(period: Period) -> dict[str, str]:
 
 
 async def stats_screen(request: web.Request) -> web.Response:
-    """The period's figures of /stats (models.stats), its breakdowns (rows of figures, most
+    """The period's figures of /stats (models.orders.stats), its breakdowns (rows of figures, most
     orders first, at most MAX_PARTS) and their charts (SVG)."""
     who = await desk_user(request, request.match_info["slug"])
     period = _period(request)

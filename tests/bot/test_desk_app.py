@@ -10,9 +10,9 @@ from typing import Any
 
 from bot.desk_app import desk_url
 from bot.desk_links import DeskLinks
-from models import calls
-from models.orm import Order
-from models.timeline import Actor
+from models.calls import outcomes
+from models.orders.tables import Order
+from models.orders.timeline import Actor
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.bot.test_lists import ask, place, press_and_wait
 from tests.factories import make_shop
@@ -154,7 +154,9 @@ async def test_cards_open_their_order_on_the_desk(db: str) -> None:
             {"text": "📋 المكتب", "url": link}
         ]
         # A change re-renders both cards with their own kind of button.
-        await calls.log_call(shop.store, number, "confirmed", Actor("owner", str(OWNER["id"]), "N"))
+        await outcomes.log_call(
+            shop.store, number, "confirmed", Actor("owner", str(OWNER["id"]), "N")
+        )
         await desk.settle()
         assert desk.card(owner_chat, number).text.startswith("✅")
         assert "web_app" in desk_buttons(desk.card(owner_chat, number))[0]

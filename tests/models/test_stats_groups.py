@@ -1,5 +1,5 @@
 """/stats broken down (the desk's charts) on the known set of tests.models.test_stats: the
-parts of each breakdown carry the rates of models.stats, and a breakdown by day adds up to
+parts of each breakdown carry the rates of models.orders.stats, and a breakdown by day adds up to
 the period's figures. Custom periods: Algiers days, bounded."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from models import stats, stats_groups
 from models.errors import InvalidInput
-from models.outbox import now
-from models.stats import ALGIERS
+from models.infra.clock import now
+from models.orders import stats, stats_groups
+from models.orders.stats import ALGIERS
 from tests.factories import make_shop
 from tests.models.test_stats import Orders, _known_set
 

@@ -11,10 +11,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models import calls, order_filters
-from models.orm import Member, Order
-from models.outbox import now
-from models.timeline import Actor
+from models.calls import outcomes
+from models.infra.clock import now
+from models.orders import filters as order_filters
+from models.orders.tables import Order
+from models.orders.timeline import Actor
+from models.team.tables import Member
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
 from tests.webstore.test_desk_api import get, numbers_of_tab
@@ -36,9 +38,9 @@ async def test_by_courier_and_by_who_confirmed_or_calls(client: TestClient[Any, 
     store = team.shop.store
     await Member.create(store=store, telegram_user_id=3003, role="agent", name="Sara")
     a, b, c, d = [await place(team.shop, i) for i in range(4)]
-    await calls.log_call(store, a.number, "confirmed", YACINE)
-    await calls.log_call(store, b.number, "confirmed", SARA)
-    await calls.log_call(store, c.number, "confirmed", YACINE)
+    await outcomes.log_call(store, a.number, "confirmed", YACINE)
+    await outcomes.log_call(store, b.number, "confirmed", SARA)
+    await outcomes.log_call(store, c.number, "confirmed", YACINE)
     await Order.filter(id__in=[a.id, b.id]).update(courier="yalidine")
     await Order.filter(id=c.id).update(courier="manual")
     await Order.filter(id=d.id).update(

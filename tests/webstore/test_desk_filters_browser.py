@@ -10,9 +10,9 @@ import pytest
 from aiohttp.test_utils import BaseTestServer
 from playwright.async_api import expect
 
-from models import calls
-from models.orm import Order
-from models.timeline import Actor
+from models.calls import outcomes
+from models.orders.tables import Order
+from models.orders.timeline import Actor
 from tests.webstore.api_support import place
 from tests.webstore.desk_support import AGENT_ID, OWNER_ID, make_team
 from tests.webstore.test_browser import browser  # noqa: F401  (the Chromium fixture)
@@ -33,7 +33,7 @@ async def test_filters_by_courier_agent_and_mark(
     store = team.shop.store
     a, b, c = [await place(team.shop, i) for i in range(3)]
     for order in (a, b, c):
-        await calls.log_call(store, order.number, "confirmed", YACINE)
+        await outcomes.log_call(store, order.number, "confirmed", YACINE)
     await Order.filter(id=a.id).update(courier="yalidine")
     returned = await place(team.shop, 9)
     await Order.filter(id=returned.id).update(status="returned", phone=b.phone)

@@ -12,13 +12,16 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models import calls, dispatch, orders
-from models.intake import place_order
-from models.lifecycle import OrderStatus
-from models.orm import Member, Order
-from models.outbox import now
-from models.stats import ALGIERS
-from models.timeline import Actor
+from models.calls import outcomes
+from models.infra.clock import now
+from models.orders import transitions
+from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
+from models.orders.stats import ALGIERS
+from models.orders.tables import Order
+from models.orders.timeline import Actor
+from models.shipping import manual
+from models.team.tables import Member
 from tests.factories import checkout
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, Team, make_team, tma
@@ -47,13 +50,13 @@ async def _week(team: Team) -> None:
     store = team.shop.store
     await Member.create(store=store, telegram_user_id=3003, role="agent", name="<Sara>")
     first, second = await place(team.shop, 1), await place(team.shop, 2, variant=1)
-    await calls.log_call(store, first.number, "confirmed", YACINE)
+    await outcomes.log_call(store, first.number, "confirmed", YACINE)
     oran = checkout(team.shop.variants[0].id, phone="0770 99 88 77", wilaya="31", commune="3101")
     cancelled = (await place_order(store, oran)).order
-    await calls.log_call(store, cancelled.number, "customer_cancelled", SARA)
-    await calls.log_call(store, second.number, "confirmed", YACINE)
-    await dispatch.dispatch_order(store, second.number, YACINE, "TRK1")
-    await orders.transition_order(store, second.number, OrderStatus.DELIVERED, YACINE)
+    await outcomes.log_call(store, cancelled.number, "customer_cancelled", SARA)
+    await outcomes.log_call(store, second.number, "confirmed", YACINE)
+    await manual.dispatch_order(store, second.number, YACINE, "TRK1")
+    await transitions.transition_order(store, second.number, OrderStatus.DELIVERED, YACINE)
     await Order.filter(id=second.id).update(created_at=now() - timedelta(days=2))
     await place(team.shop, 3)
 

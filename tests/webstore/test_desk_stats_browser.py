@@ -11,8 +11,8 @@ import pytest
 from aiohttp.test_utils import BaseTestServer
 from playwright.async_api import expect
 
-from models.outbox import now
-from models.stats import ALGIERS
+from models.infra.clock import now
+from models.orders.stats import ALGIERS
 from tests.webstore.desk_support import AGENT_ID, OWNER_ID, make_team
 from tests.webstore.test_browser import browser  # noqa: F401  (the Chromium fixture)
 from tests.webstore.test_desk_browser import Telegram, launch_url, server, shot  # noqa: F401
