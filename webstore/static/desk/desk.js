@@ -118,7 +118,10 @@
 
   /* ---- the orders screen ---- */
 
-  function stopPolling() { clearInterval(poll); poll = null; }
+  /* Every screen change stops what the last screen polled and makes its pending answers
+     stale (`screen` moves on: a late answer is not drawn over the new screen). */
+  var screen = 0;
+  function stopPolling() { clearInterval(poll); poll = null; screen += 1; }
 
   /* An open order page follows changes made elsewhere (another agent, the API, a courier):
      a one-row version check every 2 s while the page is in sight, a redraw when it moved. */
@@ -441,7 +444,9 @@
     document.getElementById("title").textContent = t("figures");
     var query = "period=" + figuresOf.period;
     if (figuresOf.period === "custom") query += "&from=" + figuresOf.from + "&to=" + figuresOf.to;
+    var asked = screen;
     api("/stats?" + query).then(function (res) {
+      if (asked !== screen) return;  // another period or screen was chosen meanwhile
       if (!res.ok) { app.replaceChildren(periods(figuresOf.period), el("p", { "class": "note", text: fail(res) })); return; }
       drawStats(res.data);
     });
