@@ -106,7 +106,12 @@
     setTimeout(function () { box.remove(); }, 3000);
   }
 
+  /* Every screen drawn sets the back button: `screen` moves on there, so an answer asked
+     for an earlier screen (a late list page, another period) is not drawn over this one. */
+  var screen = 0;
+
   function setBack(handler) {
+    screen += 1;
     backButton.hidden = !handler;
     backButton.onclick = handler;
     if (tg && tg.BackButton) {
@@ -118,10 +123,7 @@
 
   /* ---- the orders screen ---- */
 
-  /* Every screen change stops what the last screen polled and makes its pending answers
-     stale (`screen` moves on: a late answer is not drawn over the new screen). */
-  var screen = 0;
-  function stopPolling() { clearInterval(poll); poll = null; screen += 1; }
+  function stopPolling() { clearInterval(poll); poll = null; }
 
   /* An open order page follows changes made elsewhere (another agent, the API, a courier):
      a one-row version check every 2 s while the page is in sight, a redraw when it moved. */
@@ -208,7 +210,9 @@
     more.textContent = t("loading");
     var query = listQuery();
     if (list.cursor) query += "&cursor=" + encodeURIComponent(list.cursor);
+    var asked = screen;
     api("/orders?" + query).then(function (res) {
+      if (asked !== screen) { list.loading = false; return; }  // the list was left
       if (seq !== list.seq) return;  // the tab, a filter or the search changed meanwhile
       list.loading = false;
       if (!res.ok) { more.textContent = fail(res); return; }
@@ -290,7 +294,9 @@
     setBack(goBack);
     document.getElementById("title").textContent = "#" + number;
     if (!quiet) app.replaceChildren(el("p", { "class": "note", text: t("loading") }));
+    var asked = screen;
     api("/orders/" + number).then(function (res) {
+      if (asked !== screen) return;
       if (!res.ok) { app.replaceChildren(el("p", { "class": "note", text: fail(res) })); return; }
       drawOrder(res.data);
     });
@@ -528,7 +534,9 @@
     stopPolling();
     setBack(goBack);
     document.getElementById("title").textContent = t("stock");
+    var asked = screen;
     api("/stock").then(function (res) {
+      if (asked !== screen) return;
       if (!res.ok) { app.replaceChildren(el("p", { "class": "note", text: fail(res) })); return; }
       var list = el("ul", { "class": "orders", id: "stock-list" }, res.data.variants.map(function (v) {
         return stockRow(v, res.data.may_change);
