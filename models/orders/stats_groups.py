@@ -43,13 +43,13 @@ class Grouping:
 
 _STATUS = (
     'SELECT {key} AS "k", MAX({label}) AS "label", o."status" AS "s", '
-    'COUNT(DISTINCT o."id") AS "n" FROM "order" o {join} '
+    '{count} AS "n" FROM "order" o {join} '
     'WHERE o."store_id" = ? AND o."created_at" >= ? AND o."created_at" < ? '
     'GROUP BY "k", o."status"'
 )
 _CANCELLED = (
     'SELECT {key} AS "k", MAX({label}) AS "label", c."from_status" AS "s", '
-    'COUNT(DISTINCT o."id") AS "n" FROM "order" o {join} '
+    '{count} AS "n" FROM "order" o {join} '
     'JOIN "order_event" c ON c."order_id" = o."id" AND c."type" = \'status_changed\' '
     "AND c.\"to_status\" = 'cancelled' "
     'WHERE o."store_id" = ? AND o."created_at" >= ? AND o."created_at" < ? '
@@ -81,7 +81,9 @@ def _day(dialect: str, period: Period) -> Grouping:
 
 async def _rows(sql: str, grouping: Grouping, store: Store, period: Period) -> list[Any]:
     conn = Tortoise.get_connection("default")
-    statement = sql.format(key=grouping.key, label=grouping.label, join=grouping.join)
+    # An order counts once per part: a join (lines, events) may bring it more than once.
+    count = 'COUNT(DISTINCT o."id")' if grouping.join else "COUNT(*)"
+    statement = sql.format(key=grouping.key, label=grouping.label, join=grouping.join, count=count)
     params = [store.id, period.start, period.end]
     return list(await conn.execute_query_dict(dialect_sql(conn, statement), params))
 
