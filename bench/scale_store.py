@@ -211,7 +211,7 @@ def rows(
         fields_: dict[str, Any] = {}
         if status is not S.PENDING:
             confirmed = status is not S.CANCELLED or rng.random() < 0.1
-            outcome = "confirmed" if confirmed else rng.choice(("no_answer", "cancelled", "fake"))
+            outcome = "confirmed" if confirmed else rng.choice(("no_answer", "customer_cancelled", "fake"))
             call_id += 1
             calls.add(decided, id=call_id, order_id=order_id, at=decided, actor_kind="agent",
                       outcome=outcome, **actor)  # fmt: skip
@@ -221,7 +221,7 @@ def rows(
             if status is S.CANCELLED:
                 came_from = S.CONFIRMED.value if confirmed else S.PENDING.value
                 timeline.append((decided + timedelta(minutes=5), came_from, S.CANCELLED.value))
-                reason = "fake" if outcome == "fake" else "customer"
+                reason = "fake" if outcome == "fake" else "customer_refused"
                 fields_ |= {"cancel_reason": reason, "cancelled_by": AGENTS[agent],
                             "cancelled_at": decided + timedelta(minutes=5)}  # fmt: skip
             if status is S.PROCESSING:

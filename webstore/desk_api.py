@@ -29,6 +29,7 @@ from webstore.desk_http import guarded, order_number
 from webstore.desk_strings import strings_for
 
 PAGE = 30
+MAX_PAGE = 100  # `limit` of a status tab: a longer scroll in one request
 CALL_TAB = "call"
 TABS = (CALL_TAB, *(s.value for s in OrderStatus))
 
@@ -95,19 +96,30 @@ def _filtered(query: QuerySet[Order], request: web.Request) -> QuerySet[Order]:
     return query
 
 
+def _limit(request: web.Request) -> int:
+    """`limit`: orders per page of a status tab, 1 to MAX_PAGE (PAGE when not given)."""
+    raw = request.query.get("limit")
+    if raw is None:
+        return PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise ApiError(400, "bad_request", f"limit: a whole number, 1 to {MAX_PAGE}")
+    return int(raw)
+
+
 async def _by_status(who: DeskUser, request: web.Request, status: str) -> dict[str, Any]:
-    """Newest first, keyset pages over the id (stable while orders arrive); filtered by
-    wilaya and day when asked (keep the same filters from page to page)."""
-    kind = f"desk_{status}"
+    """Newest first, keyset pages over the id (stable while orders arrive; the index on
+    store, status and id serves them without sorting); filtered by wilaya and day when
+    asked (keep the same filters from page to page)."""
+    kind, size = f"desk_{status}", _limit(request)
     after = _cursor_after(request, kind)
     query = _filtered(Order.filter(store_id=who.store.id, status=status), request)
     if after is not None:
         query = query.filter(id__lt=after)
-    rows = await query.order_by("-id").limit(PAGE + 1)
-    more = len(rows) > PAGE
+    rows = await query.order_by("-id").limit(size + 1)
+    more = len(rows) > size
     return {
-        "orders": [_row(o) for o in rows[:PAGE]],
-        "next_cursor": encode_cursor(kind, rows[PAGE - 1].id) if more else None,
+        "orders": [_row(o) for o in rows[:size]],
+        "next_cursor": encode_cursor(kind, rows[size - 1].id) if more else None,
     }
 
 
@@ -124,7 +136,8 @@ async def _search(who: DeskUser, text: str) -> dict[str, Any]:
 
 
 async def orders(request: web.Request) -> web.Response:
-    """`?tab=call|<status>&cursor=` or `?q=` (a number, a phone or part of a name)."""
+    """`?tab=call|<status>&cursor=` (`&limit=` on a status tab) or `?q=` (a number, a
+    phone or part of a name)."""
     who = await desk_user(request, request.match_info["slug"])
     text = request.query.get("q", "").strip()
     if text:
@@ -135,6 +148,8 @@ async def orders(request: web.Request) -> web.Response:
     if tab == CALL_TAB:
         if request.query.get("wilaya") or request.query.get("day"):
             raise ApiError(400, "bad_request", "the calls to make are not filtered")
+        if request.query.get("limit") is not None:
+            raise ApiError(400, "bad_request", f"limit: the calls to make come {PAGE} at a time")
         return web.json_response(await _to_call_now(who, request))
     return web.json_response(await _by_status(who, request, tab))
 
