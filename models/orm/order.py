@@ -95,10 +95,15 @@ class Order(Model):
     class Meta:
         table = "order"
         unique_together = (("store", "number"),)
+        # Each serves a read that must not grow with the store (bench/README.md, plans):
+        # keyset pages newest first, of all orders and of one status; a phone's orders; a
+        # period's orders; the customer's (also open, duplicates); call-backs due.
         indexes = (
-            ("store", "status"),
+            ("store", "id"),
+            ("store", "status", "id"),
             ("store", "phone", "created_at"),
             ("store", "created_at"),
+            ("customer",),
             ("status", "callback_at"),
         )
 
@@ -154,7 +159,8 @@ class OrderEvent(Model):
 
     class Meta:
         table = "order_event"
-        indexes = (("order", "id"),)
+        # An order's timeline; the status changes of a period (/stats).
+        indexes = (("order", "id"), ("type", "to_status", "at"))
 
 
 class IdempotencyKey(Model):

@@ -79,7 +79,8 @@ class CallAttempt(Model):
 
     class Meta:
         table = "call_attempt"
-        indexes = (("order", "id"),)
+        # An order's calls; the calls of a period (/stats).
+        indexes = (("order", "id"), ("at",))
 
 
 class TelegramUpdate(Model):
