@@ -1,0 +1,93 @@
+"""Queries reshaped so that their cost stays flat as a store grows (bench/README.md) give
+what the plain queries they replaced gave, on both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tortoise.expressions import Q
+
+from models import duplicates, orders, stats
+from models.cancellation import Cancellation
+from models.customers import OPEN
+from models.lifecycle import OrderStatus
+from models.orm import Order, OrderEvent
+from models.outbox import now
+from models.timeline import Actor
+from tests.factories import make_shop
+from tests.webstore.api_support import place
+
+YACINE = Actor("agent", "2002", "Yacine")
+STATUSES = ["pending", "confirmed", "delivered", "shipped", "cancelled", "processing", "returned"]
+FEW_OPEN = ["delivered", "confirmed", "delivered", "returned", "cancelled", "pending", "cancelled"]
+
+
+async def _same_customer_orders(statuses: list[str]) -> tuple[Order, list[Order]]:
+    """An order whose customer has 14 other orders: by the same phone, by the same customer
+    under another phone (edited), in every status; and orders of other customers."""
+    shop = await make_shop()
+    placed = [await place(shop, i) for i in range(20)]
+    mine = placed[0]
+    for i, order in enumerate(placed[1:15], 1):
+        changes: dict[str, object] = {"status": statuses[i % len(statuses)]}
+        if i % 3:
+            changes["phone"] = mine.phone  # same phone (another customer row than mine)
+        else:
+            changes["customer_id"] = mine.customer_id  # same customer, another phone
+        await Order.filter(id=order.id).update(**changes)
+    await Order.filter(id=placed[15].id).update(status="pending")  # a stranger's, open
+    return await Order.get(id=mine.id), placed
+
+
+async def test_also_open_is_the_or_query_it_replaced(db: str) -> None:
+    order, _ = await _same_customer_orders(STATUSES)
+    same = Q(phone=order.phone) | Q(customer_id=order.customer_id)
+    before = (
+        await Order.filter(same, store_id=order.store_id, status__in=OPEN)
+        .exclude(id=order.id)
+        .order_by("number")
+        .limit(duplicates.MAX_SHOWN)
+        .values_list("number", flat=True)
+    )
+    assert len(before) == duplicates.MAX_SHOWN  # more open orders than shown
+    assert await duplicates.also_open(order) == list(before)
+
+
+async def test_duplicate_candidates_are_the_or_queries_they_replaced(db: str) -> None:
+    order, _ = await _same_customer_orders(FEW_OPEN)
+    same = Q(phone=order.phone) | Q(customer_id=order.customer_id)
+    query = Order.filter(same, store_id=order.store_id).exclude(id=order.id)
+    limit = duplicates.MAX_CANDIDATES
+    opened = await query.filter(status__in=OPEN).order_by("-number").limit(limit)
+    rest = await query.exclude(status__in=OPEN).order_by("-number").limit(limit - len(opened))
+    expected = [o.number for o in [*opened, *rest]]
+    assert 0 < len(opened) < limit == len(opened) + len(rest)  # both parts are used
+    assert [o.number for o in await duplicates.duplicate_candidates(order)] == expected
+    # Only the first part when it fills the list.
+    await Order.filter(store_id=order.store_id).exclude(id=order.id).filter(same).update(
+        status="pending"
+    )
+    numbers = [o.number for o in await duplicates.duplicate_candidates(order)]
+    everyone = await query.order_by("-number").limit(limit).values_list("number", flat=True)
+    assert numbers == list(everyone)
+
+
+async def test_cancelled_from_counts_the_orders_of_the_period_only(db: str) -> None:
+    shop = await make_shop()
+    placed = [await place(shop, i) for i in range(4)]
+    store = shop.store
+    await orders.confirm_order(store, placed[1].number, YACINE)
+    for order in placed[:3]:
+        await orders.cancel_order(store, order.number, YACINE, cancel=Cancellation("delay"))
+    # Placed before the period, cancelled in it: not an order of the period.
+    month = stats.period_of("month", now())
+    await Order.filter(id=placed[2].id).update(created_at=month.start - timedelta(days=2))
+    figures = await stats.store_stats(store, month)
+    assert figures.cancelled_from == {"pending": 1, "confirmed": 1}
+    reference = await OrderEvent.filter(
+        order__store_id=store.id,
+        order__created_at__gte=month.start,
+        type="status_changed",
+        to_status=OrderStatus.CANCELLED.value,
+    ).values_list("from_status", flat=True)
+    assert sorted(reference) == ["confirmed", "pending"]
