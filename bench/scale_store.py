@@ -299,6 +299,8 @@ def _sqlite_write(path: str, tables: Iterable[Table], store_id: int, last_number
     conn = sqlite3.connect(path)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
+        # The indexes are written out of order (phone, customer): keep them in memory.
+        conn.execute("PRAGMA cache_size=-400000")
         with conn:  # one transaction
             for table in tables:
                 names = ", ".join(f'"{c}"' for c in table.columns)
