@@ -29,16 +29,12 @@ def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
     month = period_of("month", now()).start
     confirmed = OrderStatus.CONFIRMED.value
     return {
-        "REST /v1/orders, first page (models.listing.orders_page)": lambda: Order.filter(
-            store_id=store.id
-        )
-        .order_by("-id")
-        .limit(51),
-        "Desk status tab, 100 rows (webstore.desk_api)": lambda: Order.filter(
-            store_id=store.id, status=OrderStatus.DELIVERED
-        )
-        .order_by("-id")
-        .limit(101),
+        "REST /v1/orders, first page (models.listing.orders_page)": lambda: (
+            Order.filter(store_id=store.id).order_by("-id").limit(51)
+        ),
+        "Desk status tab, 100 rows (webstore.desk_api)": lambda: (
+            Order.filter(store_id=store.id, status=OrderStatus.DELIVERED).order_by("-id").limit(101)
+        ),
         "Card: the customer's other open orders by phone (models.duplicates.also_open)": lambda: (
             duplicates.open_of(order).filter(phone=order.phone).values_list("number")
         ),
@@ -48,16 +44,16 @@ def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
         "Card: the customer's history (models.customers.standing_of)": lambda: Order.filter(
             store_id=store.id, phone=order.phone
         ).values("id", "status", "total"),
-        "/find by phone (models.order_search.find_orders)": lambda: Order.filter(
-            store_id=store.id, phone=order.phone
-        )
-        .order_by("-created_at", "-id")
-        .limit(order_search.FOUND_LIMIT + 1),
-        "/find by a name nobody has (models.order_search.find_orders)": lambda: Order.filter(
-            store_id=store.id, name__icontains="Zerrouki"
-        )
-        .order_by("-created_at", "-id")
-        .limit(order_search.FOUND_LIMIT + 1),
+        "/find by phone (models.order_search.find_orders)": lambda: (
+            Order.filter(store_id=store.id, phone=order.phone)
+            .order_by("-created_at", "-id")
+            .limit(order_search.FOUND_LIMIT + 1)
+        ),
+        "/find by a name nobody has (models.order_search.find_orders)": lambda: (
+            Order.filter(store_id=store.id, name__icontains="Zerrouki")
+            .order_by("-created_at", "-id")
+            .limit(order_search.FOUND_LIMIT + 1)
+        ),
         "/stats: orders placed in the period by status (models.stats)": lambda: Order.filter(
             store_id=store.id, created_at__gte=month
         ).values("status", "total"),
@@ -78,20 +74,22 @@ def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
             type="status_changed",
             to_status=confirmed,
         ).values("actor_id", "actor_name"),
-        "Parcel sync: due parcels (models.parcel_polls, SQLite path)": lambda: parcel_polls._due(  # noqa: SLF001
-            now()
-        )
-        .filter(id__gt=0)
-        .order_by("id")
-        .limit(2000)
-        .values_list("id", flat=True),
-        "Export: the month's order ids (models.exports.export_rows)": lambda: Order.filter(
-            store_id=store.id,
-            created_at__gte=month,
-            created_at__lt=now() + timedelta(days=1),
-        )
-        .order_by("id")
-        .values_list("id", flat=True),
+        "Parcel sync: due parcels (models.parcel_polls, SQLite path)": lambda: (
+            parcel_polls._due(now())
+            .filter(id__gt=0)
+            .order_by("id")
+            .limit(2000)
+            .values_list("id", flat=True)
+        ),
+        "Export: the month's order ids (models.exports.export_rows)": lambda: (
+            Order.filter(
+                store_id=store.id,
+                created_at__gte=month,
+                created_at__lt=now() + timedelta(days=1),
+            )
+            .order_by("id")
+            .values_list("id", flat=True)
+        ),
         "Parcel webhook: a parcel by tracking (models.parcel_polls.shipment_for)": lambda: (
             Shipment.filter(account_id=1, tracking="yal-00000001").limit(1)
         ),

@@ -108,7 +108,7 @@ async def _reads(url: str, samples: int) -> dict[str, Any]:
             .first()
         )
         config = WebConfig(
-            secret_key="bench-secret", api_rate_limit="10000/1", telegram_bot_token=BOT_TOKEN
+            secret_key=web.SECRET_KEY, api_rate_limit="10000/1", telegram_bot_token=BOT_TOKEN
         )
         desk = {"Authorization": f"tma {init_data(scale_store.OWNER_ID, token=BOT_TOKEN)}"}
         api = {"Authorization": f"Bearer {key}"}
@@ -170,6 +170,11 @@ def _memory_kb() -> dict[str, int]:
     return procs.memory_kb(os.getpid())
 
 
+def _reset_peak() -> None:
+    """VmHWM := VmRSS (Linux: /proc/<pid>/clear_refs, 5)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
 async def _export(url: str) -> dict[str, Any]:
     from models.db import close_db, open_db
     from models.export_files import ExportRequest, write_export
@@ -190,7 +195,7 @@ async def _export(url: str) -> dict[str, Any]:
                 await write_export(ExportRequest(store, named_period("today", local_today(now())),
                                                  "xlsx", "fr"), out, now())  # fmt: skip
             idle = _memory_kb()["VmRSS"]
-            Path("/proc/self/clear_refs").write_text("5")  # VmHWM := VmRSS
+            _reset_peak()
             started = time.monotonic()
             path = Path(tmp) / "month.xlsx"
             with path.open("wb") as out:
@@ -243,8 +248,8 @@ async def _sync(url: str, sizes: list[int]) -> dict[str, Any]:
 
     await open_db(url)
     try:
-        moving = await Shipment.filter(status="in_transit").order_by("id").values_list(
-            "id", flat=True
+        moving = (
+            await Shipment.filter(status="in_transit").order_by("id").values_list("id", flat=True)
         )
         pool = _Pool()
         sync = ParcelSync(pool, "bench-sync")  # type: ignore[arg-type]

@@ -123,10 +123,7 @@ class Table:
     def add(self, when: datetime, /, **values: Any) -> None:
         row = []
         for column in self.columns:
-            if column in values:
-                value = values[column]
-            else:
-                value = self._default(self.fields[column], when)
+            value = values[column] if column in values else self._default(self.fields[column], when)
             row.append(self._db(value))
         self.rows.append(tuple(row))
 
@@ -172,7 +169,7 @@ def rows(
     first_number: int,
 ) -> dict[str, Table]:
     order_count, customer_count, parcels = counts
-    rng = random.Random(14)  # noqa: S311 (bench data, not secrets)
+    rng = random.Random(14)  # bench data, not secrets
     customers = Table(Customer, dialect, ("store_id",))
     orders = Table(Order, dialect, ("store_id", "customer_id"))
     lines = Table(OrderLine, dialect, ("order_id", "variant_id"))
@@ -211,7 +208,11 @@ def rows(
         fields_: dict[str, Any] = {}
         if status is not S.PENDING:
             confirmed = status is not S.CANCELLED or rng.random() < 0.1
-            outcome = "confirmed" if confirmed else rng.choice(("no_answer", "customer_cancelled", "fake"))
+            outcome = (
+                "confirmed"
+                if confirmed
+                else rng.choice(("no_answer", "customer_cancelled", "fake"))
+            )
             call_id += 1
             calls.add(decided, id=call_id, order_id=order_id, at=decided, actor_kind="agent",
                       outcome=outcome, **actor)  # fmt: skip
@@ -290,9 +291,7 @@ def rows(
             events.add(when, id=event_id, order_id=order_id, at=when, type="status_changed",
                        from_status=came_from, to_status=went_to, actor_kind="agent",
                        **actor)  # fmt: skip
-    return {
-        t.name: t for t in (customers, orders, lines, events, calls, shipments)
-    }
+    return {t.name: t for t in (customers, orders, lines, events, calls, shipments)}
 
 
 def _sqlite_write(path: str, tables: Iterable[Table], store_id: int, last_number: int) -> None:
@@ -357,8 +356,7 @@ async def _build(url: str, counts: tuple[int, int, int], slug: str = "bench") ->
             store=store, courier=COURIER, label="Yalidine", is_default=True
         )
         variants = [
-            (v.id, v.price, v.sku)
-            for v in await Variant.filter(store_id=store.id).order_by("id")
+            (v.id, v.price, v.sku) for v in await Variant.filter(store_id=store.id).order_by("id")
         ]
         first = store.last_order_number + 1
         store_id = store.id
@@ -395,30 +393,45 @@ async def build(url: str, counts: tuple[int, int, int] = (ORDERS, CUSTOMERS, PAR
     return BigStore(**json.loads(out))
 
 
+def _cached(counts: tuple[int, int, int]) -> tuple[Path, Path]:
+    """The cached store's file and description for these sizes (stale ones removed)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    key = f"scale-{_fingerprint()}-{'-'.join(map(str, counts))}"
+    for old in CACHE.glob("scale-*"):
+        if not old.name.startswith(key):
+            old.unlink()
+    return CACHE / f"{key}.sqlite3", CACHE / f"{key}.json"
+
+
+def _keep(built: str, cached: Path, meta: Path, big: BigStore) -> None:
+    source = Path(built.removeprefix("sqlite://"))
+    conn = sqlite3.connect(source)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    shutil.copyfile(source, cached)
+    meta.write_text(json.dumps(asdict(big)))
+
+
+def _copy_out(cached: Path, meta: Path, target: Path) -> BigStore:
+    shutil.copyfile(cached, target)
+    return BigStore(**json.loads(meta.read_text()))
+
+
 async def cached_sqlite(
     folder: Path, name: str, counts: tuple[int, int, int], fresh: Any, seed: Any
 ) -> tuple[str, BigStore, bool]:
     """A copy of the cached SQLite store in `folder` (built first when missing or stale):
     its URL, what it holds, whether it came from the cache."""
-    CACHE.mkdir(parents=True, exist_ok=True)
-    key = f"scale-{_fingerprint()}-{'-'.join(map(str, counts))}"
-    cached, meta = CACHE / f"{key}.sqlite3", CACHE / f"{key}.json"
-    hit = cached.exists() and meta.exists()
+    cached, meta = await asyncio.to_thread(_cached, counts)
+    hit = await asyncio.to_thread(lambda: cached.exists() and meta.exists())
     if not hit:
-        for old in CACHE.glob("scale-*"):
-            old.unlink()
         url = await fresh("sqlite", folder, f"{name}-build")
         await seed(url)
         big = await build(url, counts)
-        source = Path(url.removeprefix("sqlite://"))
-        conn = sqlite3.connect(source)
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.close()
-        shutil.copyfile(source, cached)
-        meta.write_text(json.dumps(asdict(big)))
+        await asyncio.to_thread(_keep, url, cached, meta, big)
     target = folder / f"{name}.sqlite3"
-    shutil.copyfile(cached, target)
-    return f"sqlite://{target}", BigStore(**json.loads(meta.read_text())), hit
+    big = await asyncio.to_thread(_copy_out, cached, meta, target)
+    return f"sqlite://{target}", big, hit
 
 
 def main(argv: list[str]) -> None:

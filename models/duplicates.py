@@ -4,6 +4,8 @@ guessed: the same phone in the same store (the customer row is per phone)."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
@@ -40,7 +42,8 @@ async def also_open(order: Order) -> list[int]:
     (read by phone, then by customer, as `_same_customer` explains)."""
     numbers: set[int] = set()
     for same in (Q(phone=order.phone), Q(customer_id=order.customer_id)):
-        numbers.update(await open_of(order).filter(same).values_list("number", flat=True))
+        found = await open_of(order).filter(same).values_list("number", flat=True)
+        numbers.update(cast(list[int], found))
     return sorted(numbers)[:MAX_SHOWN]
 
 

@@ -64,8 +64,11 @@ async def test_duplicate_candidates_are_the_or_queries_they_replaced(db: str) ->
     assert 0 < len(opened) < limit == len(opened) + len(rest)  # both parts are used
     assert [o.number for o in await duplicates.duplicate_candidates(order)] == expected
     # Only the first part when it fills the list.
-    await Order.filter(store_id=order.store_id).exclude(id=order.id).filter(same).update(
-        status="pending"
+    await (
+        Order.filter(store_id=order.store_id)
+        .exclude(id=order.id)
+        .filter(same)
+        .update(status="pending")
     )
     numbers = [o.number for o in await duplicates.duplicate_candidates(order)]
     everyone = await query.order_by("-number").limit(limit).values_list("number", flat=True)
