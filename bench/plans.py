@@ -65,11 +65,15 @@ def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
             at__gte=month,
         ).values("from_status"),
         "/stats: calls per person (models.stats)": lambda: CallAttempt.filter(
-            order__store_id=store.id, at__gte=month, actor_kind__in=["owner", "agent"]
+            order__store_id=store.id,
+            order__updated_at__gte=month,
+            at__gte=month,
+            actor_kind__in=["owner", "agent"],
         ).values("actor_id", "actor_name"),
         "/stats: confirmations per person (models.stats)": lambda: OrderEvent.filter(
             Q(actor_kind__in=["owner", "agent"]),
             order__store_id=store.id,
+            order__updated_at__gte=month,
             at__gte=month,
             type="status_changed",
             to_status=confirmed,

@@ -184,10 +184,14 @@ async def _per_person(model: type[CallAttempt] | type[OrderEvent], **where: obje
 
 
 async def _team(store: Store, period: Period) -> list[PersonFigures]:
-    calls = await _per_person(CallAttempt, order__store_id=store.id, at__gte=period.start)
+    # A call or a status change moves its order's updated_at (models.orders), so only the
+    # orders changed in the period are joined (by the index on store and updated_at), not
+    # every order the store ever had.
+    store_orders = {"order__store_id": store.id, "order__updated_at__gte": period.start}
+    calls = await _per_person(CallAttempt, **store_orders, at__gte=period.start)
     confirmations = await _per_person(
         OrderEvent,
-        order__store_id=store.id,
+        **store_orders,
         at__gte=period.start,
         type="status_changed",
         to_status=S.CONFIRMED.value,

@@ -98,13 +98,15 @@ class Order(Model):
         # Each serves a read that must not grow with the store (bench/README.md, plans):
         # keyset pages newest first, of all orders and of one status; a status oldest first
         # (the calls to make); a phone's orders; a period's orders; the customer's (also
-        # open, duplicates); call-backs due.
+        # open, duplicates); the orders changed since (API sync, /stats' team figures);
+        # call-backs due.
         indexes = (
             ("store", "id"),
             ("store", "status", "id"),
             ("store", "status", "created_at"),
             ("store", "phone", "created_at"),
             ("store", "created_at"),
+            ("store", "updated_at"),
             ("customer",),
             ("status", "callback_at"),
         )
