@@ -45,7 +45,9 @@ from bench import db, load, procs, scale_store, web
 
 BOT_TOKEN = "123456:bench-desk-token"  # noqa: S105 (a throwaway bot)
 MEASURED_SECONDS = {"quick": 3, "full": 10}
-PRODUCT = "robe-kabyle"  # bench.db.seed's product
+PRODUCT = "robe-kabyle"
+# Yalidine's words for a parcel on its way, one per sync round (the store has "Centre").
+RAW_STATUSES = ("Vers Wilaya", "Reçu à Wilaya", "Sorti en livraison")  # bench.db.seed's product
 # The store every figure is compared with: the same store, team and courier account, a
 # hundred orders (so an order page and a card have something to show) and 20 parcels.
 SMALL = (100, 30, 20)
@@ -259,7 +261,7 @@ async def _sync(url: str, sizes: list[int]) -> dict[str, Any]:
             later = now() + timedelta(hours=1)
             await Shipment.filter(status="in_transit").update(next_poll_at=later)
             await Shipment.filter(id__in=due).update(next_poll_at=now() - timedelta(minutes=1))
-            pool.raw = ("Vers Wilaya", "Centre")[round_ % 2]
+            pool.raw = RAW_STATUSES[round_ % len(RAW_STATUSES)]  # new to every parcel
             started = time.perf_counter()
             report = await sync.run_once()
             spent = time.perf_counter() - started
