@@ -19,9 +19,13 @@ from typing import Any
 import asyncpg
 
 from bench.procs import HANOUT, ROOT
-from models import catalog, stores
-from models.db import close_db, open_db
-from models.orm import Order, OrderEvent, OrderLine, OutboxMessage, Store, Variant
+from models.catalog import products
+from models.catalog.tables import Variant
+from models.infra.db import close_db, open_db
+from models.orders.tables import Order, OrderEvent, OrderLine
+from models.outbox.tables import OutboxMessage
+from models.stores import setup
+from models.stores.tables import Store
 
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PG_NAME = "hanout_bench"
@@ -85,22 +89,22 @@ async def _seed(url: str, count: int = 1) -> list[Shop]:
     try:
         shops = []
         for n in range(count):
-            new = await stores.create_store(
+            new = await setup.create_store(
                 f"bench{n}" if n else "bench", f"Boutique {n}", "fr", "owner@bench.test"
             )
-            product = await catalog.add_product(
+            product = await products.add_product(
                 new.store,
                 "Robe kabyle",
                 4500,
                 [
-                    catalog.VariantSpec({"Taille": "M"}, None, STOCK),
-                    catalog.VariantSpec({"Taille": "L"}, 4800, STOCK),
+                    products.VariantSpec({"Taille": "M"}, None, STOCK),
+                    products.VariantSpec({"Taille": "L"}, 4800, STOCK),
                 ],
                 "Robe brodée à la main.",
             )
             variant = await Variant.filter(product_id=product.id).order_by("id").first()
             assert variant is not None
-            group = await stores.create_invite(new.store, "agent")
+            group = await setup.create_invite(new.store, "agent")
             shops.append(Shop(new.store.slug, product.slug, variant.id, new.invite_token, group))
         return shops
     finally:

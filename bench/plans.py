@@ -17,60 +17,64 @@ from tortoise import connections
 from tortoise.expressions import Q
 
 from bench import scale_store
-from models import duplicates, order_search, parcel_polls
-from models.db import close_db, open_db
-from models.lifecycle import OrderStatus
-from models.orm import CallAttempt, Order, OrderEvent, Shipment, Store
-from models.outbox import now
-from models.stats import period_of
+from models.calls.tables import CallAttempt
+from models.infra.clock import now
+from models.infra.db import close_db, open_db
+from models.orders import duplicates, search
+from models.orders.lifecycle import OrderStatus
+from models.orders.stats import period_of
+from models.orders.tables import Order, OrderEvent
+from models.shipping import polls
+from models.shipping.tables import Shipment
+from models.stores.tables import Store
 
 
 def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
     month = period_of("month", now()).start
     confirmed = OrderStatus.CONFIRMED.value
     return {
-        "REST /v1/orders, first page (models.listing.orders_page)": lambda: (
+        "REST /v1/orders, first page (models.infra.listing.orders_page)": lambda: (
             Order.filter(store_id=store.id).order_by("-id").limit(51)
         ),
         "Desk status tab, 100 rows (webstore.desk_api)": lambda: (
             Order.filter(store_id=store.id, status=OrderStatus.DELIVERED).order_by("-id").limit(101)
         ),
-        "Card: the customer's other open orders by phone (models.duplicates.also_open)": lambda: (
+        "Card: the customer's other open orders, by phone (orders.duplicates.also_open)": lambda: (
             duplicates.open_of(order).filter(phone=order.phone).values_list("number")
         ),
-        "… and by customer (models.duplicates.also_open)": lambda: (
+        "… and by customer (models.orders.duplicates.also_open)": lambda: (
             duplicates.open_of(order).filter(customer_id=order.customer_id).values_list("number")
         ),
-        "Card: the customer's history (models.customers.standing_of)": lambda: Order.filter(
+        "Card: the customer's history (customers.registry.standing_of)": lambda: Order.filter(
             store_id=store.id, phone=order.phone
         ).values("id", "status", "total"),
-        "/find by phone (models.order_search.find_orders)": lambda: (
+        "/find by phone (models.orders.search.find_orders)": lambda: (
             Order.filter(store_id=store.id, phone=order.phone)
             .order_by("-created_at", "-id")
-            .limit(order_search.FOUND_LIMIT + 1)
+            .limit(search.FOUND_LIMIT + 1)
         ),
-        "/find by a name nobody has (models.order_search.find_orders)": lambda: (
+        "/find by a name nobody has (models.orders.search.find_orders)": lambda: (
             Order.filter(store_id=store.id, name__icontains="Zerrouki")
             .order_by("-created_at", "-id")
-            .limit(order_search.FOUND_LIMIT + 1)
+            .limit(search.FOUND_LIMIT + 1)
         ),
-        "/stats: orders placed in the period by status (models.stats)": lambda: Order.filter(
+        "/stats: orders placed in the period by status (models.orders.stats)": lambda: Order.filter(
             store_id=store.id, created_at__gte=month
         ).values("status", "total"),
-        "/stats: cancelled from (models.stats)": lambda: OrderEvent.filter(
+        "/stats: cancelled from (models.orders.stats)": lambda: OrderEvent.filter(
             order__store_id=store.id,
             order__created_at__gte=month,
             type="status_changed",
             to_status=OrderStatus.CANCELLED.value,
             at__gte=month,
         ).values("from_status"),
-        "/stats: calls per person (models.stats)": lambda: CallAttempt.filter(
+        "/stats: calls per person (models.orders.stats)": lambda: CallAttempt.filter(
             order__store_id=store.id,
             order__updated_at__gte=month,
             at__gte=month,
             actor_kind__in=["owner", "agent"],
         ).values("actor_id", "actor_name"),
-        "/stats: confirmations per person (models.stats)": lambda: OrderEvent.filter(
+        "/stats: confirmations per person (models.orders.stats)": lambda: OrderEvent.filter(
             Q(actor_kind__in=["owner", "agent"]),
             order__store_id=store.id,
             order__updated_at__gte=month,
@@ -78,14 +82,14 @@ def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
             type="status_changed",
             to_status=confirmed,
         ).values("actor_id", "actor_name"),
-        "Parcel sync: due parcels (models.parcel_polls, SQLite path)": lambda: (
-            parcel_polls._due(now())
+        "Parcel sync: due parcels (models.shipping.polls, SQLite path)": lambda: (
+            polls._due(now())
             .filter(id__gt=0)
             .order_by("id")
             .limit(2000)
             .values_list("id", flat=True)
         ),
-        "Export: the month's order ids (models.exports.export_rows)": lambda: (
+        "Export: the month's order ids (models.exports.reading.export_rows)": lambda: (
             Order.filter(
                 store_id=store.id,
                 created_at__gte=month,
@@ -94,7 +98,7 @@ def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
             .order_by("id")
             .values_list("id", flat=True)
         ),
-        "Parcel webhook: a parcel by tracking (models.parcel_polls.shipment_for)": lambda: (
+        "Parcel webhook: a parcel by tracking (models.shipping.polls.shipment_for)": lambda: (
             Shipment.filter(account_id=1, tracking="yal-00000001").limit(1)
         ),
     }

@@ -12,10 +12,10 @@ same code the adapters run:
 - the bot's `/order` (the order by number, then everything the card sender reads to draw
   its card, and the card drawn) and `/find` (by number, by phone, by a common name and by a
   name nobody has, each answer's lines drawn);
-- `/stats month` (models.stats.store_stats).
+- `/stats month` (models.orders.stats.store_stats).
 
 The export (`… export URL`) writes the last calendar month as XLSX
-(models.export_files.write_export) into a file, in its own process: the peak resident set
+(models.exports.files.write_export) into a file, in its own process: the peak resident set
 (VmHWM, reset through /proc/self/clear_refs once the process is idle) above the idle one.
 
 The parcel sync (`… sync URL`) runs `shipping.sync.ParcelSync.run_once` with a courier
@@ -85,12 +85,16 @@ async def _reads(url: str, samples: int) -> dict[str, Any]:
     from bot.cards import render_card
     from bot.lists import order_line
     from bot.sender import card_context
-    from models import api_keys, customers, order_search
-    from models.db import close_db, open_db
-    from models.orm import Member, Order, OrderLine, Store
-    from models.outbox import now
-    from models.shipping import dispatch_refusal, last_parcel_status
-    from models.stats import period_of, store_stats
+    from models.customers import registry
+    from models.infra.clock import now
+    from models.infra.db import close_db, open_db
+    from models.orders import search
+    from models.orders.stats import period_of, store_stats
+    from models.orders.tables import Order, OrderLine
+    from models.shipping.parcels import dispatch_refusal, last_parcel_status
+    from models.stores import api_keys
+    from models.stores.tables import Store
+    from models.team.tables import Member
     from tests.webstore.desk_support import init_data
     from webstore.app import WebConfig, create_app
 
@@ -138,17 +142,17 @@ async def _reads(url: str, samples: int) -> dict[str, Any]:
                 )
 
         async def bot_order(number: int) -> None:
-            order = await order_search.order_numbered(store, number)
+            order = await search.order_numbered(store, number)
             if order is None:
                 raise RuntimeError(f"no order {number}")
             lines = await OrderLine.filter(order_id=order.id).order_by("id")
             parcel = await last_parcel_status(order) if order.tracking else None
-            refused, standing = await dispatch_refusal(order), await customers.standing_of(order)
+            refused, standing = await dispatch_refusal(order), await registry.standing_of(order)
             extra = await card_context(order, store)
             render_card(order, lines, store.lang, refused, parcel, standing, extra)
 
         async def bot_find(text: str) -> None:
-            found = await order_search.find_orders(store, text)
+            found = await search.find_orders(store, text)
             assert found is not None
             for order in found.orders:
                 order_line(order, store.lang)
@@ -178,11 +182,12 @@ def _reset_peak() -> None:
 
 
 async def _export(url: str) -> dict[str, Any]:
-    from models.db import close_db, open_db
-    from models.export_files import ExportRequest, write_export
-    from models.exports import local_today, named_period
-    from models.orm import Order, Store
-    from models.outbox import now
+    from models.exports.files import ExportRequest, write_export
+    from models.exports.reading import local_today, named_period
+    from models.infra.clock import now
+    from models.infra.db import close_db, open_db
+    from models.orders.tables import Order
+    from models.stores.tables import Store
 
     await open_db(url)
     try:
@@ -243,9 +248,9 @@ class _Pool:
 
 
 async def _sync(url: str, sizes: list[int]) -> dict[str, Any]:
-    from models.db import close_db, open_db
-    from models.orm import Shipment
-    from models.outbox import now
+    from models.infra.clock import now
+    from models.infra.db import close_db, open_db
+    from models.shipping.tables import Shipment
     from shipping.sync import ParcelSync
 
     await open_db(url)

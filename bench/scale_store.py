@@ -36,20 +36,15 @@ from tortoise import fields
 from tortoise.models import Model
 
 from bench.procs import ROOT
-from models.db import close_db, open_db
-from models.lifecycle import OrderStatus
-from models.orm import (
-    CallAttempt,
-    CourierAccount,
-    Customer,
-    Member,
-    Order,
-    OrderEvent,
-    OrderLine,
-    Shipment,
-    Store,
-    Variant,
-)
+from models.calls.tables import CallAttempt
+from models.catalog.tables import Variant
+from models.customers.tables import Customer
+from models.infra.db import close_db, open_db
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent, OrderLine
+from models.shipping.tables import CourierAccount, Shipment
+from models.stores.tables import Store
+from models.team.tables import Member
 
 ORDERS, CUSTOMERS, PARCELS = 100_000, 30_000, 2_000
 DAYS = 400

@@ -76,8 +76,11 @@ async def _serve_naive(host: str, port: int) -> None:
     from tortoise.expressions import F
     from tortoise.transactions import in_transaction
 
-    from models.db import close_db, open_db
-    from models.orm import Customer, Order, OrderEvent, OrderLine, Store, Variant
+    from models.catalog.tables import Variant
+    from models.customers.tables import Customer
+    from models.infra.db import close_db, open_db
+    from models.orders.tables import Order, OrderEvent, OrderLine
+    from models.stores.tables import Store
 
     await open_db(os.environ["DATABASE_URL"])
     store = await Store.get(slug=os.environ.get("BENCH_STORE", "bench"))

@@ -1,6 +1,6 @@
 """`/addproduct`: the owner adds a product from a private chat, one question at a time
 (name → price → variants → stock → photo → summary with Save / Cancel), and
-models.catalog.add_product saves it. /cancel stops at any step; an answer that cannot be
+models.catalog.products.add_product saves it. /cancel stops at any step; an answer that cannot be
 read is refused with what is expected, and the question stays open.
 
 The draft lives in memory per (chat, user) for at most half an hour. The photo is
@@ -56,9 +56,11 @@ from bot.product_draft import (
     write_photo,
 )
 from bot.refusals import refusal
-from models import catalog, team
+from models.catalog import products
+from models.catalog.tables import Product
 from models.errors import DomainError
-from models.orm import Product, Store
+from models.stores.tables import Store
+from models.team import members
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +226,7 @@ async def _close(query: CallbackQuery, d: Draft, toast: str, outcome: str) -> in
 async def _create(store: Store, d: Draft, root: Path) -> Product:
     photo = await asyncio.to_thread(write_photo, root, store.slug, d.photo) if d.photo else ""
     try:
-        return await catalog.add_product(store, d.name, d.price, d.specs(), photo=photo)
+        return await products.add_product(store, d.name, d.price, d.specs(), photo=photo)
     except DomainError:
         if photo:
             await asyncio.to_thread(remove_photo, root, photo)
@@ -236,7 +238,7 @@ async def _save(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, d: Dra
     store = await Store.get_or_none(id=d.store_id)
     chat_id = query.message.chat.id if query.message else 0
     name = display_name(query.from_user)
-    actor = await team.authorize(store, query.from_user.id, name, chat_id) if store else None
+    actor = await members.authorize(store, query.from_user.id, name, chat_id) if store else None
     if store is None or actor is None or actor.kind != "owner":
         _forget(context)
         await query.answer(_("Only the owner can add products."), show_alert=True)

@@ -19,9 +19,9 @@ from bot.callbacks import setting_button
 from bot.i18n import ALGIERS, N_, local_time, translator
 from bot.team_cmds import STALE, Owner, edit_menu, owner_press
 from i18n import Translator
-from models import api_keys
 from models.errors import NotFound
-from models.orm import ApiKey, Store
+from models.stores import api_keys
+from models.stores.tables import ApiKey, Store
 
 log = logging.getLogger(__name__)
 

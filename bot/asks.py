@@ -17,13 +17,16 @@ from bot.context import display_name
 from bot.i18n import N_, local_time, translator
 from bot.refusals import refusal
 from i18n import Translator
-from models import calls, dispatch, orders, team
-from models.callback_time import parse_callback_time
-from models.cancellation import Cancellation
+from models.calls import outcomes
+from models.calls.callback_time import parse_callback_time
 from models.errors import DomainError, InvalidInput, OtherCustomersOrder
-from models.orm import Order
-from models.outbox import now
-from models.timeline import Actor
+from models.infra.clock import now
+from models.orders import transitions
+from models.orders.cancellation import Cancellation
+from models.orders.tables import Order
+from models.orders.timeline import Actor
+from models.shipping import manual
+from models.team import members
 
 log = logging.getLogger(__name__)
 TTL = 3600.0
@@ -74,7 +77,7 @@ async def _asked(
     order = await Order.get_or_none(id=ask.order_id).select_related("store")
     if order is None:
         return None
-    actor = await team.authorize(
+    actor = await members.authorize(
         order.store, message.from_user.id, display_name(message.from_user), message.chat.id
     )
     return (ask, order, actor) if actor is not None else None
@@ -133,15 +136,13 @@ def _order_number(text: str) -> int | None:
 async def _answer(ask: Ask, order: Order, actor: Actor, text: str) -> Reply:
     store = order.store
     if ask.kind == "tracking":
-        await dispatch.dispatch_order(
-            store, order.number, actor, text, expected_version=ask.version
-        )
+        await manual.dispatch_order(store, order.number, actor, text, expected_version=ask.version)
         return N_("#%(number)s is shipped."), {}
     if ask.kind == "cancel_other":
         why = Cancellation("other", text[:300])
         if not text:
             raise InvalidInput("note: say why")
-        await orders.cancel_order(
+        await transitions.cancel_order(
             store, order.number, actor, cancel=why, expected_version=ask.version
         )
         return N_("#%(number)s cancelled: %(reason)s"), {"reason": why.note}
@@ -149,11 +150,11 @@ async def _answer(ask: Ask, order: Order, actor: Actor, text: str) -> Reply:
         when = parse_callback_time(text, now())
         if when is None:
             raise InvalidInput("callback_at: not a time")
-        await calls.log_call(
+        await outcomes.log_call(
             store, order.number, "postponed", actor, callback_at=when, expected_version=ask.version
         )
         return N_("#%(number)s comes back at %(when)s"), {"when": local_time(when)}
-    await calls.log_call(
+    await outcomes.log_call(
         store,
         order.number,
         "duplicate",

@@ -12,8 +12,8 @@ from telegram.ext import ContextTypes
 from bot import gate
 from bot.context import chat_ref
 from bot.i18n import translator
-from models import cards, team
 from models.errors import InvalidInvite
+from models.team import cards, members
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     try:
-        joined = await team.accept_invite(token, chat_ref(chat, user))
+        joined = await members.accept_invite(token, chat_ref(chat, user))
     except InvalidInvite:
         await message.reply_text(
             (await gate.chat_translator(chat.id, user))(
@@ -65,7 +65,7 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _show_live_orders(store_id: int, chat_pk: int) -> None:
     """A chat that joins sees the pending orders at once, as cards."""
-    from models.orm import Order
+    from models.orders.tables import Order
 
     for order in await Order.filter(store_id=store_id, status="pending").order_by("-id").limit(5):
         await cards.open_card(order.id, chat_pk)

@@ -21,11 +21,12 @@ from bot import gate
 from bot.i18n import N_, local_time, reason_text, who_text
 from bot.team_cmds import ONLY_OWNER, STALE, edit_menu, owner_press
 from i18n import Translator
-from models import customers
+from models.customers import registry
+from models.customers.phones import InvalidPhone, national_display, parse_phone
+from models.customers.tables import Customer
 from models.errors import NotFound
-from models.orm import Customer, Store
-from models.phones import InvalidPhone, national_display, parse_phone
-from models.timeline import Actor
+from models.orders.timeline import Actor
+from models.stores.tables import Store
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,7 @@ async def blacklist_view(
     store: Store, before_id: int | None, _: Translator
 ) -> tuple[str, InlineKeyboardMarkup]:
     """One page of the blacklist with a remove button per phone and the page buttons."""
-    page, older = await customers.list_blacklisted(store, before_id, PER_PAGE)
+    page, older = await registry.list_blacklisted(store, before_id, PER_PAGE)
     title = "⛔ <b>" + _("Blacklisted phones of %(store)s", store=escape(store.name)) + "</b>"
     if page:
         body = [_entry(c, _) for c in page]
@@ -141,18 +142,18 @@ async def _add(message: Message, mate: gate.Teammate, words: list[str]) -> None:
         await message.reply_text(_bad_phone(" ".join(words[:PHONE_TOKENS]), _))
         return
     typed, reason = found
-    if len(reason) > customers.MAX_REASON:
+    if len(reason) > registry.MAX_REASON:
         await message.reply_text(
-            _("The reason is too long: %(max)s characters at most.", max=customers.MAX_REASON)
+            _("The reason is too long: %(max)s characters at most.", max=registry.MAX_REASON)
         )
         return
-    by = customers.actor_label(mate.actor)
-    view = await customers.blacklist_phone(mate.store, typed, reason, by)
+    by = registry.actor_label(mate.actor)
+    view = await registry.blacklist_phone(mate.store, typed, reason, by)
     log.info("blacklist add store=%s customer=%s by=%s", mate.store.slug, view.customer.id, by)
     await message.reply_text(_added_text(view, _))
 
 
-def _added_text(view: customers.CustomerView, _: Translator) -> str:
+def _added_text(view: registry.CustomerView, _: Translator) -> str:
     customer = view.customer
     lines = [
         "⛔ "
@@ -193,9 +194,9 @@ async def _remove_typed(message: Message, mate: gate.Teammate, words: list[str])
 
 async def _lift(store: Store, phone: str, actor: Actor, _: Translator) -> str:
     """Take the phone off the list; what to tell the owner."""
-    shown = national_display(customers.parse_customer_phone(phone))
+    shown = national_display(registry.parse_customer_phone(phone))
     try:
-        lifted = await customers.unblacklist_phone(store, phone, customers.actor_label(actor))
+        lifted = await registry.unblacklist_phone(store, phone, registry.actor_label(actor))
     except NotFound:
         lifted = False
     if not lifted:
@@ -240,7 +241,7 @@ async def _ask_remove(query: CallbackQuery, store: Store, customer_id: int) -> N
         return
     _ = owner._
     try:
-        customer = await customers.blacklisted_customer(store, customer_id)
+        customer = await registry.blacklisted_customer(store, customer_id)
     except NotFound:
         await _refresh(query, store, _, _(STALE))
         return
@@ -258,7 +259,7 @@ async def _remove_pressed(query: CallbackQuery, store: Store, customer_id: int) 
         return
     _ = owner._
     try:
-        customer = await customers.blacklisted_customer(store, customer_id)
+        customer = await registry.blacklisted_customer(store, customer_id)
     except NotFound:  # someone took it off meanwhile
         await _refresh(query, store, _, _(STALE))
         return

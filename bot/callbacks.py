@@ -37,7 +37,7 @@ ACTIONS = frozenset(
         "tl",  # timeline
         "ed",  # edit the order (bot.edit_flow)
         "bk",  # back to the main keyboard
-        # Cancel ▸ reasons (models.cancellation.REASONS by index; k7 asks for the words)
+        # Cancel ▸ reasons (models.orders.cancellation.REASONS by index; k7 asks for the words)
         *(f"k{i}" for i in range(8)),
         "fy",  # yes, fake: cancel and block the number
         "dy",

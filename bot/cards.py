@@ -15,18 +15,18 @@ from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, reason
 from bot.keyboards import main_keyboard
 from bot.reasons import courier_label, reason_label
 from i18n import Translator
-from models import geography
-from models.courier_names import tracking_url
-from models.customers import Standing
-from models.lifecycle import OrderStatus
-from models.orm import Order, OrderEvent, OrderLine
-from models.phones import national_display
+from models.customers.phones import national_display
+from models.customers.registry import Standing
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent, OrderLine
+from models.shipping import geography
+from models.shipping.courier_names import tracking_url
 
 MAX_TEXT = 4096
 MAX_LINES_SHOWN = 15
 MAX_LINE_CHARS = 90
 _TAG = re.compile(r"<[^>]+>")
-# The customer's mark (models.risk), as the card names it.
+# The customer's mark (models.customers.risk), as the card names it.
 RISK_MARK = {
     "new": ("🌱", N_("new customer")),
     "known": ("🙂", N_("known customer")),

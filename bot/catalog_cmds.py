@@ -20,10 +20,11 @@ from bot import addproduct, gate
 from bot.callbacks import STOCK_STEPS, CatalogPress, catalog_button, parse_catalog
 from bot.i18n import N_, money, translator
 from bot.stock_typed import NOT_ALLOWED, USAGE, may_change_stock, typed_stock
-from models import catalog
+from models.catalog import products as catalog
+from models.catalog.tables import Product, Variant
 from models.errors import InvalidInput, NotFound
-from models.orm import Product, Store, Variant
-from models.timeline import Actor
+from models.orders.timeline import Actor
+from models.stores.tables import Store
 
 log = logging.getLogger(__name__)
 

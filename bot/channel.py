@@ -11,8 +11,10 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import ExtBot
 
 from bot.webhook_views import disabled_notice
-from models import cards, team, webhooks
-from models.orm import OutboxMessage, Store
+from models.outbox import webhooks
+from models.outbox.tables import OutboxMessage
+from models.stores.tables import Store
+from models.team import cards, members
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +27,7 @@ SENT = "sent_to"
 
 
 def wants(store: Store, topic: str) -> bool:
-    """Route for models.outbox: every order event concerns the order's cards; the store
+    """Route for models.outbox.relay: every order event concerns the order's cards; the store
     notices are for its owners."""
     return topic.startswith("order.") or topic in NOTICES
 
@@ -63,7 +65,7 @@ class TelegramChannel:
             return
         text, markup = disabled_notice(store, message.payload)
         done: list[Any] = list(message.payload.get(SENT) or [])  # type: ignore[call-overload]
-        for chat in await team.notice_chats(store, 0):
+        for chat in await members.notice_chats(store, 0):
             if chat.chat_id in done:
                 continue
             try:

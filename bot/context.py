@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from telegram import Chat, Update, User
 
-from models import team
-from models.orm import Store
-from models.team import ChatRef
+from models.stores.tables import Store
+from models.team import members
+from models.team.members import ChatRef
 
 
 def display_name(user: User) -> str:
@@ -34,5 +34,5 @@ async def where(update: Update) -> Where | None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return None
-    stores = await team.stores_of_chat(chat.id)
+    stores = await members.stores_of_chat(chat.id)
     return Where(chat, user, stores[0] if stores else None)

@@ -21,8 +21,9 @@ from bot.reasons import courier_label
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from i18n import Translator
 from models.errors import NotFound
-from models.orm import CourierAccount, Store
-from models.shipping import DispatchService
+from models.shipping.parcels import DispatchService
+from models.shipping.tables import CourierAccount
+from models.stores.tables import Store
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 the chosen courier account dispatches a home order at once; a stop-desk order whose
 courier needs a desk first gets a picker (the customer's commune first, PAGE per page).
 
-Dispatch goes through models.shipping.DispatchService, given by the composition root in
+Dispatch goes through models.shipping.parcels.DispatchService, given by the composition root in
 BotConfig (the bot never imports the shipping adapter). The courier creates the parcel
 after commit; the card then moves to shipped through the outbox like any change.
 """
@@ -22,11 +22,12 @@ from bot.callbacks import DispatchPress, dispatch_button, order_button, parse_di
 from bot.i18n import N_, translator
 from bot.keyboards import account_name
 from bot.limits import show_menu
-from models import cards
-from models.courier_accounts import fold_name
 from models.errors import DomainError, InvalidInput
-from models.orm import CourierAccount, Order
-from models.shipping import DeskChoice, DispatchService
+from models.orders.tables import Order
+from models.shipping.accounts import fold_name
+from models.shipping.parcels import DeskChoice, DispatchService
+from models.shipping.tables import CourierAccount
+from models.team import cards
 
 log = logging.getLogger(__name__)
 

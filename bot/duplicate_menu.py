@@ -12,8 +12,9 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 from bot import presses
 from bot.callbacks import parse_keep
 from bot.i18n import translator
-from models import calls, team
+from models.calls import outcomes
 from models.errors import DomainError
+from models.team import members
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ async def on_keep_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     press = parse_keep(query.data)
     if press is None:
-        stores = await team.stores_of_chat(query.message.chat.id) if query.message else []
+        stores = await members.stores_of_chat(query.message.chat.id) if query.message else []
         _ = translator(stores[0].lang if stores else "fr")
         await query.answer(_(presses.INVALID), show_alert=True)
         return
@@ -32,7 +33,7 @@ async def on_keep_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if p is None:
         return
     try:
-        await calls.log_call(
+        await outcomes.log_call(
             p.store,
             p.order.number,
             "duplicate",

@@ -1,7 +1,7 @@
 """✏️ Edit ▸ on an order card: a panel message below the card where the person on the call
 changes the lines, the place, the delivery type, the customer's fields and (owners) the fee
 or a discount, sees the order as it would be, and saves it through
-models.order_edit.edit_order at the version the panel was opened at. The cards follow
+models.orders.edit.edit_order at the version the panel was opened at. The cards follow
 through the outbox like any change; a panel whose order changed meanwhile says who acted."""
 
 from __future__ import annotations
@@ -47,11 +47,15 @@ from bot.edit_views import (
 from bot.i18n import N_, translator
 from bot.refusals import refusal
 from i18n import Translator
-from models import cards, geography, team
+from models.catalog.tables import Product, Variant
 from models.errors import ConcurrentChange, DomainError, InvalidOrder
-from models.order_edit import edit_order
-from models.orm import DeliveryFee, Order, OrderEvent, OrderLine, Product, Store, Variant
-from models.timeline import Actor
+from models.orders.edit import edit_order
+from models.orders.tables import Order, OrderEvent, OrderLine
+from models.orders.timeline import Actor
+from models.shipping import geography
+from models.shipping.tables import DeliveryFee
+from models.stores.tables import Store
+from models.team import cards, members
 
 log = logging.getLogger(__name__)
 # Replies to the panel's questions are read in a handler group of their own, beside the
@@ -343,7 +347,7 @@ async def _step(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE) -> Ste
     order = await Order.get_or_none(id=session.order_id).select_related("store")
     if order is None:
         return EXPIRED
-    actor = await team.authorize(
+    actor = await members.authorize(
         order.store, query.from_user.id, display_name(query.from_user), message.chat.id
     )
     if actor is None:
@@ -358,7 +362,7 @@ async def on_edit_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     step = await _step(query, context)
     if isinstance(step, str):
-        stores = await team.stores_of_chat(query.message.chat.id) if query.message else []
+        stores = await members.stores_of_chat(query.message.chat.id) if query.message else []
         await query.answer(translator(stores[0].lang if stores else "fr")(step), show_alert=True)
         return
     press = parse_edit(query.data)

@@ -1,4 +1,4 @@
-"""The ✏️ Edit panel's shared pieces: the draft previewed through models.order_edit.plan_edit
+"""The ✏️ Edit panel's shared pieces: the draft previewed through models.orders.edit.plan_edit
 (the order as it would be, what changes, what is refused), the panel redrawn, the draft's
 fields set, and the questions asked for typed values."""
 
@@ -19,11 +19,13 @@ from bot.edit_views import PROMPTS, DraftLine, Preview
 from bot.i18n import N_, translator
 from bot.refusals import refusal
 from i18n import Translator
-from models import geography
-from models.edit_plan import OrderEdit, plan_edit
+from models.catalog.tables import Variant
 from models.errors import DomainError, InvalidOrder
-from models.orm import Order, OrderLine, Store, Variant
-from models.timeline import Actor
+from models.orders.edit_plan import OrderEdit, plan_edit
+from models.orders.tables import Order, OrderLine
+from models.orders.timeline import Actor
+from models.shipping import geography
+from models.stores.tables import Store
 
 EXPIRED = N_("This edit has expired: press ✏️ Edit on the card again.")
 STALE = N_("#%(number)s changed meanwhile: press ✏️ Edit on the card again.")

@@ -26,8 +26,9 @@ from bot.edit_panel import (
 from bot.edit_session import OWNER_TYPED, EditSession, TypedAsk
 from bot.edit_views import communes_keyboard, panel_keyboard, panel_text
 from bot.i18n import translator
-from models import geography, team
-from models.orm import Order
+from models.orders.tables import Order
+from models.shipping import geography
+from models.team import members
 
 _PRICE = re.compile(r"^\s*(\d{1,7})\s+(\S.*)$", re.DOTALL)
 
@@ -79,7 +80,7 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await Order.get_or_none(id=session.order_id).select_related("store") if session else None
     )
     if session is None or order is None:
-        stores = await team.stores_of_chat(chat_id)
+        stores = await members.stores_of_chat(chat_id)
         await message.reply_text(translator(stores[0].lang if stores else "fr")(EXPIRED))
         return
     store, text = order.store, (message.text or "").strip()
@@ -104,7 +105,7 @@ async def on_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         again = TypedAsk(q.key, q.panel, q.user_id)
         await prompt(context, chat_id, again, message.from_user.full_name, session, _)
         return
-    actor = await team.authorize(
+    actor = await members.authorize(
         store, message.from_user.id, display_name(message.from_user), chat_id
     )
     if actor is None:

@@ -11,8 +11,8 @@ from typing import Any
 
 from telegram.ext import ContextTypes
 
-from models.edit_plan import LineEdit, OrderEdit
-from models.orm import OrderLine
+from models.orders.edit_plan import LineEdit, OrderEdit
+from models.orders.tables import OrderLine
 
 TTL = 3600.0
 SESSIONS = "edits"

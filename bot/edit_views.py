@@ -12,9 +12,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.edit_session import TYPED, EditSession, edit_button
 from bot.i18n import N_, STATUS, money, translator
-from models import geography
-from models.orm import Order, Product, Variant
-from models.phones import national_display
+from models.catalog.tables import Product, Variant
+from models.customers.phones import national_display
+from models.orders.tables import Order
+from models.shipping import geography
 
 PAGE = 12
 LABEL = 40

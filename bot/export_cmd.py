@@ -1,5 +1,5 @@
 """`/export` (owner): the store's orders of a period as an XLSX or CSV file, sent here as a
-document with the period and its figures (models.export_files writes it).
+document with the period and its figures (models.exports.files writes it).
 
 `/export` alone shows period buttons and a format switch; `/export week`, `/export month
 csv`, `/export 2026-11-01..2026-11-15` go straight to the file. Owner only: the file holds
@@ -26,8 +26,8 @@ from bot.i18n import N_, money
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from i18n import Translator
 from models.errors import InvalidInput
-from models.export_files import ExportRequest, write_export
-from models.exports import (
+from models.exports.files import ExportRequest, write_export
+from models.exports.reading import (
     MAX_DAYS,
     ExportPeriod,
     ExportTotals,
@@ -35,9 +35,9 @@ from models.exports import (
     local_today,
     parse_period,
 )
-from models.lifecycle import OrderStatus
-from models.orm import Store
-from models.outbox import now
+from models.infra.clock import now
+from models.orders.lifecycle import OrderStatus
+from models.stores.tables import Store
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,10 @@ from telegram import CallbackQuery, Message, Update, User
 from bot.context import display_name
 from bot.i18n import N_, translator
 from i18n import LANGS, Translator
-from models import team
-from models.orm import Store, TelegramChat
-from models.timeline import Actor
+from models.orders.timeline import Actor
+from models.stores.tables import Store
+from models.team import members
+from models.team.tables import TelegramChat
 
 NO_STORE = N_(
     "This chat is not linked to a store yet. Open the invite link your store's owner "
@@ -41,7 +42,7 @@ def visitor_translator(user: User | None) -> Translator:
 async def chat_translator(chat_id: int | None, user: User | None) -> Translator:
     """The language of the store this chat serves; in a chat serving no store, the
     person's own Telegram language. Never another store's: a forged press learns nothing."""
-    stores = await team.stores_of_chat(chat_id) if chat_id is not None else []
+    stores = await members.stores_of_chat(chat_id) if chat_id is not None else []
     return translator(stores[0].lang) if stores else visitor_translator(user)
 
 
@@ -60,7 +61,7 @@ async def _teammate(store: Store, user: User, chat_id: int) -> Teammate | None:
     chat = await TelegramChat.get_or_none(store_id=store.id, chat_id=chat_id, active=True)
     if chat is None:
         return None
-    actor = await team.authorize(store, user.id, display_name(user), chat_id)
+    actor = await members.authorize(store, user.id, display_name(user), chat_id)
     return Teammate(store, chat, actor, translator(store.lang)) if actor else None
 
 
@@ -70,7 +71,7 @@ async def enter(update: Update) -> tuple[Message, Teammate] | None:
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None:
         return None
-    served = await team.stores_of_chat(chat.id)
+    served = await members.stores_of_chat(chat.id)
     if not served:
         await message.reply_text(visitor_translator(user)(NO_STORE))
         return None

@@ -36,7 +36,7 @@ from bot import (
 from bot.i18n import N_, translator
 from bot.sender import chat_lost
 from i18n import LANGS
-from models import cards, team
+from models.team import cards, members
 
 log = logging.getLogger(__name__)
 
@@ -74,9 +74,9 @@ async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if message is None or message.migrate_to_chat_id is None:
         return
     old, new = message.chat.id, message.migrate_to_chat_id
-    if await team.migrate_chat(old, new):
-        for store in await team.stores_of_chat(new):
-            for chat in await team.active_chats(store):
+    if await members.migrate_chat(old, new):
+        for store in await members.stores_of_chat(new):
+            for chat in await members.active_chats(store):
                 if chat.chat_id == new:
                     await cards.resend_chat(chat.id)
         log.info("chat migrated old=%s new=%s", old, new)

@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot import gate
 from bot.i18n import N_
 from i18n import Translator
-from models import team
+from models.team import members
 
 ABOUT = N_(
     "I am Hanout's order desk. Every new order of the store arrives here as a card; its "
@@ -43,7 +43,7 @@ async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    if not await team.stores_of_chat(chat.id):
+    if not await members.stores_of_chat(chat.id):
         _ = gate.visitor_translator(update.effective_user)
         await message.reply_text(_(ABOUT) + "\n\n" + _(gate.NO_STORE))
         return

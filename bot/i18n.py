@@ -8,7 +8,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from i18n import Catalogues, Translator, format_dinars
-from models import customers
+from models.customers import registry
 
 CATALOGUE_DIR = Path(__file__).parent / "translations"
 ALGIERS = ZoneInfo("Africa/Algiers")
@@ -77,11 +77,11 @@ ROLE = {"owner": _("owner"), "agent": _("agent")}
 
 def reason_text(reason: str, t: Translator) -> str:
     """A blacklist reason: the one the Fake outcome writes is shown in the reader's language."""
-    number = customers.fake_order_of(reason)
+    number = registry.fake_order_of(reason)
     return t("fake order #%(number)s", number=number) if number is not None else reason
 
 
 def who_text(label: str, t: Translator) -> str:
     """`Amina (agent)` as stored, with the role in the reader's language."""
-    name, role = customers.split_actor_label(label)
+    name, role = registry.split_actor_label(label)
     return f"{name} ({t(ROLE[role])})" if role else label

@@ -9,10 +9,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import DispatchPress, dispatch_button, keep_button, order_button
 from bot.i18n import STATUS, local_time, translator
 from bot.reasons import CANCEL_REASON, courier_label
-from models.cancellation import REASONS
-from models.edit_plan import EDITABLE
-from models.lifecycle import TERMINAL, OrderStatus
-from models.orm import CourierAccount, Order
+from models.orders.cancellation import REASONS
+from models.orders.edit_plan import EDITABLE
+from models.orders.lifecycle import TERMINAL, OrderStatus
+from models.orders.tables import Order
+from models.shipping.tables import CourierAccount
 
 Row = list[InlineKeyboardButton]
 ACCOUNT_NAME = 40

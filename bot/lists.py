@@ -2,7 +2,7 @@
 the list behind a digest's button, and the button under each order that opens its card.
 
 A page is edited in place when ◀ ▶ or 🔄 is pressed; opening an order marks its card for this
-chat and the card sender shows it within the chat's budget (models.cards.open_card)."""
+chat and the card sender shows it within the chat's budget (models.team.cards.open_card)."""
 
 from __future__ import annotations
 
@@ -25,10 +25,12 @@ from bot.callbacks import (
     parse_open,
 )
 from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
-from models import cards, order_search
-from models.lifecycle import OrderStatus
-from models.order_search import HandlingPage, OrderPage
-from models.orm import Order, Store
+from models.orders import search
+from models.orders.lifecycle import OrderStatus
+from models.orders.search import HandlingPage, OrderPage
+from models.orders.tables import Order
+from models.stores.tables import Store
+from models.team import cards
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +130,7 @@ async def on_orders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if entered is None:
         return
     message, mate = entered
-    page = await order_search.orders_to_handle(mate.store, 0, PER_PAGE)
+    page = await search.orders_to_handle(mate.store, 0, PER_PAGE)
     text, markup = handling_view(mate.store, page)
     await message.reply_text(text, reply_markup=markup)
 
@@ -164,7 +166,7 @@ async def on_list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     store = await _press_store(query, parsed[0] if parsed else None)
     if store is None or parsed is None:
         return
-    page = await order_search.orders_to_handle(store, parsed[1], PER_PAGE)
+    page = await search.orders_to_handle(store, parsed[1], PER_PAGE)
     await _edit(query, handling_view(store, page))
 
 
@@ -183,7 +185,7 @@ async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if store is None or parsed is None:
         return
     _, first, last, number = parsed
-    page = await order_search.orders_numbered(store, first, last, number, PER_PAGE)
+    page = await search.orders_numbered(store, first, last, number, PER_PAGE)
     await _edit(query, digest_view(store, first, last, page))
 
 

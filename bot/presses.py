@@ -35,13 +35,18 @@ from bot.reasons import reason_label
 from bot.refusals import refusal
 from bot.timeline_text import timeline_text
 from i18n import Translator
-from models import calls, cards, duplicates, orders, team
-from models.cancellation import REASONS, Cancellation
+from models.calls import outcomes
+from models.customers.tables import Customer
 from models.errors import ConcurrentChange, DomainError
-from models.lifecycle import OrderStatus
-from models.orm import Customer, Order, OrderEvent, Store, TelegramChat
-from models.outbox import now
-from models.timeline import Actor
+from models.infra.clock import now
+from models.orders import duplicates, transitions
+from models.orders.cancellation import REASONS, Cancellation
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.stores.tables import Store
+from models.team import cards, members
+from models.team.tables import TelegramChat
 
 log = logging.getLogger(__name__)
 INVALID = N_("This button is no longer valid.")
@@ -89,7 +94,9 @@ async def _confirm(p: Press) -> str | None:
 
 
 async def _confirm_anyway(p: Press) -> str:
-    await calls.log_call(p.store, p.order.number, "confirmed", p.actor, expected_version=p.version)
+    await outcomes.log_call(
+        p.store, p.order.number, "confirmed", p.actor, expected_version=p.version
+    )
     return p._("Confirmed #%(number)s", number=p.order.number)
 
 
@@ -118,7 +125,7 @@ def _call_toast(p: Press, order: Order, outcome: str) -> str:
 
 def _outcome(outcome: str) -> Action:
     async def act(p: Press) -> str:
-        order = await calls.log_call(
+        order = await outcomes.log_call(
             p.store, p.order.number, outcome, p.actor, expected_version=p.version
         )
         return _call_toast(p, order, outcome)
@@ -129,7 +136,7 @@ def _outcome(outcome: str) -> Action:
 def _cancel(index: int) -> Action:
     async def act(p: Press) -> str:
         code = REASONS[index]
-        order = await orders.cancel_order(
+        order = await transitions.cancel_order(
             p.store, p.order.number, p.actor, cancel=Cancellation(code), expected_version=p.version
         )
         return _call_toast(p, order, "")
@@ -141,11 +148,11 @@ async def _fake(p: Press) -> str:
     """The second tap on Fake: a pending order logs the call (cancel + block); a later one
     is cancelled as fake, which blocks the number too."""
     if p.order.status is OrderStatus.PENDING:
-        order = await calls.log_call(
+        order = await outcomes.log_call(
             p.store, p.order.number, "fake", p.actor, expected_version=p.version
         )
     else:
-        order = await orders.cancel_order(
+        order = await transitions.cancel_order(
             p.store,
             p.order.number,
             p.actor,
@@ -163,7 +170,7 @@ async def _duplicate_menu(p: Press) -> str | None:
 def _postpone(choice: str) -> Action:
     async def act(p: Press) -> str:
         when = _callback_time(choice)
-        await calls.log_call(
+        await outcomes.log_call(
             p.store,
             p.order.number,
             "postponed",
@@ -189,7 +196,7 @@ MOVED = {
 
 def _move(target: OrderStatus) -> Action:
     async def act(p: Press) -> str:
-        order = await orders.transition_order(
+        order = await transitions.transition_order(
             p.store, p.order.number, target, p.actor, expected_version=p.version
         )
         if target is OrderStatus.RETURNED and not p.order.stock_committed:
@@ -200,7 +207,7 @@ def _move(target: OrderStatus) -> Action:
 
 
 async def _claim(p: Press) -> str:
-    await calls.claim_order(p.store, p.order.number, p.actor, expected_version=p.version)
+    await outcomes.claim_order(p.store, p.order.number, p.actor, expected_version=p.version)
     return p._(
         "#%(number)s is yours for %(minutes)s minutes",
         number=p.order.number,
@@ -209,7 +216,7 @@ async def _claim(p: Press) -> str:
 
 
 async def _release(p: Press) -> str:
-    await calls.release_order(p.store, p.order.number, p.actor, expected_version=p.version)
+    await outcomes.release_order(p.store, p.order.number, p.actor, expected_version=p.version)
     return p._("Released #%(number)s", number=p.order.number)
 
 
@@ -355,7 +362,7 @@ async def _load(press: OrderPress, query: CallbackQuery) -> tuple[Order, Store, 
     store = order.store
     if not await TelegramChat.exists(store_id=store.id, chat_id=message.chat.id, active=True):
         return N_("This card does not belong to a store this chat serves.")
-    actor = await team.authorize(
+    actor = await members.authorize(
         store, query.from_user.id, display_name(query.from_user), message.chat.id
     )
     if actor is None:

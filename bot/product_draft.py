@@ -24,7 +24,7 @@ from telegram.error import TelegramError
 from bot.callbacks import form_button
 from bot.i18n import N_, money, translator
 from i18n import group_thousands
-from models import catalog
+from models.catalog import products
 
 log = logging.getLogger(__name__)
 
@@ -71,13 +71,13 @@ def parse_name(text: str) -> str:
 
 def parse_price(text: str) -> int:
     price = _number(text, " .,'\u066c")
-    if price is None or not 1 <= price <= catalog.MAX_PRICE:
+    if price is None or not 1 <= price <= products.MAX_PRICE:
         raise Unreadable(
             N_(
                 "Send the price as a whole number of dinars up to %(max)s, "
                 "for example 4500 or 4 500 DA."
             ),
-            max=group_thousands(catalog.MAX_PRICE),
+            max=group_thousands(products.MAX_PRICE),
         )
     return price
 
@@ -129,7 +129,7 @@ def parse_stocks(text: str, count: int) -> list[int]:
     """One number for all `count` variants, or one per variant separated by commas (a space
     only groups thousands: `1 000`)."""
     numbers = [_number(p, " \u066c") for p in _STOCKS.split(text) if p.strip()]
-    valid = [n for n in numbers if n is not None and n <= catalog.MAX_STOCK]
+    valid = [n for n in numbers if n is not None and n <= products.MAX_STOCK]
     if not numbers or len(valid) != len(numbers) or len(valid) not in (1, count):
         if count == 1:
             raise Unreadable(N_("Send the number in stock, for example 10."))
@@ -171,10 +171,10 @@ class Draft:
         elif state == STOCK:
             self.stocks = parse_stocks(text, max(1, len(self.combos)))
 
-    def specs(self) -> list[catalog.VariantSpec]:
+    def specs(self) -> list[products.VariantSpec]:
         combos = self.combos or [{}]
         return [
-            catalog.VariantSpec(dict(options), None, stock)
+            products.VariantSpec(dict(options), None, stock)
             for options, stock in zip(combos, self.stocks, strict=True)
         ]
 

@@ -1,11 +1,11 @@
 """The words of the call desk the bot adds to cards, menus and the timeline: why an
-order was cancelled (models.cancellation) and how a courier is named."""
+order was cancelled (models.orders.cancellation) and how a courier is named."""
 
 from __future__ import annotations
 
 from bot.i18n import N_
 from i18n import Translator
-from models.courier_names import courier_display_name
+from models.shipping.courier_names import courier_display_name
 
 CANCEL_REASON = {
     "customer_refused": N_("Customer refused"),

@@ -17,10 +17,11 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot import handlers
 from bot.limits import FloodBudget
 from bot.sender import CardSender
-from models import calls, telegram_updates
-from models.outbox import now
-from models.sealing import Sealer
-from models.shipping import DispatchService
+from models.calls import outcomes
+from models.infra.clock import now
+from models.infra.sealing import Sealer
+from models.shipping.parcels import DispatchService
+from models.team import telegram_updates
 
 log = logging.getLogger(__name__)
 JOB_EVERY = timedelta(seconds=30)
@@ -78,8 +79,8 @@ def build_application(config: BotConfig, budget: FloodBudget) -> Application:
 async def _scheduled(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Postponed orders come back and stale claims end; the times live in the database,
     so a restart loses nothing. Webhook update ids Telegram no longer resends are dropped."""
-    back = await calls.bring_back_callbacks()
-    expired = await calls.expire_claims()
+    back = await outcomes.bring_back_callbacks()
+    expired = await outcomes.expire_claims()
     forgotten = await telegram_updates.forget_updates_before(now() - telegram_updates.KEEP)
     if back or expired or forgotten:
         log.info(
@@ -92,7 +93,7 @@ async def _scheduled(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 class BotRuntime:
     """The bot's share of one process. Long polling and the card sender are done by one
-    process at a time (`lead`/`follow`, driven by models.leader when several run); the
+    process at a time (`lead`/`follow`, driven by models.infra.leader when several run); the
     handlers, the webhook route and the scheduled jobs are safe in every process."""
 
     def __init__(self, config: BotConfig, *, receive: bool, send: bool) -> None:
@@ -101,7 +102,7 @@ class BotRuntime:
         self.app = build_application(config, self.budget)
         self.sender = CardSender(self.app.bot, self.budget) if send else None
         self.leading = False
-        # Wakes the sender of the process that leads, when it is another (models.leader).
+        # Wakes the sender of the process that leads, when it is another (models.infra.leader).
         self.wake_leader: Callable[[], None] | None = None
 
     @property

@@ -11,9 +11,10 @@ from telegram.ext import ContextTypes
 
 from bot import gate
 from bot.lists import open_rows, order_line
-from models import cards, order_search
-from models.order_search import FOUND_LIMIT, Found
-from models.phones import national_display
+from models.customers.phones import national_display
+from models.orders import search
+from models.orders.search import FOUND_LIMIT, Found
+from models.team import cards
 
 log = logging.getLogger(__name__)
 ECHO_CHARS = 60  # of the typed text repeated back
@@ -32,7 +33,7 @@ async def on_order(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not typed:
         await message.reply_text(_("Send /order followed by the order number, e.g. /order 1042."))
         return
-    number = order_search.read_number(typed)
+    number = search.read_number(typed)
     if number is None:
         await message.reply_text(
             _(
@@ -41,7 +42,7 @@ async def on_order(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         )
         return
-    order = await order_search.order_numbered(mate.store, number)
+    order = await search.order_numbered(mate.store, number)
     if order is None:
         await message.reply_text(_("There is no order #%(number)s.", number=number))
         return
@@ -65,7 +66,7 @@ async def on_find(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     message, mate = entered
     _, typed = mate._, _typed(context)
-    found = await order_search.find_orders(mate.store, typed)
+    found = await search.find_orders(mate.store, typed)
     if found is None:
         await message.reply_text(
             _("Send /find followed by a phone number, a name or an order number.")

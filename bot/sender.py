@@ -1,6 +1,6 @@
 """Keeps every chat's order cards in step with the orders, within Telegram's limits.
 
-Cards lagging their order are marked in the database (models.cards). For each chat, the
+Cards lagging their order are marked in the database (models.team.cards). For each chat, the
 sender edits or sends them while the chat's budget allows; when more new orders wait than
 the budget can take, it sends one digest ("12 new orders: #1034–#1045") instead. Several
 changes to one order before its turn become one edit.
@@ -32,12 +32,17 @@ from bot.cards import Card, CardContext, render_card
 from bot.i18n import translator
 from bot.limits import NEWS_OVERDUE, FloodBudget, retry_seconds
 from bot.reasons import courier_label
-from models import cards, customers, duplicates, team
-from models.lifecycle import TERMINAL, OrderStatus
-from models.orm import CardMessage, Order, OrderLine, Shipment, Store, TelegramChat
-from models.outbox import now
-from models.shipping import dispatch_refusal, last_parcel_status, shipment_of
-from models.timeline import record_notification_failure
+from models.customers import registry
+from models.infra.clock import now
+from models.orders import duplicates
+from models.orders.lifecycle import TERMINAL, OrderStatus
+from models.orders.tables import Order, OrderLine
+from models.orders.timeline import record_notification_failure
+from models.shipping.parcels import dispatch_refusal, last_parcel_status, shipment_of
+from models.shipping.tables import Shipment
+from models.stores.tables import Store
+from models.team import cards, members
+from models.team.tables import CardMessage, TelegramChat
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +181,7 @@ class CardSender:
         order = card.order
         lines = await OrderLine.filter(order_id=order.id).order_by("id")
         parcel = await last_parcel_status(order) if order.tracking else None
-        refused, standing = await dispatch_refusal(order), await customers.standing_of(order)
+        refused, standing = await dispatch_refusal(order), await registry.standing_of(order)
         extra = await card_context(order, store)
         shown = render_card(order, lines, store.lang, refused, parcel, standing, extra)
         version = order.version
@@ -316,7 +321,7 @@ class CardSender:
     async def _migrated(self, chat: TelegramChat, new_chat_id: int) -> None:
         log.info("group became a supergroup old=%s new=%s", chat.chat_id, new_chat_id)
         # Zero rows: the service message got there first and already re-marked the cards.
-        if await team.migrate_chat(chat.chat_id, new_chat_id):
+        if await members.migrate_chat(chat.chat_id, new_chat_id):
             await cards.resend_chat(chat.id)
         self.wake()
 
@@ -325,14 +330,14 @@ async def chat_lost(bot: ExtBot[Any], chat_id: int, title: str, reason: str) -> 
     """Telegram refused a chat for good (bot blocked or kicked): stop sending there and
     tell each store's owners in another chat."""
     log.warning("telegram chat refused the bot chat=%s reason=%s", chat_id, reason)
-    for store in await team.disable_chat(chat_id, reason):
+    for store in await members.disable_chat(chat_id, reason):
         _ = translator(store.lang)
         text = _(
             "⚠️ I can no longer post in %(chat)s (blocked or removed). Its order cards "
             "are paused; send /start with a new invite there to bring them back.",
             chat=escape(title or str(chat_id)),
         )
-        for notice in await team.notice_chats(store, chat_id):
+        for notice in await members.notice_chats(store, chat_id):
             with contextlib.suppress(TelegramError):
                 await bot.send_message(notice.chat_id, text)
 

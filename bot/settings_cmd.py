@@ -19,9 +19,9 @@ from bot.i18n import translator
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from bot.webhook_views import button as webhook_button
 from i18n import Translator
-from models import store_settings
 from models.errors import InvalidInput
-from models.orm import Store
+from models.stores import settings
+from models.stores.tables import Store
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ LANG_NAMES = {"ar": "العربية", "fr": "Français", "en": "English"}
 NO_ANSWER_CHOICES = (0, 2, 3, 4, 5)
 CLAIM_CHOICES = (10, 20, 30, 60)
 MIN_HOURS_CHOICES = (0, 12, 24, 48)
-# Call-back plans offered (models.call_policy), by a short code the buttons carry.
+# Call-back plans offered (models.calls.policy), by a short code the buttons carry.
 PLANS = {"a": "1h,3h,10:00", "b": "2h,4h,10:00", "c": "1h,2h,4h,10:00", "d": "3h,10:00"}
 # Button key → (Store field, how the value in the callback data reads).
 CHANGES: dict[str, tuple[str, Callable[[str], object]]] = {
@@ -214,7 +214,7 @@ async def _open(query: CallbackQuery, owner: Owner, which: str) -> None:
 async def _change(query: CallbackQuery, owner: Owner, key: str, raw: str) -> None:
     field, read = CHANGES[key]
     try:
-        store = await store_settings.change_setting(owner.store, field, read(raw))
+        store = await settings.change_setting(owner.store, field, read(raw))
     except (InvalidInput, ValueError, KeyError):
         await query.answer(owner._(STALE), show_alert=True)
         return
@@ -258,7 +258,7 @@ async def on_roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         usage = owner._("Usage: /roster on or /roster off")
         await message.reply_text(roster_text(owner.store, owner._) + "\n" + usage)
         return
-    await store_settings.set_roster_mode(owner.store, choice == "on")
+    await settings.set_roster_mode(owner.store, choice == "on")
     await message.reply_text(roster_text(owner.store, owner._))
 
 

@@ -1,4 +1,4 @@
-"""`/stats [today|week|month]`: the store's figures (computed in models.stats, whose
+"""`/stats [today|week|month]`: the store's figures (computed in models.orders.stats, whose
 docstring defines each one), with buttons to switch the period in place."""
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from bot import gate
 from bot.callbacks import parse_stats, stats_button
 from bot.i18n import ALGIERS, N_, money, translator
 from i18n import Translator
-from models import stats, store_settings
-from models.orm import Store
-from models.outbox import now
-from models.stats import StoreStats
+from models.infra.clock import now
+from models.orders import stats
+from models.orders.stats import StoreStats
+from models.stores import settings
+from models.stores.tables import Store
 
 MAX_PEOPLE = 20
 PERIOD_TITLE = {"today": N_("Today"), "week": N_("Last 7 days"), "month": N_("Last 30 days")}
@@ -99,7 +100,7 @@ def money_visible(store: Store, actor_kind: str, chat_type: str) -> bool:
     """Money figures are the owner's, read in a private chat, unless the owner shares them
     with the agents (/settings): an owner's /stats in the team group shows none."""
     if chat_type == "private":
-        return store_settings.sees_money(store, actor_kind)
+        return settings.sees_money(store, actor_kind)
     return store.agents_see_money
 
 

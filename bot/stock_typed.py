@@ -12,10 +12,12 @@ from telegram import Message
 
 from bot.gate import Teammate
 from bot.i18n import N_
-from models import catalog, store_settings
+from models.catalog import products
+from models.catalog.tables import Product, Variant
 from models.errors import InvalidInput, NotFound
-from models.orm import Product, Store, Variant
-from models.timeline import Actor
+from models.orders.timeline import Actor
+from models.stores import settings
+from models.stores.tables import Store
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ NOT_ALLOWED = N_("Only the owner changes the stock; the owner can allow agents i
 
 
 def may_change_stock(store: Store, actor: Actor) -> bool:
-    return store_settings.may_change_stock(store, actor.kind)
+    return settings.may_change_stock(store, actor.kind)
 
 
 def parse_typed(text: str) -> tuple[int, str, int] | None:
@@ -54,20 +56,20 @@ async def typed_stock(
         await message.reply_text(_(NOT_ALLOWED))
         return
     line, sign, count = typed
-    variant = await catalog.variant_at(mate.store, line)
+    variant = await products.variant_at(mate.store, line)
     if variant is None:
         await message.reply_text(_("Line %(n)s is not in the list: send /stock to see it.", n=line))
         return
     name = name_of(variant.product, variant)
     try:
         if sign == "=":
-            stock = await catalog.set_stock(mate.store, variant.id, count)
+            stock = await products.set_stock(mate.store, variant.id, count)
         else:
-            stock = await catalog.adjust_stock(
+            stock = await products.adjust_stock(
                 mate.store, variant.id, count if sign == "+" else -count
             )
     except (InvalidInput, NotFound):
-        now = (await catalog.variant_at(mate.store, line)) or variant
+        now = (await products.variant_at(mate.store, line)) or variant
         await message.reply_text(
             _("Not possible: %(item)s has %(stock)s in stock.", item=name, stock=now.stock)
         )

@@ -19,11 +19,13 @@ from bot.callbacks import parse_team, team_button
 from bot.context import display_name
 from bot.i18n import ALGIERS, N_, ROLE, translator
 from i18n import Translator
-from models import stores, team
 from models.errors import InvalidInput, NotFound
-from models.orm import Member, Store, TelegramChat
-from models.team import GROUP_KINDS
-from models.timeline import Actor
+from models.orders.timeline import Actor
+from models.stores import setup
+from models.stores.tables import Store
+from models.team import members as team
+from models.team.members import GROUP_KINDS
+from models.team.tables import Member, TelegramChat
 
 log = logging.getLogger(__name__)
 
@@ -386,7 +388,7 @@ def invite_text(store: Store, role: str, username: str, token: str, _: Translato
             "🔗 <b>" + head + "</b>",
             _(
                 "Send this link to the person (one use, valid %(days)s days):",
-                days=stores.INVITE_TTL.days,
+                days=setup.INVITE_TTL.days,
             ),
             escape(private),
             "",
@@ -408,10 +410,10 @@ async def on_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         return
     role = context.args[0].lower() if context.args else "agent"
-    if role not in stores.ROLES:
+    if role not in setup.ROLES:
         await message.reply_text(_("Usage: /invite agent or /invite owner"))
         return
-    token = await stores.create_invite(owner.store, role)
+    token = await setup.create_invite(owner.store, role)
     log.info("invite created store=%s role=%s by=%s", owner.store.slug, role, owner.actor.id)
     await message.reply_text(invite_text(owner.store, role, context.bot.username, token, _))
 

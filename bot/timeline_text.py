@@ -7,8 +7,8 @@ from html import escape
 from bot.edit_views import changes_text
 from bot.i18n import N_, OUTCOME, STATUS, local_time, translator
 from bot.reasons import courier_label, reason_label
-from models.orm import Order
-from models.timeline import timeline_of
+from models.orders.tables import Order
+from models.orders.timeline import timeline_of
 
 MAX_EVENTS = 40
 EVENT = {

@@ -3,7 +3,7 @@ token is checked, the update is queued, and Telegram gets its 200 at once.
 
 Telegram resends an update it thinks was not received (a slow 200, a restart of the proxy),
 to whichever web process answers the address: an update id is applied once by all of them,
-the database (models.telegram_updates) deciding which process applies it."""
+the database (models.team.telegram_updates) deciding which process applies it."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from aiohttp import web
 from telegram import Update
 
 from bot.runtime import BotRuntime
-from models import telegram_updates
-from models.db import is_unavailable
+from models.infra.db import is_unavailable
+from models.team import telegram_updates
 
 log = logging.getLogger(__name__)
 PATH = "/telegram/webhook"

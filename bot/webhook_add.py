@@ -21,8 +21,10 @@ from bot.i18n import N_, translator
 from bot.team_cmds import Owner, edit_menu
 from bot.webhook_views import events_text, key, refusal, url_html, url_refusal
 from i18n import Translator
-from models import team, webhooks
-from models.orm import Store, WebhookEndpoint
+from models.outbox import webhooks
+from models.outbox.webhook_tables import WebhookEndpoint
+from models.stores.tables import Store
+from models.team import members
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +130,9 @@ async def on_url_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     store = await Store.get_or_none(id=ask.store_id)
     user = message.from_user
     actor = (
-        await team.authorize(store, user.id, display_name(user), message.chat.id) if store else None
+        await members.authorize(store, user.id, display_name(user), message.chat.id)
+        if store
+        else None
     )
     if store is None or actor is None or actor.kind != "owner":
         return

@@ -16,8 +16,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import setting_button
 from bot.i18n import local_time, translator
 from i18n import Translator
-from models import webhooks
-from models.orm import Store, WebhookAttempt, WebhookEndpoint
+from models.outbox import webhooks
+from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
+from models.stores.tables import Store
 
 LOG_SHOWN = 10
 URL_CHARS = 60

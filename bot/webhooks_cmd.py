@@ -15,9 +15,9 @@ from bot.i18n import N_
 from bot.team_cmds import STALE, Owner, edit_menu, owner_press
 from bot.webhook_add import DRAFT_ACTIONS, ask_url, draft_press, on_url_reply
 from bot.webhook_views import endpoint_view, key, list_view, log_view, parse_button, refusal
-from models import webhooks
 from models.errors import NotFound
-from models.orm import WebhookEndpoint
+from models.outbox import webhooks
+from models.outbox.webhook_tables import WebhookEndpoint
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ import sys
 import httpx
 
 from hanout.settings import Settings
-from models import telegram_bot
+from models.team import telegram_bot
 
 log = logging.getLogger(__name__)
 

@@ -21,14 +21,18 @@ from hanout.migrate import migrate
 from hanout.processes import run as run_server
 from hanout.processes import serve
 from hanout.settings import Settings
-from models import api_keys, catalog, geography, sms, stores
-from models.catalog import VariantSpec
-from models.db import close_db, open_db
-from models.demo import seed_demo
+from models.catalog import products
+from models.catalog.products import VariantSpec
 from models.errors import DomainError
-from models.fees import parse_fee_csv
-from models.orm import ApiKey, CourierAccount
-from models.sealing import Sealer
+from models.infra.db import close_db, open_db
+from models.infra.sealing import Sealer
+from models.outbox import sms
+from models.shipping import geography
+from models.shipping.fees import parse_fee_csv
+from models.shipping.tables import CourierAccount
+from models.stores import api_keys, setup
+from models.stores.demo import seed_demo
+from models.stores.tables import ApiKey
 from shipping import accounts as courier_accounts
 from shipping import courier_setup
 
@@ -47,7 +51,7 @@ def _print(data: dict[str, Any]) -> None:
 
 
 async def cmd_store_create(settings: Settings, a: argparse.Namespace) -> None:
-    new = await stores.create_store(a.slug, a.name, a.lang, a.email)
+    new = await setup.create_store(a.slug, a.name, a.lang, a.email)
     _print(
         {
             "slug": new.store.slug,
@@ -60,7 +64,7 @@ async def cmd_store_create(settings: Settings, a: argparse.Namespace) -> None:
 
 
 async def cmd_store_invite(settings: Settings, a: argparse.Namespace) -> None:
-    token = await stores.create_invite(await stores.get_store(a.slug), a.role)
+    token = await setup.create_invite(await setup.get_store(a.slug), a.role)
     link = await invite_link(settings, token)
     _print({"role": a.role, "invite_token": token, "invite_link": link})
 
@@ -80,19 +84,19 @@ def _key_row(key: ApiKey) -> dict[str, Any]:
 
 
 async def cmd_key_create(settings: Settings, a: argparse.Namespace) -> None:
-    store = await stores.get_store(a.slug)
+    store = await setup.get_store(a.slug)
     new = await api_keys.create_api_key(store, a.label)
     _print({**_key_row(new.row), "api_key": new.secret})
     print("hanout: the key is shown only this once; store it now", file=sys.stderr)
 
 
 async def cmd_key_list(settings: Settings, a: argparse.Namespace) -> None:
-    store = await stores.get_store(a.slug)
+    store = await setup.get_store(a.slug)
     _print({"slug": store.slug, "keys": [_key_row(k) for k in await api_keys.list_api_keys(store)]})
 
 
 async def cmd_key_revoke(settings: Settings, a: argparse.Namespace) -> None:
-    store = await stores.get_store(a.slug)
+    store = await setup.get_store(a.slug)
     _print(_key_row(await api_keys.revoke_api_key(store, a.id)))
 
 
@@ -104,7 +108,7 @@ def _variant_specs(raw: list[str], stock: int) -> list[VariantSpec]:
         body, _, price = body.partition("@")
         specs.append(
             VariantSpec(
-                catalog.parse_options(body),
+                products.parse_options(body),
                 int(price) if price else None,
                 int(count) if count else stock,
             )
@@ -113,8 +117,8 @@ def _variant_specs(raw: list[str], stock: int) -> list[VariantSpec]:
 
 
 async def cmd_product_add(settings: Settings, a: argparse.Namespace) -> None:
-    store = await stores.get_store(a.slug)
-    product = await catalog.add_product(
+    store = await setup.get_store(a.slug)
+    product = await products.add_product(
         store, a.name, a.price, _variant_specs(a.variant, a.stock), a.description, a.photo
     )
     _print(
@@ -128,7 +132,7 @@ async def cmd_product_add(settings: Settings, a: argparse.Namespace) -> None:
 
 async def cmd_catalog_import(settings: Settings, a: argparse.Namespace) -> None:
     text = await asyncio.to_thread(Path(a.file).read_text, encoding="utf-8-sig")
-    count = await catalog.import_catalog(await stores.get_store(a.slug), text)
+    count = await products.import_catalog(await setup.get_store(a.slug), text)
     _print({"products": count})
 
 
@@ -146,7 +150,7 @@ def _secret_argument(value: str, name: str = "password") -> str:
 
 
 async def cmd_sms_set(settings: Settings, a: argparse.Namespace) -> None:
-    store = await stores.get_store(a.slug)
+    store = await setup.get_store(a.slug)
     sealer = Sealer(settings.secret_key)
     gateway = await sms.set_sms_gateway(
         store, a.base_url, a.username, _secret_argument(a.password), sealer
@@ -162,10 +166,10 @@ async def cmd_sms_set(settings: Settings, a: argparse.Namespace) -> None:
 
 
 async def cmd_store_fees(settings: Settings, a: argparse.Namespace) -> None:
-    store = await stores.get_store(a.slug)
+    store = await setup.get_store(a.slug)
     text = await asyncio.to_thread(Path(a.file).read_text, encoding="utf-8-sig")
     table = parse_fee_csv(text, {w.code for w in geography.wilayas()})
-    await stores.set_fees(store, table)
+    await setup.set_fees(store, table)
     served = sum(1 for row in table.values() if row.home is not None or row.desk is not None)
     _print({"wilayas": len(table), "served": served})
 
@@ -196,7 +200,7 @@ def _ask_webhook_secret(courier: str, url: str) -> str:
 
 
 async def cmd_courier_add(settings: Settings, a: argparse.Namespace) -> None:
-    store = await stores.get_store(a.slug)
+    store = await setup.get_store(a.slug)
     sealer = Sealer(settings.secret_key)
     credentials = _credentials(a.credential)
     for warning in courier_setup.base_url_warnings(a.base_url):
@@ -235,7 +239,7 @@ def _courier_summary(
 
 
 async def cmd_courier_secret(settings: Settings, a: argparse.Namespace) -> None:
-    store = await stores.get_store(a.slug)
+    store = await setup.get_store(a.slug)
     sealer = Sealer(settings.secret_key)
     secret = _secret_argument(a.secret, "webhook_secret")
     account = await courier_setup.set_webhook_secret(store, a.account, secret, sealer)
@@ -271,7 +275,7 @@ def _parser() -> argparse.ArgumentParser:
     create = store.add_parser("create")
     create.add_argument("slug")
     create.add_argument("--name", required=True)
-    create.add_argument("--lang", default="ar", choices=stores.LANGS)
+    create.add_argument("--lang", default="ar", choices=setup.LANGS)
     create.add_argument("--email", default="")
     fees = store.add_parser("fees", help="replace the delivery fees from wilaya,home,desk CSV")
     fees.add_argument("slug")
@@ -290,7 +294,7 @@ def _parser() -> argparse.ArgumentParser:
     krevoke.add_argument("id", type=int)
     invite = store.add_parser("invite")
     invite.add_argument("slug")
-    invite.add_argument("--role", default="agent", choices=stores.ROLES)
+    invite.add_argument("--role", default="agent", choices=setup.ROLES)
     product = sub.add_parser("product").add_subparsers(dest="action", required=True)
     add = product.add_parser("add")
     add.add_argument("slug")

@@ -18,7 +18,7 @@ from aerich import Command
 from tortoise import Tortoise
 
 from hanout.migrate import APP
-from models.db import tortoise_config
+from models.infra.db import tortoise_config
 
 ROOT = Path(__file__).resolve().parent.parent / "migrations"
 # Offline generation never connects; the URL only selects the SQL dialect.

@@ -10,7 +10,7 @@ from tortoise import Tortoise
 from tortoise.exceptions import OperationalError
 
 import migrations
-from models.db import dialect_of, tortoise_config
+from models.infra.db import dialect_of, tortoise_config
 
 log = logging.getLogger(__name__)
 APP = "models"

@@ -22,11 +22,12 @@ from bot.channel import TelegramChannel, wants
 from bot.runtime import BotConfig, BotRuntime
 from hanout.migrate import pending_migrations
 from hanout.settings import Settings
-from models import outbox, server_secrets
-from models.db import close_db, open_db
-from models.leader import Leader
-from models.sealing import Sealer
-from models.sms import wants_sms
+from models.infra import server_secrets
+from models.infra.db import close_db, open_db
+from models.infra.leader import Leader
+from models.infra.sealing import Sealer
+from models.outbox import relay as outbox
+from models.outbox.sms import wants_sms
 from notify.email import EmailChannel
 from notify.relay import ChannelHandler, PermanentFailure, Relay, new_worker_id
 from notify.sms import SmsChannel
@@ -162,7 +163,7 @@ async def _start_web(
 
 async def start_bot(settings: Settings, bot: BotRuntime, parts: Parts, role: str) -> None:
     """Start the bot; polling and sending wait until this process is elected to do them
-    (models.leader: one process at a time, however many workers run)."""
+    (models.infra.leader: one process at a time, however many workers run)."""
     if not bot.needs_leader:
         await bot.start()
         parts.stops.append(bot.stop)

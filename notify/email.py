@@ -21,7 +21,9 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
-from models.orm import Order, OutboxMessage, Store
+from models.orders.tables import Order
+from models.outbox.tables import OutboxMessage
+from models.stores.tables import Store
 from notify.email_text import new_order_email
 from notify.relay import PermanentFailure
 

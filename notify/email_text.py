@@ -8,9 +8,10 @@ from email.utils import format_datetime
 from zoneinfo import ZoneInfo
 
 from i18n import format_dinars
-from models.geography import get_commune, get_wilaya
-from models.orm import Order, OrderLine, Store
-from models.phones import national_display
+from models.customers.phones import national_display
+from models.orders.tables import Order, OrderLine
+from models.shipping.geography import get_commune, get_wilaya
+from models.stores.tables import Store
 
 DEFAULT_LANG = "ar"  # the Store default
 ALGIERS = ZoneInfo("Africa/Algiers")

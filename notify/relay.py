@@ -24,9 +24,10 @@ from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 
-from models import outbox
-from models.db import is_unavailable
-from models.orm import OutboxMessage
+from models.infra import clock
+from models.infra.db import is_unavailable
+from models.outbox import relay
+from models.outbox.tables import OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ class Relay:
         delivery_timeout: float = 60.0,
         pools: Mapping[str, int] | None = None,
     ) -> None:
-        if not 0 < delivery_timeout < outbox.LEASE.total_seconds():
+        if not 0 < delivery_timeout < relay.LEASE.total_seconds():
             raise ValueError("delivery_timeout must be positive and shorter than the lease")
         if interval <= 0 or batch <= 0 or concurrency <= 0:
             raise ValueError("interval, batch and concurrency must be positive")
@@ -133,7 +134,7 @@ class Relay:
         self._loop = asyncio.get_running_loop()
         self._started_in = copy_context()
         self._stopping = False
-        outbox.add_listener(self._on_commit)
+        relay.add_listener(self._on_commit)
         self._task = asyncio.create_task(self._run(), name=f"relay {self.worker_id}")
         log.info(
             "relay started worker=%s channels=%s", self.worker_id, ",".join(self.handlers) or "-"
@@ -147,7 +148,7 @@ class Relay:
         """Stop claiming; deliveries already claimed finish and are recorded."""
         if self._task is None:
             return
-        outbox.remove_listener(self._on_commit)
+        relay.remove_listener(self._on_commit)
         self._stopping = True
         self._wake.set()
         try:
@@ -174,7 +175,7 @@ class Relay:
             # Held while claiming, so a concurrent pass cannot count the same slots free.
             self._busy[pool] += free
             try:
-                messages = await outbox.claim(self.worker_id, free, channels)
+                messages = await relay.claim(self.worker_id, free, channels)
             finally:
                 self._busy[pool] -= free
             if len(messages) >= free:
@@ -249,10 +250,10 @@ class Relay:
                 await self._wake.wait()
 
     async def _deliver(self, message: OutboxMessage) -> None:
-        if message.attempts > outbox.max_attempts(message.channel):
+        if message.attempts > relay.max_attempts(message.channel):
             # Only reachable through expired leases: the row keeps killing its worker.
             gave_up = "gave up: delivery never finished"
-            await self._record(message, partial(outbox.fail, message, gave_up, permanent=True))
+            await self._record(message, partial(relay.fail, message, gave_up, permanent=True))
             return
         handler = self.handlers[message.channel]
         try:
@@ -260,13 +261,13 @@ class Relay:
             async with asyncio.timeout(self.delivery_timeout):
                 await handler(message)
         except Postpone as exc:
-            await self._record(message, partial(outbox.postpone, message, exc.seconds, str(exc)))
+            await self._record(message, partial(relay.postpone, message, exc.seconds, str(exc)))
         except PermanentFailure as exc:
             await self._record(
-                message, partial(outbox.fail, message, _describe(exc), permanent=True)
+                message, partial(relay.fail, message, _describe(exc), permanent=True)
             )
         except Exception as exc:
-            await self._record(message, partial(outbox.fail, message, _describe(exc)))
+            await self._record(message, partial(relay.fail, message, _describe(exc)))
         else:
             await self._complete(message)
 
@@ -299,7 +300,7 @@ class Relay:
         """Seconds until shortly before the claim's lease ends (negative once past)."""
         if message.locked_until is None:
             return 0.0
-        return (message.locked_until - LEASE_MARGIN - outbox.now()).total_seconds()
+        return (message.locked_until - LEASE_MARGIN - clock.now()).total_seconds()
 
     async def _complete(self, message: OutboxMessage) -> None:
         context = (
@@ -307,7 +308,7 @@ class Relay:
             f"store={message.store_id} number={message.payload.get('number', '-')} "
             f"attempts={message.attempts} worker={self.worker_id}"
         )
-        if await self._record(message, partial(outbox.complete, message)):
+        if await self._record(message, partial(relay.complete, message)):
             log.info("outbox delivered %s", context)
         else:
             log.warning("outbox delivered after losing the lease %s", context)

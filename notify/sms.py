@@ -26,9 +26,9 @@ from typing import Any
 import httpx
 
 from models.errors import InvalidInput
-from models.orm import OutboxMessage
-from models.sealing import Sealer
-from models.sms import GatewayAccess, ShippedNotice, gateway_access, shipped_notice
+from models.infra.sealing import Sealer
+from models.outbox.sms import GatewayAccess, ShippedNotice, gateway_access, shipped_notice
+from models.outbox.tables import OutboxMessage
 from notify.relay import PermanentFailure
 from notify.sms_text import count_segments, courier_name, shipped_sms
 
@@ -121,7 +121,7 @@ def _reason(response: httpx.Response) -> str:
 
 
 class SmsChannel:
-    """ChannelHandler for the `sms` channel (topic `order.shipped`, models.sms.wants_sms)."""
+    """ChannelHandler for the `sms` channel (topic `order.shipped`, models.outbox.sms.wants_sms)."""
 
     def __init__(self, sealer: Sealer, client: SmsGatewayClient | None = None) -> None:
         self.sealer = sealer

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from models.courier_names import DISPLAY_NAMES
+from models.shipping.courier_names import DISPLAY_NAMES
 
 DEFAULT_LANG = "ar"  # the Store default
 MAX_PARTS = 2
@@ -59,7 +59,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
 }
 
-# How customers know the couriers: models.courier_names, as the team sees them.
+# How customers know the couriers: models.shipping.courier_names, as the team sees them.
 COURIER_NAMES = DISPLAY_NAMES
 
 

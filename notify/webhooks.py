@@ -12,7 +12,7 @@ Outcomes: a 2xx is delivered (and resets the endpoint's dead letters in a row). 
 than 408 and 429 will not change on a retry: dead-lettered at once. Anything else (5xx, 408,
 429, a redirect, which is not followed, a timeout after 10 seconds, a refused connection) is
 retried after 1 min, 5 min, 30 min, 2 h and 12 h, then dead-lettered; five dead letters in a
-row disable the endpoint (models.webhooks.count_dead_letter). Every try is logged.
+row disable the endpoint (models.outbox.webhooks.count_dead_letter). Every try is logged.
 
 Addresses: the host is resolved at each delivery and the request goes to the address that
 was checked (TLS still verifies the name), so a name that later resolves to a private or
@@ -32,10 +32,13 @@ from typing import Any
 
 import httpx
 
-from models import outbox, webhooks
 from models.errors import InvalidInput
-from models.orm import OutboxMessage, WebhookEndpoint
-from models.sealing import Sealer
+from models.infra import clock
+from models.infra.sealing import Sealer
+from models.outbox import relay as outbox
+from models.outbox import webhooks
+from models.outbox.tables import OutboxMessage
+from models.outbox.webhook_tables import WebhookEndpoint
 from notify.relay import PermanentFailure, Postpone
 
 log = logging.getLogger(__name__)
@@ -77,7 +80,7 @@ class Target:
 
 class WebhookChannel:
     """ChannelHandler for the `webhook` channel: rows written by outbox.publish, one per
-    subscribed endpoint, and by models.webhooks (redeliveries, pings)."""
+    subscribed endpoint, and by models.outbox.webhooks (redeliveries, pings)."""
 
     def __init__(
         self,
@@ -161,7 +164,7 @@ class WebhookChannel:
         except (OSError, ValueError) as exc:  # TimeoutError included
             raise await failed(f"address of {endpoint.url} not found: {exc!r}"[:300]) from None
         body = webhooks.envelope_body(envelope)
-        timestamp = int(outbox.now().timestamp())
+        timestamp = int(clock.now().timestamp())
         headers = target.headers | {
             "Content-Type": "application/json; charset=utf-8",
             "User-Agent": USER_AGENT,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate models/data/communes.csv and models/data/wilayas.csv.
+"""Generate models/shipping/data/communes.csv and models/shipping/data/wilayas.csv.
 
 Source
     The data (not the code) of the PyPI wheel syscli-algeria 0.1.0

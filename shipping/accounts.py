@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from couriers.base import Account, CourierAuthError, CourierError
 from couriers.registry import COURIERS
 from couriers.yalidine import BASE_URLS as YALIDINE_HOSTS
-from models import courier_accounts
 from models.errors import InvalidInput
-from models.orm import CourierAccount, Store
-from models.sealing import Sealer
+from models.infra.sealing import Sealer
+from models.shipping import accounts
+from models.shipping.tables import CourierAccount
+from models.stores.tables import Store
 from shipping.pool import Build, build_from_registry
 
 log = logging.getLogger(__name__)
@@ -56,14 +57,12 @@ async def add_account(
     the courier refuses them or cannot be reached."""
     if courier not in COURIERS:
         raise InvalidInput(f"courier: one of {', '.join(sorted(COURIERS))}")
-    clean = courier_accounts.clean_credentials(credentials)
+    clean = accounts.clean_credentials(credentials)
     if courier in TOKEN_WEBHOOKS and WEBHOOK_SECRET not in clean:
         clean[WEBHOOK_SECRET] = secrets.token_urlsafe(24)
-    url = courier_accounts.clean_base_url(base_url)
+    url = accounts.clean_base_url(base_url)
     await check_credentials(Account(courier, url, clean), build)
-    account = await courier_accounts.add_account(
-        store, courier, clean, sealer, base_url=url, label=label
-    )
+    account = await accounts.add_account(store, courier, clean, sealer, base_url=url, label=label)
     log.info(
         "courier account added store=%s courier=%s account=%s", store.slug, courier, account.id
     )
@@ -75,14 +74,14 @@ async def retest_account(
 ) -> str:
     """Test a kept account again (the bot's Test button); the error, or "" when it works.
     The outcome is saved on the account."""
-    row = await courier_accounts.get_account(store, account_id)
-    credentials = courier_accounts.credentials_of(row, sealer)
+    row = await accounts.get_account(store, account_id)
+    credentials = accounts.credentials_of(row, sealer)
     try:
         await check_credentials(Account(row.courier, row.base_url, credentials), build)
         error = ""
     except InvalidInput as exc:
         error = str(exc)
-    await courier_accounts.record_test(row.id, error)
+    await accounts.record_test(row.id, error)
     return error
 
 
@@ -92,6 +91,6 @@ def webhook_path(account: CourierAccount, sealer: Sealer) -> str | None:
     if account.courier in SIGNED_WEBHOOKS:
         return base
     if account.courier in TOKEN_WEBHOOKS:
-        token = courier_accounts.credentials_of(account, sealer).get(WEBHOOK_SECRET)
+        token = accounts.credentials_of(account, sealer).get(WEBHOOK_SECRET)
         return f"{base}/{token}" if token else None
     return None

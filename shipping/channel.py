@@ -33,11 +33,11 @@ from couriers.base import (
     Label,
     excerpt,
 )
-from models import outbox
 from models.errors import DomainError
-from models.lifecycle import OrderStatus
-from models.orm import OutboxMessage, Store
-from models.shipping import (
+from models.orders.lifecycle import OrderStatus
+from models.outbox import relay
+from models.outbox.tables import OutboxMessage
+from models.shipping.parcels import (
     ParcelToCreate,
     dispatch_tried_before,
     note_dispatch_error,
@@ -45,6 +45,7 @@ from models.shipping import (
     record_dispatch_failed,
     record_parcel_created,
 )
+from models.stores.tables import Store
 from shipping.parcel_request import parcel_request
 from shipping.pool import CourierPool
 
@@ -61,7 +62,7 @@ def wants(store: Store, topic: str) -> bool:
 
 def register_route() -> None:
     """Every process that dispatches writes parcel rows; the worker's relay delivers them."""
-    outbox.add_route(CHANNEL, wants)
+    relay.add_route(CHANNEL, wants)
 
 
 class NotDispatchable(Exception):
@@ -187,7 +188,7 @@ class CourierChannel:
     async def _unreachable(
         self, job: ParcelToCreate, message: OutboxMessage, exc: CourierUnavailable
     ) -> None:
-        if message.attempts >= outbox.MAX_ATTEMPTS:
+        if message.attempts >= relay.MAX_ATTEMPTS:
             # The last try: end the dispatch so the team can dispatch again (the same
             # reference then finds a parcel the courier may have made after all).
             await self._refused(job, f"courier unreachable: {exc}")

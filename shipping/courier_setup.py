@@ -14,9 +14,10 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from models import courier_accounts
-from models.orm import CourierAccount, Store
-from models.sealing import Sealer
+from models.infra.sealing import Sealer
+from models.shipping import accounts as courier_accounts
+from models.shipping.tables import CourierAccount
+from models.stores.tables import Store
 from shipping.accounts import SIGNED_WEBHOOKS, TOKEN_WEBHOOKS, WEBHOOK_SECRET, YALIDINE_WEBHOOKS
 
 YALIDINE_SETUP = (

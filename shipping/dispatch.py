@@ -4,7 +4,7 @@
 The courier's capabilities decide the desk rule: a courier with a list of stop desks
 (Yalidine, EcoTrack, NOEST, ZR) needs the desk of a stop-desk order, chosen from that list;
 Procolis and Maystro pick the desk themselves. A courier without an API (manual) is
-dispatched by typing the tracking number (models.dispatch.dispatch_order).
+dispatched by typing the tracking number (models.shipping.manual.dispatch_order).
 """
 
 from __future__ import annotations
@@ -13,13 +13,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from couriers.base import Account, Capabilities, CourierError, StopDesk
-from models.courier_accounts import credentials_of, fold_name, get_account
 from models.errors import InvalidInput
-from models.orders import get_order
-from models.orm import CourierAccount, Order, Store
-from models.sealing import Sealer
-from models.shipping import request_dispatch
-from models.timeline import Actor
+from models.infra.sealing import Sealer
+from models.orders.tables import Order
+from models.orders.timeline import Actor
+from models.orders.transitions import get_order
+from models.shipping.accounts import credentials_of, fold_name, get_account
+from models.shipping.parcels import request_dispatch
+from models.shipping.tables import CourierAccount
+from models.stores.tables import Store
 from shipping.pool import Build, build_from_registry
 
 

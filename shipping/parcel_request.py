@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from couriers.base import ParcelRequest
-from models.geography import get_commune, get_wilaya
-from models.orm import Order, OrderLine
-from models.phones import national_display
-from models.shipping import ParcelToCreate
+from models.customers.phones import national_display
+from models.orders.tables import Order, OrderLine
+from models.shipping.geography import get_commune, get_wilaya
+from models.shipping.parcels import ParcelToCreate
 
 MAX_PRODUCTS = 250  # couriers print it on the label; the longest fields seen hold 255
 

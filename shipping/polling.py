@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from couriers.base import Account, Courier, CourierError
 from couriers.registry import COURIERS
-from models.shipping import set_poll_intervals
+from models.shipping.parcels import set_poll_intervals
 from shipping.pool import Build, build_from_registry
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def poll_intervals(seconds: int, floors: Mapping[str, int]) -> dict[str, int]:
 
 
 async def configure_polling(seconds: int, build: Build = build_from_registry) -> dict[str, int]:
-    """Set this process's poll intervals (models.shipping.poll_every); returns them."""
+    """Set this process's poll intervals (models.shipping.parcels.poll_every); returns them."""
     intervals = poll_intervals(seconds, await courier_floors(build))
     raised = {name: s for name, s in intervals.items() if s > seconds}
     if raised:

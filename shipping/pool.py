@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from couriers.base import Account, Courier, CourierRejected
 from couriers.registry import COURIERS
-from models.courier_accounts import credentials_of
-from models.orm import CourierAccount
-from models.sealing import Sealer
+from models.infra.sealing import Sealer
+from models.shipping.accounts import credentials_of
+from models.shipping.tables import CourierAccount
 
 log = logging.getLogger(__name__)
 

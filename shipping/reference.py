@@ -22,13 +22,13 @@ from typing import Any
 
 from couriers.base import Courier, CourierError, CourierUnavailable, NotSupported
 from couriers.http import background_calls
-from models.courier_accounts import (
+from models.errors import DomainError
+from models.shipping.accounts import (
     CourierPlace,
     claim_reference_refresh,
     map_communes,
     save_reference,
 )
-from models.errors import DomainError
 from shipping.pool import CourierPool
 
 log = logging.getLogger(__name__)

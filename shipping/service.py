@@ -1,22 +1,24 @@
 """Dispatch as the bot's Dispatch ▸ menu, `/couriers` and `POST /v1/orders/{n}/dispatch`
-see it (models.shipping.DispatchService): the composition root builds one with the sealer
+see it (models.shipping.parcels.DispatchService): the composition root builds one with the sealer
 and hands it to the bot and the web app, which never import this package."""
 
 from __future__ import annotations
 
-from models import courier_accounts
 from models.errors import InvalidInput
-from models.orm import CourierAccount, Order, Store
-from models.sealing import Sealer
-from models.shipping import DeskChoice
-from models.timeline import Actor
+from models.infra.sealing import Sealer
+from models.orders.tables import Order
+from models.orders.timeline import Actor
+from models.shipping import accounts as courier_accounts
+from models.shipping.parcels import DeskChoice
+from models.shipping.tables import CourierAccount
+from models.stores.tables import Store
 from shipping import dispatch
 from shipping.accounts import retest_account
 from shipping.pool import Build, build_from_registry
 
 
 class CourierDispatch:
-    """models.shipping.DispatchService over the store's courier accounts."""
+    """models.shipping.parcels.DispatchService over the store's courier accounts."""
 
     def __init__(self, sealer: Sealer, build: Build = build_from_registry) -> None:
         self.sealer = sealer

@@ -25,11 +25,11 @@ from couriers.base import (
     ParcelStatus,
 )
 from couriers.http import background_calls
-from models import parcel_polls
-from models.courier_accounts import account_by_id, record_test
 from models.errors import DomainError
-from models.orm import Shipment
-from models.shipping import apply_parcel_status
+from models.shipping import polls
+from models.shipping.accounts import account_by_id, record_test
+from models.shipping.parcels import apply_parcel_status
+from models.shipping.tables import Shipment
 from shipping.pool import CourierPool
 
 log = logging.getLogger(__name__)
@@ -70,14 +70,14 @@ class ParcelSync:
 
     async def run_once(self) -> SyncReport:
         """Claim due parcels, poll them per account, release them."""
-        shipments = await parcel_polls.claim_due(self.worker_id, self.limit)
+        shipments = await polls.claim_due(self.worker_id, self.limit)
         report = SyncReport(claimed=len(shipments))
         try:
             with background_calls():
                 for account_id, group in groupby(shipments, key=lambda s: s.account_id):
                     await self._poll_account(account_id, list(group), report)
         finally:
-            await parcel_polls.release(self.worker_id, [s.id for s in shipments])
+            await polls.release(self.worker_id, [s.id for s in shipments])
         return report
 
     async def _poll_account(
@@ -85,17 +85,17 @@ class ParcelSync:
     ) -> None:
         account = await account_by_id(account_id) if account_id else None
         if account is None:
-            await parcel_polls.postpone([s.id for s in shipments])
+            await polls.postpone([s.id for s in shipments])
             return
         try:
             courier = await self.pool.courier(account)
         except (CourierError, DomainError) as exc:
             log.warning("parcel sync: account unusable account=%s error=%s", account.id, exc)
-            await parcel_polls.postpone([s.id for s in shipments], account.courier)
+            await polls.postpone([s.id for s in shipments], account.courier)
             return
         size = courier.capabilities.track_batch
         if size <= 0:  # nothing to poll (manual)
-            await parcel_polls.postpone([s.id for s in shipments], account.courier)
+            await polls.postpone([s.id for s in shipments], account.courier)
             return
         for start in range(0, len(shipments), size):
             batch = shipments[start : start + size]
@@ -118,11 +118,11 @@ class ParcelSync:
         except CourierAuthError as exc:
             await record_test(account_id, str(exc))
             log.error("parcel sync: credentials refused account=%s error=%s", account_id, exc)
-            await parcel_polls.postpone([s.id for s in batch], courier.name)
+            await polls.postpone([s.id for s in batch], courier.name)
             return True
         except CourierError as exc:
             log.warning("parcel sync batch refused courier=%s error=%s", courier.name, exc)
-            await parcel_polls.postpone([s.id for s in batch], courier.name)
+            await polls.postpone([s.id for s in batch], courier.name)
             return True
         await self._apply(courier.name, batch, states, report)
         return True
@@ -136,7 +136,7 @@ class ParcelSync:
     ) -> None:
         missing = [s.id for s in batch if (s.tracking or "") not in states]
         report.missing += len(missing)
-        await parcel_polls.postpone(missing, courier)
+        await polls.postpone(missing, courier)
         for shipment in batch:
             state = states.get(shipment.tracking or "")
             if state is None:

@@ -5,7 +5,7 @@ status path as the sync job, fed by the courier instead of polled.
   carries a batch of events signed with hex HMAC-SHA256 of the raw body in
   X-YALIDINE-SIGNATURE (reference/couriers.md §2.8). `parcel_deleted` (possible only
   before pickup) puts the shipped order back in processing, to dispatch again or cancel
-  (models.shipping.record_parcel_withdrawn).
+  (models.shipping.parcels.record_parcel_withdrawn).
 - ZR Express: Svix-style signature (couriers.zrexpress_webhooks.verify_webhook, §6.6).
 - Maystro: unsigned, so the address ends with a secret token; its payload is only a hint
   (§7.5), so the parcel is read from Maystro at once (through the process's courier pool)
@@ -33,12 +33,12 @@ from couriers.yalidine_statuses import STATUSES as YALIDINE_STATUSES
 from couriers.zrexpress_statuses import instant
 from couriers.zrexpress_webhooks import parse_webhook as parse_zrexpress
 from couriers.zrexpress_webhooks import verify_webhook as zrexpress_signed
-from models import parcel_polls
-from models.courier_accounts import account_by_id, credentials_of
 from models.errors import DomainError
-from models.orm import CourierAccount
-from models.sealing import Sealer
-from models.shipping import apply_parcel_status, record_parcel_withdrawn
+from models.infra.sealing import Sealer
+from models.shipping import polls
+from models.shipping.accounts import account_by_id, credentials_of
+from models.shipping.parcels import apply_parcel_status, record_parcel_withdrawn
+from models.shipping.tables import CourierAccount
 from shipping.accounts import SIGNED_WEBHOOKS, TOKEN_WEBHOOKS, WEBHOOK_SECRET, YALIDINE_WEBHOOKS
 from shipping.pool import CourierPool
 
@@ -110,7 +110,7 @@ def yalidine_deleted(body: bytes) -> list[str]:
 
 
 async def _withdraw(account: CourierAccount, tracking: str) -> bool:
-    shipment = await parcel_polls.shipment_for(account.id, tracking)
+    shipment = await polls.shipment_for(account.id, tracking)
     if shipment is None:
         log.info("parcel deleted, unknown here courier=%s tracking=%s", account.courier, tracking)
         return False
@@ -119,7 +119,7 @@ async def _withdraw(account: CourierAccount, tracking: str) -> bool:
 
 
 async def _apply(account: CourierAccount, state: ParcelState) -> bool:
-    shipment = await parcel_polls.shipment_for(account.id, state.tracking)
+    shipment = await polls.shipment_for(account.id, state.tracking)
     if shipment is None:
         log.info(
             "webhook for an unknown parcel courier=%s tracking=%s", account.courier, state.tracking
@@ -210,9 +210,9 @@ class CourierWebhooks:
         state = parse_maystro(await request.read())
         if state is None:
             return _answer(200, ok=True, events=0)
-        shipment = await parcel_polls.shipment_for(account.id, state.tracking)
+        shipment = await polls.shipment_for(account.id, state.tracking)
         if shipment is not None and not await self._read_now(account, state.tracking):
-            await parcel_polls.poll_soon(shipment.id)
+            await polls.poll_soon(shipment.id)
         return _answer(200, ok=True, events=1)
 
     async def _read_now(self, account: CourierAccount, tracking: str) -> bool:

@@ -22,8 +22,8 @@ import asyncpg
 import pytest
 from tortoise import Tortoise, connections
 
-from models import store_cache
-from models.db import close_db, open_db
+from models.infra.db import close_db, open_db
+from models.stores import cache
 
 BACKEND = os.environ.get("HANOUT_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("HANOUT_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -156,7 +156,7 @@ async def _db_session(database_url: str) -> AsyncIterator[str]:
 
 async def _empty_tables() -> None:
     # The rows go behind the models' back: nothing kept in memory of the last test's stores.
-    store_cache.clear()
+    cache.clear()
     conn = connections.get("default")
     if BACKEND == "postgres":
         await conn.execute_script(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")

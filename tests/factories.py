@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models import catalog, stores
-from models.checkout import CheckoutRequest, LineRequest
-from models.fees import FeeRow
-from models.orm import Store, Variant
+from models.catalog import products
+from models.catalog.tables import Variant
+from models.orders.checkout import CheckoutRequest, LineRequest
+from models.shipping.fees import FeeRow
+from models.stores import setup
+from models.stores.tables import Store
 
 
 @dataclass
@@ -23,15 +25,15 @@ async def make_shop(
 ) -> Shop:
     """A store delivering to Alger (16, home and desk) and Oran (31, home only), with one
     product in two sizes."""
-    new = await stores.create_store(slug, f"Boutique {slug}", lang, email)
-    await stores.set_fees(new.store, {16: FeeRow(400, 250), 31: FeeRow(600, None)})
-    product = await catalog.add_product(
+    new = await setup.create_store(slug, f"Boutique {slug}", lang, email)
+    await setup.set_fees(new.store, {16: FeeRow(400, 250), 31: FeeRow(600, None)})
+    product = await products.add_product(
         new.store,
         "Robe kabyle",
         4500,
         [
-            catalog.VariantSpec({"Taille": "M"}, None, stock),
-            catalog.VariantSpec({"Taille": "L"}, 4800, stock),
+            products.VariantSpec({"Taille": "M"}, None, stock),
+            products.VariantSpec({"Taille": "L"}, 4800, stock),
         ],
     )
     variants = await Variant.filter(product_id=product.id).order_by("id")

@@ -35,7 +35,7 @@ from aerich import Command
 from tortoise import Tortoise, connections
 
 from hanout.migrate import APP, location
-from models.db import tortoise_config
+from models.infra.db import tortoise_config
 
 url, token = sys.argv[1], sys.argv[2]
 OLD = "2026-12-01 00:00:00+00:00"
@@ -88,7 +88,7 @@ async def test_the_upgrade_hashes_the_tokens_of_existing_invites(
 ) -> None:
     """The migration that stopped keeping invite tokens in clear hashes the ones already
     handed out: they keep working and the database no longer holds them."""
-    from models.stores import invite_hash
+    from models.stores.setup import invite_hash
     from tests.conftest import _pg_admin, _pg_url
 
     token = "Old_clear-Token_123456789"

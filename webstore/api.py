@@ -13,12 +13,12 @@ import re
 from aiohttp import web
 from tortoise.exceptions import IntegrityError
 
-from models.api_keys import authenticate_api_key
-from models.db import is_unavailable
 from models.errors import DomainError
-from models.orm import Store
-from models.stores import SLUG_RE, get_store
-from models.timeline import Actor
+from models.infra.db import is_unavailable
+from models.orders.timeline import Actor
+from models.stores.api_keys import authenticate_api_key
+from models.stores.setup import SLUG_RE, get_store
+from models.stores.tables import Store
 from webstore import (
     api_calls,
     api_catalog,

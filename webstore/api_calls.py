@@ -1,5 +1,5 @@
 """Call outcomes over the API (SPEC §3.3, §8): `POST /v1/orders/{number}/calls` logs a
-call on a pending order through models.calls.log_call — the same path as the bot's
+call on a pending order through models.calls.outcomes.log_call — the same path as the bot's
 buttons — and `GET /v1/orders/{number}/calls` lists the calls made."""
 
 from __future__ import annotations
@@ -8,11 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
-from models import listing
-from models.calls import log_call
+from models.calls.outcomes import log_call
+from models.calls.tables import CallAttempt
 from models.errors import InvalidInput, NotFound
-from models.orm import CallAttempt, Order
-from models.outbox import now
+from models.infra import listing
+from models.infra.clock import now
+from models.orders.tables import Order
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.api_errors import ApiError
 from webstore.api_orders import order_detail

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from models import catalog, listing, queries
-from models.orm import Product, Variant
+from models.catalog import products
+from models.catalog.tables import Product, Variant
+from models.infra import listing
+from models.orders import queries
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.catalog_schemas import ProductIn, ProductList, ProductOut, StockChange, VariantOut
 from webstore.query_schemas import ProductQuery
@@ -54,8 +56,8 @@ async def list_products(call: ApiCall) -> web.Response:
 
 async def create_product(call: ApiCall) -> web.Response:
     body, store = call.body_as(ProductIn), call.current_store()
-    specs = [catalog.VariantSpec(dict(v.options), v.price, v.stock, v.sku) for v in body.variants]
-    product = await catalog.add_product(store, body.name, body.price, specs, body.description)
+    specs = [products.VariantSpec(dict(v.options), v.price, v.stock, v.sku) for v in body.variants]
+    product = await products.add_product(store, body.name, body.price, specs, body.description)
     return reply(product_out(*await queries.get_product(store, product.id)), status=201)
 
 
@@ -68,9 +70,9 @@ async def change_stock(call: ApiCall) -> web.Response:
     body, store = call.body_as(StockChange), call.current_store()
     variant_id = call.path_int("variant_id")
     if body.delta is not None:
-        await catalog.adjust_stock(store, variant_id, body.delta)
+        await products.adjust_stock(store, variant_id, body.delta)
     elif body.stock is not None:
-        await catalog.set_stock(store, variant_id, body.stock)
+        await products.set_stock(store, variant_id, body.stock)
     return reply(variant_out(await queries.get_variant(store, variant_id)))
 
 

@@ -10,10 +10,10 @@ from datetime import datetime
 
 from aiohttp import web
 
-from models import customers
-from models.customers import CustomerFilter, CustomerView, History, actor_label
-from models.orm import Order
-from models.phones import national_display
+from models.customers import registry
+from models.customers.phones import national_display
+from models.customers.registry import CustomerFilter, CustomerView, History, actor_label
+from models.orders.tables import Order
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.customer_schemas import (
     BlacklistRequest,
@@ -65,7 +65,7 @@ def customer_out(view: CustomerView) -> CustomerOut:
 
 async def customer_detail(order: Order, brief: OrderCustomer) -> OrderCustomerDetail:
     """The customer of one order as its detail shows them: their other orders and mark."""
-    standing = await customers.standing_of(order)
+    standing = await registry.standing_of(order)
     return OrderCustomerDetail(
         **dict(brief),
         risk=standing.risk,
@@ -81,7 +81,7 @@ def _phone(call: ApiCall) -> str:
 async def list_customers(call: ApiCall) -> web.Response:
     query = call.query_as(CustomerQuery)
     where = CustomerFilter(query.blacklisted, query.risk, query.phone, moment_or_none(query.since))
-    page = await customers.customers_page(call.current_store(), where, query.after(), query.limit)
+    page = await registry.customers_page(call.current_store(), where, query.after(), query.limit)
     return reply(
         CustomerPage(
             data=[customer_out(v) for v in page.items],
@@ -91,19 +91,19 @@ async def list_customers(call: ApiCall) -> web.Response:
 
 
 async def show_customer(call: ApiCall) -> web.Response:
-    return reply(customer_out(await customers.get_customer(call.current_store(), _phone(call))))
+    return reply(customer_out(await registry.get_customer(call.current_store(), _phone(call))))
 
 
 async def put_blacklist(call: ApiCall) -> web.Response:
     body = call.body_as(BlacklistRequest)
-    view = await customers.blacklist_phone(
+    view = await registry.blacklist_phone(
         call.current_store(), _phone(call), body.reason, actor_label(call.actor)
     )
     return reply(customer_out(view))
 
 
 async def delete_blacklist(call: ApiCall) -> web.Response:
-    await customers.unblacklist_phone(call.current_store(), _phone(call), actor_label(call.actor))
+    await registry.unblacklist_phone(call.current_store(), _phone(call), actor_label(call.actor))
     return web.Response(status=204)
 
 

@@ -3,7 +3,7 @@ courier accounts — 202, the order in processing while the courier channel crea
 parcel, then shipped — or with the manual courier and a typed tracking number — 200,
 shipped at once.
 
-Dispatch goes through models.shipping.DispatchService, given by the composition root in
+Dispatch goes through models.shipping.parcels.DispatchService, given by the composition root in
 WebConfig (the web app never imports the shipping adapter).
 """
 
@@ -14,11 +14,13 @@ from typing import Annotated
 from aiohttp import web
 from pydantic import ConfigDict, Field
 
-from models.dispatch import dispatch_order
 from models.errors import InvalidInput, NotFound
-from models.orders import get_order
-from models.orm import CourierAccount, Order, Shipment, Store
-from models.shipping import DispatchService, shipment_of
+from models.orders.tables import Order
+from models.orders.transitions import get_order
+from models.shipping.manual import dispatch_order
+from models.shipping.parcels import DispatchService, shipment_of
+from models.shipping.tables import CourierAccount, Shipment
+from models.stores.tables import Store
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.api_errors import ApiError
 from webstore.api_orders import order_detail

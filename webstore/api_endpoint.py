@@ -12,8 +12,8 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from models.errors import NotFound
-from models.orm import Store
-from models.timeline import Actor
+from models.orders.timeline import Actor
+from models.stores.tables import Store
 from webstore.api_errors import Issue
 from webstore.schemas import MAX_ID
 

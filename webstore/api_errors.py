@@ -23,7 +23,7 @@ from models.errors import (
     NotFound,
     OtherCustomersOrder,
 )
-from models.lifecycle import TRANSITIONS
+from models.orders.lifecycle import TRANSITIONS
 
 STATUS_CODES = {
     400: "bad_request",

@@ -1,5 +1,5 @@
 """Order exports over the API: the store's orders of a period as a CSV or XLSX file
-(models.export_files), built in a temporary file and then streamed."""
+(models.exports.files), built in a temporary file and then streamed."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import tempfile
 from aiohttp import web
 
 from models.errors import InvalidInput
-from models.export_files import MEDIA_TYPES, ExportRequest, write_export
-from models.exports import local_today
-from models.outbox import now
+from models.exports.files import MEDIA_TYPES, ExportRequest, write_export
+from models.exports.reading import local_today
+from models.infra.clock import now
 from webstore.api_endpoint import ApiCall, Endpoint
 from webstore.api_errors import ApiError
 from webstore.export_schemas import ExportQuery

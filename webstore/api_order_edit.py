@@ -1,5 +1,5 @@
 """`PATCH /v1/orders/{number}`: edit an order on the call (lines, customer, place, delivery
-type, fee, discount, call note) through models.order_edit.edit_order — the same path as the
+type, fee, discount, call note) through models.orders.edit.edit_order — the same path as the
 bot's ✏️ Edit — with the version the client read."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from aiohttp import web
 from pydantic import ConfigDict, Field
 
-from models.edit_plan import LineEdit, OrderEdit
 from models.errors import InvalidOrder
-from models.order_edit import edit_order
+from models.orders.edit import edit_order
+from models.orders.edit_plan import LineEdit, OrderEdit
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.api_errors import ApiError, describe_fields
 from webstore.api_orders import order_detail

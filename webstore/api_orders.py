@@ -1,5 +1,5 @@
 """Orders over the API: list with filters and a cursor, one order with its timeline, and
-status transitions through the one lifecycle path (models.orders.transition_order)."""
+status transitions through the one lifecycle path (models.orders.transitions.transition_order)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,16 @@ from datetime import datetime
 
 from aiohttp import web
 
-from models import geography, listing, queries
-from models.cancellation import Cancellation, cancellation
+from models.customers.phones import national_display
 from models.errors import InvalidInput
-from models.lifecycle import OrderStatus
-from models.orders import get_order, transition_order
-from models.orm import Order, OrderLine
-from models.phones import national_display
-from models.timeline import event_to_dict, timeline_of
+from models.infra import listing
+from models.orders import queries
+from models.orders.cancellation import Cancellation, cancellation
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderLine
+from models.orders.timeline import event_to_dict, timeline_of
+from models.orders.transitions import get_order, transition_order
+from models.shipping import geography
 from webstore.api_customers import customer_detail
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.query_schemas import OrderQuery, moment_or_none

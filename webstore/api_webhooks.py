@@ -11,9 +11,9 @@ from typing import TypeVar
 import httpx
 from aiohttp import web
 
-from models import webhooks
-from models.orm import WebhookAttempt, WebhookEndpoint
-from models.sealing import Sealer
+from models.infra.sealing import Sealer
+from models.outbox import webhooks
+from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.api_errors import ApiError
 from webstore.app import CONFIG

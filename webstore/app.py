@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from models.db import is_unavailable, ping
-from models.shipping import DispatchService
+from models.infra.db import is_unavailable, ping
+from models.shipping.parcels import DispatchService
 from webstore.log_paths import logged_path
 from webstore.security import is_https
 
 log = logging.getLogger(__name__)
-# Database unreachable or busy (models.db.is_unavailable): a clean 503 asking to retry.
+# Database unreachable or busy (models.infra.db.is_unavailable): a clean 503 asking to retry.
 RETRY_AFTER = "5"
 UNAVAILABLE = "The service is briefly unavailable; retry in a few seconds"
 # Browsers keep to HTTPS for a year once a page came over it (never the store's subdomains:

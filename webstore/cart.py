@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from models.checkout import MAX_QUANTITY
+from models.orders.checkout import MAX_QUANTITY
 from webstore.security import cart_signature, same_token
 
 COOKIE = "cart"

@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from models.orm import Variant
+from models.catalog.tables import Variant
 from webstore import shelf
 from webstore.cart import parse_quantity, parse_variant_id
 from webstore.form_post import read_post, refuse_forged, unreadable_status

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, model_validator
 
-from models.catalog import MAX_PRICE, MAX_STOCK
+from models.catalog.products import MAX_PRICE, MAX_STOCK
 from webstore.schemas import (
     DATE_TIME,
     NEXT_CURSOR,

@@ -6,9 +6,9 @@ from typing import Annotated, ClassVar
 
 from pydantic import ConfigDict, Field, field_validator
 
-from models.customers import MAX_REASON
-from models.phones import InvalidPhone, parse_phone
-from models.risk import Risk
+from models.customers.phones import InvalidPhone, parse_phone
+from models.customers.registry import MAX_REASON
+from models.customers.risk import Risk
 from webstore.api_paging import PageQuery
 from webstore.query_schemas import Moment
 from webstore.schemas import (

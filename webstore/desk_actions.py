@@ -1,7 +1,8 @@
 """The desk's actions on an order (`POST /desk/api/{slug}/orders/{number}/…`) and its
 calling queue, through the same use cases as the bot's buttons and the REST API
-(models.calls, models.orders, models.call_queue), attributed to the Telegram user the init
-data names. Each: who is asking, parse, one use case, map domain errors, reply."""
+(models.calls.outcomes, models.orders.transitions, models.calls.queue), attributed to the
+Telegram user the init data names. Each: who is asking, parse, one use case, map domain
+errors, reply."""
 
 from __future__ import annotations
 
@@ -12,13 +13,13 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.call_queue import next_call
-from models.calls import CallOutcome, claim_order, log_call, release_order
+from models.calls.outcomes import CallOutcome, claim_order, log_call, release_order
+from models.calls.queue import next_call
 from models.errors import DomainError, NotFound
-from models.lifecycle import OrderStatus
-from models.orders import transition_order
-from models.orm import Order
-from models.outbox import now
+from models.infra.clock import now
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order
+from models.orders.transitions import transition_order
 from webstore.api_errors import ApiError, domain_response
 from webstore.desk_auth import DeskUser, desk_user
 from webstore.desk_http import MAX_NUMBER, guarded, order_number, read_body
@@ -127,7 +128,7 @@ async def post_release(request: web.Request) -> web.Response:
 
 
 async def post_next_call(request: web.Request) -> web.Response:
-    """The calling queue (models.call_queue): the person's next call, claimed for them;
+    """The calling queue (models.calls.queue): the person's next call, claimed for them;
     its number, or null when there is no call to make now."""
     who = await desk_user(request, request.match_info["slug"])
     order = await next_call(who.store, who.actor)

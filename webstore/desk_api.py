@@ -12,15 +12,17 @@ from typing import Any
 from aiohttp import web
 from tortoise.queryset import QuerySet
 
-from models import order_search, store_settings, team
-from models.calls import OUTCOMES
+from models.calls.outcomes import OUTCOMES
+from models.customers.phones import national_display
 from models.errors import InvalidInput
-from models.geography import get_wilaya, parse_wilaya_code, wilayas
-from models.lifecycle import OrderStatus
-from models.orm import Order
-from models.outbox import now
-from models.phones import national_display
-from models.stats import ALGIERS, period_of, store_stats
+from models.infra.clock import now
+from models.orders import search
+from models.orders.lifecycle import OrderStatus
+from models.orders.stats import ALGIERS, period_of, store_stats
+from models.orders.tables import Order
+from models.shipping.geography import get_wilaya, parse_wilaya_code, wilayas
+from models.stores import settings
+from models.team import members as team
 from webstore.api_errors import ApiError
 from webstore.api_orders import order_detail
 from webstore.api_paging import decode_cursor, encode_cursor
@@ -62,10 +64,10 @@ def _cursor_after(request: web.Request, kind: str) -> int | None:
 
 
 async def _to_call_now(who: DeskUser, request: web.Request) -> dict[str, Any]:
-    """The calls to make now, in the order the team makes them (models.order_search):
+    """The calls to make now, in the order the team makes them (models.orders.search):
     pages of the handling list cut where the calls to make end."""
     page = _cursor_after(request, "desk_call") or 0
-    handling = await order_search.orders_to_handle(who.store, page, PAGE)
+    handling = await search.orders_to_handle(who.store, page, PAGE)
     start = page * PAGE
     if handling.page.page != page:  # the list shrank under the cursor: nothing further
         return {"orders": [], "next_cursor": None, "total": handling.to_call}
@@ -124,7 +126,7 @@ async def _by_status(who: DeskUser, request: web.Request, status: str) -> dict[s
 
 
 async def _search(who: DeskUser, text: str) -> dict[str, Any]:
-    found = await order_search.find_orders(who.store, text)
+    found = await search.find_orders(who.store, text)
     if found is None:
         return {"orders": [], "next_cursor": None, "more": False}
     return {
@@ -174,7 +176,7 @@ async def me(request: web.Request) -> web.Response:
 
 
 async def _store_order(who: DeskUser, number: int) -> Order:
-    order = await order_search.order_numbered(who.store, number)
+    order = await search.order_numbered(who.store, number)
     if order is None:  # another store's number is never revealed
         raise ApiError(404, "not_found", f"No order {number} in this store")
     return order
@@ -206,7 +208,7 @@ def _rate(value: float | None) -> float | None:
 
 
 async def stats_screen(request: web.Request) -> web.Response:
-    """`?period=today|week|month`: the figures of /stats (models.stats); money only for the
+    """`?period=today|week|month`: the figures of /stats (models.orders.stats); money only for the
     owner, unless the owner shares it with the agents (/settings), as in the bot."""
     who = await desk_user(request, request.match_info["slug"])
     try:
@@ -259,7 +261,7 @@ def _claim_of(who: DeskUser, order: Order) -> dict[str, Any] | None:
 
 
 def _sees_money(who: DeskUser) -> bool:
-    return store_settings.sees_money(who.store, "owner" if who.is_owner else "agent")
+    return settings.sees_money(who.store, "owner" if who.is_owner else "agent")
 
 
 def setup(app: web.Application) -> None:

@@ -21,9 +21,10 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from models.orm import Member, Store
-from models.outbox import now
-from models.timeline import Actor
+from models.infra.clock import now
+from models.orders.timeline import Actor
+from models.stores.tables import Store
+from models.team.tables import Member
 from webstore.api_errors import ApiError
 from webstore.app import CONFIG
 from webstore.i18n import LANGS

@@ -1,5 +1,5 @@
 """The desk's stock screen (issue 15): the store's variants with their stock, adjusted in
-place through models.catalog (the same use cases as /stock in the bot), by the owner, or by
+place through models.catalog.products (the same use cases as /stock in the bot), by the owner, or by
 agents when the owner allows it (/settings), as in the bot."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from models import catalog, store_settings
+from models.catalog import products
+from models.catalog.tables import Variant
 from models.errors import InvalidInput, NotFound
-from models.orm import Variant
+from models.stores import settings
 from webstore.api_errors import ApiError
 from webstore.desk_auth import DeskUser, desk_user
 from webstore.desk_http import guarded, read_body
@@ -22,7 +23,7 @@ MAX_STEP = 10_000
 
 
 def _may_change_stock(who: DeskUser) -> bool:
-    return store_settings.may_change_stock(who.store, "owner" if who.is_owner else "agent")
+    return settings.may_change_stock(who.store, "owner" if who.is_owner else "agent")
 
 
 async def stock(request: web.Request) -> web.Response:
@@ -64,7 +65,7 @@ async def move_stock(request: web.Request) -> web.Response:
     if not raw.isdigit() or not 0 < int(raw) <= 2_147_483_647:
         raise ApiError(404, "not_found", "No such variant")
     try:
-        count = await catalog.adjust_stock(who.store, int(raw), body.delta)
+        count = await products.adjust_stock(who.store, int(raw), body.delta)
     except NotFound:
         raise ApiError(404, "not_found", "No such variant in this store") from None
     except InvalidInput as exc:

@@ -7,8 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models.exports import PERIOD_HELP, ExportPeriod, parse_day, parse_period, period_between
-from models.lifecycle import OrderStatus
+from models.exports.reading import (
+    PERIOD_HELP,
+    ExportPeriod,
+    parse_day,
+    parse_period,
+    period_between,
+)
+from models.orders.lifecycle import OrderStatus
 
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # The periods parse_period takes (in lower case), for the document, and the empty one that

@@ -8,7 +8,7 @@
   another landing page): 409 `duplicate_order`, saying only that the order exists, as the
   storefront does — a phone and items are no proof of being that customer, so nothing of
   the order is told and the new key stays unbound (nothing is written).
-- Refusals: 422 `invalid_order` with `fields` (path → reason code of models.checkout),
+- Refusals: 422 `invalid_order` with `fields` (path → reason code of models.orders.checkout),
   403 `blacklisted`, 429 `rate_limited` past the per-IP limit of WebConfig.
 - Browsers may call it from any origin (no cookies are involved), so every answer, errors
   included, carries CORS headers, and the preflight is answered.
@@ -21,10 +21,10 @@ import json
 
 from aiohttp import web
 
-from models.checkout import CheckoutRequest, LineRequest
-from models.intake import place_order, replayed_order
-from models.orm import Order
-from models.stores import SLUG_RE
+from models.orders.checkout import CheckoutRequest, LineRequest
+from models.orders.intake import place_order, replayed_order
+from models.orders.tables import Order
+from models.stores.setup import SLUG_RE
 from webstore.api_endpoint import ApiCall, Endpoint, HeaderParam, reply
 from webstore.api_errors import (
     ApiError,

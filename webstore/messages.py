@@ -1,9 +1,9 @@
 """What the customer reads when something is wrong: one message per (field, reason code)
-from models.checkout, and the notices shown above a form. Translated when rendered."""
+from models.orders.checkout, and the notices shown above a form. Translated when rendered."""
 
 from __future__ import annotations
 
-from models.checkout import MAX_ADDRESS, MAX_NAME, MAX_NOTE, MAX_QUANTITY
+from models.orders.checkout import MAX_ADDRESS, MAX_NAME, MAX_NOTE, MAX_QUANTITY
 
 
 def N_(message: str) -> str:

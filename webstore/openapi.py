@@ -11,7 +11,7 @@ from aiohttp import web
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-from models.stores import SLUG_RE
+from models.stores.setup import SLUG_RE
 from webstore.api_endpoint import ApiCall, Endpoint
 from webstore.api_input import UNREADABLE_BODY
 from webstore.api_limits import DEFAULT_RATE, Rate

@@ -11,10 +11,11 @@ from typing import Any
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from models import geography, store_cache, stores
-from models.checkout import CheckoutRequest, LineRequest
-from models.fees import DESK, HOME, FeeRow
-from models.orm import Store
+from models.orders.checkout import CheckoutRequest, LineRequest
+from models.shipping import geography
+from models.shipping.fees import DESK, HOME, FeeRow
+from models.stores import cache, setup
+from models.stores.tables import Store
 from webstore.i18n import Translator
 from webstore.messages import NOTICES, field_message
 
@@ -34,7 +35,7 @@ def _text(value: object) -> str:
 @dataclass(slots=True)
 class OrderForm:
     values: dict[str, str] = field(default_factory=lambda: {"delivery_type": HOME})
-    errors: dict[str, str] = field(default_factory=dict)  # field → models.checkout reason
+    errors: dict[str, str] = field(default_factory=dict)  # field → models.orders.checkout reason
     notice: str = ""  # a key of messages.NOTICES, shown above the form
 
     @classmethod
@@ -124,13 +125,13 @@ def _fees_json(fees: tuple[tuple[int, FeeRow], ...]) -> Markup:
 
 
 async def load_delivery(store: Store) -> Delivery:
-    """What the store delivers where (kept in memory: models.store_cache; read only)."""
-    return await store_cache.cached(store.id, "delivery", lambda: _load_delivery(store))
+    """What the store delivers where (kept in memory: models.stores.cache; read only)."""
+    return await cache.cached(store.id, "delivery", lambda: _load_delivery(store))
 
 
 async def _load_delivery(store: Store) -> Delivery:
     allowed = set(store.allowed_wilayas or [])
-    table = await stores.fee_table(store)
+    table = await setup.fee_table(store)
     served = {
         code: row
         for code, row in table.items()

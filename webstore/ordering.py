@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from models.checkout import LineRequest, validate
 from models.errors import Blacklisted, InvalidOrder
-from models.intake import PlacedOrder, place_order
+from models.orders.checkout import LineRequest, validate
+from models.orders.intake import PlacedOrder, place_order
 from webstore import shelf
 from webstore.cart import Cart, parse_variant_id
 from webstore.cart_pages import checkout_page

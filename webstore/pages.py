@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from models import geography
-from models.orm import Order
-from models.phones import national_display
+from models.customers.phones import national_display
+from models.orders.tables import Order
+from models.shipping import geography
 from webstore import shelf
 from webstore.cart import parse_quantity, parse_variant_id
 from webstore.order_form import Delivery, OrderForm, form_context, load_delivery

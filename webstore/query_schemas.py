@@ -9,8 +9,8 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BeforeValidator, Field, field_validator
 
-from models.lifecycle import OrderStatus
-from models.phones import InvalidPhone, parse_phone
+from models.customers.phones import InvalidPhone, parse_phone
+from models.orders.lifecycle import OrderStatus
 from webstore.api_paging import PageQuery
 from webstore.schemas import DATE_TIME, PHONE_PATTERN, UNENCODED_OFFSET, Text
 

@@ -22,13 +22,13 @@ from pydantic import (
     model_validator,
 )
 
-from models.calls import CallOutcome
-from models.cancellation import MAX_NOTE as CANCEL_NOTE_MAX
-from models.cancellation import REASONS as CANCEL_REASONS
-from models.cancellation import CancelReason
-from models.checkout import MAX_ADDRESS, MAX_LINES, MAX_NAME, MAX_NOTE, MAX_QUANTITY
-from models.lifecycle import OrderStatus
-from models.risk import Risk
+from models.calls.outcomes import CallOutcome
+from models.customers.risk import Risk
+from models.orders.cancellation import MAX_NOTE as CANCEL_NOTE_MAX
+from models.orders.cancellation import REASONS as CANCEL_REASONS
+from models.orders.cancellation import CancelReason
+from models.orders.checkout import MAX_ADDRESS, MAX_LINES, MAX_NAME, MAX_NOTE, MAX_QUANTITY
+from models.orders.lifecycle import OrderStatus
 
 MAX_ID = 2**31 - 1  # the tables' integer columns; larger ids cannot exist
 NEXT_CURSOR = "Pass it as `cursor` to get the next page; null on the last page."
@@ -44,7 +44,7 @@ CONTROL_FREE = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
 
 # The usual forms of an Algerian number, as the document states them: +213, 00213 or the
 # trunk 0, then the national number (mobile 5-7 and 8 digits, landline 1-4 and 7, other 8-9
-# and 8), a space, dot or dash allowed between digits. models.phones takes these and more
+# and 8), a space, dot or dash allowed between digits. models.customers.phones takes these and more
 # (Arabic-Indic digits, brackets, direction marks…), so a number in these forms is never
 # refused for its form.
 _SEP = r"[ .-]?"
@@ -357,7 +357,7 @@ class IntakeBody(BaseModel):
         return integral_members(data)
 
 
-# The intake's own bounds (models.checkout, after blanks are collapsed and invisible
+# The intake's own bounds (models.orders.checkout, after blanks are collapsed and invisible
 # characters dropped): stated in the document only, so that a refusal keeps the reason
 # codes of `invalid_order` (Contract).
 WILAYA_PATTERN = "^(?:0?[1-9]|[1-5][0-9]|6[0-9])$"

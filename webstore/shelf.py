@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from models import store_cache
-from models.orm import Product, Store, Variant
+from models.catalog.tables import Product, Variant
+from models.stores import cache
+from models.stores.tables import Store
 
 MAX_PRODUCTS_ON_HOME = 200
-# What models.catalog.slugify makes. Anything else cannot name a product and must not reach
+# What models.catalog.products.slugify makes. Anything else cannot name a product and must not reach
 # the database: PostgreSQL answers a NUL byte in a text parameter with an error, not a miss.
 PRODUCT_SLUG = r"[a-z0-9-]{1,80}"
 _PRODUCT_SLUG_RE = re.compile(PRODUCT_SLUG)
@@ -61,8 +62,8 @@ def _group(products: list[Product], variants: list[Variant]) -> list[Item]:
 
 async def store_items(store: Store) -> list[Item]:
     """Active products that have at least one active variant, newest first (kept in
-    memory: models.store_cache)."""
-    return await store_cache.cached(store.id, "items", lambda: _store_items(store))
+    memory: models.stores.cache)."""
+    return await cache.cached(store.id, "items", lambda: _store_items(store))
 
 
 async def _store_items(store: Store) -> list[Item]:
@@ -79,10 +80,10 @@ async def _store_items(store: Store) -> list[Item]:
 
 async def store_item(store: Store, slug: str) -> Item | None:
     """The active product of this slug with its active variants (kept in memory:
-    models.store_cache), or None."""
+    models.stores.cache), or None."""
     if not _PRODUCT_SLUG_RE.fullmatch(slug):
         return None
-    return await store_cache.cached(store.id, ("item", slug), lambda: _store_item(store, slug))
+    return await cache.cached(store.id, ("item", slug), lambda: _store_item(store, slug))
 
 
 async def _store_item(store: Store, slug: str) -> Item | None:

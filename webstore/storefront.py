@@ -16,9 +16,9 @@ import jinja2
 from aiohttp import web
 from yarl import URL
 
-from models import store_cache
-from models.orm import Store
-from models.stores import SLUG_RE
+from models.stores import cache
+from models.stores.setup import SLUG_RE
+from models.stores.tables import Store
 from webstore import cart_pages, ordering, pages
 from webstore.app import CONFIG, WebConfig
 from webstore.i18n import load_catalogues
@@ -116,7 +116,7 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     if store is None:
         slug, slash, rest = request.path[1:].partition("/")
         # The same rule as create_store: a slug it would refuse is no store, and no query.
-        store = await store_cache.store_by_slug(slug) if SLUG_RE.fullmatch(slug) else None
+        store = await cache.store_by_slug(slug) if SLUG_RE.fullmatch(slug) else None
         if store is None:
             raise web.HTTPNotFound()
         if not slash and request.method in ("GET", "HEAD"):

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from models.orm import Store
+from models.stores.tables import Store
 from webstore import cart as carts
 from webstore.app import CONFIG, WebConfig
 from webstore.i18n import LANG_NAMES, LANGS, Catalogues, Translator, choose_lang, format_dinars

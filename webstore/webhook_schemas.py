@@ -6,11 +6,11 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from models.outbox import WebhookEvent
+from models.outbox.relay import WebhookEvent
 from webstore.api_paging import PageQuery
 from webstore.schemas import DATE_TIME, NEXT_CURSOR, NOT_NULL, Reply, RequestBody, Text
 
-# The order events an endpoint subscribes to (models.webhooks.EVENTS, the same order).
+# The order events an endpoint subscribes to (models.outbox.webhooks.EVENTS, the same order).
 EventName = WebhookEvent
 Events = Annotated[list[EventName], Field(min_length=1, max_length=8)]
 Outcome = Literal["delivered", "retrying", "dead"]
@@ -25,7 +25,7 @@ SIGNING = (
 )
 
 
-# The URLs models.webhooks.clean_url takes, as the document states them: http(s), a host
+# The URLs models.outbox.webhooks.clean_url takes, as the document states them: http(s), a host
 # name with a dot and a letters-only top-level domain that is not a local one (a literal
 # IP address, public ones included, is accepted but not stated), a port up to 65535, no
 # blank, control character or #fragment.

@@ -11,9 +11,12 @@ from typing import Any
 
 from bot.channel import TelegramChannel, wants
 from bot.runtime import BotConfig, BotRuntime
-from models import cards, outbox, stores
-from models.orm import OutboxMessage, Store
-from models.shipping import DispatchService
+from models.outbox import relay as outbox
+from models.outbox.tables import OutboxMessage
+from models.shipping.parcels import DispatchService
+from models.stores import setup
+from models.stores.tables import Store
+from models.team import cards
 from notify.relay import Relay
 from tests.fakes.telegram_api import FakeTelegram, StoredMessage
 
@@ -72,13 +75,13 @@ class Desk:
 
     async def bind(self, store: Store, user: dict[str, Any], role: str = "owner") -> int:
         chat_id = self.fake.add_private_chat(user)
-        token = await stores.create_invite(store, role)
+        token = await setup.create_invite(store, role)
         await self.say(chat_id, user, f"/start {token}")
         return chat_id
 
     async def bind_group(self, store: Store, members: list[dict[str, Any]]) -> int:
         group = self.fake.add_group("Équipe", members=members)
-        token = await stores.create_invite(store, "agent")
+        token = await setup.create_invite(store, "agent")
         await self.say(group, members[0], f"/start@hanout_test_bot {token}")
         return group
 

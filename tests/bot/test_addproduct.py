@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.product_draft import Unreadable, parse_price, parse_stocks, parse_variants
-from models.orm import Product, Variant
+from models.catalog.tables import Product, Variant
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.factories import make_shop
 from tests.fakes.telegram_api import StoredMessage

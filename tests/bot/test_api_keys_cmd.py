@@ -8,8 +8,8 @@ import re
 
 from bot.api_keys_cmd import button
 from bot.callbacks import setting_button
-from models import api_keys
-from models.orm import ApiKey
+from models.stores import api_keys
+from models.stores.tables import ApiKey
 from tests.bot.harness import AGENT, AGENT2, OWNER, Desk
 from tests.bot.harness import running_desk as desk_running
 from tests.bot.test_team_cmds import (

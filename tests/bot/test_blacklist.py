@@ -8,9 +8,10 @@ import pytest
 
 from bot.blacklist_cmd import PER_PAGE, button, parse_button, split_phone
 from bot.i18n import translator
-from models import customers, intake
+from models.customers import registry
+from models.customers.tables import Customer
 from models.errors import Blacklisted
-from models.orm import Customer
+from models.orders import intake
 from tests.bot.harness import AGENT, OWNER, running_desk
 from tests.bot.test_team_cmds import ONLY_OWNER, STRANGER, is_alert, press, reply_to, words
 from tests.factories import checkout, make_shop
@@ -90,7 +91,7 @@ async def test_a_bad_phone_is_explained_and_nothing_is_written(db: str) -> None:
 async def test_the_list_pages_with_reason_who_and_when(db: str) -> None:
     shop = await make_shop()
     for i in range(PER_PAGE + 2):
-        await customers.blacklist_phone(shop.store, f"06610000{i:02d}", f"motif {i}", "Nadia")
+        await registry.blacklist_phone(shop.store, f"06610000{i:02d}", f"motif {i}", "Nadia")
     async with running_desk() as desk:
         await desk.bind(shop.store, OWNER)
         agent_chat = await desk.bind(shop.store, AGENT, role="agent")
@@ -119,7 +120,7 @@ async def test_an_empty_list_says_so_and_how_to_add(db: str) -> None:
 
 async def test_only_an_owner_takes_a_phone_off_by_button_with_a_confirmation(db: str) -> None:
     shop = await make_shop()
-    view = await customers.blacklist_phone(shop.store, PHONE, "faux", "Nadia (owner)")
+    view = await registry.blacklist_phone(shop.store, PHONE, "faux", "Nadia (owner)")
     remove = button(shop.store.id, "rm", view.customer.id)
     yes = button(shop.store.id, "ry", view.customer.id)
     async with running_desk() as desk:
@@ -145,7 +146,7 @@ async def test_only_an_owner_takes_a_phone_off_by_button_with_a_confirmation(db:
 async def test_only_an_owner_takes_a_phone_off_by_command(db: str) -> None:
     shop = await make_shop()
     await intake.place_order(shop.store, checkout(shop.variants[0].id))
-    await customers.blacklist_phone(shop.store, PHONE, "faux", "Nadia (owner)")
+    await registry.blacklist_phone(shop.store, PHONE, "faux", "Nadia (owner)")
     async with running_desk() as desk:
         owner_chat = await desk.bind(shop.store, OWNER)
         agent_chat = await desk.bind(shop.store, AGENT, role="agent")
@@ -163,7 +164,7 @@ async def test_only_an_owner_takes_a_phone_off_by_command(db: str) -> None:
 
 async def test_a_stranger_sees_nothing_and_changes_nothing(db: str) -> None:
     shop = await make_shop()
-    view = await customers.blacklist_phone(shop.store, PHONE, "secret", "Nadia")
+    view = await registry.blacklist_phone(shop.store, PHONE, "secret", "Nadia")
     async with running_desk() as desk:
         await desk.bind(shop.store, OWNER)
         group = await desk.bind_group(shop.store, [OWNER])

@@ -14,8 +14,8 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.limits import GROUP_NEWS, GROUP_RATE, GROUP_RESERVE, FloodBudget, counted
-from models import intake
-from models.orm import Order
+from models.orders import intake
+from models.orders.tables import Order
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.factories import Shop, checkout, make_shop
 from tests.fakes.telegram_limits import ManualClock

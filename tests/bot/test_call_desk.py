@@ -10,10 +10,16 @@ from datetime import timedelta
 import pytest
 
 from bot.i18n import ALGIERS, translator
-from models import cards, customers, dispatch, intake, orders
-from models.orm import Customer, Order, Shipment, Store
-from models.outbox import now
-from models.timeline import Actor
+from models.customers import registry
+from models.customers.tables import Customer
+from models.infra.clock import now
+from models.orders import intake, transitions
+from models.orders.tables import Order
+from models.orders.timeline import Actor
+from models.shipping import manual
+from models.shipping.tables import Shipment
+from models.stores.tables import Store
+from models.team import cards
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.bot.test_calls_flow import question, reply, tap, team
 from tests.factories import Shop, checkout, make_shop
@@ -135,8 +141,8 @@ async def test_delivered_and_returned_ask_twice(db: str, lang: str) -> None:
     async with running_desk() as desk:
         _owner, group = await team(desk, shop)
         order = await place(shop)
-        await orders.confirm_order(shop.store, order.number, AGENT_ACTOR)
-        await dispatch.dispatch_order(
+        await transitions.confirm_order(shop.store, order.number, AGENT_ACTOR)
+        await manual.dispatch_order(
             shop.store, order.number, AGENT_ACTOR, "yal-ABC123", courier="yalidine"
         )
         await desk.settle()
@@ -169,7 +175,7 @@ async def test_confirming_a_blacklisted_customer_warns_first(db: str, lang: str)
     async with running_desk() as desk:
         _owner, group = await team(desk, shop)
         order = await place(shop)
-        await customers.blacklist_phone(shop.store, order.phone, "refus répétés", "Nadia (owner)")
+        await registry.blacklist_phone(shop.store, order.phone, "refus répétés", "Nadia (owner)")
         await desk.settle()
         answer = await tap(desk, group, order.number, "cf", AGENT)
         assert answer["text"].startswith("⚠️") and f"#{order.number}" in answer["text"]
@@ -308,8 +314,8 @@ async def test_the_chosen_stop_desk_is_on_the_card(db: str) -> None:
             shop.store, checkout(shop.variants[0].id, 1, delivery_type="desk")
         )
         order = placed.order
-        await orders.confirm_order(shop.store, order.number, AGENT_ACTOR)
-        await dispatch.dispatch_order(
+        await transitions.confirm_order(shop.store, order.number, AGENT_ACTOR)
+        await manual.dispatch_order(
             shop.store, order.number, AGENT_ACTOR, "ZR-1", courier="zrexpress"
         )
         # As if the desk was picked from the courier's list (tests/models/test_call_desk.py).

@@ -10,9 +10,11 @@ from typing import Any
 
 from bot.i18n import local_time, translator
 from bot.runtime import BotRuntime
-from models import calls, intake
-from models.orm import Order, OrderEvent, Store
-from models.outbox import now
+from models.calls import outcomes
+from models.infra.clock import now
+from models.orders import intake
+from models.orders.tables import Order, OrderEvent
+from models.stores.tables import Store
 from notify.relay import Relay
 from tests.bot.harness import AGENT, AGENT2, OWNER, Desk, running_desk
 from tests.factories import Shop, checkout, make_shop
@@ -142,7 +144,7 @@ async def came_back(desk: Desk, order: Order, old: dict[int, StoredMessage]) -> 
         assert desk.fake.message(chat, old[chat].message_id).deleted
         assert "⏰" not in card.text and any(":cf:" in d for d in card.callback_data)
     assert (await Order.get(id=order.id)).callback_at is None
-    assert await calls.bring_back_callbacks() == 0  # once is enough
+    assert await outcomes.bring_back_callbacks() == 0  # once is enough
 
 
 async def test_the_no_answer_policy_cancels_after_n_calls(db: str) -> None:
@@ -191,7 +193,7 @@ async def test_a_claim_shows_everywhere_keeps_others_off_and_expires(db: str) ->
         assert (await Order.get(id=order.id)).claimed_by_name == "Yacine"
 
         await Order.filter(id=order.id).update(claim_expires_at=now() - timedelta(seconds=1))
-        assert await calls.expire_claims() == 1
+        assert await outcomes.expire_claims() == 1
         await desk.settle()
         for chat in (owner_chat, group):
             card = desk.card(chat, order.number)

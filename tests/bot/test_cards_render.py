@@ -17,12 +17,13 @@ from bot.keyboards import (
     main_keyboard,
     postpone_keyboard,
 )
-from models import catalog, intake, orders
-from models.customers import History, Risk, Standing
-from models.lifecycle import OrderStatus
-from models.orm import Order, OrderLine
-from models.outbox import now
-from models.timeline import Actor
+from models.catalog import products
+from models.customers.registry import History, Risk, Standing
+from models.infra.clock import now
+from models.orders import intake, transitions
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderLine
+from models.orders.timeline import Actor
 from tests.bot.harness import OWNER, running_desk
 from tests.factories import checkout, make_shop
 from tests.fakes.telegram_html import parse_html, utf16_len
@@ -174,8 +175,8 @@ async def test_every_button_fits_telegram_with_the_largest_ids(
 
 async def test_hostile_customer_text_reaches_both_chats_as_typed(db: str) -> None:
     shop = await make_shop(stock=5)
-    product = await catalog.add_product(
-        shop.store, "<Robe> & <i>Co</i>", 3000, [catalog.VariantSpec({}, None, 5)]
+    product = await products.add_product(
+        shop.store, "<Robe> & <i>Co</i>", 3000, [products.VariantSpec({}, None, 5)]
     )
     variant = (await product.variants.all())[0]
     async with running_desk() as desk:
@@ -236,7 +237,7 @@ async def test_a_returning_customer_card_shows_the_history_and_a_blacklisting_up
     for days in (20, 10):
         earlier = await intake.place_order(shop.store, checkout(shop.variants[0].id))
         for status in ("confirmed", "processing", "shipped", "delivered"):
-            await orders.transition_order(
+            await transitions.transition_order(
                 shop.store, earlier.order.number, OrderStatus(status), Actor("system")
             )
         await Order.filter(id=earlier.order.id).update(created_at=now() - timedelta(days=days))

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from bot.gate import NO_STORE, visitor_translator
-from models import catalog, store_settings, team
-from models.orm import Product, Variant
+from models.catalog import products as catalog
+from models.catalog.tables import Product, Variant
+from models.stores import settings
+from models.team import members
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.factories import Shop, make_shop
 from tests.fakes.telegram_api import StoredMessage
@@ -167,7 +169,7 @@ async def test_agents_adjust_stock_strangers_and_other_stores_cannot(db: str, ca
     shop = await make_shop(stock=0, lang="en")
     other = await make_shop("autre", stock=9, lang="en")
     m = shop.variants[0]
-    await store_settings.change_setting(shop.store, "agents_change_stock", True)  # granted
+    await settings.change_setting(shop.store, "agents_change_stock", True)  # granted
     async with running_desk() as desk:
         group = await desk.bind_group(shop.store, [OWNER, AGENT, STRANGER])
         stock = await ask(desk, group, AGENT, "/stock")
@@ -180,7 +182,7 @@ async def test_agents_adjust_stock_strangers_and_other_stores_cannot(db: str, ca
         )
         assert f"variant={m.id} delta=+5 stock=5 by=agent:{AGENT['id']}" in caplog.text
 
-        await team.set_roster_mode(shop.store, True)  # only listed members count now
+        await members.set_roster_mode(shop.store, True)  # only listed members count now
         refused = await press(desk, group, stock, f"s:{m.id}:-1:0", STRANGER)
         assert refused["text"].startswith("Sorry, only the store's team can use this.")
         assert (await Variant.get(id=m.id)).stock == 5
@@ -259,5 +261,5 @@ async def test_stock_is_the_owners_unless_agents_are_allowed(db: str) -> None:
             7,
         ]
 
-        await store_settings.change_setting(shop.store, "agents_change_stock", True)
+        await settings.change_setting(shop.store, "agents_change_stock", True)
         assert (await ask(desk, group, AGENT, "/stock 1 +1")).text.endswith(": 18 in stock")

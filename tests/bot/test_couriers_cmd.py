@@ -15,7 +15,7 @@ from bot.couriers_cmd import COURIER_EXAMPLES
 from bot.i18n import translator
 from couriers.base import Account
 from models.errors import InvalidInput
-from models.orm import CourierAccount
+from models.shipping.tables import CourierAccount
 from shipping.accounts import check_credentials
 from shipping.service import CourierDispatch
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk

@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 
 from bot.i18n import translator
-from models import outbox
-from models.courier_accounts import save_reference
-from models.fees import FeeRow
-from models.lifecycle import OrderStatus
-from models.orders import cancel_order, get_order
-from models.orm import Order, Shipment
-from models.shipping import apply_parcel_status
-from models.stores import set_fees
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order
+from models.orders.transitions import cancel_order, get_order
+from models.outbox import relay
+from models.shipping.accounts import save_reference
+from models.shipping.fees import FeeRow
+from models.shipping.parcels import apply_parcel_status
+from models.shipping.tables import Shipment
+from models.stores.setup import set_fees
 from shipping.channel import CHANNEL, wants
 from shipping.pool import CourierPool
 from shipping.service import CourierDispatch
@@ -42,7 +43,7 @@ _ = translator("fr")  # make_shop's stores speak French
 
 @pytest.fixture(autouse=True)
 def courier_route(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(outbox._routes, CHANNEL, wants)
+    monkeypatch.setitem(relay._routes, CHANNEL, wants)
     yield
 
 

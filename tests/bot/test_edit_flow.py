@@ -13,10 +13,12 @@ import pytest
 
 from bot.edit_session import EditPress, edit_button, parse_edit
 from bot.i18n import money
-from models import intake, orders, webhooks
-from models.lifecycle import OrderStatus
-from models.orm import Order, OrderEvent, Variant
-from models.timeline import Actor
+from models.catalog.tables import Variant
+from models.orders import intake, transitions
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.outbox import webhooks
 from notify.webhooks import WebhookChannel
 from tests.bot.harness import AGENT, AGENT2, OWNER, Desk, running_desk
 from tests.bot.test_calls_flow import question, reply, tap, team
@@ -102,7 +104,7 @@ async def test_changing_the_variant_and_the_delivery_type_on_the_call_in_french(
     async with running_desk() as desk:
         owner_chat, group = await team(desk, shop)
         order = await place(shop)
-        await orders.confirm_order(shop.store, order.number, NADIA)
+        await transitions.confirm_order(shop.store, order.number, NADIA)
         await desk.settle()
         assert await stock(shop) == [4, 5]
         cards = {chat: desk.card(chat, order.number).message_id for chat in (owner_chat, group)}
@@ -218,7 +220,7 @@ async def test_short_stock_names_the_variant_and_keeps_the_draft(db: str) -> Non
     async with running_desk() as desk:
         _owner_chat, group = await team(desk, shop)
         order = await place(shop)
-        await orders.confirm_order(shop.store, order.number, NADIA)
+        await transitions.confirm_order(shop.store, order.number, NADIA)
         await Variant.filter(id=shop.variants[1].id).update(stock=0)
         await desk.settle()
         await open_edit(desk, group, order.number, AGENT)
@@ -240,8 +242,8 @@ async def test_the_panel_is_its_openers_and_prices_are_the_owners_in_french(db: 
     async with running_desk() as desk:
         _owner_chat, group = await team(desk, shop)
         order = await place(shop)
-        await orders.confirm_order(shop.store, order.number, NADIA)
-        await orders.transition_order(shop.store, order.number, OrderStatus.PROCESSING, NADIA)
+        await transitions.confirm_order(shop.store, order.number, NADIA)
+        await transitions.transition_order(shop.store, order.number, OrderStatus.PROCESSING, NADIA)
         await desk.settle()
         shown = await open_edit(desk, group, order.number, AGENT)
         assert "En préparation" in shown.text  # a processing order: change the parcel too

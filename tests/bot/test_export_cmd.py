@@ -17,10 +17,10 @@ from bot import export_cmd
 from bot.i18n import OUTCOME, STATUS, translator
 from bot.team_cmds import ONLY_OWNER
 from i18n import LANGS
-from models import export_labels
 from models.errors import InvalidInput
-from models.exports import ExportPeriod, ExportTotals, PeriodTooLong
-from models.orm import Store
+from models.exports import labels as export_labels
+from models.exports.reading import ExportPeriod, ExportTotals, PeriodTooLong
+from models.stores.tables import Store
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.bot.test_lists import ask
 from tests.fakes.telegram_api import StoredMessage

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n import translator
-from models import intake
-from models.orm import CardMessage, Order, TelegramChat
+from models.orders import intake
+from models.orders.tables import Order
+from models.team.tables import CardMessage, TelegramChat
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.factories import Shop, checkout, make_shop
 from tests.fakes.telegram_api import RecordedRequest

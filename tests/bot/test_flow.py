@@ -3,8 +3,9 @@ from both → every card edited, stock moved once, the timeline names who acted.
 
 from __future__ import annotations
 
-from models import intake
-from models.orm import Order, OrderEvent, Variant
+from models.catalog.tables import Variant
+from models.orders import intake
+from models.orders.tables import Order, OrderEvent
 from tests.bot.harness import AGENT, OWNER, running_desk
 from tests.factories import checkout, make_shop
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models import team
+from models.team import members
 from tests.bot.harness import AGENT, OWNER, running_desk
 from tests.bot.test_lists import STRANGER, ask, said
 from tests.factories import make_shop
@@ -39,7 +39,7 @@ async def test_a_stranger_in_a_roster_group_is_refused_politely(db: str) -> None
     shop = await make_shop(lang="en")
     async with running_desk() as desk:
         group = await desk.bind_group(shop.store, [OWNER, AGENT, STRANGER])
-        await team.set_roster_mode(shop.store, True)
+        await members.set_roster_mode(shop.store, True)
         reply = await ask(desk, group, STRANGER, "/help")
         assert said(reply) == (
             "Sorry, only the store's team can use this. Ask the owner for an invite."

@@ -13,11 +13,14 @@ from bot.callbacks import (
     stats_button,
 )
 from bot.i18n import money
-from models import calls, dispatch, intake, orders, team
-from models.lifecycle import OrderStatus
-from models.orm import Order
-from models.outbox import now
-from models.timeline import Actor
+from models.calls import outcomes
+from models.infra.clock import now
+from models.orders import intake, transitions
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order
+from models.orders.timeline import Actor
+from models.shipping import manual
+from models.team import members
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.factories import Shop, checkout, make_shop
 from tests.fakes.telegram_api import FakeTelegram, StoredMessage
@@ -39,15 +42,15 @@ async def drive(shop: Shop, number: int, status: str) -> None:
     if status == "pending":
         return
     if status == "cancelled":
-        await orders.cancel_order(store, number, NADIA)
+        await transitions.cancel_order(store, number, NADIA)
         return
-    await orders.confirm_order(store, number, NADIA)
+    await transitions.confirm_order(store, number, NADIA)
     if status == "processing":
-        await orders.transition_order(store, number, OrderStatus.PROCESSING, NADIA)
+        await transitions.transition_order(store, number, OrderStatus.PROCESSING, NADIA)
     elif status in ("shipped", "delivered"):
-        await dispatch.dispatch_order(store, number, NADIA, f"TRK{number}")
+        await manual.dispatch_order(store, number, NADIA, f"TRK{number}")
     if status == "delivered":
-        await orders.transition_order(store, number, OrderStatus.DELIVERED, NADIA)
+        await transitions.transition_order(store, number, OrderStatus.DELIVERED, NADIA)
 
 
 # Created in this order, so "newest first" differs from creation order inside each status.
@@ -71,7 +74,7 @@ async def live_orders(shop: Shop) -> dict[str, list[int]]:
         number = await place(shop, seq, name)
         await drive(shop, number, status)
         made.setdefault(status, []).append(number)
-    await calls.log_call(shop.store, made["pending"][1], "no_answer", NADIA)
+    await outcomes.log_call(shop.store, made["pending"][1], "no_answer", NADIA)
     return made
 
 
@@ -129,9 +132,9 @@ async def test_orders_are_calls_due_first_oldest_first_in_pages_of_eight(db: str
     due, later = pending[3], pending[4]
     for number in (due, later):
         soon = now() + timedelta(hours=2)
-        await calls.log_call(shop.store, number, "postponed", NADIA, callback_at=soon)
+        await outcomes.log_call(shop.store, number, "postponed", NADIA, callback_at=soon)
     await Order.filter(store_id=shop.store.id, number=due).update(callback_at=now())
-    await calls.bring_back_callbacks()  # its time came: the card is back, the time cleared
+    await outcomes.bring_back_callbacks()  # its time came: the card is back, the time cleared
     async with running_desk() as desk:
         group = await desk.bind_group(shop.store, [OWNER, AGENT])
         first = await ask(desk, group, AGENT, "/orders")
@@ -234,7 +237,7 @@ async def test_strangers_and_unlinked_chats_see_no_orders(db: str) -> None:
     async with running_desk() as desk:
         owner_chat = await desk.bind(shop.store, OWNER)
         group = await desk.bind_group(shop.store, [OWNER, AGENT, STRANGER])
-        await team.set_roster_mode(shop.store, True)
+        await members.set_roster_mode(shop.store, True)
         await desk.settle()
 
         refused = await ask(desk, group, STRANGER, "/orders")

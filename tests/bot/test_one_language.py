@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from bot.i18n import translator
-from models import calls, intake
-from models.timeline import Actor
+from models.calls import outcomes
+from models.orders import intake
+from models.orders.timeline import Actor
 from tests.bot.harness import OWNER, running_desk
 from tests.bot.test_team_cmds import press, reply_to, words
 from tests.factories import checkout, make_shop
@@ -63,7 +64,9 @@ async def test_an_english_speaker_outside_any_store_reads_english(db: str) -> No
 async def test_the_blacklist_names_reason_and_role_in_the_stores_language(db: str) -> None:
     shop = await make_shop(lang="ar")
     placed = await intake.place_order(shop.store, checkout(shop.variants[0].id))
-    await calls.log_call(shop.store, placed.order.number, "fake", Actor("agent", "2002", "Yacine"))
+    await outcomes.log_call(
+        shop.store, placed.order.number, "fake", Actor("agent", "2002", "Yacine")
+    )
     async with running_desk() as desk:
         chat = await desk.bind(shop.store, OWNER)
         shown = await reply_to(desk, chat, OWNER, "/blacklist")

@@ -3,10 +3,11 @@ again at the bottom of the chat with the courier's words and a call-back line.""
 
 from __future__ import annotations
 
-from models import dispatch, intake, orders
-from models.orm import Shipment
-from models.shipping import apply_parcel_status
-from models.timeline import Actor
+from models.orders import intake, transitions
+from models.orders.timeline import Actor
+from models.shipping import manual
+from models.shipping.parcels import apply_parcel_status
+from models.shipping.tables import Shipment
 from tests.bot.harness import OWNER, running_desk
 from tests.factories import checkout, make_shop
 
@@ -17,8 +18,8 @@ async def test_a_failed_attempt_bumps_the_card_with_the_couriers_words(db: str) 
         chat = await desk.bind(shop.store, OWNER)
         number = (await intake.place_order(shop.store, checkout(shop.variants[0].id))).order.number
         owner = Actor("owner", str(OWNER["id"]), "Nadia")
-        await orders.confirm_order(shop.store, number, owner)
-        await dispatch.dispatch_order(shop.store, number, owner, "TRK-1001")
+        await transitions.confirm_order(shop.store, number, owner)
+        await manual.dispatch_order(shop.store, number, owner, "TRK-1001")
         await desk.settle()
         before = desk.card(chat, number)
         shipment = await Shipment.get(tracking="TRK-1001")

@@ -14,8 +14,8 @@ from bot.limits import (
     OVERDUE_RESERVE,
     FloodBudget,
 )
-from models import intake
-from models.orm import Order
+from models.orders import intake
+from models.orders.tables import Order
 from tests.bot.harness import AGENT, OWNER, running_desk
 from tests.factories import checkout, make_shop
 from tests.fakes.telegram_limits import LIMITED_METHODS, ManualClock

@@ -10,9 +10,15 @@ import pytest
 from telegram import Update
 
 from bot.i18n import translator
-from models import calls, intake, team
-from models.orm import CallAttempt, CardMessage, Order, OrderEvent, OutboxMessage, Variant
-from models.timeline import Actor
+from models.calls import outcomes
+from models.calls.tables import CallAttempt
+from models.catalog.tables import Variant
+from models.orders import intake
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.outbox.tables import OutboxMessage
+from models.team import members
+from models.team.tables import CardMessage
 from tests.bot.harness import AGENT, AGENT2, OWNER, Desk, running_desk
 from tests.factories import Shop, checkout, make_shop
 
@@ -118,7 +124,7 @@ async def test_an_outdated_card_is_refused_with_who_acted_and_refreshed(db: str)
         await desk.runtime.sender.stop()  # cards now lag until this test lets them catch up
         message_id, old_confirm = button(desk, owner_chat, order.number, "cf")
         yacine = Actor("agent", str(AGENT["id"]), "Yacine")
-        await calls.log_call(shop.store, order.number, "busy", yacine)
+        await outcomes.log_call(shop.store, order.number, "busy", yacine)
         while await OutboxMessage.filter(channel="telegram", status="pending").exists():
             await desk.relay.run_once()
         # As if the owner's card had missed that edit: nothing left to bring it up to date.
@@ -141,7 +147,7 @@ async def test_a_menu_on_an_outdated_card_is_refused_too(db: str) -> None:
         order = await place(shop)
         await desk.settle()
         message_id, old_menu = button(desk, owner_chat, order.number, "cm")
-        await calls.log_call(shop.store, order.number, "busy", Actor("agent", "9", "Sara"))
+        await outcomes.log_call(shop.store, order.number, "busy", Actor("agent", "9", "Sara"))
         await desk.settle()
         refused = await forge(desk, owner_chat, message_id, old_menu, OWNER)
         assert refused["show_alert"] and "Sara" in refused["text"]
@@ -180,7 +186,7 @@ async def test_with_roster_mode_a_group_member_off_the_roster_cannot_press(db: s
     shop = await make_shop()
     async with running_desk() as desk:
         group = await desk.bind_group(shop.store, [OWNER, AGENT, STRANGER])
-        await team.set_roster_mode(shop.store, True)
+        await members.set_roster_mode(shop.store, True)
         order = await place(shop)
         await desk.settle()
         for who in (STRANGER, AGENT):  # the agent joined through the group, not an invite

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from models import intake
-from models.orm import Order
+from models.orders import intake
+from models.orders.tables import Order
 from tests.bot.harness import OWNER, running_desk
 from tests.bot.test_lists import ask, numbers_in, said
 from tests.factories import Shop, checkout, make_shop

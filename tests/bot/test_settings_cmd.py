@@ -15,7 +15,8 @@ from babel.support import Translations
 import bot.i18n
 from bot.i18n import translator
 from i18n import Catalogues
-from models.orm import Order, Store
+from models.orders.tables import Order
+from models.stores.tables import Store
 from tests.bot.harness import AGENT, AGENT2, OWNER, Desk, running_desk
 from tests.bot.test_team_cmds import (
     ONLY_OWNER,

@@ -6,12 +6,15 @@ from datetime import UTC, datetime
 
 from bot.i18n import ALGIERS, money
 from bot.stats import percent, stats_text
-from models import calls, dispatch, orders, store_settings
-from models.lifecycle import OrderStatus
-from models.orm import Store
-from models.outbox import now
-from models.stats import Period, PersonFigures, StoreStats
-from models.timeline import Actor
+from models.calls import outcomes
+from models.infra.clock import now
+from models.orders import transitions
+from models.orders.lifecycle import OrderStatus
+from models.orders.stats import Period, PersonFigures, StoreStats
+from models.orders.timeline import Actor
+from models.shipping import manual
+from models.stores import settings
+from models.stores.tables import Store
 from tests.bot.harness import AGENT, OWNER, running_desk
 from tests.bot.test_lists import ask, place, press_and_wait, said
 from tests.factories import make_shop
@@ -55,14 +58,14 @@ async def test_stats_of_today_in_the_chat_and_other_periods_by_button(db: str) -
     store = shop.store
     await place(shop, 1)  # A: waits for a call
     b = await place(shop, 2)  # B: confirmed by Yacine on the phone
-    await calls.log_call(store, b, "confirmed", YACINE)
+    await outcomes.log_call(store, b, "confirmed", YACINE)
     c = await place(shop, 3)  # C: the customer cancelled (Yacine called)
-    await calls.log_call(store, c, "customer_cancelled", YACINE)
+    await outcomes.log_call(store, c, "customer_cancelled", YACINE)
     d = await place(shop, 4)  # D: confirmed by Nadia's button, shipped, delivered
-    await orders.confirm_order(store, d, NADIA)
-    await dispatch.dispatch_order(store, d, NADIA, "TRK1")
-    await orders.transition_order(store, d, OrderStatus.DELIVERED, NADIA)
-    await store_settings.change_setting(store, "agents_see_money", True)  # shown to the group
+    await transitions.confirm_order(store, d, NADIA)
+    await manual.dispatch_order(store, d, NADIA, "TRK1")
+    await transitions.transition_order(store, d, OrderStatus.DELIVERED, NADIA)
+    await settings.change_setting(store, "agents_see_money", True)  # shown to the group
 
     async with running_desk() as desk:
         group = await desk.bind_group(store, [OWNER, AGENT])
@@ -105,7 +108,7 @@ async def test_money_figures_are_the_owners_unless_shared(db: str) -> None:
     shop = await make_shop(stock=20, lang="en")
     store = shop.store
     d = await place(shop, 1)
-    await orders.confirm_order(store, d, NADIA)
+    await transitions.confirm_order(store, d, NADIA)
     booked = f"📒 Booked (confirmed or later): {money(4900, 'en')}"
     hidden = "💰 Money figures: the owner reads them in a private chat."
     async with running_desk() as desk:
@@ -116,5 +119,5 @@ async def test_money_figures_are_the_owners_unless_shared(db: str) -> None:
         for chat, who in ((agent_chat, AGENT), (group, AGENT), (group, OWNER)):
             text = said(await ask(desk, chat, who, "/stats"))
             assert hidden in text and "📒" not in text and "💰 Collected" not in text
-        await store_settings.change_setting(store, "agents_see_money", True)
+        await settings.change_setting(store, "agents_see_money", True)
         assert booked in said(await ask(desk, agent_chat, AGENT, "/stats"))

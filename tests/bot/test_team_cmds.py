@@ -14,8 +14,11 @@ import pytest
 from bot import gate
 from bot.callbacks import parse_setting, parse_team, setting_button, team_button
 from bot.i18n import ALGIERS, translator
-from models import intake, stores
-from models.orm import Invite, Member, Order, Store, TelegramChat
+from models.orders import intake
+from models.orders.tables import Order
+from models.stores import setup
+from models.stores.tables import Store
+from models.team.tables import Invite, Member, TelegramChat
 from tests.bot.harness import AGENT, AGENT2, OWNER, Desk, running_desk
 from tests.factories import Shop, checkout, make_shop
 from tests.fakes.telegram_api import FakeTelegram, StoredMessage
@@ -263,7 +266,7 @@ async def test_invite_link_joins_the_person_with_its_role(db: str) -> None:
         assert [kind for kind, _token in links] == ["start", "startgroup"]
         assert links[0][1] == links[1][1]
         token = links[0][1]
-        assert (await Invite.get(token_hash=stores.invite_hash(token))).role == "agent"
+        assert (await Invite.get(token_hash=setup.invite_hash(token))).role == "agent"
 
         sara_chat = desk.fake.add_private_chat(AGENT2)
         await desk.say(sara_chat, AGENT2, f"/start {token}")
@@ -295,7 +298,7 @@ async def test_invites_are_given_only_privately_and_only_to_the_owner(db: str) -
         said = await reply_to(desk, group, AGENT2, "/invite")
         assert words(said) == ONLY_OWNER
         assert await Invite.all().count() == invites
-        assert await stores.create_invite(shop.store)  # the store itself is fine
+        assert await setup.create_invite(shop.store)  # the store itself is fine
 
 
 # --- callback data --------------------------------------------------------------------------
@@ -315,7 +318,7 @@ async def test_an_owner_opening_an_agent_link_stays_owner(db: str) -> None:
     shop = await make_shop()
     async with running_desk() as desk:
         owner_chat = await desk.bind(shop.store, OWNER)
-        token = await stores.create_invite(shop.store, "agent")
+        token = await setup.create_invite(shop.store, "agent")
         said = await reply_to(desk, owner_chat, OWNER, f"/start {token}")
         assert words(said) == _(
             "Welcome! You own %(store)s here: new orders will appear in this chat. "

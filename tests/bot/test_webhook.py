@@ -18,8 +18,12 @@ from bot import webhook
 from bot.channel import TelegramChannel, wants
 from bot.i18n import translator
 from bot.runtime import BotConfig, BotRuntime
-from models import intake, outbox, stores
-from models.orm import CallAttempt, Order, TelegramChat
+from models.calls.tables import CallAttempt
+from models.orders import intake
+from models.orders.tables import Order
+from models.outbox import relay as outbox
+from models.stores import setup
+from models.team.tables import TelegramChat
 from notify.relay import Relay
 from tests.bot.harness import OWNER, Desk
 from tests.factories import checkout, make_shop
@@ -73,7 +77,7 @@ async def quiet_moment() -> None:
 async def bind_owner(desk: Desk) -> tuple[Any, int]:
     shop = await make_shop()
     chat = desk.fake.add_private_chat(OWNER)
-    token = await stores.create_invite(shop.store, "owner")
+    token = await setup.create_invite(shop.store, "owner")
     assert (
         await desk.fake.post_webhook(desk.fake.user_message(chat, OWNER, f"/start {token}")) == 200
     )
@@ -110,7 +114,7 @@ async def test_a_wrong_or_missing_secret_is_refused_and_nothing_happens(db: str)
     async with webhook_desk() as (desk, server):
         shop = await make_shop()
         chat = desk.fake.add_private_chat(OWNER)
-        token = await stores.create_invite(shop.store, "owner")
+        token = await setup.create_invite(shop.store, "owner")
         start = desk.fake.user_message(chat, OWNER, f"/start {token}")
         assert await desk.fake.post_webhook(start, secret_token="guessed") == 403
         assert await desk.fake.post_webhook(start, omit_secret=True) == 403

@@ -19,9 +19,9 @@ from aiohttp.test_utils import TestServer
 from bot import webhook
 from bot.i18n import translator
 from bot.runtime import BotConfig, BotRuntime
-from models import telegram_updates
-from models.orm import TelegramUpdate
-from models.outbox import now
+from models.infra.clock import now
+from models.team import telegram_updates
+from models.team.tables import TelegramUpdate
 from tests.bot.harness import OWNER
 from tests.bot.test_webhook import SECRET, post_raw, quiet_moment
 from tests.fakes.telegram_api import FakeTelegram

@@ -14,9 +14,13 @@ from tortoise.transactions import in_transaction
 from bot.channel import TelegramChannel
 from bot.i18n import translator
 from bot.webhook_views import button, parse_button
-from models import intake, outbox, webhooks
-from models.orm import OutboxMessage, Store, WebhookEndpoint
-from models.sealing import Sealer
+from models.infra.sealing import Sealer
+from models.orders import intake
+from models.outbox import relay as outbox
+from models.outbox import webhooks
+from models.outbox.tables import OutboxMessage
+from models.outbox.webhook_tables import WebhookEndpoint
+from models.stores.tables import Store
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.bot.test_team_cmds import ONLY_OWNER, OTHER_OWNER, is_alert, press, reply_to, words
 from tests.factories import Shop, checkout, make_shop

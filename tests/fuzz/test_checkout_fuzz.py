@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-from models import geography
-from models.checkout import (
+from models.errors import InvalidOrder
+from models.orders.checkout import (
     MAX_ADDRESS,
     MAX_NAME,
     MAX_NOTE,
@@ -26,9 +26,9 @@ from models.checkout import (
     LineRequest,
     validate,
 )
-from models.errors import InvalidOrder
-from models.fees import DELIVERY_TYPES
-from models.orm import Order, OrderEvent, OrderLine
+from models.orders.tables import Order, OrderEvent, OrderLine
+from models.shipping import geography
+from models.shipping.fees import DELIVERY_TYPES
 from tests.factories import Shop, make_shop
 from tests.webstore.test_storefront import PRODUCT, csrf_of
 from webstore.app import WebConfig, create_app

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from models import orders
-from models.dispatch import dispatch_order
-from models.intake import place_order
-from models.lifecycle import OrderStatus
-from models.orm import Order, OrderEvent, Shipment, Store, Variant
-from models.shipping import apply_parcel_status
-from models.timeline import Actor
+from models.catalog.tables import Variant
+from models.orders import transitions
+from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.shipping.manual import dispatch_order
+from models.shipping.parcels import apply_parcel_status
+from models.shipping.tables import Shipment
+from models.stores.tables import Store
 from tests.factories import checkout, make_shop
 
 OWNER = Actor("owner", "1", "Samira")
@@ -25,20 +28,20 @@ async def test_a_courier_status_that_loses_a_race_with_a_press_is_still_applied(
     shop = await make_shop(stock=5)
     placed = await place_order(shop.store, checkout(shop.variants[0].id, 2))
     number = placed.order.number
-    await orders.confirm_order(shop.store, number, OWNER)
+    await transitions.confirm_order(shop.store, number, OWNER)
     order = await dispatch_order(shop.store, number, OWNER, "YAL-0001", courier="yalidine")
     shipment = await Shipment.get(order_id=order.id)
-    real_get_order = orders.get_order
+    real_get_order = transitions.get_order
     pressed: list[int] = []
 
     async def read_then_someone_presses(store: Store, wanted: int) -> Order:
         found = await real_get_order(store, wanted)
         if not pressed:  # between the courier's read of the order and its change
             pressed.append(wanted)
-            await orders.transition_order(store, wanted, OrderStatus.DELIVERED, OWNER)
+            await transitions.transition_order(store, wanted, OrderStatus.DELIVERED, OWNER)
         return found
 
-    monkeypatch.setattr(orders, "get_order", read_then_someone_presses)
+    monkeypatch.setattr(transitions, "get_order", read_then_someone_presses)
     assert await apply_parcel_status(shipment.id, "returned", "Retourné au vendeur")
     order = await Order.get(id=order.id)
     assert pressed and order.status is OrderStatus.RETURNED and not order.stock_committed

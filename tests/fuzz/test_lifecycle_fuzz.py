@@ -17,22 +17,27 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from models import intake, outbox
-from models.calls import log_call
-from models.checkout import LineRequest
-from models.dispatch import dispatch_order
+from models.calls.outcomes import log_call
+from models.catalog.tables import Variant
 from models.errors import ConcurrentChange, DomainError, IllegalTransition, InsufficientStock
-from models.lifecycle import OrderStatus
-from models.orders import transition_order
-from models.orm import Order, OrderEvent, OutboxMessage, Shipment, Store, Variant
-from models.shipping import apply_parcel_status
-from models.timeline import Actor
+from models.orders import intake
+from models.orders.checkout import LineRequest
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.orders.transitions import transition_order
+from models.outbox import relay
+from models.outbox.tables import OutboxMessage
+from models.shipping.manual import dispatch_order
+from models.shipping.parcels import apply_parcel_status
+from models.shipping.tables import Shipment
+from models.stores.tables import Store
 from tests.factories import checkout, make_shop
 
 OWNER = Actor("owner", "7", "Yasmine")
 AGENT = Actor("agent", "8", "Walid")
 
-# SPEC §3.1, written out here so the table in models/lifecycle.py is checked, not trusted.
+# SPEC §3.1, written out here so the table in models/orders/lifecycle.py is checked, not trusted.
 SPEC_MOVES: dict[str, frozenset[str]] = {
     "pending": frozenset({"confirmed", "cancelled"}),
     "confirmed": frozenset({"processing", "cancelled"}),
@@ -53,7 +58,7 @@ _stores = itertools.count(1)
 @pytest.fixture(autouse=True)
 def audit_route(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """A channel that wants every order topic, so each change must leave its outbox row."""
-    monkeypatch.setitem(outbox._routes, "fuzz", lambda store, topic: topic.startswith("order."))
+    monkeypatch.setitem(relay._routes, "fuzz", lambda store, topic: topic.startswith("order."))
     yield
 
 

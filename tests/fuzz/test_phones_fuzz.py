@@ -10,7 +10,7 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from models.phones import (
+from models.customers.phones import (
     MAX_INPUT_LENGTH,
     InvalidPhone,
     national_display,

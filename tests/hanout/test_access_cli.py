@@ -8,7 +8,8 @@ import asyncio
 import json
 from typing import Any
 
-from models.orm import ApiKey, Store, TelegramBot
+from models.stores.tables import ApiKey, Store
+from models.team.tables import TelegramBot
 from tests.fakes.telegram_api import FakeTelegram
 from tests.hanout.test_cli import hanout
 from tests.webstore.api_support import bearer, serve

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from models.orm import DeliveryFee, Invite, Product, Store, Variant
-from models.stores import invite_hash
+from models.catalog.tables import Product, Variant
+from models.shipping.tables import DeliveryFee
+from models.stores.setup import invite_hash
+from models.stores.tables import Store
+from models.team.tables import Invite
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from tortoise import connections
 
-from models.courier_accounts import credentials_of
-from models.orm import CourierAccount
-from models.sealing import Sealer
+from models.infra.sealing import Sealer
+from models.shipping.accounts import credentials_of
+from models.shipping.tables import CourierAccount
 from shipping.courier_setup import base_url_warnings, webhook_url_warnings
 from tests.couriers.fake_yalidine import API_ID, API_TOKEN, FakeYalidine
 from tests.factories import make_shop

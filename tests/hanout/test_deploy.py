@@ -22,8 +22,9 @@ from bot.webhook import SECRET_HEADER
 from hanout.devkey import ensure_secret_key
 from hanout.processes import warn_about_proxy
 from hanout.settings import MIN_SECRET_KEY, Settings
-from models import stores
-from models.orm import Member, ServerSecret, TelegramChat
+from models.infra.tables import ServerSecret
+from models.stores import setup
+from models.team.tables import Member, TelegramChat
 from tests.bot.harness import OWNER
 from tests.factories import make_shop
 from tests.fakes.telegram_api import FakeTelegram
@@ -189,7 +190,7 @@ async def test_webhook_mode_generates_one_secret_for_every_web_process(
 ) -> None:
     await ServerSecret.all().delete()
     shop = await make_shop()
-    invite = await stores.create_invite(shop.store, "owner")
+    invite = await setup.create_invite(shop.store, "owner")
     ports = [free_port(), free_port()]
     async with FakeTelegram() as fake:
         chat = fake.add_private_chat(OWNER)

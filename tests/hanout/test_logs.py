@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot
 
 from hanout import logs
-from models.intake import place_order
+from models.orders.intake import place_order
 from tests.bot.harness import OWNER
 from tests.factories import Shop, checkout, make_shop
 from tests.fakes.telegram_api import FakeTelegram

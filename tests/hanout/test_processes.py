@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from models.orm import OutboxMessage
+from models.outbox.tables import OutboxMessage
 from tests.factories import make_shop
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from models import outbox, stores
-from models.dispatch import dispatch_order
-from models.intake import place_order
-from models.orders import confirm_order
-from models.orm import OutboxMessage, SmsGateway
-from models.sealing import Sealer
-from models.sms import set_sms_gateway, wants_sms
-from models.timeline import Actor
+from models.infra.sealing import Sealer
+from models.orders.intake import place_order
+from models.orders.timeline import Actor
+from models.orders.transitions import confirm_order
+from models.outbox import relay
+from models.outbox.sms import set_sms_gateway, wants_sms
+from models.outbox.tables import OutboxMessage, SmsGateway
+from models.shipping.manual import dispatch_order
+from models.stores import setup
 from tests.factories import checkout, make_shop
 from tests.notify.fake_sms_gateway import FakeSmsGateway
 
@@ -61,7 +62,7 @@ def sms_set(
 
 
 async def test_sms_set_stores_the_gateway_with_the_password_sealed(db: str) -> None:
-    await stores.create_store("souk", "Souk", "ar")
+    await setup.create_store("souk", "Souk", "ar")
 
     done = sms_set(db, "http://192.168.1.20:8080/")
 
@@ -79,7 +80,7 @@ async def test_sms_set_stores_the_gateway_with_the_password_sealed(db: str) -> N
 
 
 async def test_sms_set_reads_the_password_from_stdin_and_replaces_the_gateway(db: str) -> None:
-    await stores.create_store("souk", "Souk", "ar")
+    await setup.create_store("souk", "Souk", "ar")
     assert sms_set(db, "http://192.168.1.20:8080").returncode == 0
 
     done = sms_set(db, "https://api.sms-gate.app", password="-", stdin="cloud-pass\n")
@@ -101,7 +102,7 @@ async def test_sms_set_reads_the_password_from_stdin_and_replaces_the_gateway(db
 async def test_bad_input_is_a_clear_error_and_nothing_is_stored(
     db: str, url: str, slug: str, message: str
 ) -> None:
-    await stores.create_store("souk", "Souk", "ar")
+    await setup.create_store("souk", "Souk", "ar")
 
     done = sms_set(db, url, slug=slug)
 
@@ -113,7 +114,7 @@ async def test_bad_input_is_a_clear_error_and_nothing_is_stored(
 async def test_the_worker_sends_the_shipped_sms(
     db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(outbox._routes, "sms", wants_sms)  # as the shipping process has it
+    monkeypatch.setitem(relay._routes, "sms", wants_sms)  # as the shipping process has it
     gateway = FakeSmsGateway()
     await gateway.start()
     shop = await make_shop(lang="ar")

@@ -8,13 +8,19 @@ from datetime import timedelta
 
 import pytest
 
-from models import calls, duplicates, intake, orders, outbox, shipping
-from models.cancellation import Cancellation
+from models.calls import outcomes
+from models.customers.tables import Customer
 from models.errors import IllegalTransition
-from models.lifecycle import OrderStatus
-from models.orm import CourierAccount, Customer, Order, OrderEvent, Shipment, Store
-from models.outbox import now
-from models.timeline import Actor
+from models.infra.clock import now
+from models.orders import duplicates, intake, transitions
+from models.orders.cancellation import Cancellation
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.outbox import relay
+from models.shipping import parcels
+from models.shipping.tables import CourierAccount, Shipment
+from models.stores.tables import Store
 from tests.factories import Shop, checkout, make_shop
 
 YACINE = Actor("agent", "2002", "Yacine")
@@ -30,8 +36,8 @@ async def place(shop: Shop, quantity: int = 1, phone: str = "0550123456") -> Ord
 async def test_a_cancellation_keeps_who_when_and_why(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
-    await orders.confirm_order(shop.store, order.number, YACINE)
-    done = await orders.cancel_order(
+    await transitions.confirm_order(shop.store, order.number, YACINE)
+    done = await transitions.cancel_order(
         shop.store, order.number, YACINE, cancel=Cancellation("price", "trop cher")
     )
     fresh = await Order.get(id=order.id)
@@ -50,8 +56,8 @@ async def test_a_cancellation_keeps_who_when_and_why(db: str) -> None:
 async def test_cancelling_as_fake_blocks_the_number_whatever_the_status(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
-    await orders.confirm_order(shop.store, order.number, YACINE)
-    await orders.cancel_order(shop.store, order.number, YACINE, cancel=Cancellation("fake"))
+    await transitions.confirm_order(shop.store, order.number, YACINE)
+    await transitions.cancel_order(shop.store, order.number, YACINE, cancel=Cancellation("fake"))
     customer = await Customer.get(id=order.customer_id)
     assert customer.blacklisted and customer.blacklisted_by == "Yacine (agent)"
 
@@ -59,10 +65,10 @@ async def test_cancelling_as_fake_blocks_the_number_whatever_the_status(db: str)
 async def test_other_status_changes_leave_the_cancellation_empty(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
-    confirmed = await orders.confirm_order(shop.store, order.number, YACINE)
+    confirmed = await transitions.confirm_order(shop.store, order.number, YACINE)
     assert (confirmed.cancel_reason, confirmed.cancelled_at) == ("", None)
     with pytest.raises(IllegalTransition):
-        await orders.transition_order(shop.store, order.number, OrderStatus.PENDING, YACINE)
+        await transitions.transition_order(shop.store, order.number, OrderStatus.PENDING, YACINE)
 
 
 async def test_no_answers_call_back_by_the_plan_and_cancel_only_over_the_span(db: str) -> None:
@@ -70,16 +76,16 @@ async def test_no_answers_call_back_by_the_plan_and_cancel_only_over_the_span(db
     await Store.filter(id=shop.store.id).update(no_answer_limit=3, no_answer_min_hours=24)
     store = await Store.get(id=shop.store.id)
     order = await place(shop)
-    first = await calls.log_call(store, order.number, "no_answer", YACINE)
+    first = await outcomes.log_call(store, order.number, "no_answer", YACINE)
     assert first.first_no_answer_at is not None and first.callback_at is not None
     assert timedelta(minutes=59) < first.callback_at - now() <= timedelta(hours=1)
-    second = await calls.log_call(store, order.number, "no_answer", YACINE)
+    second = await outcomes.log_call(store, order.number, "no_answer", YACINE)
     # The third call may be the last: it waits until the first no-answer is a day old.
     assert second.callback_at == first.first_no_answer_at + timedelta(hours=24)
-    third = await calls.log_call(store, order.number, "no_answer", YACINE)
+    third = await outcomes.log_call(store, order.number, "no_answer", YACINE)
     assert third.status == "pending" and third.no_answers == 3  # too soon to give up
     await Order.filter(id=order.id).update(first_no_answer_at=now() - timedelta(hours=25))
-    fourth = await calls.log_call(store, order.number, "no_answer", YACINE)
+    fourth = await outcomes.log_call(store, order.number, "no_answer", YACINE)
     assert (fourth.status, fourth.cancel_reason, fourth.cancelled_by) == (
         "cancelled",
         "unreachable",
@@ -97,12 +103,14 @@ async def test_a_busy_or_unreachable_phone_is_called_back_at_the_first_step(
     store = await Store.get(id=shop.store.id)
     order = await place(shop)
     wrong = await place(shop, phone="0661223344")
-    busy = await calls.log_call(store, order.number, outcome, YACINE)
+    busy = await outcomes.log_call(store, order.number, outcome, YACINE)
     assert busy.callback_at is not None
     assert timedelta(minutes=119) < busy.callback_at - now() <= timedelta(hours=2)
     assert busy.no_answers == 0  # not a no-answer for the policy
-    assert (await calls.log_call(store, wrong.number, "wrong_number", YACINE)).callback_at is None
-    confirmed = await calls.log_call(store, order.number, "confirmed", YACINE)
+    assert (
+        await outcomes.log_call(store, wrong.number, "wrong_number", YACINE)
+    ).callback_at is None
+    confirmed = await outcomes.log_call(store, order.number, "confirmed", YACINE)
     assert confirmed.callback_at is None
 
 
@@ -112,8 +120,8 @@ async def test_other_orders_of_the_customer_are_found_not_guessed(db: str) -> No
     second = await place(shop, quantity=2)
     stranger = await place(shop, phone="0661223344")
     done = await place(shop, quantity=3)
-    await orders.confirm_order(shop.store, done.number, YACINE)
-    await orders.cancel_order(shop.store, done.number, YACINE, cancel=Cancellation("delay"))
+    await transitions.confirm_order(shop.store, done.number, YACINE)
+    await transitions.cancel_order(shop.store, done.number, YACINE, cancel=Cancellation("delay"))
     assert await duplicates.also_open(second) == [first.number]
     assert await duplicates.also_open(stranger) == []
     found = [o.number for o in await duplicates.duplicate_candidates(second)]
@@ -123,18 +131,18 @@ async def test_other_orders_of_the_customer_are_found_not_guessed(db: str) -> No
 async def test_the_stop_desk_s_name_is_kept_with_the_parcel(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(outbox._routes, "courier", lambda store, topic: topic.startswith("parcel."))
+    monkeypatch.setitem(relay._routes, "courier", lambda store, topic: topic.startswith("parcel."))
     shop = await make_shop()
     placed = await intake.place_order(
         shop.store, checkout(shop.variants[0].id, 1, delivery_type="desk")
     )
-    await orders.confirm_order(shop.store, placed.order.number, YACINE)
+    await transitions.confirm_order(shop.store, placed.order.number, YACINE)
     account = await CourierAccount.create(
         store=shop.store,
         courier="yalidine",
         reference={"desks": [{"id": "163001", "name": "Agence Bab Ezzouar", "wilaya": 16}]},
     )
-    await shipping.request_dispatch(
+    await parcels.request_dispatch(
         shop.store, placed.order.number, YACINE, account.id, "163001", desk_required=True
     )
     shipment = await Shipment.get(order_id=placed.order.id)

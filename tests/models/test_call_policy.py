@@ -1,4 +1,4 @@
-"""The no-answer policy and the call-back plan (models.call_policy), table-tested."""
+"""The no-answer policy and the call-back plan (models.calls.policy), table-tested."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models.call_policy import Step, after_no_answer, next_call, parse_plan, plan_text
+from models.calls.policy import Step, after_no_answer, next_call, parse_plan, plan_text
 from models.errors import InvalidInput
 
 ALGIERS = ZoneInfo("Africa/Algiers")

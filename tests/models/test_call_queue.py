@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from models.call_queue import RETRY_GAP, next_call
-from models.calls import log_call
-from models.orm import Order
-from models.outbox import now
-from models.timeline import Actor
+from models.calls.outcomes import log_call
+from models.calls.queue import RETRY_GAP, next_call
+from models.infra.clock import now
+from models.orders.tables import Order
+from models.orders.timeline import Actor
 from tests.factories import make_shop
 from tests.webstore.api_support import place
 

@@ -1,4 +1,4 @@
-"""Typed call-back times, read in Algiers time (models.callback_time), table-tested."""
+"""Typed call-back times, read in Algiers time (models.calls.callback_time), table-tested."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from models.callback_time import parse_callback_time
+from models.calls.callback_time import parse_callback_time
 
 ALGIERS = ZoneInfo("Africa/Algiers")
 # Monday 7 December 2026, 11:00 in Algiers.

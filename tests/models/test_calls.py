@@ -8,7 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from models import calls, intake
+from models.calls import outcomes
+from models.calls.tables import CallAttempt
+from models.catalog.tables import Variant
+from models.customers.tables import Customer
 from models.errors import (
     ClaimedByOther,
     ConcurrentChange,
@@ -17,9 +20,11 @@ from models.errors import (
     NotFound,
     OtherCustomersOrder,
 )
-from models.orm import CallAttempt, Customer, Order, OrderEvent, Store, Variant
-from models.outbox import now
-from models.timeline import Actor
+from models.infra.clock import now
+from models.orders import intake
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.stores.tables import Store
 from tests.factories import Shop, checkout, make_shop
 
 YACINE = Actor("agent", "2002", "Yacine")
@@ -40,7 +45,7 @@ async def test_two_confirmations_at_once_confirm_once_and_name_the_winner(db: st
 
     async def confirm(actor: Actor) -> Order | ConcurrentChange:
         try:  # both pressed the same card version, as two people on two cards do
-            return await calls.log_call(
+            return await outcomes.log_call(
                 shop.store, order.number, "confirmed", actor, expected_version=order.version
             )
         except ConcurrentChange as exc:
@@ -61,7 +66,9 @@ async def test_many_confirmations_without_a_version_still_confirm_once(db: str) 
 
     async def confirm(i: int) -> bool:
         try:
-            await calls.log_call(shop.store, order.number, "confirmed", Actor("api", str(i), "x"))
+            await outcomes.log_call(
+                shop.store, order.number, "confirmed", Actor("api", str(i), "x")
+            )
         except (ConcurrentChange, IllegalTransition):
             return False
         return True
@@ -74,9 +81,9 @@ async def test_many_confirmations_without_a_version_still_confirm_once(db: str) 
 async def test_an_outdated_version_is_refused_with_who_acted(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
-    await calls.log_call(shop.store, order.number, "busy", YACINE)
+    await outcomes.log_call(shop.store, order.number, "busy", YACINE)
     with pytest.raises(ConcurrentChange) as refused:
-        await calls.log_call(
+        await outcomes.log_call(
             shop.store, order.number, "confirmed", SARA, expected_version=order.version
         )
     assert refused.value.actor_name == "Yacine"
@@ -87,32 +94,32 @@ async def test_postponing_needs_a_future_time_and_brings_the_order_back_once(db:
     shop = await make_shop()
     order = await place(shop)
     with pytest.raises(InvalidInput):
-        await calls.log_call(shop.store, order.number, "postponed", YACINE)
+        await outcomes.log_call(shop.store, order.number, "postponed", YACINE)
     with pytest.raises(InvalidInput):
         past = now() - timedelta(minutes=1)
-        await calls.log_call(shop.store, order.number, "postponed", YACINE, callback_at=past)
+        await outcomes.log_call(shop.store, order.number, "postponed", YACINE, callback_at=past)
     later = now() + timedelta(hours=1)
-    await calls.log_call(shop.store, order.number, "postponed", YACINE, callback_at=later)
+    await outcomes.log_call(shop.store, order.number, "postponed", YACINE, callback_at=later)
     assert (await Order.get(id=order.id)).callback_at == later
-    assert await calls.bring_back_callbacks() == 0  # not yet
+    assert await outcomes.bring_back_callbacks() == 0  # not yet
 
     await Order.filter(id=order.id).update(callback_at=now() - timedelta(seconds=1))
-    assert await calls.bring_back_callbacks() == 1
+    assert await outcomes.bring_back_callbacks() == 1
     fresh = await Order.get(id=order.id)
     assert fresh.callback_at is None and fresh.status == "pending"
     due = await OrderEvent.get(order_id=order.id, type="callback_due")
     assert due.actor_kind == "system"
-    assert await calls.bring_back_callbacks() == 0
+    assert await outcomes.bring_back_callbacks() == 0
 
 
 async def test_a_callback_of_a_cancelled_order_never_comes_back(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
     later = now() + timedelta(hours=1)
-    await calls.log_call(shop.store, order.number, "postponed", YACINE, callback_at=later)
-    await calls.log_call(shop.store, order.number, "customer_cancelled", YACINE)
+    await outcomes.log_call(shop.store, order.number, "postponed", YACINE, callback_at=later)
+    await outcomes.log_call(shop.store, order.number, "customer_cancelled", YACINE)
     await Order.filter(id=order.id).update(callback_at=now() - timedelta(seconds=1))
-    assert await calls.bring_back_callbacks() == 0
+    assert await outcomes.bring_back_callbacks() == 0
 
 
 @pytest.mark.parametrize("limit", [1, 3])
@@ -123,8 +130,10 @@ async def test_the_no_answer_policy_cancels_at_the_limit(db: str, limit: int) ->
     store = await Store.get(id=shop.store.id)
     order = await place(shop)
     for _attempt in range(limit - 1):
-        assert (await calls.log_call(store, order.number, "no_answer", YACINE)).status == "pending"
-    last = await calls.log_call(store, order.number, "no_answer", YACINE)
+        assert (
+            await outcomes.log_call(store, order.number, "no_answer", YACINE)
+        ).status == "pending"
+    last = await outcomes.log_call(store, order.number, "no_answer", YACINE)
     assert (last.status, last.no_answers) == ("cancelled", limit)
     cancel = await OrderEvent.get(order_id=order.id, type="status_changed")
     assert cancel.actor_kind == "system"
@@ -140,25 +149,25 @@ async def test_without_a_policy_no_answers_never_cancel(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
     for _attempt in range(5):
-        await calls.log_call(shop.store, order.number, "no_answer", YACINE)
+        await outcomes.log_call(shop.store, order.number, "no_answer", YACINE)
     assert (await Order.get(id=order.id)).status == "pending"
 
 
 async def test_a_claim_keeps_other_agents_off_until_released_or_expired(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
-    await calls.claim_order(shop.store, order.number, YACINE)
+    await outcomes.claim_order(shop.store, order.number, YACINE)
     for act in (
-        calls.claim_order(shop.store, order.number, SARA),
-        calls.release_order(shop.store, order.number, SARA),
-        calls.log_call(shop.store, order.number, "no_answer", SARA),
+        outcomes.claim_order(shop.store, order.number, SARA),
+        outcomes.release_order(shop.store, order.number, SARA),
+        outcomes.log_call(shop.store, order.number, "no_answer", SARA),
     ):
         with pytest.raises(ClaimedByOther) as refused:
             await act
         assert refused.value.name == "Yacine"
-    again = await calls.claim_order(shop.store, order.number, YACINE)  # extends, still Yacine
+    again = await outcomes.claim_order(shop.store, order.number, YACINE)  # extends, still Yacine
     assert again.claimed_by_name == "Yacine"
-    await calls.log_call(shop.store, order.number, "busy", NADIA)  # an owner may step in
+    await outcomes.log_call(shop.store, order.number, "busy", NADIA)  # an owner may step in
     fresh = await Order.get(id=order.id)
     assert fresh.claimed_by_id == "" and fresh.call_attempts == 1
 
@@ -166,39 +175,43 @@ async def test_a_claim_keeps_other_agents_off_until_released_or_expired(db: str)
 async def test_claims_expire_and_only_the_expired_ones(db: str) -> None:
     shop = await make_shop()
     first, second = await place(shop), await place(shop, phone="0661223344")
-    await calls.claim_order(shop.store, first.number, YACINE)
-    await calls.claim_order(shop.store, second.number, SARA)
+    await outcomes.claim_order(shop.store, first.number, YACINE)
+    await outcomes.claim_order(shop.store, second.number, SARA)
     await Order.filter(id=first.id).update(claim_expires_at=now() - timedelta(seconds=1))
-    assert await calls.expire_claims() == 1
+    assert await outcomes.expire_claims() == 1
     assert (await Order.get(id=first.id)).claimed_by_id == ""
     assert (await Order.get(id=second.id)).claimed_by_name == "Sara"
-    await calls.claim_order(shop.store, first.number, SARA)  # free for anyone now
-    assert await calls.expire_claims() == 0
+    await outcomes.claim_order(shop.store, first.number, SARA)  # free for anyone now
+    assert await outcomes.expire_claims() == 0
 
 
 async def test_a_claim_left_on_an_ended_order_is_not_touched(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
-    await calls.claim_order(shop.store, order.number, YACINE)
+    await outcomes.claim_order(shop.store, order.number, YACINE)
     await Order.filter(id=order.id).update(
         status="cancelled", claim_expires_at=now() - timedelta(seconds=1)
     )
-    assert await calls.expire_claims() == 0
+    assert await outcomes.expire_claims() == 0
 
 
 async def test_a_duplicate_links_the_kept_order_and_cancels(db: str) -> None:
     shop = await make_shop()
     kept, twin = await place(shop), await place(shop, phone="0661223344")
     with pytest.raises(InvalidInput):
-        await calls.log_call(shop.store, twin.number, "duplicate", YACINE)
+        await outcomes.log_call(shop.store, twin.number, "duplicate", YACINE)
     with pytest.raises(InvalidInput):
-        await calls.log_call(shop.store, twin.number, "duplicate", YACINE, duplicate_of=twin.number)
+        await outcomes.log_call(
+            shop.store, twin.number, "duplicate", YACINE, duplicate_of=twin.number
+        )
     with pytest.raises(NotFound):
-        await calls.log_call(shop.store, twin.number, "duplicate", YACINE, duplicate_of=99999)
+        await outcomes.log_call(shop.store, twin.number, "duplicate", YACINE, duplicate_of=99999)
     # Another customer's order is linked only on purpose.
     with pytest.raises(OtherCustomersOrder):
-        await calls.log_call(shop.store, twin.number, "duplicate", YACINE, duplicate_of=kept.number)
-    done = await calls.log_call(
+        await outcomes.log_call(
+            shop.store, twin.number, "duplicate", YACINE, duplicate_of=kept.number
+        )
+    done = await outcomes.log_call(
         shop.store, twin.number, "duplicate", YACINE, duplicate_of=kept.number, other_customer=True
     )
     assert (done.status, done.duplicate_of) == ("cancelled", kept.number)
@@ -209,7 +222,7 @@ async def test_a_duplicate_links_the_kept_order_and_cancels(db: str) -> None:
 async def test_a_duplicate_of_the_same_customer_needs_no_override(db: str) -> None:
     shop = await make_shop()
     kept, again = await place(shop), await place(shop, quantity=1)
-    done = await calls.log_call(
+    done = await outcomes.log_call(
         shop.store, again.number, "duplicate", YACINE, duplicate_of=kept.number
     )
     assert (done.status, done.duplicate_of, done.cancel_reason) == (
@@ -222,6 +235,6 @@ async def test_a_duplicate_of_the_same_customer_needs_no_override(db: str) -> No
 async def test_fake_cancels_and_blacklists_the_phone(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
-    done = await calls.log_call(shop.store, order.number, "fake", YACINE)
+    done = await outcomes.log_call(shop.store, order.number, "fake", YACINE)
     assert done.status == "cancelled"
     assert (await Customer.get(id=order.customer_id)).blacklisted

@@ -1,13 +1,19 @@
-"""Cancel reasons (models.cancellation) and courier names (models.courier_names)."""
+"""Cancel reasons (models.orders.cancellation) and courier names (models.shipping.courier_names)."""
 
 from __future__ import annotations
 
 import pytest
 
-from models.calls import CANCELLING
-from models.cancellation import OUTCOME_REASON, POLICY_REASON, REASONS, Cancellation, cancellation
-from models.courier_names import courier_display_name, tracking_url
+from models.calls.outcomes import CANCELLING
 from models.errors import InvalidInput
+from models.orders.cancellation import (
+    OUTCOME_REASON,
+    POLICY_REASON,
+    REASONS,
+    Cancellation,
+    cancellation,
+)
+from models.shipping.courier_names import courier_display_name, tracking_url
 
 
 @pytest.mark.parametrize(

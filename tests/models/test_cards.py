@@ -1,13 +1,16 @@
-"""Which cards each chat should show and which lag their order (models.cards): marked once
+"""Which cards each chat should show and which lag their order (models.team.cards): marked once
 per chat however often, never lost, never listed twice."""
 
 from __future__ import annotations
 
 import asyncio
 
-from models import cards, intake, stores, team
-from models.orm import CardMessage, Order, TelegramChat
-from models.team import ChatRef
+from models.orders import intake
+from models.orders.tables import Order
+from models.stores import setup
+from models.team import cards, members
+from models.team.members import ChatRef
+from models.team.tables import CardMessage, TelegramChat
 from tests.factories import Shop, checkout, make_shop
 
 
@@ -18,8 +21,8 @@ async def place(shop: Shop, phone: str = "0550123456") -> Order:
 
 async def chat(shop: Shop, chat_id: int, kind: str = "private") -> TelegramChat:
     ref = ChatRef(chat_id, kind, f"chat {chat_id}", abs(chat_id), "Nadia")
-    token = await stores.create_invite(shop.store, "owner")
-    return (await team.accept_invite(token, ref)).chat
+    token = await setup.create_invite(shop.store, "owner")
+    return (await members.accept_invite(token, ref)).chat
 
 
 async def card(order: Order, where: TelegramChat) -> CardMessage:

@@ -7,13 +7,17 @@ from datetime import timedelta
 
 import pytest
 
-from models import calls, customers, intake, orders
-from models.customers import CustomerFilter, History, Risk, risk_of
+from models.calls import outcomes
+from models.customers import registry
+from models.customers.registry import CustomerFilter, History, Risk, risk_of
+from models.customers.tables import Customer
 from models.errors import Blacklisted, InvalidInput, NotFound
-from models.lifecycle import OrderStatus
-from models.orm import CardMessage, Customer, Order, TelegramChat
-from models.outbox import now
-from models.timeline import Actor
+from models.infra.clock import now
+from models.orders import intake, transitions
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order
+from models.orders.timeline import Actor
+from models.team.tables import CardMessage, TelegramChat
 from tests.factories import Shop, checkout, make_shop
 
 NADIA = Actor("owner", "1001", "Nadia")
@@ -64,13 +68,13 @@ async def order_for(
     order = (await intake.place_order(shop.store, request)).order
     if fate in ("fake", "customer_cancelled", "no_answer"):
         if fate == "no_answer":
-            await calls.log_call(shop.store, order.number, "no_answer", YACINE)
-            await orders.cancel_order(shop.store, order.number, NADIA)
+            await outcomes.log_call(shop.store, order.number, "no_answer", YACINE)
+            await transitions.cancel_order(shop.store, order.number, NADIA)
         else:
-            await calls.log_call(shop.store, order.number, fate, YACINE)
+            await outcomes.log_call(shop.store, order.number, fate, YACINE)
     elif fate != "pending":
         for status in [*ROAD, OrderStatus.DELIVERED, OrderStatus.RETURNED]:
-            await orders.transition_order(shop.store, order.number, status, NADIA)
+            await transitions.transition_order(shop.store, order.number, status, NADIA)
             if status == fate:
                 break
     await Order.filter(id=order.id).update(created_at=now() - timedelta(days=days_ago))
@@ -83,7 +87,7 @@ async def test_the_history_counts_every_fate_and_the_delivered_amounts(db: str) 
     fates = ["delivered", "delivered", "returned", "no_answer", "pending", "shipped", "fake"]
     made = [await order_for(shop, fate, days_ago=10 - i) for i, fate in enumerate(fates)]
     await order_for(shop, "delivered", phone="0661 00 00 01")  # someone else
-    view = await customers.get_customer(shop.store, "0550 12 34 56")
+    view = await registry.get_customer(shop.store, "0550 12 34 56")
     history = view.history
     assert (history.orders, history.open, history.delivered, history.returned) == (7, 2, 2, 1)
     assert (history.cancelled, history.fake, history.unanswered) == (2, 1, 1)
@@ -97,11 +101,11 @@ async def test_the_history_counts_every_fate_and_the_delivered_amounts(db: str) 
 async def test_a_card_counts_the_other_orders_of_the_phone_only(db: str) -> None:
     shop = await make_shop(stock=50)
     first = await order_for(shop, "pending", days_ago=1)
-    assert await customers.standing_of(first) == customers.Standing(History(), Risk.NEW)
+    assert await registry.standing_of(first) == registry.Standing(History(), Risk.NEW)
     await order_for(shop, "delivered", days_ago=30)
     await order_for(shop, "delivered", days_ago=20)
     current = await order_for(shop, "pending")
-    standing = await customers.standing_of(current)
+    standing = await registry.standing_of(current)
     history = standing.history
     assert (history.orders, history.delivered, history.open) == (3, 2, 1)
     assert standing.risk is Risk.TRUSTED and standing.blacklist_reason == ""
@@ -110,7 +114,7 @@ async def test_a_card_counts_the_other_orders_of_the_phone_only(db: str) -> None
 async def test_a_fake_order_shows_the_blacklist_on_its_own_card(db: str) -> None:
     shop = await make_shop()
     order = await order_for(shop, "fake")
-    standing = await customers.standing_of(order)
+    standing = await registry.standing_of(order)
     assert standing.history.orders == 0  # its own order is not history
     assert standing.risk is Risk.BLACKLISTED
     assert standing.blacklist_reason == f"fake order #{order.number}"
@@ -132,7 +136,7 @@ async def test_a_phone_never_seen_can_be_blacklisted_and_is_refused_at_checkout(
     db: str,
 ) -> None:
     shop = await make_shop()
-    view = await customers.blacklist_phone(shop.store, "00213 661 22 33 44", "insults", "Nadia")
+    view = await registry.blacklist_phone(shop.store, "00213 661 22 33 44", "insults", "Nadia")
     assert view.customer.phone == "+213661223344"
     assert (view.customer.blacklist_reason, view.customer.blacklisted_by) == ("insults", "Nadia")
     assert view.customer.blacklisted_at is not None and view.risk is Risk.BLACKLISTED
@@ -144,10 +148,10 @@ async def test_a_phone_never_seen_can_be_blacklisted_and_is_refused_at_checkout(
 
 async def test_lifting_the_blacklist_of_a_phone_that_never_ordered_forgets_it(db: str) -> None:
     shop = await make_shop()
-    await customers.blacklist_phone(shop.store, "0661223344", "", "Nadia")
-    assert await customers.unblacklist_phone(shop.store, "+213661223344", "Nadia")
+    await registry.blacklist_phone(shop.store, "0661223344", "", "Nadia")
+    assert await registry.unblacklist_phone(shop.store, "+213661223344", "Nadia")
     with pytest.raises(NotFound):
-        await customers.get_customer(shop.store, "0661223344")
+        await registry.get_customer(shop.store, "0661223344")
     placed = await intake.place_order(shop.store, checkout(shop.variants[0].id, phone="0661223344"))
     assert placed.created
 
@@ -155,9 +159,9 @@ async def test_lifting_the_blacklist_of_a_phone_that_never_ordered_forgets_it(db
 async def test_lifting_the_blacklist_of_a_customer_keeps_their_history(db: str) -> None:
     shop = await make_shop()
     await order_for(shop, "fake", days_ago=3)
-    assert await customers.unblacklist_phone(shop.store, PHONE, "Nadia")
-    assert not await customers.unblacklist_phone(shop.store, PHONE, "Nadia")  # already off
-    view = await customers.get_customer(shop.store, PHONE)
+    assert await registry.unblacklist_phone(shop.store, PHONE, "Nadia")
+    assert not await registry.unblacklist_phone(shop.store, PHONE, "Nadia")  # already off
+    view = await registry.get_customer(shop.store, PHONE)
     assert not view.customer.blacklisted and view.customer.blacklisted_by == ""
     assert view.history.fake == 1 and view.risk is Risk.RISKY
     assert (await intake.place_order(shop.store, checkout(shop.variants[0].id))).created
@@ -165,9 +169,9 @@ async def test_lifting_the_blacklist_of_a_customer_keeps_their_history(db: str) 
 
 async def test_blacklisting_twice_keeps_who_and_when_and_replaces_the_reason(db: str) -> None:
     shop = await make_shop()
-    first = await customers.blacklist_phone(shop.store, PHONE, "fake", "Nadia (owner)")
-    again = await customers.blacklist_phone(shop.store, PHONE, "fake twice", "API")
-    kept = await customers.blacklist_phone(shop.store, PHONE, "  ", "API")
+    first = await registry.blacklist_phone(shop.store, PHONE, "fake", "Nadia (owner)")
+    again = await registry.blacklist_phone(shop.store, PHONE, "fake twice", "API")
+    kept = await registry.blacklist_phone(shop.store, PHONE, "  ", "API")
     assert again.customer.blacklisted_by == "Nadia (owner)"
     assert again.customer.blacklisted_at == first.customer.blacklisted_at
     assert again.customer.blacklist_reason == kept.customer.blacklist_reason == "fake twice"
@@ -178,16 +182,16 @@ async def test_blacklisting_twice_keeps_who_and_when_and_replaces_the_reason(db:
 async def test_a_bad_phone_is_a_clear_error(db: str, phone: str) -> None:
     shop = await make_shop()
     with pytest.raises(InvalidInput, match="phone: not an Algerian phone number"):
-        await customers.blacklist_phone(shop.store, phone, "x", "Nadia")
+        await registry.blacklist_phone(shop.store, phone, "x", "Nadia")
     with pytest.raises(InvalidInput):
-        await customers.get_customer(shop.store, phone)
+        await registry.get_customer(shop.store, phone)
     assert await Customer.all().count() == 0
 
 
 async def test_a_reason_too_long_is_refused_and_nothing_is_written(db: str) -> None:
     shop = await make_shop()
     with pytest.raises(InvalidInput, match="reason"):
-        await customers.blacklist_phone(shop.store, PHONE, "x" * 201, "Nadia")
+        await registry.blacklist_phone(shop.store, PHONE, "x" * 201, "Nadia")
     assert await Customer.all().count() == 0
 
 
@@ -198,7 +202,7 @@ async def test_blacklisting_refreshes_the_cards_of_the_phone_open_orders(db: str
     card = await CardMessage.create(
         order=order, chat=chat, message_id=9, wanted_version=order.version, dirty=False
     )
-    await customers.blacklist_phone(shop.store, PHONE, "fake", "Nadia")
+    await registry.blacklist_phone(shop.store, PHONE, "fake", "Nadia")
     assert (await CardMessage.get(id=card.id)).dirty
 
 
@@ -212,7 +216,7 @@ async def test_pages_follow_the_cursor_newest_first_without_repeats(db: str) -> 
     seen: list[str] = []
     before = None
     while True:
-        page = await customers.customers_page(shop.store, CustomerFilter(), before, 2)
+        page = await registry.customers_page(shop.store, CustomerFilter(), before, 2)
         seen += [v.customer.phone for v in page.items]
         if page.next_before is None:
             break
@@ -223,16 +227,16 @@ async def test_pages_follow_the_cursor_newest_first_without_repeats(db: str) -> 
 async def test_filters_combine_and_risk_is_matched_across_batches(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(customers, "SCAN_BATCH", 2)
+    monkeypatch.setattr(registry, "SCAN_BATCH", 2)
     shop = await make_shop(stock=50)
     await order_for(shop, "returned", phone="0661000001", days_ago=40)
     for i in range(2, 6):
         await order_for(shop, "pending", phone=f"066100000{i}")
     await order_for(shop, "returned", phone="0661000006")
-    await customers.blacklist_phone(shop.store, "0661000007", "x", "Nadia")
+    await registry.blacklist_phone(shop.store, "0661000007", "x", "Nadia")
 
     async def phones(where: CustomerFilter, limit: int = 10) -> list[str]:
-        page = await customers.customers_page(shop.store, where, None, limit)
+        page = await registry.customers_page(shop.store, where, None, limit)
         return [v.customer.phone[-1] for v in page.items]
 
     assert await phones(CustomerFilter(risk=Risk.RISKY)) == ["6", "1"]
@@ -243,8 +247,8 @@ async def test_filters_combine_and_risk_is_matched_across_batches(
     assert await phones(CustomerFilter(phone="+213661000004")) == ["4"]
     recent = CustomerFilter(risk=Risk.RISKY, since=now() - timedelta(days=1))
     assert await phones(recent) == ["6"]
-    first = await customers.customers_page(shop.store, CustomerFilter(risk=Risk.RISKY), None, 1)
-    rest = await customers.customers_page(
+    first = await registry.customers_page(shop.store, CustomerFilter(risk=Risk.RISKY), None, 1)
+    rest = await registry.customers_page(
         shop.store, CustomerFilter(risk=Risk.RISKY), first.next_before, 1
     )
     assert [v.customer.phone[-1] for v in first.items + rest.items] == ["6", "1"]
@@ -257,38 +261,38 @@ async def test_a_page_reads_its_histories_in_one_query(
     for i in range(4):
         await order_for(shop, "delivered", phone=f"0661 00 00 0{i}")
     asked: list[int] = []
-    grouped = customers.histories
+    grouped = registry.histories
 
     async def counting(store: object, phones: list[str]) -> dict[str, History]:
         asked.append(len(phones))
         return await grouped(store, phones)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(customers, "histories", counting)
-    page = await customers.customers_page(shop.store, CustomerFilter(), None, 10)
+    monkeypatch.setattr(registry, "histories", counting)
+    page = await registry.customers_page(shop.store, CustomerFilter(), None, 10)
     assert asked == [4] and all(v.history.delivered == 1 for v in page.items)
 
 
 async def test_another_store_never_sees_nor_changes_a_customer(db: str) -> None:
     a, b = await make_shop("shop-a"), await make_shop("shop-b")
     await order_for(a, "delivered")
-    await customers.blacklist_phone(a.store, "0661223344", "x", "Nadia")
+    await registry.blacklist_phone(a.store, "0661223344", "x", "Nadia")
     with pytest.raises(NotFound):
-        await customers.get_customer(b.store, PHONE)
+        await registry.get_customer(b.store, PHONE)
     with pytest.raises(NotFound):
-        await customers.unblacklist_phone(b.store, "0661223344", "Other")
-    assert (await customers.customers_page(b.store, CustomerFilter(), None, 10)).items == []
-    assert (await customers.list_blacklisted(b.store))[0] == []
-    await customers.blacklist_phone(b.store, PHONE, "y", "Other")
-    assert (await customers.get_customer(a.store, PHONE)).risk is Risk.KNOWN
+        await registry.unblacklist_phone(b.store, "0661223344", "Other")
+    assert (await registry.customers_page(b.store, CustomerFilter(), None, 10)).items == []
+    assert (await registry.list_blacklisted(b.store))[0] == []
+    await registry.blacklist_phone(b.store, PHONE, "y", "Other")
+    assert (await registry.get_customer(a.store, PHONE)).risk is Risk.KNOWN
     order_b = await order_for(b, "pending", phone="0661223344")
-    assert (await customers.standing_of(order_b)).risk is Risk.NEW
+    assert (await registry.standing_of(order_b)).risk is Risk.NEW
 
 
 async def test_the_blacklist_pages_by_cursor(db: str) -> None:
     shop = await make_shop()
     for i in range(5):
-        await customers.blacklist_phone(shop.store, f"066100000{i}", f"r{i}", "Nadia")
-    first, after = await customers.list_blacklisted(shop.store, limit=3)
-    rest, end = await customers.list_blacklisted(shop.store, after, limit=3)
+        await registry.blacklist_phone(shop.store, f"066100000{i}", f"r{i}", "Nadia")
+    first, after = await registry.list_blacklisted(shop.store, limit=3)
+    rest, end = await registry.list_blacklisted(shop.store, after, limit=3)
     assert [c.blacklist_reason for c in first + rest] == ["r4", "r3", "r2", "r1", "r0"]
     assert after is not None and end is None

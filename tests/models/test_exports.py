@@ -13,12 +13,12 @@ import openpyxl
 import pytest
 
 from couriers.base import ParcelStatus
-from models import calls, dispatch, export_labels, orders
-from models.checkout import CheckoutRequest, LineRequest
+from models.calls import outcomes
 from models.errors import InvalidInput
-from models.export_files import ExportRequest, write_export
-from models.export_labels import Labels
-from models.exports import (
+from models.exports import labels
+from models.exports.files import ExportRequest, write_export
+from models.exports.labels import Labels
+from models.exports.reading import (
     MAX_DAYS,
     ExportPeriod,
     PeriodTooLong,
@@ -26,11 +26,15 @@ from models.exports import (
     local_today,
     parse_period,
 )
-from models.intake import place_order
-from models.lifecycle import OrderStatus
-from models.orm import Order, OrderEvent, Shipment
-from models.shipping import apply_parcel_status
-from models.timeline import Actor
+from models.orders import transitions
+from models.orders.checkout import CheckoutRequest, LineRequest
+from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.shipping import manual
+from models.shipping.parcels import apply_parcel_status
+from models.shipping.tables import Shipment
 from tests.factories import Shop, checkout, make_shop
 
 NADIA = Actor("owner", "1001", "Nadia")
@@ -149,14 +153,14 @@ async def known_orders(lang: str = "fr") -> Known:
     m, size_l = shop.variants[0].id, shop.variants[1].id
     store = shop.store
     a = await _place(shop, checkout(m, 1, name="Client A", phone="0550 00 00 01"))
-    await calls.log_call(store, a, "no_answer", YACINE)
+    await outcomes.log_call(store, a, "no_answer", YACINE)
     b = await _place(shop, checkout(size_l, 2, name="Client B", phone="0550 00 00 02"))
-    await calls.log_call(store, b, "confirmed", YACINE)
+    await outcomes.log_call(store, b, "confirmed", YACINE)
     two_lines = checkout(m, 1, name="Client C", phone="0550 00 00 03", note="Sonnez deux fois")
     two_lines.lines.append(LineRequest(size_l, None, 2))
     c = await _place(shop, two_lines)
-    await orders.confirm_order(store, c, NADIA)
-    await dispatch.dispatch_order(store, c, NADIA, "yal-ABC123", courier="yalidine")
+    await transitions.confirm_order(store, c, NADIA)
+    await manual.dispatch_order(store, c, NADIA, "yal-ABC123", courier="yalidine")
     shipment = await Shipment.get(order__number=c, order__store_id=store.id)
     await Shipment.filter(id=shipment.id).update(fee=350)
     attempted = datetime(2026, 11, 25, 15, 30, tzinfo=UTC)
@@ -167,14 +171,14 @@ async def known_orders(lang: str = "fr") -> Known:
         shop,
         checkout(m, 1, name=FORMULA, phone="0550 00 00 04", delivery_type="desk"),
     )
-    await calls.log_call(store, d, "customer_cancelled", YACINE)
+    await outcomes.log_call(store, d, "customer_cancelled", YACINE)
     e = await _place(
         shop,
         checkout(size_l, 1, name="Client E", phone="0661 23 45 67", wilaya="31", commune="3101"),
     )
-    await orders.confirm_order(store, e, NADIA)
-    await dispatch.dispatch_order(store, e, NADIA, "MAN-77")
-    await orders.transition_order(store, e, OrderStatus.DELIVERED, NADIA)
+    await transitions.confirm_order(store, e, NADIA)
+    await manual.dispatch_order(store, e, NADIA, "MAN-77")
+    await transitions.transition_order(store, e, OrderStatus.DELIVERED, NADIA)
     f = await _place(shop, checkout(m, 1, name="Client F", phone="0550 00 00 06"))
     moments = [
         datetime(2026, 11, 20, 23, 0, tzinfo=UTC),  # 21/11 00:00 in Algiers: inside
@@ -524,14 +528,14 @@ async def test_an_empty_period_is_a_file_with_headers_only(db: str) -> None:
 
 def test_every_language_has_every_word() -> None:
     for table in (
-        export_labels.WORDS,
-        export_labels.STATUS,
-        export_labels.OUTCOME,
-        export_labels.DELIVERY,
-        export_labels.PARCEL,
+        labels.WORDS,
+        labels.STATUS,
+        labels.OUTCOME,
+        labels.DELIVERY,
+        labels.PARCEL,
     ):
         assert set(table["ar"]) == set(table["fr"]) == set(table["en"])
-    assert set(export_labels.STATUS["en"]) == {s.value for s in OrderStatus}
-    assert set(export_labels.OUTCOME["en"]) == set(calls.OUTCOMES)
-    assert set(export_labels.PARCEL["en"]) == {s.value for s in ParcelStatus}
+    assert set(labels.STATUS["en"]) == {s.value for s in OrderStatus}
+    assert set(labels.OUTCOME["en"]) == set(outcomes.OUTCOMES)
+    assert set(labels.PARCEL["en"]) == {s.value for s in ParcelStatus}
     assert Labels("xx").lang == "ar"

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from models.geography import (
+from models.shipping.geography import (
     Commune,
     Wilaya,
     communes_of,

@@ -7,20 +7,15 @@ from datetime import timedelta
 
 import pytest
 
-from models import intake
-from models.checkout import CheckoutRequest, LineRequest
+from models.catalog.tables import Product
+from models.customers.tables import Customer
 from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
-from models.orm import (
-    Customer,
-    IdempotencyKey,
-    Order,
-    OrderEvent,
-    OrderLine,
-    OutboxMessage,
-    Product,
-    Store,
-)
-from models.outbox import now as outbox_now
+from models.infra.clock import now as outbox_now
+from models.orders import intake
+from models.orders.checkout import CheckoutRequest, LineRequest
+from models.orders.tables import IdempotencyKey, Order, OrderEvent, OrderLine
+from models.outbox.tables import OutboxMessage
+from models.stores.tables import Store
 from tests.factories import checkout, make_shop
 
 

@@ -1,4 +1,4 @@
-"""models.leader: one process leads at a time, through a PostgreSQL advisory lock held on
+"""models.infra.leader: one process leads at a time, through a PostgreSQL advisory lock held on
 a connection of its own; another takes over when the leader stops or loses its session.
 On SQLite the only process leads at once."""
 
@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 import asyncpg
 import pytest
 
-from models.leader import Leader, connect_args, lock_key
+from models.infra.leader import Leader, connect_args, lock_key
 from tests.conftest import BACKEND
 
 RETRY = 0.1

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from models.errors import IllegalTransition
-from models.lifecycle import (
+from models.orders.lifecycle import (
     TERMINAL,
     OrderStatus,
     StockMove,

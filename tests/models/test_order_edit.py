@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
-from models import catalog, intake, orders
-from models.edit_plan import LineEdit, OrderEdit
+from models.catalog import products
+from models.catalog.tables import Variant
 from models.errors import (
     ConcurrentChange,
     IllegalTransition,
@@ -16,10 +16,12 @@ from models.errors import (
     InvalidOrder,
     NotAllowed,
 )
-from models.lifecycle import OrderStatus
-from models.order_edit import edit_order
-from models.orm import Order, OrderEvent, OrderLine, Variant
-from models.timeline import Actor
+from models.orders import intake, transitions
+from models.orders.edit import edit_order
+from models.orders.edit_plan import LineEdit, OrderEdit
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent, OrderLine
+from models.orders.timeline import Actor
 from tests.factories import Shop, checkout, make_shop
 
 OWNER = Actor("owner", "42", "Nadia")
@@ -39,7 +41,7 @@ async def _stock(variant: Variant) -> int:
 
 async def _confirmed(shop: Shop, qty: int = 1) -> Order:
     order = await _order(shop, qty)
-    return await orders.confirm_order(shop.store, order.number, OWNER)
+    return await transitions.confirm_order(shop.store, order.number, OWNER)
 
 
 async def test_changing_the_variant_and_delivery_type_of_a_confirmed_order(db: str) -> None:
@@ -101,7 +103,7 @@ async def test_a_pending_order_changes_lines_without_touching_stock(db: str) -> 
 async def test_a_stale_version_is_refused_and_names_who_acted(db: str) -> None:
     shop = await make_shop()
     order = await _order(shop)
-    await orders.confirm_order(shop.store, order.number, OWNER)
+    await transitions.confirm_order(shop.store, order.number, OWNER)
     with pytest.raises(ConcurrentChange) as stale:
         await edit_order(shop.store, order.number, OrderEdit(name="Amina B."), AGENT, 1)
     assert stale.value.actor_name == "Nadia"
@@ -202,17 +204,17 @@ async def test_customer_fields_and_the_call_note(db: str) -> None:
 async def test_a_hidden_product_cannot_be_added_but_stays_on_its_order(db: str) -> None:
     shop = await make_shop()
     order = await _order(shop)
-    product = await catalog.add_product(
-        shop.store, "Foulard", 900, [catalog.VariantSpec({}, None, 4)]
+    product = await products.add_product(
+        shop.store, "Foulard", 900, [products.VariantSpec({}, None, 4)]
     )
     scarf = await Variant.get(product_id=product.id)
-    await catalog.set_product_active(shop.store, product.id, False)
+    await products.set_product_active(shop.store, product.id, False)
     edit = OrderEdit(lines=(LineEdit(shop.variants[0].id, 1), LineEdit(scarf.id, 1)))
     with pytest.raises(InvalidOrder):
         await edit_order(shop.store, order.number, edit, AGENT, order.version)
-    await catalog.set_product_active(shop.store, product.id, True)
+    await products.set_product_active(shop.store, product.id, True)
     await edit_order(shop.store, order.number, edit, AGENT, order.version)
-    await catalog.set_product_active(shop.store, product.id, False)
+    await products.set_product_active(shop.store, product.id, False)
     fresh = await Order.get(id=order.id)
     again = OrderEdit(lines=(LineEdit(scarf.id, 2),))
     await edit_order(shop.store, order.number, again, AGENT, fresh.version)
@@ -222,14 +224,16 @@ async def test_a_hidden_product_cannot_be_added_but_stays_on_its_order(db: str) 
 async def test_statuses_that_cannot_be_edited(db: str) -> None:
     shop = await make_shop()
     order = await _confirmed(shop)
-    processing = await orders.transition_order(
+    processing = await transitions.transition_order(
         shop.store, order.number, OrderStatus.PROCESSING, OWNER
     )
     result = await edit_order(
         shop.store, order.number, OrderEdit(address="Rue 2, Kouba"), AGENT, processing.version
     )
     assert result.warning == "processing"
-    shipped = await orders.transition_order(shop.store, order.number, OrderStatus.SHIPPED, OWNER)
+    shipped = await transitions.transition_order(
+        shop.store, order.number, OrderStatus.SHIPPED, OWNER
+    )
     with pytest.raises(IllegalTransition):
         await edit_order(
             shop.store, order.number, OrderEdit(address="Rue 3"), AGENT, shipped.version

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from models import calls, intake, order_search, orders
-from models.order_search import SearchTerm, search_term
-from models.orm import Order
-from models.outbox import now
-from models.timeline import Actor
+from models.calls import outcomes
+from models.infra.clock import now
+from models.orders import intake, search, transitions
+from models.orders.search import SearchTerm, search_term
+from models.orders.tables import Order
+from models.orders.timeline import Actor
 from tests.factories import Shop, checkout, make_shop
 
 NADIA = Actor("owner", "1001", "Nadia")
@@ -40,7 +41,7 @@ def test_what_a_search_means(typed: str, term: SearchTerm | None) -> None:
 
 
 async def _numbers(shop: Shop, typed: str) -> list[int]:
-    found = await order_search.find_orders(shop.store, typed)
+    found = await search.find_orders(shop.store, typed)
     assert found is not None
     return [o.number for o in found.orders]
 
@@ -74,13 +75,13 @@ async def test_find_by_phone_in_every_form_number_and_name(db: str) -> None:
     assert await _numbers(shop, "_") == [karim]
     assert await _numbers(shop, "<b>") == [tagged]
     assert await _numbers(shop, "' OR 1=1 --") == []
-    assert await order_search.find_orders(shop.store, "") is None
+    assert await search.find_orders(shop.store, "") is None
 
 
 async def test_find_shows_the_ten_newest(db: str) -> None:
     shop = await make_shop()
     made = [await place(shop, f"Client {i}", f"0661 00 00 {i:02d}") for i in range(12)]
-    found = await order_search.find_orders(shop.store, "client")
+    found = await search.find_orders(shop.store, "client")
     assert found is not None and found.more
     assert [o.number for o in found.orders] == made[::-1][:10]
 
@@ -88,23 +89,23 @@ async def test_find_shows_the_ten_newest(db: str) -> None:
 async def test_order_numbered_is_scoped_to_the_store(db: str) -> None:
     shop, other = await make_shop(), await make_shop("other")
     mine = await place(shop, "Amina Benali", "0550 12 34 56")
-    assert (await order_search.order_numbered(shop.store, mine)) is not None
-    assert await order_search.order_numbered(other.store, mine) is None
+    assert (await search.order_numbered(shop.store, mine)) is not None
+    assert await search.order_numbered(other.store, mine) is None
 
 
 async def test_ranked_pages_clamp_and_digest_ranges(db: str) -> None:
     shop = await make_shop()
     made = [await place(shop, f"Client {i}", f"0661 00 00 {i:02d}") for i in range(5)]
-    await orders.confirm_order(shop.store, made[0], NADIA)
-    await orders.cancel_order(shop.store, made[1], NADIA)
+    await transitions.confirm_order(shop.store, made[0], NADIA)
+    await transitions.cancel_order(shop.store, made[1], NADIA)
 
-    handling = await order_search.orders_to_handle(shop.store, 7, per_page=2)
+    handling = await search.orders_to_handle(shop.store, 7, per_page=2)
     page = handling.page
     assert (page.page, page.pages, page.total) == (1, 2, 4)  # past the end: the last page
     assert [o.number for o in page.orders] == [made[4], made[0]]  # oldest first, calls first
     assert (handling.to_call, handling.later, handling.after_call) == (3, 0, 1)
 
-    digest = await order_search.orders_numbered(shop.store, made[0], made[3], 0, per_page=8)
+    digest = await search.orders_numbered(shop.store, made[0], made[3], 0, per_page=8)
     assert [o.number for o in digest.orders] == [made[3], made[2], made[0], made[1]]
 
 
@@ -112,19 +113,19 @@ async def test_the_calls_to_make_come_first_the_longest_waiting_first(db: str) -
     shop = await make_shop()
     made = [await place(shop, f"Client {i}", f"0661 00 00 {i:02d}") for i in range(5)]
     soon = now() + timedelta(hours=1)
-    await orders.confirm_order(shop.store, made[0], NADIA)
-    await calls.log_call(shop.store, made[1], "postponed", NADIA, callback_at=soon)
-    await calls.log_call(shop.store, made[2], "no_answer", NADIA)
-    await calls.log_call(shop.store, made[3], "postponed", NADIA, callback_at=soon)
+    await transitions.confirm_order(shop.store, made[0], NADIA)
+    await outcomes.log_call(shop.store, made[1], "postponed", NADIA, callback_at=soon)
+    await outcomes.log_call(shop.store, made[2], "no_answer", NADIA)
+    await outcomes.log_call(shop.store, made[3], "postponed", NADIA, callback_at=soon)
     # The no-answer scheduled its next call by the store's plan: three call-backs to come.
     when = dict(await Order.filter(store_id=shop.store.id).values_list("number", "callback_at"))
     backs = sorted((made[1], made[2], made[3]), key=lambda n: (when[n], n))
     assert all(when[n] is not None for n in backs)
     # Seen a day on, they are all due (not yet brought back by the sweep), soonest first.
-    handling = await order_search.orders_to_handle(shop.store, 0, at=now() + timedelta(days=1))
+    handling = await search.orders_to_handle(shop.store, 0, at=now() + timedelta(days=1))
     assert [o.number for o in handling.page.orders] == [*backs, made[4], made[0]]
     assert (handling.to_call, handling.later, handling.after_call) == (4, 0, 1)
     # Seen now: only the order never called is a call to make.
-    handling = await order_search.orders_to_handle(shop.store, 0)
+    handling = await search.orders_to_handle(shop.store, 0)
     assert [o.number for o in handling.page.orders] == [made[4], *backs, made[0]]
     assert (handling.to_call, handling.later, handling.after_call) == (1, 3, 1)

@@ -6,11 +6,15 @@ import asyncio
 
 import pytest
 
-from models import catalog, intake, orders, outbox
+from models.catalog import products
+from models.catalog.tables import Variant
 from models.errors import ConcurrentChange, IllegalTransition, InsufficientStock, NotFound
-from models.lifecycle import OrderStatus
-from models.orm import Order, OrderEvent, OutboxMessage, Variant
-from models.timeline import Actor
+from models.orders import intake, transitions
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.outbox import relay
+from models.outbox.tables import OutboxMessage
 from tests.factories import Shop, checkout, make_shop
 
 OWNER = Actor("owner", "42", "Nadia")
@@ -31,11 +35,11 @@ async def test_confirm_commits_stock_and_cancel_restores_it(db: str) -> None:
     shop = await make_shop(stock=5)
     number = await _order(shop, 2)
     before = (await Order.get(store_id=shop.store.id, number=number)).updated_at
-    order = await orders.confirm_order(shop.store, number, OWNER)
+    order = await transitions.confirm_order(shop.store, number, OWNER)
     assert order.status == OrderStatus.CONFIRMED and order.stock_committed
     assert (await Order.get(id=order.id)).updated_at > before
     assert await _stock(shop.variants[0]) == 3
-    await orders.cancel_order(shop.store, number, OWNER, note="client injoignable")
+    await transitions.cancel_order(shop.store, number, OWNER, note="client injoignable")
     assert await _stock(shop.variants[0]) == 5
     events = await OrderEvent.filter(order__number=number).order_by("id")
     assert [(e.type, e.from_status, e.to_status, e.actor_name) for e in events] == [
@@ -49,7 +53,7 @@ async def test_confirm_commits_stock_and_cancel_restores_it(db: str) -> None:
 async def test_cancel_before_confirm_does_not_touch_stock(db: str) -> None:
     shop = await make_shop(stock=5)
     number = await _order(shop, 2)
-    await orders.cancel_order(shop.store, number, OWNER)
+    await transitions.cancel_order(shop.store, number, OWNER)
     assert await _stock(shop.variants[0]) == 5
 
 
@@ -57,17 +61,17 @@ async def test_return_restores_stock_once(db: str) -> None:
     shop = await make_shop(stock=5)
     number = await _order(shop, 2)
     for target in ("confirmed", "processing", "shipped", "delivered", "returned"):
-        await orders.transition_order(shop.store, number, OrderStatus(target), OWNER)
+        await transitions.transition_order(shop.store, number, OrderStatus(target), OWNER)
     assert await _stock(shop.variants[0]) == 5
     with pytest.raises(IllegalTransition):
-        await orders.cancel_order(shop.store, number, OWNER)
+        await transitions.cancel_order(shop.store, number, OWNER)
     assert await _stock(shop.variants[0]) == 5
 
 
 async def test_every_change_writes_an_outbox_row_per_topic(db: str) -> None:
     shop = await make_shop()
     number = await _order(shop)
-    await orders.confirm_order(shop.store, number, OWNER)
+    await transitions.confirm_order(shop.store, number, OWNER)
     # Only order.created goes to email today; other channels subscribe through add_route.
     topics = await OutboxMessage.all().values_list("topic", flat=True)
     assert topics == ["order.created"]
@@ -77,7 +81,7 @@ async def test_insufficient_stock_names_the_short_variants_and_changes_nothing(d
     shop = await make_shop(stock=1)
     placed = await intake.place_order(shop.store, checkout(shop.variants[0].id, 2))
     with pytest.raises(InsufficientStock) as info:
-        await orders.confirm_order(shop.store, placed.order.number, OWNER)
+        await transitions.confirm_order(shop.store, placed.order.number, OWNER)
     [short] = info.value.shortages
     assert (short.sku, short.wanted, short.available) == (shop.variants[0].sku, 2, 1)
     assert "Taille: M" in short.label
@@ -91,17 +95,17 @@ async def test_another_stores_order_is_not_found(db: str) -> None:
     shop, other = await make_shop(), await make_shop("other")
     number = await _order(shop)
     with pytest.raises(NotFound):
-        await orders.confirm_order(other.store, number + 1000, OWNER)
+        await transitions.confirm_order(other.store, number + 1000, OWNER)
     with pytest.raises(NotFound):
-        await orders.confirm_order(other.store, number, OWNER)
+        await transitions.confirm_order(other.store, number, OWNER)
 
 
 async def test_stale_version_is_a_conflict_naming_who_acted(db: str) -> None:
     shop = await make_shop()
     number = await _order(shop)
-    await orders.transition_order(shop.store, number, OrderStatus.CONFIRMED, OWNER)
+    await transitions.transition_order(shop.store, number, OrderStatus.CONFIRMED, OWNER)
     with pytest.raises(ConcurrentChange) as info:
-        await orders.transition_order(
+        await transitions.transition_order(
             shop.store,
             number,
             OrderStatus.CANCELLED,
@@ -117,7 +121,7 @@ async def test_50_concurrent_confirmations_one_wins(db: str) -> None:
 
     async def press(i: int) -> str:
         try:
-            await orders.confirm_order(shop.store, number, Actor("agent", str(i), f"agent{i}"))
+            await transitions.confirm_order(shop.store, number, Actor("agent", str(i), f"agent{i}"))
         except (ConcurrentChange, IllegalTransition) as exc:
             return exc.code
         return "won"
@@ -135,7 +139,7 @@ async def test_competing_orders_never_drive_stock_negative(db: str) -> None:
 
     async def confirm(number: int) -> bool:
         try:
-            await orders.confirm_order(shop.store, number, OWNER)
+            await transitions.confirm_order(shop.store, number, OWNER)
         except InsufficientStock:
             return False
         return True
@@ -149,13 +153,13 @@ async def test_competing_orders_never_drive_stock_negative(db: str) -> None:
 async def test_outbox_rows_commit_with_the_change_or_not_at_all(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(outbox._routes, "audit", lambda store, topic: True)
+    monkeypatch.setitem(relay._routes, "audit", lambda store, topic: True)
     shop = await make_shop(stock=1)
     number = await _order(shop, 1)
     short = await _order(shop, 2, phone="0661000001")
-    await orders.confirm_order(shop.store, number, OWNER)
+    await transitions.confirm_order(shop.store, number, OWNER)
     with pytest.raises(InsufficientStock):
-        await orders.confirm_order(shop.store, short, OWNER)
+        await transitions.confirm_order(shop.store, short, OWNER)
     rows = await OutboxMessage.filter(channel="audit").order_by("id")
     assert [(m.topic, m.payload["number"]) for m in rows] == [
         ("order.created", number),
@@ -167,8 +171,8 @@ async def test_outbox_rows_commit_with_the_change_or_not_at_all(
 
 async def test_variant_options_keep_the_merchants_order_on_every_database(db: str) -> None:
     shop = await make_shop()
-    product = await catalog.add_product(
-        shop.store, "Djellaba", 5200, [catalog.VariantSpec({"Taille": "M", "Couleur": "Rouge"})]
+    product = await products.add_product(
+        shop.store, "Djellaba", 5200, [products.VariantSpec({"Taille": "M", "Couleur": "Rouge"})]
     )
     variant = await Variant.get(product_id=product.id)
     assert variant.label() == "Taille: M / Couleur: Rouge"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.phones import InvalidPhone, Phone, national_display, parse_mobile, parse_phone
+from models.customers.phones import InvalidPhone, Phone, national_display, parse_mobile, parse_phone
 
 MOBILE = "+213550123456"
 

@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from tortoise.expressions import Q
 
-from models import duplicates, orders, stats
-from models.cancellation import Cancellation
-from models.customers import OPEN
-from models.lifecycle import OrderStatus
-from models.orm import Order, OrderEvent
-from models.outbox import now
-from models.timeline import Actor
+from models.customers.registry import OPEN
+from models.infra.clock import now
+from models.orders import duplicates, stats, transitions
+from models.orders.cancellation import Cancellation
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
 from tests.factories import make_shop
 from tests.webstore.api_support import place
 
@@ -79,9 +79,9 @@ async def test_cancelled_from_counts_the_orders_of_the_period_only(db: str) -> N
     shop = await make_shop()
     placed = [await place(shop, i) for i in range(4)]
     store = shop.store
-    await orders.confirm_order(store, placed[1].number, YACINE)
+    await transitions.confirm_order(store, placed[1].number, YACINE)
     for order in placed[:3]:
-        await orders.cancel_order(store, order.number, YACINE, cancel=Cancellation("delay"))
+        await transitions.cancel_order(store, order.number, YACINE, cancel=Cancellation("delay"))
     # Placed before the period, cancelled in it: not an order of the period.
     month = stats.period_of("month", now())
     await Order.filter(id=placed[2].id).update(created_at=month.start - timedelta(days=2))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import re
 
-from models import server_secrets
-from models.orm import ServerSecret
-from models.sealing import Sealer
+from models.infra import server_secrets
+from models.infra.sealing import Sealer
+from models.infra.tables import ServerSecret
 
 NAME = server_secrets.TELEGRAM_WEBHOOK
 KEY = "server-secrets-test-key-0123456789abcdef"

@@ -11,17 +11,21 @@ from datetime import datetime, timedelta
 import pytest
 from tortoise import connections
 
-from models import courier_accounts, outbox, parcel_polls
-from models.courier_accounts import CourierPlace, map_communes
-from models.dispatch import dispatch_order
 from models.errors import InvalidInput, NotFound
-from models.intake import place_order
-from models.lifecycle import OrderStatus
-from models.orders import confirm_order, get_order
-from models.orm import CourierAccount, Order, OrderEvent, OutboxMessage, Shipment
-from models.sealing import Sealer
-from models.shipping import apply_parcel_status, request_dispatch
-from models.timeline import Actor
+from models.infra import clock
+from models.infra.sealing import Sealer
+from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.orders.transitions import confirm_order, get_order
+from models.outbox import relay
+from models.outbox.tables import OutboxMessage
+from models.shipping import accounts, polls
+from models.shipping.accounts import CourierPlace, map_communes
+from models.shipping.manual import dispatch_order
+from models.shipping.parcels import apply_parcel_status, request_dispatch
+from models.shipping.tables import CourierAccount, Shipment
 from tests.factories import Shop, checkout, make_shop
 
 OWNER = Actor("owner", "1", "Samira")
@@ -31,7 +35,7 @@ TOKEN = "5MKfvcyQtO3eouL6tDv0VDFhUT8Sc7w5"
 
 @pytest.fixture(autouse=True)
 def parcel_route(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(outbox._routes, "courier", lambda store, topic: topic.startswith("parcel."))
+    monkeypatch.setitem(relay._routes, "courier", lambda store, topic: topic.startswith("parcel."))
     yield
 
 
@@ -41,7 +45,7 @@ async def confirmed(shop: Shop, phone: str = "0550 12 34 56", **fields: object) 
 
 
 async def yalidine_account(shop: Shop) -> CourierAccount:
-    return await courier_accounts.add_account(
+    return await accounts.add_account(
         shop.store, "yalidine", {"api_id": "9498", "api_token": TOKEN}, SEALER
     )
 
@@ -78,7 +82,7 @@ async def test_a_courier_that_picks_the_desk_takes_the_order_without_one(db: str
 async def test_dispatch_without_a_courier_channel_is_refused_not_left_stalled(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delitem(outbox._routes, "courier")
+    monkeypatch.delitem(relay._routes, "courier")
     shop = await make_shop()
     await yalidine_account(shop)
     order = await confirmed(shop)
@@ -94,7 +98,7 @@ async def test_dispatch_without_a_courier_channel_is_refused_not_left_stalled(
 async def test_credentials_are_sealed_and_the_first_account_is_the_default(db: str) -> None:
     shop = await make_shop()
     first = await yalidine_account(shop)
-    second = await courier_accounts.add_account(
+    second = await accounts.add_account(
         shop.store,
         "noest",
         {"api_token": "n-tok", "user_guid": "g"},
@@ -108,17 +112,17 @@ async def test_credentials_are_sealed_and_the_first_account_is_the_default(db: s
         [first.id],
     )
     assert TOKEN not in str(rows[0]) and "9498" not in str(rows[0])
-    assert courier_accounts.credentials_of(first, SEALER) == {"api_id": "9498", "api_token": TOKEN}
+    assert accounts.credentials_of(first, SEALER) == {"api_id": "9498", "api_token": TOKEN}
     assert (first.is_default, second.is_default, second.base_url) == (
         True,
         False,
         "https://x.dz/api/",
     )
-    assert (await courier_accounts.get_account(shop.store)).id == first.id
+    assert (await accounts.get_account(shop.store)).id == first.id
 
-    await courier_accounts.set_default(shop.store, second.id)
-    assert [a.id for a in await courier_accounts.list_accounts(shop.store)] == [second.id, first.id]
-    assert (await courier_accounts.get_account(shop.store)).id == second.id
+    await accounts.set_default(shop.store, second.id)
+    assert [a.id for a in await accounts.list_accounts(shop.store)] == [second.id, first.id]
+    assert (await accounts.get_account(shop.store)).id == second.id
 
 
 @pytest.mark.parametrize(
@@ -135,9 +139,7 @@ async def test_bad_account_input_is_refused_and_nothing_kept(
 ) -> None:
     shop = await make_shop()
     with pytest.raises(InvalidInput, match=message):
-        await courier_accounts.add_account(
-            shop.store, "yalidine", credentials, SEALER, base_url=base_url
-        )
+        await accounts.add_account(shop.store, "yalidine", credentials, SEALER, base_url=base_url)
     assert not await CourierAccount.exists()
 
 
@@ -145,16 +147,16 @@ async def test_another_store_s_account_is_not_found(db: str) -> None:
     shop, other = await make_shop("one"), await make_shop("two")
     account = await yalidine_account(other)
     with pytest.raises(NotFound):
-        await courier_accounts.get_account(shop.store, account.id)
+        await accounts.get_account(shop.store, account.id)
 
 
 async def test_only_one_worker_refreshes_an_account_s_reference(db: str) -> None:
     shop = await make_shop()
     account = await yalidine_account(shop)
-    claims = await asyncio.gather(*(courier_accounts.claim_reference_refresh() for _ in range(4)))
+    claims = await asyncio.gather(*(accounts.claim_reference_refresh() for _ in range(4)))
     assert [c.id for c in claims if c is not None] == [account.id]
-    await courier_accounts.save_reference(account.id, {"wilayas": {"16": "Alger"}})
-    assert await courier_accounts.claim_reference_refresh() is None
+    await accounts.save_reference(account.id, {"wilayas": {"16": "Alger"}})
+    assert await accounts.claim_reference_refresh() is None
 
 
 # --- communes -----------------------------------------------------------------------------
@@ -190,7 +192,7 @@ async def test_an_older_status_never_overwrites_a_newer_one(db: str) -> None:
     shop = await make_shop()
     order = await shipped(shop, "yal-1")
     shipment = await Shipment.get(order_id=order.id)
-    t = datetime(2026, 11, 26, 10, 0, tzinfo=outbox.now().tzinfo)
+    t = datetime(2026, 11, 26, 10, 0, tzinfo=clock.now().tzinfo)
     assert await apply_parcel_status(shipment.id, "delivered", "Livré", at=t)
     assert not await apply_parcel_status(
         shipment.id, "out_for_delivery", "Sorti", at=t - timedelta(hours=1)
@@ -211,7 +213,7 @@ async def due_parcels(shop: Shop, count: int) -> list[int]:
     for n in range(count):
         order = await shipped(shop, f"yal-{n}", phone=f"0550 12 34 {n:02d}")
         await Shipment.filter(order_id=order.id).update(
-            account_id=account.id, next_poll_at=outbox.now() - timedelta(seconds=1)
+            account_id=account.id, next_poll_at=clock.now() - timedelta(seconds=1)
         )
         ids.append((await Shipment.get(order_id=order.id)).id)
     return ids
@@ -220,21 +222,21 @@ async def due_parcels(shop: Shop, count: int) -> list[int]:
 async def test_concurrent_claims_share_the_due_parcels_without_overlap(db: str) -> None:
     shop = await make_shop(stock=50)
     ids = await due_parcels(shop, 12)
-    claims = await asyncio.gather(*(parcel_polls.claim_due(f"w{i}", 5) for i in range(4)))
+    claims = await asyncio.gather(*(polls.claim_due(f"w{i}", 5) for i in range(4)))
     taken = [s.id for claim in claims for s in claim]
     assert sorted(taken) == sorted(ids)  # 4 × 5 ≥ 12: all of them, each once
-    assert await parcel_polls.claim_due("late", 50) == []  # held for this cycle
+    assert await polls.claim_due("late", 50) == []  # held for this cycle
 
 
 async def test_a_claim_ends_at_release_or_when_its_lease_runs_out(db: str) -> None:
     shop = await make_shop()
     ids = await due_parcels(shop, 2)
-    first = await parcel_polls.claim_due("w1")
-    await parcel_polls.release("w1", [first[0].id])
-    assert [s.id for s in await parcel_polls.claim_due("w2")] == [first[0].id]
+    first = await polls.claim_due("w1")
+    await polls.release("w1", [first[0].id])
+    assert [s.id for s in await polls.claim_due("w2")] == [first[0].id]
     await Shipment.filter(id=first[1].id).update(
-        poll_locked_until=outbox.now() - timedelta(seconds=1)
+        poll_locked_until=clock.now() - timedelta(seconds=1)
     )
-    assert [s.id for s in await parcel_polls.claim_due("w3")] == [first[1].id]
+    assert [s.id for s in await polls.claim_due("w3")] == [first[1].id]
     await Shipment.filter(id__in=ids).update(status="delivered", poll_locked_until=None)
-    assert await parcel_polls.claim_due("w4") == []  # final parcels are never polled
+    assert await polls.claim_due("w4") == []  # final parcels are never polled

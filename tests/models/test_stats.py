@@ -6,13 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from models import calls, dispatch, intake, orders, stats
+from models.calls import outcomes
+from models.calls.tables import CallAttempt
 from models.errors import InvalidInput
-from models.lifecycle import OrderStatus
-from models.orm import CallAttempt, Order, OrderEvent, Store
-from models.outbox import now
-from models.stats import PersonFigures
-from models.timeline import Actor
+from models.infra.clock import now
+from models.orders import intake, stats, transitions
+from models.orders.lifecycle import OrderStatus
+from models.orders.stats import PersonFigures
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.shipping import manual
+from models.stores.tables import Store
 from tests.factories import Shop, checkout, make_shop
 
 NADIA = Actor("owner", "1001", "Nadia")
@@ -51,13 +55,13 @@ class Orders:
         return (await intake.place_order(self.shop.store, request)).order.number
 
     async def call(self, number: int, outcome: str, actor: Actor) -> None:
-        await calls.log_call(self.shop.store, number, outcome, actor)
+        await outcomes.log_call(self.shop.store, number, outcome, actor)
 
     async def move(self, number: int, target: OrderStatus, actor: Actor = NADIA) -> None:
-        await orders.transition_order(self.shop.store, number, target, actor)
+        await transitions.transition_order(self.shop.store, number, target, actor)
 
     async def ship(self, number: int) -> None:
-        await dispatch.dispatch_order(self.shop.store, number, NADIA, f"TRK{number}")
+        await manual.dispatch_order(self.shop.store, number, NADIA, f"TRK{number}")
 
 
 async def _age(store: Store, number: int, days: float) -> None:

@@ -7,11 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from models import calls, intake, store_settings
+from models.calls import outcomes
 from models.errors import InvalidInput
-from models.orm import Order, Store
-from models.outbox import now
-from models.timeline import Actor
+from models.infra.clock import now
+from models.orders import intake
+from models.orders.tables import Order
+from models.orders.timeline import Actor
+from models.stores import settings
+from models.stores.tables import Store
 from tests.factories import checkout, make_shop
 
 AGENT = Actor("agent", "2002", "Yacine")
@@ -32,7 +35,7 @@ AGENT = Actor("agent", "2002", "Yacine")
 )
 async def test_a_valid_value_is_stored(db: str, field: str, value: object) -> None:
     shop = await make_shop()
-    returned = await store_settings.change_setting(shop.store, field, value)
+    returned = await settings.change_setting(shop.store, field, value)
     assert getattr(returned, field) == value
     assert getattr(await Store.get(id=shop.store.id), field) == value
 
@@ -59,7 +62,7 @@ async def test_a_bad_value_changes_nothing(db: str, field: str, value: object) -
     shop = await make_shop()
     before = (await Store.filter(id=shop.store.id).values())[0]
     with pytest.raises(InvalidInput):
-        await store_settings.change_setting(shop.store, field, value)
+        await settings.change_setting(shop.store, field, value)
     assert (await Store.filter(id=shop.store.id).values())[0] == before
     if hasattr(shop.store, field):
         assert getattr(shop.store, field) == before[field]
@@ -67,36 +70,36 @@ async def test_a_bad_value_changes_nothing(db: str, field: str, value: object) -
 
 async def test_no_answer_policy_cancels_at_the_chosen_count(db: str) -> None:
     shop = await make_shop()
-    await store_settings.set_no_answer_limit(shop.store, 2)
-    await store_settings.set_no_answer_min_hours(shop.store, 0)
+    await settings.set_no_answer_limit(shop.store, 2)
+    await settings.set_no_answer_min_hours(shop.store, 0)
     placed = await intake.place_order(shop.store, checkout(shop.variants[0].id))
     number = placed.order.number
     store = await Store.get(id=shop.store.id)
-    first = await calls.log_call(store, number, "no_answer", AGENT)
+    first = await outcomes.log_call(store, number, "no_answer", AGENT)
     assert first.status == "pending"
-    second = await calls.log_call(store, number, "no_answer", AGENT)
+    second = await outcomes.log_call(store, number, "no_answer", AGENT)
     assert second.status == "cancelled"
     assert (await Order.get(id=placed.order.id)).status == "cancelled"
 
 
 async def test_policy_off_never_cancels_for_no_answers(db: str) -> None:
     shop = await make_shop()
-    await store_settings.set_no_answer_limit(shop.store, 3)
-    await store_settings.set_no_answer_limit(shop.store, 0)
+    await settings.set_no_answer_limit(shop.store, 3)
+    await settings.set_no_answer_limit(shop.store, 0)
     placed = await intake.place_order(shop.store, checkout(shop.variants[0].id))
     store = await Store.get(id=shop.store.id)
     for _ in range(6):
-        order = await calls.log_call(store, placed.order.number, "no_answer", AGENT)
+        order = await outcomes.log_call(store, placed.order.number, "no_answer", AGENT)
     assert order.status == "pending" and order.no_answers == 6
 
 
 async def test_claim_lasts_the_chosen_minutes(db: str) -> None:
     shop = await make_shop()
-    await store_settings.set_claim_minutes(shop.store, 60)
+    await settings.set_claim_minutes(shop.store, 60)
     placed = await intake.place_order(shop.store, checkout(shop.variants[0].id))
     store = await Store.get(id=shop.store.id)
     before = now()
-    order = await calls.claim_order(store, placed.order.number, AGENT)
+    order = await outcomes.claim_order(store, placed.order.number, AGENT)
     assert order.claim_expires_at is not None
     left = order.claim_expires_at - before
     assert timedelta(minutes=59) < left <= timedelta(minutes=60, seconds=5)

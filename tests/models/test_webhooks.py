@@ -7,13 +7,16 @@ import pytest
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from models import outbox, webhooks
 from models.errors import NotFound
-from models.intake import place_order
-from models.orders import confirm_order
-from models.orm import OrderEvent, OutboxMessage, WebhookAttempt, WebhookEndpoint
-from models.sealing import Sealer
-from models.timeline import Actor
+from models.infra import clock
+from models.infra.sealing import Sealer
+from models.orders.intake import place_order
+from models.orders.tables import OrderEvent
+from models.orders.timeline import Actor
+from models.orders.transitions import confirm_order
+from models.outbox import relay, webhooks
+from models.outbox.tables import OutboxMessage
+from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from tests.factories import Shop, checkout, make_shop
 
 SEALER = Sealer("test-secret-key")
@@ -197,7 +200,7 @@ async def test_a_topic_no_endpoint_may_subscribe_to_asks_nothing(db: str) -> Non
     order = (await place_order(shop.store, checkout(shop.variants[0].id))).order
     event = await OrderEvent.get(order_id=order.id)
     conn = connections.get("default")
-    rows = await outbox.publish(conn, shop.store, "order.claimed", order, event)
+    rows = await relay.publish(conn, shop.store, "order.claimed", order, event)
     assert rows == 0
     assert await OutboxMessage.filter(channel="webhook", topic="order.claimed").count() == 0
 
@@ -236,13 +239,13 @@ async def test_a_ping_needs_no_subscription(db: str) -> None:
 
 async def dead_letter(row: OutboxMessage) -> None:
     """Claim the row and give it up, as the relay does after a 4xx."""
-    await OutboxMessage.filter(id=row.id).update(status="pending", available_at=outbox.now())
-    [claimed] = await outbox.claim("worker-a", 1, ["webhook"])
-    assert await outbox.fail(claimed, "answered 410", permanent=True) == "dead"
+    await OutboxMessage.filter(id=row.id).update(status="pending", available_at=clock.now())
+    [claimed] = await relay.claim("worker-a", 1, ["webhook"])
+    assert await relay.fail(claimed, "answered 410", permanent=True) == "dead"
 
 
 async def test_five_dead_letters_in_a_row_disable_and_tell_the_owner(db: str) -> None:
-    outbox.add_route("telegram", lambda store, topic: True)
+    relay.add_route("telegram", lambda store, topic: True)
     try:
         shop = await make_shop()
         endpoint, _ = await add(shop)
@@ -273,20 +276,20 @@ async def test_five_dead_letters_in_a_row_disable_and_tell_the_owner(db: str) ->
         assert (await WebhookEndpoint.get(id=endpoint.id)).dead_in_a_row == 5
         assert await OutboxMessage.filter(topic=webhooks.DISABLED_TOPIC).count() == 1
     finally:
-        outbox._routes.pop("telegram", None)
+        relay._routes.pop("telegram", None)
 
 
 async def test_publish_notice_writes_for_channels_that_want_the_topic(db: str) -> None:
-    outbox.add_route("telegram", lambda store, topic: topic.startswith("store."))
+    relay.add_route("telegram", lambda store, topic: topic.startswith("store."))
     try:
         shop = await make_shop()
         async with in_transaction() as conn:
-            assert await outbox.publish_notice(conn, shop.store, "store.x", "k1", {"a": 1}) == 1
-            assert await outbox.publish_notice(conn, shop.store, "order.x", "k2", {}) == 0
+            assert await relay.publish_notice(conn, shop.store, "store.x", "k1", {"a": 1}) == 1
+            assert await relay.publish_notice(conn, shop.store, "order.x", "k2", {}) == 0
         row = await OutboxMessage.get(topic="store.x")
         assert (row.channel, row.dedupe_key, row.payload) == ("telegram", "telegram:k1", {"a": 1})
     finally:
-        outbox._routes.pop("telegram", None)
+        relay._routes.pop("telegram", None)
 
 
 async def test_attempts_log_newest_first_and_filter_by_outcome(db: str) -> None:

@@ -14,9 +14,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from models import outbox
-from models.intake import place_order
-from models.orm import Order, OrderEvent, OutboxMessage
+from models.infra import clock
+from models.orders.intake import place_order
+from models.orders.tables import Order, OrderEvent
+from models.outbox.tables import OutboxMessage
 from notify.email import EmailChannel, SmtpServer, message_id_for, parse_smtp_url
 from notify.relay import Relay
 from tests.factories import Shop, checkout, make_shop
@@ -158,11 +159,11 @@ async def test_server_down_keeps_the_email_for_a_later_try(db: str, mailbox: Mai
     assert await relay.run_once() == 1
     row = await OutboxMessage.get(channel="email")
     assert (row.status, row.attempts) == ("pending", 1)
-    assert row.available_at > outbox.now()
+    assert row.available_at > clock.now()
 
     controller = start_server(mailbox, port)
     try:
-        await OutboxMessage.all().update(available_at=outbox.now() - timedelta(seconds=1))
+        await OutboxMessage.all().update(available_at=clock.now() - timedelta(seconds=1))
         assert await relay.run_once() == 1
     finally:
         controller.stop()

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from models import outbox
-from models.intake import place_order
-from models.orm import OrderEvent, OutboxMessage
-from models.outbox import MAX_ATTEMPTS
+from models.infra import clock
+from models.orders.intake import place_order
+from models.orders.tables import OrderEvent
+from models.outbox import relay as outbox
+from models.outbox.relay import MAX_ATTEMPTS
+from models.outbox.tables import OutboxMessage
 from notify.relay import PermanentFailure, Relay
 from tests.factories import checkout, make_shop
 
@@ -48,7 +50,7 @@ async def add_rows(count: int, channel: str = "fake") -> None:
                 topic="order.created",
                 dedupe_key=f"{channel}:{i}",
                 payload={"number": 1001 + i},
-                available_at=outbox.now(),
+                available_at=clock.now(),
             )
             for i in range(count)
         ]
@@ -58,12 +60,12 @@ async def add_rows(count: int, channel: str = "fake") -> None:
 async def make_due() -> None:
     """Skip the backoff wait: every pending row becomes due now."""
     await OutboxMessage.filter(status="pending").update(
-        available_at=outbox.now() - timedelta(seconds=1)
+        available_at=clock.now() - timedelta(seconds=1)
     )
 
 
 def assert_due_in(row: OutboxMessage, seconds: int) -> None:
-    expected = outbox.now() + timedelta(seconds=seconds)
+    expected = clock.now() + timedelta(seconds=seconds)
     assert abs(row.available_at - expected) < timedelta(seconds=3)
 
 
@@ -170,7 +172,7 @@ async def test_expired_lease_is_delivered_again_and_the_late_worker_is_ignored(d
     relay = Relay({"fake": handler}, "worker-b")
     assert await relay.run_once() == 0  # the lease still holds
 
-    await OutboxMessage.all().update(locked_until=outbox.now() - timedelta(seconds=1))
+    await OutboxMessage.all().update(locked_until=clock.now() - timedelta(seconds=1))
     assert await relay.run_once() == 1
     row = await OutboxMessage.get()
     assert (row.status, row.attempts, row.locked_by) == ("done", 2, "worker-b")
@@ -185,7 +187,7 @@ async def test_expired_lease_is_delivered_again_and_the_late_worker_is_ignored(d
 async def test_a_reclaim_under_the_same_worker_id_fences_the_older_attempt(db: str) -> None:
     await add_rows(1)
     [first] = await outbox.claim("worker-a")
-    await OutboxMessage.all().update(locked_until=outbox.now() - timedelta(seconds=1))
+    await OutboxMessage.all().update(locked_until=clock.now() - timedelta(seconds=1))
     [second] = await outbox.claim("worker-a")  # e.g. the process restarted with the same id
 
     assert await outbox.complete(first) is False
@@ -200,7 +202,7 @@ async def test_a_row_that_keeps_losing_its_lease_is_dead_lettered_unsent(db: str
         status="processing",
         attempts=MAX_ATTEMPTS,
         locked_by="crashed-worker",
-        locked_until=outbox.now() - timedelta(seconds=1),
+        locked_until=clock.now() - timedelta(seconds=1),
     )
     handler = Recorder()
     assert await Relay({"fake": handler}, "worker-a").run_once() == 1

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from models import outbox
-from models.orm import OutboxMessage
+from models.infra import clock
+from models.outbox import relay as outbox
+from models.outbox.tables import OutboxMessage
 from notify import relay as relay_module
 from notify.relay import Postpone, Relay
 from tests.notify.test_relay import Recorder, add_rows
@@ -47,7 +48,7 @@ def away_for(
 async def expire_leases() -> None:
     """Time passes beyond any lease: an unrecorded claim would be taken again now."""
     await OutboxMessage.filter(status="processing").update(
-        locked_until=outbox.now() - timedelta(seconds=1)
+        locked_until=clock.now() - timedelta(seconds=1)
     )
 
 
@@ -81,12 +82,12 @@ async def test_a_failure_and_a_postponement_are_recorded_after_the_outage(
     async def busy(message: OutboxMessage) -> None:
         raise Postpone(60, "receiver busy")
 
-    await OutboxMessage.all().update(available_at=outbox.now() - timedelta(seconds=1))
+    await OutboxMessage.all().update(available_at=clock.now() - timedelta(seconds=1))
     postponing = away_for(monkeypatch, "postpone", times=2)
     assert await Relay({"fake": busy}, "worker-b").run_once() == 1
     row = await OutboxMessage.get()
     assert (row.status, row.attempts, len(postponing)) == ("pending", 1, 3)
-    assert row.available_at > outbox.now() + timedelta(seconds=50)
+    assert row.available_at > clock.now() + timedelta(seconds=50)
 
 
 async def test_the_outcome_is_given_up_shortly_before_the_lease_ends(

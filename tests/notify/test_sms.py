@@ -9,15 +9,18 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from models import outbox
-from models.dispatch import dispatch_order
 from models.errors import InvalidInput
-from models.intake import place_order
-from models.orders import confirm_order
-from models.orm import Order, OrderEvent, OutboxMessage, SmsGateway, Store
-from models.sealing import Sealer
-from models.sms import get_sms_gateway, set_sms_gateway, wants_sms
-from models.timeline import Actor
+from models.infra import clock
+from models.infra.sealing import Sealer
+from models.orders.intake import place_order
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.orders.transitions import confirm_order
+from models.outbox import relay as outbox
+from models.outbox.sms import get_sms_gateway, set_sms_gateway, wants_sms
+from models.outbox.tables import OutboxMessage, SmsGateway
+from models.shipping.manual import dispatch_order
+from models.stores.tables import Store
 from notify.relay import Relay
 from notify.sms import SmsChannel, SmsGatewayClient
 from notify.sms_text import count_segments, courier_name, shipped_sms
@@ -227,7 +230,7 @@ async def sms_row() -> OutboxMessage:
 
 async def make_due() -> None:
     """Skip the backoff wait."""
-    await OutboxMessage.filter(status="pending").update(available_at=outbox.now())
+    await OutboxMessage.filter(status="pending").update(available_at=clock.now())
 
 
 EXPECTED = {
@@ -323,7 +326,7 @@ async def test_gateway_down_is_retried_later(
     await relay(timeout=0.3).run_once()
 
     row = await sms_row()
-    assert row.status == "pending" and row.available_at > outbox.now()
+    assert row.status == "pending" and row.available_at > clock.now()
     assert not await OrderEvent.filter(order_id=order.id, type="notification_failed").exists()
 
     if fault == "unreachable":

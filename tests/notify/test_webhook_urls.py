@@ -7,9 +7,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from models import webhooks
-from models.intake import place_order
-from models.orm import OutboxMessage, WebhookAttempt, WebhookEndpoint
+from models.orders.intake import place_order
+from models.outbox import webhooks
+from models.outbox.tables import OutboxMessage
+from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from notify.webhooks import WebhookChannel
 from tests.factories import checkout, make_shop
 from tests.notify.test_webhooks import SEALER, relay_with

@@ -12,14 +12,18 @@ from typing import Any
 
 import pytest
 
-from models import outbox, webhooks
-from models.calls import log_call
-from models.intake import place_order
-from models.lifecycle import OrderStatus
-from models.orders import cancel_order, confirm_order, transition_order
-from models.orm import Order, OrderEvent, OutboxMessage, WebhookAttempt, WebhookEndpoint
-from models.sealing import Sealer
-from models.timeline import Actor
+from models.calls.outcomes import log_call
+from models.infra import clock
+from models.infra.sealing import Sealer
+from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.orders.transitions import cancel_order, confirm_order, transition_order
+from models.outbox import relay as outbox
+from models.outbox import webhooks
+from models.outbox.tables import OutboxMessage
+from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from notify.relay import Relay
 from notify.webhooks import WebhookChannel
 from tests.factories import Shop, checkout, make_shop
@@ -60,7 +64,7 @@ async def add(
 async def make_due() -> None:
     """Move every waiting row to now: the retry schedule without the wait."""
     await OutboxMessage.filter(status="pending").update(
-        available_at=outbox.now() - timedelta(seconds=1)
+        available_at=clock.now() - timedelta(seconds=1)
     )
 
 
@@ -219,7 +223,7 @@ async def run_until_dead(relay: Relay, row_id: int) -> list[float]:
         if row.status == "dead":
             return waits
         assert row.status == "pending"
-        waits.append((row.available_at - outbox.now()).total_seconds())
+        waits.append((row.available_at - clock.now()).total_seconds())
         assert await relay.run_once() == 0  # nothing is tried before its time
         await make_due()
 

@@ -8,12 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from models import outbox, webhooks
-from models.calls import log_call
-from models.intake import place_order
-from models.orm import OutboxMessage, WebhookAttempt, WebhookEndpoint
-from models.sealing import Sealer
-from models.timeline import Actor
+from models.calls.outcomes import log_call
+from models.infra.sealing import Sealer
+from models.orders.intake import place_order
+from models.orders.timeline import Actor
+from models.outbox import relay as outbox
+from models.outbox import webhooks
+from models.outbox.tables import OutboxMessage
+from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from notify.relay import Relay
 from notify.webhooks import WebhookChannel
 from tests.factories import checkout, make_shop

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from models import outbox
+from models.outbox import relay
 from shipping.channel import CHANNEL, wants
 from tests.couriers.fake_yalidine import FakeYalidine
 
@@ -16,8 +16,8 @@ PROBE = "probe"  # a channel no relay here delivers: its rows show what was publ
 
 @pytest.fixture(autouse=True)
 def courier_route(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(outbox._routes, CHANNEL, wants)
-    monkeypatch.setitem(outbox._routes, PROBE, lambda store, topic: topic.startswith("order."))
+    monkeypatch.setitem(relay._routes, CHANNEL, wants)
+    monkeypatch.setitem(relay._routes, PROBE, lambda store, topic: topic.startswith("order."))
     yield
 
 

@@ -11,13 +11,18 @@ import httpx
 from couriers.base import Account, Courier
 from couriers.procolis import ProcolisCourier
 from couriers.yalidine import YalidineCourier
-from models import courier_accounts, outbox
-from models.dispatch import dispatch_order
-from models.intake import place_order
-from models.orders import confirm_order
-from models.orm import CourierAccount, Order, OrderEvent, OutboxMessage, Shipment, Store
-from models.sealing import Sealer
-from models.timeline import Actor
+from models.infra import clock
+from models.infra.sealing import Sealer
+from models.orders.intake import place_order
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
+from models.orders.transitions import confirm_order
+from models.outbox import relay as outbox
+from models.outbox.tables import OutboxMessage
+from models.shipping import accounts
+from models.shipping.manual import dispatch_order
+from models.shipping.tables import CourierAccount, Shipment
+from models.stores.tables import Store
 from notify.relay import PermanentFailure, Relay
 from shipping.channel import CourierChannel
 from shipping.pool import CourierPool, build_from_registry
@@ -66,9 +71,7 @@ async def confirmed_order(shop: Shop, phone: str = "0550 12 34 56", **fields: An
 async def account(
     store: Store, courier: str, base_url: str, credentials: dict[str, str]
 ) -> CourierAccount:
-    return await courier_accounts.add_account(
-        store, courier, credentials, sealer(), base_url=base_url
-    )
+    return await accounts.add_account(store, courier, credentials, sealer(), base_url=base_url)
 
 
 def courier_relay(pool: CourierPool) -> Relay:
@@ -77,14 +80,12 @@ def courier_relay(pool: CourierPool) -> Relay:
 
 async def deliver_now() -> None:
     """Time passes: every row waiting for a retry is due again."""
-    await OutboxMessage.filter(status=outbox.PENDING).update(available_at=outbox.now())
+    await OutboxMessage.filter(status=outbox.PENDING).update(available_at=clock.now())
 
 
 async def make_due(order: Order) -> None:
     """The parcel's next poll time has come."""
-    await Shipment.filter(order_id=order.id).update(
-        next_poll_at=outbox.now() - timedelta(seconds=1)
-    )
+    await Shipment.filter(order_id=order.id).update(next_poll_at=clock.now() - timedelta(seconds=1))
 
 
 async def event_types(order: Order) -> list[str]:
@@ -98,6 +99,6 @@ async def shipped_by_hand(shop: Shop, acc: CourierAccount, tracking: str, phone:
     order = await confirmed_order(shop, phone=phone)
     order = await dispatch_order(shop.store, order.number, OWNER, tracking, courier=acc.courier)
     await Shipment.filter(order_id=order.id).update(
-        account_id=acc.id, next_poll_at=outbox.now() + timedelta(minutes=30)
+        account_id=acc.id, next_poll_at=clock.now() + timedelta(minutes=30)
     )
     return order

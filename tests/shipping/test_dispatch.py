@@ -11,12 +11,15 @@ from aiohttp import web
 
 from couriers.base import Account, Courier
 from couriers.ecotrack import EcotrackCourier
-from models import outbox
+from models.catalog.tables import Variant
 from models.errors import IllegalTransition, InvalidInput
-from models.lifecycle import OrderStatus
-from models.orders import cancel_order, get_order
-from models.orm import OrderEvent, OutboxMessage, Shipment, Variant
-from models.shipping import dispatch_refusal
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import OrderEvent
+from models.orders.transitions import cancel_order, get_order
+from models.outbox import relay as outbox
+from models.outbox.tables import OutboxMessage
+from models.shipping.parcels import dispatch_refusal
+from models.shipping.tables import Shipment
 from shipping.dispatch import dispatch
 from shipping.pool import CourierPool
 from shipping.reference import refresh_one

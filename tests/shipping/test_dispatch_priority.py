@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from models.geography import wilayas
-from models.lifecycle import OrderStatus
-from models.orders import get_order
-from models.orm import CourierAccount, Shipment
+from models.orders.lifecycle import OrderStatus
+from models.orders.transitions import get_order
+from models.shipping.geography import wilayas
+from models.shipping.tables import CourierAccount, Shipment
 from shipping.accounts import add_account
 from shipping.dispatch import dispatch
 from shipping.pool import CourierPool

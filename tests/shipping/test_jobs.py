@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
-from models.lifecycle import OrderStatus
-from models.orders import get_order
+from models.orders.lifecycle import OrderStatus
+from models.orders.transitions import get_order
 from shipping import jobs
 from shipping.dispatch import dispatch
 from shipping.jobs import ShippingJobs

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from models.errors import InvalidInput
-from models.orm import CourierAccount, Shipment
+from models.shipping.tables import CourierAccount, Shipment
 from shipping.dispatch import desks_for_order, dispatch
 from shipping.pool import CourierPool
 from shipping.reference import refresh_one

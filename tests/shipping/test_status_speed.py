@@ -20,11 +20,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from couriers.base import ParcelRequest
 from couriers.http import Quota
-from models import outbox
-from models.lifecycle import OrderStatus
-from models.orders import get_order
-from models.orm import CourierAccount, Shipment
-from models.shipping import POLL_EVERY, poll_every, set_poll_intervals
+from models.infra import clock
+from models.orders.lifecycle import OrderStatus
+from models.orders.transitions import get_order
+from models.shipping.parcels import POLL_EVERY, poll_every, set_poll_intervals
+from models.shipping.tables import CourierAccount, Shipment
 from shipping import webhooks
 from shipping.accounts import add_account, webhook_path
 from shipping.dispatch import dispatch
@@ -115,7 +115,7 @@ def test_the_quota_of_an_adapter_is_read_from_its_http_client() -> None:
 
 
 class StepClock:
-    """outbox.now for the test: time moves when the test says so."""
+    """clock.now for the test: time moves when the test says so."""
 
     def __init__(self) -> None:
         self.at = datetime.now(UTC)
@@ -128,21 +128,21 @@ async def test_without_webhook_the_change_arrives_within_the_configured_interval
     db: str, yalidine: FakeYalidine, pool: CourierPool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await configure_polling(600)  # PARCEL_POLL_SECONDS=600
-    clock = StepClock()
-    monkeypatch.setattr(outbox, "now", clock)
+    step = StepClock()
+    monkeypatch.setattr(clock, "now", step)
     shop = await make_shop()
     acc = await account(shop.store, "yalidine", yalidine.base_url, YALIDINE_CREDENTIALS)
     order = await confirmed_order(shop)
     await dispatch(shop.store, order.number, OWNER, acc.id, None, sealer())
     assert await courier_relay(pool).run_once() == 1
-    shipped_at = clock()
+    shipped_at = step()
     [tracking] = yalidine.parcels
     yalidine.advance(tracking, "Livré")  # delivered at the courier right after
 
     jobs = ShippingJobs(pool, "test-worker", sync_every=60)
     delivered_after = None
     for minute in range(1, 16):  # the scheduler's ticks, one a minute of the test's clock
-        clock.at = shipped_at + timedelta(minutes=minute)
+        step.at = shipped_at + timedelta(minutes=minute)
         await jobs.sync.tick()
         if (await get_order(shop.store, order.number)).status is OrderStatus.DELIVERED:
             delivered_after = minute

@@ -13,10 +13,13 @@ from datetime import timedelta
 
 import pytest
 
-from models import outbox
-from models.lifecycle import OrderStatus
-from models.orders import get_order
-from models.orm import Order, OrderEvent, OutboxMessage, Shipment, Variant
+from models.catalog.tables import Variant
+from models.infra import clock
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.transitions import get_order
+from models.outbox.tables import OutboxMessage
+from models.shipping.tables import Shipment
 from shipping.dispatch import dispatch
 from shipping.pool import CourierPool
 from shipping.sync import ParcelSync
@@ -165,7 +168,7 @@ async def _parcels_at_procolis(shop: Shop, procolis: FakeProcolis, count: int) -
     await pool.aclose()
     for tracking in trackings:
         procolis.set_situation(tracking, "En Livraison")
-    await Shipment.all().update(next_poll_at=outbox.now() - timedelta(seconds=1))
+    await Shipment.all().update(next_poll_at=clock.now() - timedelta(seconds=1))
     return trackings
 
 

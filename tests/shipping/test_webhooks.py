@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from models.lifecycle import OrderStatus
-from models.orders import get_order
-from models.orm import OrderEvent, Shipment
-from models.shipping import dispatch_refusal
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import OrderEvent
+from models.orders.transitions import get_order
+from models.shipping.parcels import dispatch_refusal
+from models.shipping.tables import Shipment
 from shipping import webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer, shipped_by_hand

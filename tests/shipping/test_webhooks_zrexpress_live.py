@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from models.lifecycle import OrderStatus
-from models.orders import get_order
-from models.orm import OrderEvent
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import OrderEvent
+from models.orders.transitions import get_order
 from shipping import webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer, shipped_by_hand

@@ -15,24 +15,27 @@ import os
 import sys
 from typing import Any
 
-from models import catalog, courier_accounts, sms, stores
-from models.db import close_db, open_db
-from models.fees import FeeRow
-from models.orm import Variant
-from models.sealing import Sealer
+from models.catalog import products
+from models.catalog.tables import Variant
+from models.infra.db import close_db, open_db
+from models.infra.sealing import Sealer
+from models.outbox import sms
+from models.shipping import accounts
+from models.shipping.fees import FeeRow
+from models.stores import setup
 
 SMS_USER, SMS_PASSWORD = "sms", "phone-pass"  # the fake gateway's defaults
 PROCOLIS = {"token": "tok-zr-1", "key": "key-zr-1"}  # the fake Procolis's defaults
 
 
 async def seed_store(slug: str, options: dict[str, Any], sealer: Sealer) -> dict[str, Any]:
-    new = await stores.create_store(slug, f"Boutique {slug}", "fr", "owner@example.test")
-    await stores.set_fees(new.store, {16: FeeRow(400, 250), 31: FeeRow(600, None)})
-    product = await catalog.add_product(
+    new = await setup.create_store(slug, f"Boutique {slug}", "fr", "owner@example.test")
+    await setup.set_fees(new.store, {16: FeeRow(400, 250), 31: FeeRow(600, None)})
+    product = await products.add_product(
         new.store,
         "Robe kabyle",
         4500,
-        [catalog.VariantSpec({}, None, options.get("stock", 10_000))],
+        [products.VariantSpec({}, None, options.get("stock", 10_000))],
     )
     variant = await Variant.filter(product_id=product.id).first()
     assert variant is not None
@@ -40,7 +43,7 @@ async def seed_store(slug: str, options: dict[str, Any], sealer: Sealer) -> dict
         await sms.set_sms_gateway(new.store, options["sms_url"], SMS_USER, SMS_PASSWORD, sealer)
     account_id = None
     if options.get("courier_url"):
-        account = await courier_accounts.add_account(
+        account = await accounts.add_account(
             new.store, "procolis", PROCOLIS, sealer, base_url=options["courier_url"]
         )
         account_id = account.id
@@ -49,7 +52,7 @@ async def seed_store(slug: str, options: dict[str, Any], sealer: Sealer) -> dict
         "store_id": new.store.id,
         "api_key": new.api_key,
         "owner_invite": new.invite_token,
-        "agent_invite": await stores.create_invite(new.store, "agent"),
+        "agent_invite": await setup.create_invite(new.store, "agent"),
         "variant_id": variant.id,
         "account_id": account_id,
     }

@@ -22,14 +22,19 @@ from aiohttp import ClientSession, CookieJar
 from aiohttp.test_utils import BaseTestServer, TestServer
 from tortoise import connections
 
-from models import calls, outbox, parcel_polls
-from models.db import SQLITE_BUSY_TIMEOUT_MS
-from models.dispatch import dispatch_order
+from models.calls import outcomes
 from models.errors import DomainError
-from models.intake import place_order
-from models.orders import confirm_order
-from models.orm import Order, OrderEvent, OrderLine, OutboxMessage, Shipment
-from models.timeline import Actor
+from models.infra import clock
+from models.infra.db import SQLITE_BUSY_TIMEOUT_MS
+from models.orders.intake import place_order
+from models.orders.tables import Order, OrderEvent, OrderLine
+from models.orders.timeline import Actor
+from models.orders.transitions import confirm_order
+from models.outbox import relay
+from models.outbox.tables import OutboxMessage
+from models.shipping import polls
+from models.shipping.manual import dispatch_order
+from models.shipping.tables import Shipment
 from tests.factories import Shop, checkout, make_shop
 from webstore.app import WebConfig, create_app
 
@@ -171,7 +176,7 @@ async def seed(shop: Shop) -> Desk:
             shipped.append(order.id)
         else:
             confirmed.append(number)
-    due = outbox.now() - timedelta(minutes=1)
+    due = clock.now() - timedelta(minutes=1)
     await Shipment.filter(order_id__in=shipped).update(next_poll_at=due)
     return Desk(calling, duplicates, confirmed)
 
@@ -184,15 +189,15 @@ def team_presses(shop: Shop, desk: Desk) -> Callable[[], Awaitable[object]]:
         number = desk.calling[i % len(desk.calling)]
         match i % 5:
             case 0:
-                return await calls.claim_order(shop.store, number, AGENT)
+                return await outcomes.claim_order(shop.store, number, AGENT)
             case 1:
-                return await calls.release_order(shop.store, number, AGENT)
+                return await outcomes.release_order(shop.store, number, AGENT)
             case 2:
-                return await calls.log_call(shop.store, number, "busy", AGENT)
+                return await outcomes.log_call(shop.store, number, "busy", AGENT)
             case 3 if desk.duplicates:
                 kept = desk.calling[0]
                 closed = desk.duplicates.pop()
-                return await calls.log_call(
+                return await outcomes.log_call(
                     shop.store, closed, "duplicate", AGENT, duplicate_of=kept
                 )
             case 4 if desk.confirmed:
@@ -204,16 +209,16 @@ def team_presses(shop: Shop, desk: Desk) -> Callable[[], Awaitable[object]]:
 
 
 async def relay_round() -> object:
-    for message in await outbox.claim("relay-busy-test", 5):
-        await outbox.complete(message)
+    for message in await relay.claim("relay-busy-test", 5):
+        await relay.complete(message)
     return None
 
 
 async def sync_round() -> object:
-    claimed = await parcel_polls.claim_due("sync-busy-test", 5)
-    await parcel_polls.postpone([s.id for s in claimed])
+    claimed = await polls.claim_due("sync-busy-test", 5)
+    await polls.postpone([s.id for s in claimed])
     await Shipment.filter(id__in=[s.id for s in claimed]).update(
-        next_poll_at=outbox.now() - timedelta(minutes=1)
+        next_poll_at=clock.now() - timedelta(minutes=1)
     )
     return None
 

@@ -17,10 +17,11 @@ import pytest
 
 from bot import runtime as bot_runtime
 from bot.limits import FloodBudget
-from models.intake import place_order
-from models.orders import confirm_order
-from models.orm import OrderEvent, OutboxMessage
-from models.timeline import Actor
+from models.orders.intake import place_order
+from models.orders.tables import OrderEvent
+from models.orders.timeline import Actor
+from models.orders.transitions import confirm_order
+from models.outbox.tables import OutboxMessage
 from tests.bot.harness import OWNER, running_desk
 from tests.factories import checkout, make_shop
 from tests.system.watch import answers, button, card, card_sends, live_cards

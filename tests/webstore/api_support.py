@@ -8,8 +8,8 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from models.intake import place_order
-from models.orm import Order
+from models.orders.intake import place_order
+from models.orders.tables import Order
 from tests.factories import Shop, checkout
 from webstore.app import WebConfig, create_app
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from models.orm import Member
+from models.team.tables import Member
 from tests.factories import Shop, make_shop
 from webstore.desk_auth import sign_init_data
 

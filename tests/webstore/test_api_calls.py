@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models.calls import OUTCOMES
-from models.orm import CallAttempt, Customer, Order, Store, Variant
+from models.calls.outcomes import OUTCOMES
+from models.calls.tables import CallAttempt
+from models.catalog.tables import Variant
+from models.customers.tables import Customer
+from models.orders.tables import Order
+from models.stores.tables import Store
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, place, serve
 from webstore.call_schemas import CallRequest

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models.catalog import set_product_active
-from models.orm import Product, Variant
+from models.catalog.products import set_product_active
+from models.catalog.tables import Product, Variant
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, serve
 

@@ -7,7 +7,8 @@ import asyncio
 from collections import Counter
 from typing import Any
 
-from models.orm import Order, OrderEvent, Variant
+from models.catalog.tables import Variant
+from models.orders.tables import Order, OrderEvent
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, intake_body, phone, place, serve
 from webstore.app import WebConfig

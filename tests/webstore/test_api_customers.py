@@ -11,7 +11,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from jsonschema import Draft202012Validator
 
-from models.orm import Customer, Order
+from models.customers.tables import Customer
+from models.orders.tables import Order
 from tests.factories import Shop, make_shop
 from tests.models.test_customers import order_for
 from tests.webstore.api_support import bearer, intake_body, serve

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models import outbox
-from models.lifecycle import OrderStatus
-from models.orders import get_order
-from models.orm import Order, Shipment
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order
+from models.orders.transitions import get_order
+from models.outbox import relay
+from models.shipping.tables import Shipment
 from shipping.channel import CHANNEL, wants
 from shipping.pool import CourierPool
 from shipping.service import CourierDispatch
@@ -33,7 +34,7 @@ from webstore.app import WebConfig
 
 @pytest.fixture(autouse=True)
 def courier_route(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(outbox._routes, CHANNEL, wants)
+    monkeypatch.setitem(relay._routes, CHANNEL, wants)
     yield
 
 

@@ -15,7 +15,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 from openapi_spec_validator import validate
 
-from models.orm import Order
+from models.orders.tables import Order
 from tests.models.test_exports import FR_HEADERS, Known, expected_fr, known_orders
 from tests.webstore.api_support import bearer, place, serve
 from webstore import api_exports

@@ -18,19 +18,15 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models import customers
-from models.calls import log_call
-from models.orm import (
-    CallAttempt,
-    Customer,
-    Order,
-    OutboxMessage,
-    Product,
-    Variant,
-    WebhookAttempt,
-    WebhookEndpoint,
-)
-from models.timeline import Actor
+from models.calls.outcomes import log_call
+from models.calls.tables import CallAttempt
+from models.catalog.tables import Product, Variant
+from models.customers import registry
+from models.customers.tables import Customer
+from models.orders.tables import Order
+from models.orders.timeline import Actor
+from models.outbox.tables import OutboxMessage
+from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from tests.factories import Shop, checkout, make_shop
 from tests.webstore.api_support import bearer, intake_body, serve
 from webstore.api import ENDPOINTS
@@ -68,7 +64,7 @@ async def client(db: str) -> AsyncIterator[TestClient[Any, Any]]:
 
 async def _alpha_resources(client: TestClient[Any, Any], alpha: Shop) -> dict[str, Any]:
     """Store A with every kind of resource; the ids B will try, by path parameter name."""
-    from models.intake import place_order
+    from models.orders.intake import place_order
 
     auth = bearer(alpha.api_key)
     for quantity in (1, 2, 3):  # other lines: not duplicates of one another
@@ -92,7 +88,7 @@ async def _alpha_resources(client: TestClient[Any, Any], alpha: Shop) -> dict[st
     attempt = await WebhookAttempt.create(
         endpoint_id=webhook_id, delivery_id="dlv_alpha", event="order.created", outcome="dead"
     )
-    await customers.blacklist_phone(alpha.store, ALPHA_PHONE, ALPHA_NOTE, "Alpha owner")
+    await registry.blacklist_phone(alpha.store, ALPHA_PHONE, ALPHA_NOTE, "Alpha owner")
     return {
         "number": last.number,
         "product_id": product["id"],

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from models import api_keys
 from models.errors import NotFound
-from models.orm import ApiKey
-from models.outbox import now
+from models.infra.clock import now
+from models.stores import api_keys
+from models.stores.tables import ApiKey
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, serve
 

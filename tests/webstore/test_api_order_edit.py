@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models import orders
-from models.lifecycle import OrderStatus
-from models.orm import Order, OrderEvent, Variant
-from models.timeline import Actor
+from models.catalog.tables import Variant
+from models.orders import transitions
+from models.orders.lifecycle import OrderStatus
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, place, serve
 
@@ -36,7 +37,7 @@ async def test_patch_changes_the_variant_and_the_delivery_type_of_a_confirmed_or
     client: TestClient[Any, Any],
 ) -> None:
     shop = await make_shop(stock=5)
-    order = await orders.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
+    order = await transitions.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
     body = {
         "version": order.version,
         "lines": [{"variant_id": shop.variants[1].id, "quantity": 1}],
@@ -67,7 +68,7 @@ async def test_patch_changes_the_variant_and_the_delivery_type_of_a_confirmed_or
 
 async def test_patch_refusals(client: TestClient[Any, Any]) -> None:
     shop = await make_shop(stock=2)
-    order = await orders.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
+    order = await transitions.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
     key, number, version = shop.api_key, order.number, order.version
 
     status, answer = await _patch(client, key, number, {"version": version - 1, "name": "Amina"})
@@ -106,7 +107,7 @@ async def test_patch_refusals(client: TestClient[Any, Any]) -> None:
 
     shipped = version
     for target in (OrderStatus.PROCESSING, OrderStatus.SHIPPED):
-        shipped = (await orders.transition_order(shop.store, number, target, OWNER)).version
+        shipped = (await transitions.transition_order(shop.store, number, target, OWNER)).version
     status, answer = await _patch(client, key, number, {"version": shipped, "name": "Amina B"})
     assert (status, answer["error"]["code"]) == (409, "illegal_transition")
 
@@ -118,8 +119,10 @@ async def test_a_processing_order_is_edited_with_a_warning_and_the_owner_sets_pr
     client: TestClient[Any, Any],
 ) -> None:
     shop = await make_shop()
-    order = await orders.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
-    order = await orders.transition_order(shop.store, order.number, OrderStatus.PROCESSING, OWNER)
+    order = await transitions.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
+    order = await transitions.transition_order(
+        shop.store, order.number, OrderStatus.PROCESSING, OWNER
+    )
     body = {"version": order.version, "discount": 400, "price_reason": "geste commercial"}
     status, answer = await _patch(client, shop.api_key, order.number, body)
     assert status == 200 and answer["warning"] == "processing"
@@ -131,7 +134,7 @@ async def test_two_concurrent_patches_of_one_version_one_wins(
     client: TestClient[Any, Any],
 ) -> None:
     shop = await make_shop(stock=10)
-    order = await orders.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
+    order = await transitions.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
 
     async def patch(qty: int) -> int:
         lines = [{"variant_id": shop.variants[1].id, "quantity": qty}]

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models.orm import Order, OrderEvent, Variant
+from models.catalog.tables import Variant
+from models.orders.tables import Order, OrderEvent
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, place, serve
 from webstore.api_paging import encode_cursor

@@ -11,10 +11,11 @@ import pytest
 from aiohttp.test_utils import TestClient
 from jsonschema import Draft202012Validator
 
-from models import webhooks
-from models.intake import place_order
-from models.orm import OutboxMessage, WebhookEndpoint
-from models.sealing import Sealer
+from models.infra.sealing import Sealer
+from models.orders.intake import place_order
+from models.outbox import webhooks
+from models.outbox.tables import OutboxMessage
+from models.outbox.webhook_tables import WebhookEndpoint
 from notify.relay import Relay
 from notify.webhooks import WebhookChannel
 from tests.factories import checkout, make_shop
@@ -205,7 +206,7 @@ async def test_the_delivery_log_redelivery_and_ping(
         await place_order(shop.store, checkout(shop.variants[0].id))
         await relay.run_once()  # the receiver answers 500: retrying
         await WebhookEndpoint.filter(id=hook["id"]).update(url=f"{receiver.url}/ok")
-        await OutboxMessage.filter(status="pending").update(available_at=webhooks.outbox.now())
+        await OutboxMessage.filter(status="pending").update(available_at=webhooks.clock.now())
         await relay.run_once()  # delivered on the second try
 
         log = await (await lenient.get(f"{path}/deliveries", headers=auth)).json()

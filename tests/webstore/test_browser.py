@@ -16,7 +16,8 @@ import pytest
 from aiohttp.test_utils import BaseTestServer, TestServer
 from aiosmtpd.controller import Controller
 
-from models.orm import Order, OrderEvent, OutboxMessage
+from models.orders.tables import Order, OrderEvent
+from models.outbox.tables import OutboxMessage
 from notify.email import EmailChannel
 from notify.relay import Relay
 from tests.factories import Shop, make_shop

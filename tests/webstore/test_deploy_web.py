@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from tortoise import Tortoise
 
 from hanout.migrate import migration_files, pending_migrations
-from models.db import dialect_sql
+from models.infra.db import dialect_sql
 from shipping import webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer
@@ -113,9 +113,9 @@ async def test_a_maystro_token_never_reaches_the_log(
     caplog.set_level(logging.DEBUG)
     body = b'{"event": "OrderStatusChanged", "payload": {"display_id_order": "MST1", "status": 41}}'
     url = f"/couriers/maystro/{acc.id}/webhook/{MAYSTRO_TOKEN}"
-    monkeypatch.setattr(webhooks.parcel_polls, "shipment_for", database_away)
+    monkeypatch.setattr(webhooks.polls, "shipment_for", database_away)
     assert (await courier_client.post(url, data=body)).status == 503
-    monkeypatch.setattr(webhooks.parcel_polls, "shipment_for", bug)
+    monkeypatch.setattr(webhooks.polls, "shipment_for", bug)
     assert (await courier_client.post(url, data=body)).status == 500
     assert "database unavailable path=/couriers/{courier}/{account_id}/webhook/{token}" in (
         caplog.text
@@ -138,7 +138,7 @@ async def test_a_thank_you_token_and_an_api_phone_never_reach_the_log(
     caplog.set_level(logging.DEBUG)
     token = "0123456789abcdef01234567"
     monkeypatch.setattr(pages, "order_token_valid", database_away)
-    monkeypatch.setattr(api_customers.customers, "get_customer", database_away)
+    monkeypatch.setattr(api_customers.registry, "get_customer", database_away)
     async with serve() as client:
         page = await client.get(f"/{shop.store.slug}/merci/1001/{token}")
         assert page.status == 503

@@ -14,12 +14,14 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.channel import wants as telegram_wants
-from models import outbox
-from models.call_queue import RETRY_GAP
-from models.intake import place_order
-from models.orm import Member, Order, OrderEvent, OutboxMessage
-from models.outbox import now
-from models.stats import ALGIERS
+from models.calls.queue import RETRY_GAP
+from models.infra.clock import now
+from models.orders.intake import place_order
+from models.orders.stats import ALGIERS
+from models.orders.tables import Order, OrderEvent
+from models.outbox import relay
+from models.outbox.tables import OutboxMessage
+from models.team.tables import Member
 from tests.factories import checkout
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
@@ -29,7 +31,7 @@ from webstore.desk_api import MAX_PAGE, PAGE
 
 @pytest.fixture
 async def client(db: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestClient[Any, Any]]:
-    monkeypatch.setitem(outbox._routes, "telegram", telegram_wants)
+    monkeypatch.setitem(relay._routes, "telegram", telegram_wants)
     async with serve(WebConfig(secret_key="test", telegram_bot_token=BOT_TOKEN)) as client:
         yield client
 

@@ -13,7 +13,9 @@ from urllib.parse import parse_qsl, urlencode
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models.orm import Member, Order, OrderEvent, OutboxMessage
+from models.orders.tables import Order, OrderEvent
+from models.outbox.tables import OutboxMessage
+from models.team.tables import Member
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import (
     AGENT_ID,

@@ -18,11 +18,12 @@ import pytest
 from aiohttp.test_utils import BaseTestServer, TestServer
 from playwright.async_api import expect
 
-from models.calls import log_call
-from models.orm import Order, OrderEvent, Variant
-from models.outbox import now
-from models.stats import ALGIERS
-from models.timeline import Actor
+from models.calls.outcomes import log_call
+from models.catalog.tables import Variant
+from models.infra.clock import now
+from models.orders.stats import ALGIERS
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import Actor
 from tests.webstore.api_support import place
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, init_data, make_team
 from tests.webstore.test_browser import browser  # noqa: F401  (the Chromium fixture)
@@ -51,6 +52,7 @@ STAND_IN = """
   var p = new URLSearchParams(location.hash.slice(1));
   var handlers = [];
   window.__alerts = [];
+  window.__opened = [];
   window.Telegram = { WebApp: {
     initData: p.get("tgWebAppData") || "",
     initDataUnsafe: {},
@@ -61,6 +63,7 @@ STAND_IN = """
     onEvent: function () {},
     showAlert: function (text, done) { window.__alerts.push(text); if (done) done(); },
     showConfirm: function (text, done) { done(true); },
+    openLink: function (url) { window.__opened.push(url); },
     HapticFeedback: { notificationOccurred: function () {} },
     BackButton: {
       isVisible: false,

@@ -4,7 +4,7 @@ the fake Bot API."""
 
 from __future__ import annotations
 
-from models.orm import Order
+from models.orders.tables import Order
 from tests.bot.harness import AGENT, OWNER, running_desk
 from tests.factories import make_shop
 from tests.webstore.api_support import place, serve

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models.orm import Variant
+from models.catalog.tables import Variant
 from tests.webstore.api_support import serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
 from webstore.app import WebConfig

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models.orm import Customer, IdempotencyKey, Order, OrderEvent
+from models.customers.tables import Customer
+from models.orders.tables import IdempotencyKey, Order, OrderEvent
 from tests.factories import make_shop
 from tests.webstore.api_support import intake_body, serve
 from webstore.app import WebConfig

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from models.orm import IdempotencyKey, Order, OrderEvent, OutboxMessage, Store
+from models.orders.tables import IdempotencyKey, Order, OrderEvent
+from models.outbox.tables import OutboxMessage
+from models.stores.tables import Store
 from tests.factories import make_shop
 from tests.webstore.api_support import intake_body, phone, serve
 from webstore.app import WebConfig

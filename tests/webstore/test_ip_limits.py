@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from models.orm import Order
+from models.orders.tables import Order
 from tests.factories import make_shop
 from tests.webstore.api_support import intake_body, phone, serve
 from webstore.app import WebConfig

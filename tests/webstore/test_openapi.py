@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from models.orm import Variant
+from models.catalog.tables import Variant
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, intake_body, place, serve
 from webstore.app import WebConfig, create_app

@@ -8,8 +8,11 @@ import logging
 
 import pytest
 
-from models.checkout import MAX_ORDER_TOTAL
-from models.orm import IdempotencyKey, Order, OrderEvent, OutboxMessage, Store, Variant
+from models.catalog.tables import Variant
+from models.orders.checkout import MAX_ORDER_TOTAL
+from models.orders.tables import IdempotencyKey, Order, OrderEvent
+from models.outbox.tables import OutboxMessage
+from models.stores.tables import Store
 from tests.factories import Shop, make_shop
 from tests.webstore.api_support import intake_body, place, serve
 from tests.webstore.test_storefront import Client, client, fetch, plain, quick_order, shop

@@ -1,14 +1,16 @@
 """The fresh product page is drawn once and reused: each visitor still gets their own CSRF
 token and cart count, and a change of price, stock, name or fee shows at once (in another
-process within store_cache.MAX_AGE)."""
+process within cache.MAX_AGE)."""
 
 from __future__ import annotations
 
 import pytest
 
-from models import catalog, store_cache, stores
-from models.fees import FeeRow
-from models.orm import DeliveryFee, Product, Variant
+from models.catalog import products
+from models.catalog.tables import Product, Variant
+from models.shipping.fees import FeeRow
+from models.shipping.tables import DeliveryFee
+from models.stores import cache, setup
 from tests.factories import Shop
 from tests.webstore.test_storefront import CSRF_RE, PRODUCT, Client, client, fetch, plain, shop
 from webstore.visit import PRODUCT_PAGES, DrawnPage
@@ -58,7 +60,7 @@ async def test_each_visitor_gets_their_own_token_and_cart_count(client: Client, 
 async def test_price_stock_name_and_fee_changes_show_at_once(client: Client, shop: Shop) -> None:
     _, before = await fetch(client, PRODUCT)
     assert "(épuisé)" not in before
-    await catalog.set_stock(shop.store, shop.variants[1].id, 0)
+    await products.set_stock(shop.store, shop.variants[1].id, 0)
     _, sold_out = await fetch(client, PRODUCT)
     assert "(épuisé)" in sold_out
     variant = await Variant.get(id=shop.variants[1].id)
@@ -71,7 +73,7 @@ async def test_price_stock_name_and_fee_changes_show_at_once(client: Client, sho
     await product.save()
     _, renamed = await fetch(client, PRODUCT)
     assert "Robe kabyle brodée" in renamed
-    await stores.set_fees(shop.store, {16: FeeRow(450, 250)})
+    await setup.set_fees(shop.store, {16: FeeRow(450, 250)})
     _, fees = await fetch(client, PRODUCT)
     assert '"16": [450, 250]' in fees
     assert '"31"' not in fees
@@ -82,16 +84,16 @@ async def test_a_change_made_by_another_process_shows_within_the_bound(
     client: Client, shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Rows written behind this process's models (another worker, the bot run apart) are
-    seen once what is kept is older than store_cache.MAX_AGE, and not served before."""
+    seen once what is kept is older than cache.MAX_AGE, and not served before."""
     now = [1000.0]
-    monkeypatch.setattr(store_cache, "clock", lambda: now[0])
+    monkeypatch.setattr(cache, "clock", lambda: now[0])
     _, before = await fetch(client, PRODUCT)
     await Variant.filter(id=shop.variants[1].id).update(stock=0, price=5100)
     await DeliveryFee.filter(store_id=shop.store.id, wilaya_code=16).update(home_fee=777)
-    now[0] += store_cache.MAX_AGE / 2
+    now[0] += cache.MAX_AGE / 2
     _, kept = await fetch(client, PRODUCT)
     assert kept.replace(csrf(kept), "") == before.replace(csrf(before), "")
-    now[0] += store_cache.MAX_AGE / 2
+    now[0] += cache.MAX_AGE / 2
     _, fresh = await fetch(client, PRODUCT)
     assert "(épuisé)" in fresh
     assert "5 100 DA" in plain(fresh)

@@ -14,7 +14,8 @@ import zlib
 
 import pytest
 
-from models.orm import IdempotencyKey, Order, OrderEvent, Product
+from models.catalog.tables import Product
+from models.orders.tables import IdempotencyKey, Order, OrderEvent
 from tests.factories import Shop, make_shop
 from tests.webstore.api_support import bearer, intake_body, serve
 from tests.webstore.test_storefront import (

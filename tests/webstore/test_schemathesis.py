@@ -33,12 +33,13 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 
-from models import webhooks
-from models.lifecycle import OrderStatus
-from models.orders import transition_order
-from models.orm import OutboxMessage, Product
-from models.sealing import Sealer
-from models.timeline import Actor
+from models.catalog.tables import Product
+from models.infra.sealing import Sealer
+from models.orders.lifecycle import OrderStatus
+from models.orders.timeline import Actor
+from models.orders.transitions import transition_order
+from models.outbox import webhooks
+from models.outbox.tables import OutboxMessage
 from shipping.service import CourierDispatch
 from tests.factories import make_shop
 from tests.webstore.api_support import place, serve

@@ -14,8 +14,9 @@ import pytest
 from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
-from models import catalog
-from models.orm import Order, Store
+from models.catalog import products
+from models.orders.tables import Order
+from models.stores.tables import Store
 from tests.factories import Shop, make_shop
 from webstore import shelf
 from webstore.app import WebConfig, create_app
@@ -114,7 +115,7 @@ async def test_product_page_in_each_language(client: Client, shop: Shop) -> None
 async def test_money_groups_thousands_with_a_narrow_no_break_space(
     client: Client, shop: Shop
 ) -> None:
-    await catalog.add_product(shop.store, "Caftan brodé", 1_234_567)
+    await products.add_product(shop.store, "Caftan brodé", 1_234_567)
     _, html = await fetch(client, "/shop/?lang=ar")
     # U+202F keeps "1 234 567" one number inside Arabic text; a plain space would not.
     assert "1\u202f234\u202f567\u00a0د.ج" in html
@@ -161,8 +162,8 @@ async def test_product_page_has_the_contract_fields_and_served_wilayas(
 async def test_photo_is_shown_when_it_is_an_address_else_a_placeholder(
     client: Client, shop: Shop
 ) -> None:
-    await catalog.add_product(shop.store, "Sac", 900, photo="https://img.example/sac.jpg")
-    await catalog.add_product(shop.store, "Châle", 700, photo="AgACAgQAAxkBAAIB")  # Telegram id
+    await products.add_product(shop.store, "Sac", 900, photo="https://img.example/sac.jpg")
+    await products.add_product(shop.store, "Châle", 700, photo="AgACAgQAAxkBAAIB")  # Telegram id
     _, html = await fetch(client, "/shop/")
     assert '<img class="photo" src="https://img.example/sac.jpg"' in html
     assert html.count('class="photo placeholder"') == 2  # the robe and the shawl

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from models import customers
-from models.orm import Order
+from models.customers import registry
+from models.orders.tables import Order
 from tests.factories import Shop
 from tests.webstore.test_storefront import PRODUCT, Client, client, fetch, plain, quick_order, shop
 
@@ -26,7 +26,7 @@ BLUNT = ("blacklist", "liste noire", "القائمة السوداء", "محظو�
 async def test_a_phone_blacklisted_by_the_team_is_refused_politely(
     client: Client, shop: Shop, lang: str
 ) -> None:
-    await customers.blacklist_phone(shop.store, "+213 550 12 34 56", "fake order", "Nadia")
+    await registry.blacklist_phone(shop.store, "+213 550 12 34 56", "fake order", "Nadia")
     await fetch(client, f"{PRODUCT}?lang={lang}")
     response = await quick_order(client, shop, phone="0550123456")
     assert response.status == 403
@@ -38,8 +38,8 @@ async def test_a_phone_blacklisted_by_the_team_is_refused_politely(
 
 
 async def test_once_lifted_the_same_phone_orders_again(client: Client, shop: Shop) -> None:
-    await customers.blacklist_phone(shop.store, "0550123456", "", "Nadia")
+    await registry.blacklist_phone(shop.store, "0550123456", "", "Nadia")
     assert (await quick_order(client, shop)).status == 403
-    await customers.unblacklist_phone(shop.store, "0550123456", "Nadia")
+    await registry.unblacklist_phone(shop.store, "0550123456", "Nadia")
     assert (await quick_order(client, shop)).status == 303
     assert await Order.all().count() == 1

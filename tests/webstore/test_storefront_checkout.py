@@ -9,7 +9,10 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from models.orm import Customer, Order, OrderEvent, OutboxMessage, Store
+from models.customers.tables import Customer
+from models.orders.tables import Order, OrderEvent
+from models.outbox.tables import OutboxMessage
+from models.stores.tables import Store
 from tests.factories import Shop
 from tests.webstore.test_storefront import (
     PRODUCT,

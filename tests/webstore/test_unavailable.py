@@ -13,8 +13,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from tortoise.exceptions import DBConnectionError, OperationalError
 
-from models.db import is_unavailable
-from models.orm import Store
+from models.infra.db import is_unavailable
+from models.stores.tables import Store
 from tests.factories import make_shop
 from tests.webstore.api_support import intake_body, serve
 

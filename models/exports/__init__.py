@@ -1,0 +1,2 @@
+"""Order exports: the period asked, the rows read in chunks, their columns and words, the CSV and
+XLSX files."""

@@ -1,0 +1,2 @@
+"""The transactional outbox and what it carries beyond Telegram: outgoing webhooks and each store's
+SMS gateway."""
