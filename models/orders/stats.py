@@ -186,9 +186,9 @@ async def _per_person(model: type[CallAttempt] | type[OrderEvent], **where: obje
 
 
 async def _team(store: Store, period: Period) -> list[PersonFigures]:
-    # A call or a status change moves its order's updated_at (models.orders), so only the
-    # orders changed in the period are joined (by the index on store and updated_at), not
-    # every order the store ever had.
+    # A call or a status change moves its order's updated_at (models.orders.transitions),
+    # so only the orders changed in the period are joined (by the index on store and
+    # updated_at), not every order the store ever had.
     store_orders = {"order__store_id": store.id, "order__updated_at__gte": period.start}
     calls = await _per_person(CallAttempt, **store_orders, at__gte=period.start)
     confirmations = await _per_person(

@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from tortoise.expressions import Q
 
+from models.calls import outcomes as calls
+from models.calls.tables import CallAttempt
 from models.customers.registry import OPEN
 from models.infra.clock import now
 from models.orders import duplicates, stats, transitions
@@ -94,3 +96,20 @@ async def test_cancelled_from_counts_the_orders_of_the_period_only(db: str) -> N
         to_status=OrderStatus.CANCELLED.value,
     ).values_list("from_status", flat=True)
     assert sorted(reference) == ["confirmed", "pending"]
+
+
+async def test_the_team_figures_count_the_period_s_calls_on_old_orders_too(db: str) -> None:
+    shop = await make_shop()
+    old, recent = await place(shop, 1), await place(shop, 2)
+    month = stats.period_of("month", now())
+    # Placed two months ago, called today: today's work.
+    long_ago = month.start - timedelta(days=30)
+    await Order.filter(id=old.id).update(created_at=long_ago, updated_at=long_ago)
+    await calls.log_call(shop.store, old.number, "no_answer", YACINE)
+    # Called before the period (the call and the order's last change then): not counted.
+    await calls.log_call(shop.store, recent.number, "busy", YACINE)
+    await CallAttempt.filter(order_id=recent.id).update(at=long_ago)
+    await Order.filter(id=recent.id).update(updated_at=long_ago)
+    await transitions.confirm_order(shop.store, old.number, YACINE)
+    team = (await stats.store_stats(shop.store, month)).team
+    assert [(p.name, p.calls, p.confirmations) for p in team] == [("Yacine", 1, 1)]
