@@ -300,10 +300,15 @@ def _scale_rows(scale: dict[str, Any]) -> list[Row]:
                 "flat: ≤ 1.5 × 20 due",
                 _met(None if ratio is None else ratio <= 1.5),
             ))  # fmt: skip
-        rates = run["checkout"]["mean_orders_per_s"]
+        # The better run of each store: other work on the machine only ever lowers a rate.
+        rates = {
+            label: max(r["orders_per_s"] for r in run["checkout"]["runs"] if r["store"] == label)
+            for label in ("small", "big")
+        }
         share = rates["big"] / rates["small"] if rates["small"] else None
+        turns = len(run["checkout"]["runs"]) // 2
         out.append((
-            f"Checkout, {where}: orders/s (mean of 2 runs)",
+            f"Checkout, {where}: orders/s (better of {turns} runs, alternating)",
             f"{_fmt(rates['big'])} ({_fmt(share and 100 * share, 0)} %)",
             f"{_fmt(rates['small'])} (100 orders)",
             "≥ 90 % of the small store",
