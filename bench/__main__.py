@@ -1,6 +1,6 @@
 """`python -m bench` (`make bench`): run the benchmarks, print the table, write the JSON.
 
-    python -m bench                  # everything, about ten minutes
+    python -m bench                  # everything, about 25 minutes
     python -m bench --quick          # the same, short (about three minutes): to check it works
     python -m bench --only web,telegram --seconds 30
 
