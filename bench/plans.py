@@ -19,11 +19,11 @@ from tortoise.expressions import Q
 from bench import scale_store
 from models.calls.tables import CallAttempt
 from models.infra.clock import now
-from models.infra.db import close_db, open_db
 from models.orders import duplicates, search
 from models.orders.lifecycle import OrderStatus
 from models.orders.stats import period_of
 from models.orders.tables import Order, OrderEvent
+from models.session import close_db, open_db
 from models.shipping import polls
 from models.shipping.tables import Shipment
 from models.stores.tables import Store
@@ -33,7 +33,7 @@ def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
     month = period_of("month", now()).start
     confirmed = OrderStatus.CONFIRMED.value
     return {
-        "REST /v1/orders, first page (models.infra.listing.orders_page)": lambda: (
+        "REST /v1/orders, first page (orders.listing.orders_page)": lambda: (
             Order.filter(store_id=store.id).order_by("-id").limit(51)
         ),
         "Desk status tab, 100 rows (webstore.desk_api)": lambda: (

@@ -89,10 +89,10 @@ async def _reads(url: str, samples: int) -> dict[str, Any]:
     from bot.sender import card_context
     from models.customers import registry
     from models.infra.clock import now
-    from models.infra.db import close_db, open_db
     from models.orders import search
     from models.orders.stats import period_of, store_stats
     from models.orders.tables import Order, OrderLine
+    from models.session import close_db, open_db
     from models.shipping.parcels import dispatch_refusal, last_parcel_status
     from models.stores import api_keys
     from models.stores.tables import Store
@@ -187,8 +187,8 @@ async def _export(url: str) -> dict[str, Any]:
     from models.exports.files import ExportRequest, write_export
     from models.exports.reading import local_today, named_period
     from models.infra.clock import now
-    from models.infra.db import close_db, open_db
     from models.orders.tables import Order
+    from models.session import close_db, open_db
     from models.stores.tables import Store
 
     await open_db(url)
@@ -251,7 +251,7 @@ class _Pool:
 
 async def _sync(url: str, sizes: list[int]) -> dict[str, Any]:
     from models.infra.clock import now
-    from models.infra.db import close_db, open_db
+    from models.session import close_db, open_db
     from models.shipping.tables import Shipment
     from shipping.sync import ParcelSync
 

@@ -39,9 +39,9 @@ from bench.procs import ROOT
 from models.calls.tables import CallAttempt
 from models.catalog.tables import Variant
 from models.customers.tables import Customer
-from models.infra.db import close_db, open_db
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent, OrderLine
+from models.session import close_db, open_db
 from models.shipping.tables import CourierAccount, Shipment
 from models.stores.tables import Store
 from models.team.tables import Member

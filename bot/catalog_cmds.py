@@ -21,6 +21,7 @@ from bot.callbacks import STOCK_STEPS, CatalogPress, catalog_button, parse_catal
 from bot.i18n import N_, money, translator
 from bot.stock_typed import NOT_ALLOWED, USAGE, may_change_stock, typed_stock
 from models.catalog import products as catalog
+from models.catalog.stock import adjust_stock
 from models.catalog.tables import Product, Variant
 from models.errors import InvalidInput, NotFound
 from models.orders.timeline import Actor
@@ -269,7 +270,7 @@ async def _move_stock(p: Press) -> None:
         raise NotFound("variant", p.data.target)
     name = item_name(variant.product, variant)
     try:
-        stock = await catalog.adjust_stock(p.store, variant.id, p.data.arg)
+        stock = await adjust_stock(p.store, variant.id, p.data.arg)
     except InvalidInput:
         # The list may be stale (orders move stock too): refuse, then show the real count.
         now = (await Variant.get(id=variant.id)).stock

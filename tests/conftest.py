@@ -22,7 +22,7 @@ import asyncpg
 import pytest
 from tortoise import Tortoise, connections
 
-from models.infra.db import close_db, open_db
+from models.session import close_db, open_db
 from models.stores import cache
 
 BACKEND = os.environ.get("HANOUT_TEST_DB", "sqlite")

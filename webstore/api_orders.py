@@ -9,8 +9,7 @@ from aiohttp import web
 
 from models.customers.phones import national_display
 from models.errors import InvalidInput
-from models.infra import listing
-from models.orders import queries
+from models.orders import listing, queries
 from models.orders.cancellation import Cancellation, cancellation
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderLine

@@ -63,6 +63,11 @@ DeadLetterHook = Callable[[BaseDBAsyncClient, OutboxMessage, str], Awaitable[Non
 _dead_letter_hooks: dict[str, DeadLetterHook] = {}
 
 
+def channels_for(store: Store, topic: str) -> tuple[str, ...]:
+    """The channels (webhooks aside) that want `topic` for `store`."""
+    return tuple(channel for channel, wants in _routes.items() if wants(store, topic))
+
+
 def add_route(channel: str, wants: Route) -> None:
     """Subscribe a channel to topics; `wants(store, topic)` decides per message."""
     _routes[channel] = wants
@@ -182,7 +187,7 @@ _ENDPOINTS_SQL = (
 )
 
 
-def _json_list(raw: object) -> Collection[str]:
+def json_list(raw: object) -> Collection[str]:
     # A JSON column comes back as text from SQLite (and from asyncpg without a codec).
     value = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
     return value if isinstance(value, list) else ()
@@ -200,7 +205,7 @@ async def _webhook_rows(
     # endpoints pays only that.
     # Plain SQL: building the query through the ORM costs more CPU than running it.
     endpoints = await conn.execute_query_dict(dialect_sql(conn, _ENDPOINTS_SQL), [store.id])
-    wanted = [row["id"] for row in endpoints if topic in _json_list(row["events"])]
+    wanted = [row["id"] for row in endpoints if topic in json_list(row["events"])]
     if not wanted:
         return []
     occurred = (event.at or clock.now()).astimezone(UTC).isoformat()
