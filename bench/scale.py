@@ -24,8 +24,8 @@ the timeline), first with 20 parcels due, then with 2,000: all of its time is th
 database's, per parcel.
 
 The checkout is wrk posting the product page's form (bench.web) to `hanout web` on the
-small store and on the bench store, alternating, three times each; the better run of each
-store counts (other work on the machine only ever lowers a rate).
+small store and on the bench store, alternating, three times each; the median run of each
+store counts.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from bench import db, load, procs, scale_store, web
 
 BOT_TOKEN = "123456:bench-desk-token"  # noqa: S105 (a throwaway bot)
 MEASURED_SECONDS = {"quick": 3, "full": 10}
-CHECKOUT_TURNS = 3  # small store, bench store, alternating: the better run of each counts
+CHECKOUT_TURNS = 3  # small store, bench store, alternating: the median run of each counts
 PRODUCT = "robe-kabyle"
 # Yalidine's words for a parcel on its way, one per sync round (the store has "Centre").
 RAW_STATUSES = ("Vers Wilaya", "Reçu à Wilaya", "Sorti en livraison")  # bench.db.seed's product
