@@ -335,12 +335,21 @@ def _scale_rows(scale: dict[str, Any]) -> list[Row]:
             )
             for label in ("small", "big")
         }
+        cpu = {
+            label: statistics.median(
+                r["server_cpu_ms_per_order"] or 0
+                for r in run["checkout"]["runs"]
+                if r["store"] == label
+            )
+            for label in ("small", "big")
+        }
         share = rates["big"] / rates["small"] if rates["small"] else None
         turns = len(run["checkout"]["runs"]) // 2
         out.append((
-            f"Checkout, {where}: orders/s (median of {turns} runs, alternating)",
-            f"{_fmt(rates['big'])} ({_fmt(share and 100 * share, 0)} %)",
-            f"{_fmt(rates['small'])} (100 orders)",
+            f"Checkout, {where}: orders/s (median of {turns} runs, alternating); server CPU "
+            "ms per order",
+            f"{_fmt(rates['big'])} ({_fmt(share and 100 * share, 0)} %); {_fmt(cpu['big'], 2)}",
+            f"{_fmt(rates['small'])}; {_fmt(cpu['small'], 2)} (100 orders)",
             "≥ 90 % of the small store",
             _met(None if share is None else share >= 0.9),
         ))  # fmt: skip
