@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import webhook
+from bot import telegram_webhook
 from bot.channel import TelegramChannel, wants
 from bot.runtime import BotConfig, BotRuntime
 from hanout.migrate import pending_migrations
@@ -34,7 +34,7 @@ from notify.email import EmailChannel
 from notify.relay import ChannelHandler, PermanentFailure, Relay, new_worker_id
 from notify.sms import SmsChannel
 from notify.webhooks import WebhookChannel
-from shipping import webhooks as courier_webhooks
+from shipping import courier_webhooks
 from shipping.channel import CHANNEL as COURIER_CHANNEL
 from shipping.channel import CourierChannel
 from shipping.channel import register_route as route_parcels
@@ -154,7 +154,7 @@ async def _start_web(
     warn_about_proxy(settings)
     app = create_app(web_config(settings))
     if bot is not None and bot.receive and settings.telegram_mode == "webhook":
-        webhook.add_route(app, bot)
+        telegram_webhook.add_route(app, bot)
     courier_webhooks.add_routes(app, Sealer(settings.secret_key), couriers)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -20,7 +20,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.catalog import stock
 from models.orders.edit_plan import EditPlan, OrderEdit, clean_text, plan_edit
 from models.orders.tables import Order, OrderLine
-from models.orders.timeline import Actor, record_event
+from models.orders.timeline import Actor, record_edited
 from models.orders.transitions import bump_version, change_order
 from models.outbox import relay
 from models.stores import cache
@@ -81,7 +81,7 @@ async def _apply(
     # The call note is in the changes; the event's note (also sent to webhooks) is only the
     # reason for a price set by hand.
     note = clean_text(edit.price_reason) if "price_reason" in plan.changes else ""
-    event = await record_event(conn, order, "edited", actor, note=note, data=data)
+    event = await record_edited(conn, order, actor, note, data)
     await relay.publish(
         conn, store, "order.updated", order, event, {"changed": sorted(plan.changes)}
     )
