@@ -32,6 +32,7 @@ from webstore.desk_http import guarded, order_number
 from webstore.desk_strings import strings_for
 
 PAGE = 30
+MAX_PAGE = 100  # `limit` of a status tab: a longer scroll in one request
 CALL_TAB = "call"
 RISKS = tuple(r.value for r in Risk)
 TABS = (CALL_TAB, *(s.value for s in OrderStatus))
@@ -122,13 +123,24 @@ def _filter_of(request: web.Request) -> OrderFilter:
     )
 
 
+def _limit(request: web.Request) -> int:
+    """`limit`: orders per page of a status tab, 1 to MAX_PAGE (PAGE when not given)."""
+    raw = request.query.get("limit")
+    if raw is None:
+        return PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise ApiError(400, "bad_request", f"limit: a whole number, 1 to {MAX_PAGE}")
+    return int(raw)
+
+
 async def _by_status(who: DeskUser, request: web.Request, status: str) -> dict[str, Any]:
-    """Newest first, keyset pages over the id (stable while orders arrive), narrowed by the
-    filters asked (keep the same filters from page to page). Filtered by the customer's
-    mark, a page may be short, even empty, and still have a next one."""
+    """Newest first, keyset pages over the id (stable while orders arrive; the index on
+    store, status and id serves them without sorting), narrowed by the filters asked (keep
+    the same filters from page to page). Filtered by the customer's mark, a page may be
+    short, even empty, and still have a next one."""
     kind = f"desk_{status}"
     after = _cursor_after(request, kind)
-    page = await filtered_orders(who.store, status, _filter_of(request), after, PAGE)
+    page = await filtered_orders(who.store, status, _filter_of(request), after, _limit(request))
     below = page.next_after
     return {
         "orders": [_row(o) for o in page.orders],
@@ -149,7 +161,8 @@ async def _search(who: DeskUser, text: str) -> dict[str, Any]:
 
 
 async def orders(request: web.Request) -> web.Response:
-    """`?tab=call|<status>&cursor=` or `?q=` (a number, a phone or part of a name)."""
+    """`?tab=call|<status>&cursor=` (`&limit=` on a status tab) or `?q=` (a number, a
+    phone or part of a name)."""
     who = await desk_user(request, request.match_info["slug"])
     text = request.query.get("q", "").strip()
     if text:
@@ -160,6 +173,8 @@ async def orders(request: web.Request) -> web.Response:
     if tab == CALL_TAB:
         if any(request.query.get(name) for name in FILTERS):
             raise ApiError(400, "bad_request", "the calls to make are not filtered")
+        if request.query.get("limit") is not None:
+            raise ApiError(400, "bad_request", f"limit: the calls to make come {PAGE} at a time")
         return web.json_response(await _to_call_now(who, request))
     return web.json_response(await _by_status(who, request, tab))
 
