@@ -20,7 +20,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from contextvars import Context, copy_context
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
 
@@ -126,6 +126,12 @@ class Relay:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._started_in: Context | None = None
+        # Rows this relay holds (being delivered), and rows it delivered without recording
+        # the outcome (left to their lease, id → lease end): the rows it knows it claimed.
+        self._held: set[int] = set()
+        self._unrecorded: dict[int, datetime] = {}
+        # A claim failed: it may have committed unseen, its rows claimed by this worker.
+        self._claim_unsure = False
 
     async def start(self) -> None:
         """Run passes in the background until `stop`."""
@@ -167,6 +173,8 @@ class Relay:
         return len(started)
 
     async def _claim_and_start(self) -> list[asyncio.Task[None]]:
+        if self._claim_unsure:
+            await self._release_unseen()
         started: list[asyncio.Task[None]] = []
         for pool, (channels, size) in self._pools.items():
             free = min(self.batch, size - self._busy[pool])
@@ -176,6 +184,9 @@ class Relay:
             self._busy[pool] += free
             try:
                 messages = await relay.claim(self.worker_id, free, channels)
+            except Exception:
+                self._claim_unsure = True
+                raise
             finally:
                 self._busy[pool] -= free
             if len(messages) >= free:
@@ -185,8 +196,23 @@ class Relay:
             started += [self._start(pool, message) for message in messages]
         return started
 
+    async def _release_unseen(self) -> None:
+        """After a failed claim: its UPDATE may have committed on the server while the
+        answer was lost (the connection died with the database), so rows are claimed by
+        this worker that it never received. They come back now rather than when their
+        lease ends (minutes later)."""
+        t = clock.now()
+        self._unrecorded = {i: end for i, end in self._unrecorded.items() if end > t}
+        released = await relay.release_unseen(self.worker_id, self._held | set(self._unrecorded))
+        self._claim_unsure = False
+        if released:
+            log.warning(
+                "outbox claim answer lost worker=%s rows=%s put back", self.worker_id, released
+            )
+
     def _start(self, pool: str, message: OutboxMessage) -> asyncio.Task[None]:
         self._busy[pool] += 1
+        self._held.add(message.id)
         # A fresh context too: a delivery never inherits a pass's transaction connection.
         task = asyncio.create_task(
             self._guarded(message), name=f"outbox {message.id}", context=self._clean()
@@ -195,6 +221,7 @@ class Relay:
 
         def done(finished: asyncio.Task[None]) -> None:
             self._busy[pool] -= 1
+            self._held.discard(message.id)
             self._tasks.discard(finished)
             if pool in self._full:  # a full claim left rows behind: claim again now
                 self._wake.set()
@@ -209,6 +236,8 @@ class Relay:
             # Recording the outcome failed (another fault, or the database away until the
             # lease's end): the lease brings the row back.
             log.error("outbox outcome not recorded id=%s error=%s", message.id, exc)
+            if message.locked_until is not None:
+                self._unrecorded[message.id] = message.locked_until
 
     def _on_commit(self) -> None:
         # notify_committed runs in whichever thread committed; Event is not thread-safe.

@@ -345,6 +345,19 @@ async def _claim_skip_locked(
     return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
 
 
+async def release_unseen(worker: str, seen: Collection[int]) -> int:
+    """Put back the rows claimed by `worker` that it never received: a claim whose UPDATE
+    committed while its answer (or the reading of the rows) was lost to a connection that
+    died. The claim does not count as an attempt; `seen` are the rows the worker holds or
+    may have delivered, left to their lease. Returns how many rows came back."""
+    unseen = OutboxMessage.filter(status=PROCESSING, locked_by=worker)
+    if seen:
+        unseen = unseen.exclude(id__in=list(seen))
+    return int(
+        await unseen.update(status=PENDING, locked_until=None, attempts=F("attempts") - 1)
+    )
+
+
 def _owned(message: OutboxMessage) -> Any:
     # A lease that expired may have been claimed again (even by the same worker id after a
     # restart); the attempt number tells this delivery from the newer one.

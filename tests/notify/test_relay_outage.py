@@ -115,3 +115,53 @@ async def test_another_fault_is_not_retried(db: str, monkeypatch: pytest.MonkeyP
     assert await Relay({"fake": Recorder()}, "worker-a").run_once() == 1
     assert len(calls) == 1
     assert (await OutboxMessage.get()).status == "processing"
+
+
+async def test_a_claim_whose_answer_was_lost_is_delivered_when_the_database_is_back(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The claim's UPDATE commits, then the connection dies before the relay hears of it:
+    # the rows are claimed by this worker, which never got them. Its next pass puts them
+    # back (the claim not counted as an attempt) and delivers them, long before the lease.
+    await add_rows(2)
+    await add_rows(1, channel="other")  # another process's channel: never touched
+    handler = Recorder()
+    real = outbox.claim
+    calls: list[int] = []
+
+    async def answer_lost(*args: Any, **kwargs: Any) -> list[OutboxMessage]:
+        calls.append(1)
+        claimed = await real(*args, **kwargs)
+        if len(calls) == 1:
+            assert claimed
+            raise ConnectionResetError("connection reset by peer")
+        return claimed
+
+    monkeypatch.setattr(outbox, "claim", answer_lost)
+    relay = Relay({"fake": handler}, "worker-a")
+    with pytest.raises(ConnectionResetError):
+        await relay.run_once()
+    assert {r.status for r in await OutboxMessage.filter(channel="fake")} == {"processing"}
+    assert await relay.run_once() == 2
+    rows = await OutboxMessage.filter(channel="fake")
+    assert [(r.status, r.attempts) for r in rows] == [("done", 1), ("done", 1)]
+    assert (await OutboxMessage.get(channel="other")).status == "pending"
+    assert handler.calls == {"fake:0": 1, "fake:1": 1}
+
+
+async def test_rows_being_delivered_or_left_to_their_lease_are_not_put_back(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A row whose outcome could not be written may have been delivered: only its lease
+    # brings it back, even after a later claim of the same relay failed.
+    await add_rows(1)
+    handler = Recorder()
+    away_for(monkeypatch, "complete", times=1, error=lambda: ValueError("a bug"))
+    relay = Relay({"fake": handler}, "worker-a")
+    assert await relay.run_once() == 1
+    away_for(monkeypatch, "claim", times=1)
+    with pytest.raises(ConnectionRefusedError):
+        await relay.run_once()
+    assert await relay.run_once() == 0
+    assert (await OutboxMessage.get()).status == "processing"
+    assert handler.calls == {"fake:0": 1}
