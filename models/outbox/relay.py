@@ -353,9 +353,7 @@ async def release_unseen(worker: str, seen: Collection[int]) -> int:
     unseen = OutboxMessage.filter(status=PROCESSING, locked_by=worker)
     if seen:
         unseen = unseen.exclude(id__in=list(seen))
-    return int(
-        await unseen.update(status=PENDING, locked_until=None, attempts=F("attempts") - 1)
-    )
+    return int(await unseen.update(status=PENDING, locked_until=None, attempts=F("attempts") - 1))
 
 
 def _owned(message: OutboxMessage) -> Any:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+from tortoise.queryset import UpdateQuery
+
 from models.orders import intake
 from models.orders.tables import Order
 from models.stores import setup
@@ -57,6 +60,34 @@ async def test_a_card_stays_dirty_when_the_order_moved_during_its_render(db: str
     await cards.rendered(after, 2, message_id=7, text_hash="h2")
     assert not (await card(order, owner)).dirty
     assert await cards.chats_with_work() == []
+
+
+async def test_a_render_ending_while_a_card_is_marked_leaves_it_dirty(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sender's render of version 1 ends between the statements the mark of version 2
+    # writes (the relay and the sender run side by side): the card must still lag.
+    shop = await make_shop()
+    group = await chat(shop, -4001, "group")
+    order = await place(shop)
+    await cards.mark_cards(order.id, 1)
+    shown = await card(order, group)
+    real = UpdateQuery._execute
+    ended: list[int] = []
+
+    async def then_the_render_ends(query: UpdateQuery) -> int:
+        count = await real(query)
+        if not ended:
+            ended.append(1)
+            await cards.rendered(shown, 1, message_id=7, text_hash="h1")
+        return count
+
+    monkeypatch.setattr(UpdateQuery, "_execute", then_the_render_ends)
+    await cards.mark_cards(order.id, 2)
+    monkeypatch.undo()
+    after = await card(order, group)
+    assert ended and (after.rendered_version, after.wanted_version, after.dirty) == (1, 2, True)
+    assert [c.id for c in await cards.chats_with_work()] == [group.id]
 
 
 async def test_a_listed_order_is_never_listed_again_even_after_it_moved(db: str) -> None:
