@@ -130,10 +130,6 @@ async def test_fake_asks_twice_then_says_the_number_is_blocked(db: str, lang: st
         assert (await Order.get(id=order.id)).cancel_reason == "fake"
 
 
-# Open: in about one full run in two, the group card of this directly dispatched order
-# stays on its confirmed text (the shipped edit never comes); not yet understood. Run again
-# once so that it does not fail CI, while a change that breaks it every time still does.
-@pytest.mark.flaky(reruns=1)
 @pytest.mark.parametrize("lang", LANGS)
 async def test_delivered_and_returned_ask_twice(db: str, lang: str) -> None:
     _ = translator(lang)

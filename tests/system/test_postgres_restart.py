@@ -210,10 +210,6 @@ async def stack(
         yield running
 
 
-# Known race, not yet closed: a claim whose COMMIT reached PostgreSQL as it went down but
-# whose answer did not leaves its rows claimed until the lease ends; about one run in four
-# counts one such row as lost. A second run tells that race from a real regression.
-@pytest.mark.flaky(reruns=1)
 async def test_orders_go_through_again_after_postgres_restarts(
     cluster: PgCluster, database: str, stack: Stack
 ) -> None:
