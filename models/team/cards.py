@@ -8,7 +8,7 @@ edit, and a card is never lost because Telegram was slow or down.
 from __future__ import annotations
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Case, F, Q, Value, When
+from tortoise.expressions import Q
 
 from models.orders.lifecycle import TERMINAL
 from models.orders.tables import Order
@@ -29,13 +29,11 @@ async def _mark(order_id: int, chat_pk: int, version: int, resend: bool) -> None
             return
         except IntegrityError:  # created by a concurrent marker: update it below
             card = await CardMessage.get(order_id=order_id, chat_id=chat_pk)
-    # One statement: marked dirty and the version wanted together. Apart, a render ending
-    # between them (it clears `dirty` where the wanted version is at most the one it showed)
+    # The version wanted first, then the mark. The other way round, a render ending between
+    # the two (it clears `dirty` where the wanted version is at most the one it showed)
     # would clear the new mark against the old version, and the card would stay behind.
-    wanted = Case(
-        When(wanted_version__lt=version, then=Value(version)), default=F("wanted_version")
-    )
-    changes: dict[str, object] = {"dirty": True, "wanted_version": wanted}
+    await CardMessage.filter(id=card.id, wanted_version__lt=version).update(wanted_version=version)
+    changes: dict[str, object] = {"dirty": True}
     if resend:
         changes["resend"] = True
     await CardMessage.filter(id=card.id).update(**changes)

@@ -65,7 +65,7 @@ async def test_a_card_stays_dirty_when_the_order_moved_during_its_render(db: str
 async def test_a_render_ending_while_a_card_is_marked_leaves_it_dirty(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The sender's render of version 1 ends between the statements the mark of version 2
+    # The sender's render of version 1 ends after any statement the mark of version 2
     # writes (the relay and the sender run side by side): the card must still lag.
     shop = await make_shop()
     group = await chat(shop, -4001, "group")
@@ -73,20 +73,24 @@ async def test_a_render_ending_while_a_card_is_marked_leaves_it_dirty(
     await cards.mark_cards(order.id, 1)
     shown = await card(order, group)
     real = UpdateQuery._execute
-    ended: list[int] = []
+    ended: list[int] = []  # after which statements of the mark a render ended
+    rendering: list[bool] = []
 
     async def then_the_render_ends(query: UpdateQuery) -> int:
         count = await real(query)
-        if not ended:
-            ended.append(1)
+        if not rendering:  # a statement of the mark (not one of the render's own)
+            rendering.append(True)
             await cards.rendered(shown, 1, message_id=7, text_hash="h1")
+            rendering.clear()
+            ended.append(len(ended) + 1)
         return count
 
     monkeypatch.setattr(UpdateQuery, "_execute", then_the_render_ends)
     await cards.mark_cards(order.id, 2)
     monkeypatch.undo()
     after = await card(order, group)
-    assert ended and (after.rendered_version, after.wanted_version, after.dirty) == (1, 2, True)
+    assert (after.rendered_version, after.wanted_version, after.dirty) == (1, 2, True)
+    assert ended == [1, 2]  # a render ended after each of the mark's two statements
     assert [c.id for c in await cards.chats_with_work()] == [group.id]
 
 
