@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.error import (
@@ -36,6 +37,7 @@ from bot.limits import NEWS_OVERDUE, FloodBudget, retry_seconds
 from bot.reasons import courier_label
 from models.customers import registry
 from models.infra.clock import now
+from models.infra.db import is_unavailable
 from models.orders import duplicates
 from models.orders.lifecycle import TERMINAL, OrderStatus
 from models.orders.tables import Order, OrderLine
@@ -59,6 +61,12 @@ NETWORK_PAUSE = 3.0
 LABEL_FRESH = timedelta(days=1)
 NEWS_WAIT = timedelta(seconds=NEWS_OVERDUE)
 LABEL_EXTENSIONS = {"application/pdf": "pdf", "text/html": "html", "image/png": "png"}
+# What Telegram already shows is written again while the database is away, for this long:
+# lost, a card sent would be sent again (or listed in a digest as well).
+RECORD_FOR = 30.0
+RECORD_PAUSE_FIRST, RECORD_PAUSE_MAX = 0.2, 2.0
+
+T = TypeVar("T")
 
 
 class CardSender:
@@ -181,7 +189,7 @@ class CardSender:
         if not isinstance(sent, Message):
             return False
         self.budget.took_news(chat.chat_id)
-        await cards.listed(list(new))
+        await recorded(partial(cards.listed, list(new)))
         log.info("digest sent chat=%s store=%s orders=%s", chat.chat_id, store.slug, len(new))
         return True
 
@@ -268,7 +276,7 @@ class CardSender:
         )
         if not isinstance(sent, Message):
             return sent is not None
-        await cards.rendered(card, version, sent.message_id, shown.digest)
+        await recorded(partial(cards.rendered, card, version, sent.message_id, shown.digest))
         if old is not None:  # a bumped card: the old copy goes, so only one card has buttons
             with contextlib.suppress(TelegramError):
                 await self.bot.delete_message(chat.chat_id, old)
@@ -340,6 +348,22 @@ class CardSender:
         if await members.migrate_chat(chat.chat_id, new_chat_id):
             await cards.resend_chat(chat.id)
         self.wake()
+
+
+async def recorded(write: Callable[[], Awaitable[T]]) -> T:
+    """Write what a Telegram call did; while the database is away, again after a pause,
+    for up to RECORD_FOR seconds (the message is out: forgotten, it would go out twice)."""
+    loop = asyncio.get_running_loop()
+    deadline, pause = loop.time() + RECORD_FOR, RECORD_PAUSE_FIRST
+    while True:
+        try:
+            return await write()
+        except Exception as exc:
+            if not is_unavailable(exc) or loop.time() + pause > deadline:
+                raise
+            log.warning("card record waits for the database retry_in=%.1fs error=%r", pause, exc)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, RECORD_PAUSE_MAX)
 
 
 async def chat_lost(bot: ExtBot[Any], chat_id: int, title: str, reason: str) -> None:
