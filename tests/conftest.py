@@ -22,8 +22,12 @@ import asyncpg
 import pytest
 from tortoise import Tortoise, connections
 
+from hanout.processes import outbox_routes
 from models.infra.db import close_db, open_db
+from models.outbox import relay
+from models.outbox.routes import Route, Routes
 from models.stores import cache
+from tests.wiring import WireOutbox
 
 BACKEND = os.environ.get("HANOUT_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("HANOUT_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -170,6 +174,28 @@ async def db(_db_session: str) -> AsyncIterator[str]:
     """An empty database for one test; yields its URL."""
     await _empty_tables()
     yield _db_session
+
+
+# --- outbox routing ---------------------------------------------------------------------
+
+# Tests publish through the production routing table as a process without a Telegram token
+# has it; `wire_outbox` hands the outbox another one for a single test.
+relay.use_routes(outbox_routes(telegram=False))
+
+
+@pytest.fixture
+def wire_outbox() -> Iterator[WireOutbox]:
+    """`wire_outbox(*routes, telegram=False)`: the production table (with Telegram rows when
+    `telegram`) with `routes` in place of or beside its channels, for this test."""
+    previous = relay.routes()
+
+    def install(*routes: Route, telegram: bool = False) -> Routes:
+        table = outbox_routes(telegram=telegram).replacing(*routes)
+        relay.use_routes(table)
+        return table
+
+    yield install
+    relay.use_routes(previous)
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from models.infra.sealing import Sealer
 from models.orders.intake import place_order
 from models.orders.timeline import Actor
 from models.orders.transitions import confirm_order
-from models.outbox import relay
-from models.outbox.sms import set_sms_gateway, wants_sms
+from models.outbox.sms import set_sms_gateway
 from models.outbox.tables import OutboxMessage, SmsGateway
 from models.shipping.manual import dispatch_order
 from models.stores import setup
@@ -114,7 +113,6 @@ async def test_bad_input_is_a_clear_error_and_nothing_is_stored(
 async def test_the_worker_sends_the_shipped_sms(
     db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(relay._routes, "sms", wants_sms)  # as the shipping process has it
     gateway = FakeSmsGateway()
     await gateway.start()
     shop = await make_shop(lang="ar")

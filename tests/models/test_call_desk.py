@@ -17,7 +17,6 @@ from models.orders.cancellation import Cancellation
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.outbox import relay
 from models.shipping import parcels
 from models.shipping.tables import CourierAccount, Shipment
 from models.stores.tables import Store
@@ -128,10 +127,7 @@ async def test_other_orders_of_the_customer_are_found_not_guessed(db: str) -> No
     assert found == [first.number, done.number]  # open first, then the others
 
 
-async def test_the_stop_desk_s_name_is_kept_with_the_parcel(
-    db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(relay._routes, "courier", lambda store, topic: topic.startswith("parcel."))
+async def test_the_stop_desk_s_name_is_kept_with_the_parcel(db: str) -> None:
     shop = await make_shop()
     placed = await intake.place_order(
         shop.store, checkout(shop.variants[0].id, 1, delivery_type="desk")
