@@ -44,7 +44,8 @@ from shipping.jobs import ShippingJobs
 from shipping.polling import configure_polling
 from shipping.pool import CourierPool
 from shipping.service import CourierDispatch
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 log = logging.getLogger(__name__)
 

@@ -36,7 +36,8 @@ from models.shipping import polls
 from models.shipping.manual import dispatch_order
 from models.shipping.tables import Shipment
 from tests.factories import Shop, checkout, make_shop
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 BACKEND = os.environ.get("HANOUT_TEST_DB", "sqlite")
 pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="lock contention of SQLite")

@@ -27,7 +27,7 @@ from tests.shipping.support import (
     sealer,
 )
 from tests.webstore.api_support import bearer, place, serve
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 
 @pytest.fixture

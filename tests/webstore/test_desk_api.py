@@ -24,7 +24,7 @@ from tests.factories import checkout
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
 from tests.wiring import WireOutbox
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 from webstore.desk_api import PAGE
 
 
