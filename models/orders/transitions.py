@@ -230,11 +230,6 @@ async def transition_order(
     return order
 
 
-async def confirm_order(store: Store, number: int, actor: Actor, note: str = "") -> Order:
-    """pending → confirmed, committing stock (InsufficientStock names the short variants)."""
-    return await transition_order(store, number, OrderStatus.CONFIRMED, actor, note)
-
-
 async def cancel_order(
     store: Store,
     number: int,

@@ -15,8 +15,9 @@ import pytest
 
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
 from models.orders.timeline import Actor
-from models.orders.transitions import confirm_order
+from models.orders.transitions import transition_order
 from models.outbox.sms import set_sms_gateway
 from models.outbox.tables import OutboxMessage, SmsGateway
 from models.shipping.manual import dispatch_order
@@ -119,7 +120,7 @@ async def test_the_worker_sends_the_shipped_sms(
     await set_sms_gateway(shop.store, gateway.base_url, "sms", "phone-pass", Sealer(SECRET_KEY))
     placed = await place_order(shop.store, checkout(shop.variants[0].id))
     owner = Actor("owner", "1", "Karim")
-    await confirm_order(shop.store, placed.order.number, owner)
+    await transition_order(shop.store, placed.order.number, OrderStatus.CONFIRMED, owner)
     await dispatch_order(shop.store, placed.order.number, owner, "YAL-7F3K9Q", "yalidine")
     env = {**os.environ, "DATABASE_URL": db, "SECRET_KEY": SECRET_KEY, "TELEGRAM_BOT_TOKEN": ""}
     log = tmp_path / "worker.log"

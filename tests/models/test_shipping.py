@@ -17,7 +17,7 @@ from models.orders.intake import place_order
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.orders.transitions import confirm_order, get_order
+from models.orders.transitions import get_order, transition_order
 from models.outbox import relay
 from models.outbox.routes import MissingRoute, Route
 from models.outbox.tables import OutboxMessage
@@ -35,7 +35,7 @@ TOKEN = "5MKfvcyQtO3eouL6tDv0VDFhUT8Sc7w5"
 
 async def confirmed(shop: Shop, phone: str = "0550 12 34 56", **fields: object) -> Order:
     placed = await place_order(shop.store, checkout(shop.variants[0].id, 1, phone=phone, **fields))
-    return await confirm_order(shop.store, placed.order.number, OWNER)
+    return await transition_order(shop.store, placed.order.number, OrderStatus.CONFIRMED, OWNER)
 
 
 async def yalidine_account(shop: Shop) -> CourierAccount:

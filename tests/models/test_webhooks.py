@@ -11,9 +11,10 @@ from models.errors import NotFound
 from models.infra import clock
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
 from models.orders.tables import OrderEvent
 from models.orders.timeline import Actor
-from models.orders.transitions import confirm_order
+from models.orders.transitions import transition_order
 from models.outbox import relay, webhooks
 from models.outbox.routes import Route
 from models.outbox.tables import OutboxMessage
@@ -296,7 +297,7 @@ async def test_attempts_log_newest_first_and_filter_by_outcome(db: str) -> None:
     shop = await make_shop()
     endpoint, _ = await add(shop)
     order = (await place_order(shop.store, checkout(shop.variants[0].id))).order
-    await confirm_order(shop.store, order.number, OWNER)
+    await transition_order(shop.store, order.number, OrderStatus.CONFIRMED, OWNER)
     rows = await OutboxMessage.filter(channel="webhook").order_by("id")
     logged = [
         await webhooks.record_attempt(rows[0], "retrying", status_code=500),

@@ -19,7 +19,7 @@ from models.orders.intake import place_order
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.orders.transitions import cancel_order, confirm_order, transition_order
+from models.orders.transitions import cancel_order, transition_order
 from models.outbox import webhooks
 from models.outbox.routes import Route
 from models.outbox.tables import OutboxMessage
@@ -112,7 +112,7 @@ async def test_every_event_of_an_orders_life_arrives_signed(
     await drain(relay)
     await log_call(store, order.number, "no_answer", OWNER, note="rappeler")
     await drain(relay)
-    await confirm_order(store, order.number, OWNER)
+    await transition_order(store, order.number, OrderStatus.CONFIRMED, OWNER)
     await drain(relay)
     for target, actor in (
         (OrderStatus.PROCESSING, OWNER),
@@ -189,7 +189,7 @@ async def test_only_subscribed_events_and_personal_data_when_asked(
     )
     relay = relay_with(channel)
     order = (await place_order(shop.store, checkout(shop.variants[1].id, 2))).order
-    await confirm_order(shop.store, order.number, OWNER)
+    await transition_order(shop.store, order.number, OrderStatus.CONFIRMED, OWNER)
     await drain(relay)
 
     [received] = receiver.at("/ok")
