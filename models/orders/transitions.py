@@ -11,7 +11,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.catalog.tables import Variant
-from models.customers.registry import actor_label, fake_order_reason, mark_blacklisted
+from models.customers.registry import actor_label, blacklist_fake_order
 from models.errors import (
     ConcurrentChange,
     IllegalTransition,
@@ -217,8 +217,7 @@ async def transition_order(
 
     async def work(conn: BaseDBAsyncClient, current: Order) -> Order:
         if cancel is not None and cancel.reason == "fake":  # a fake order blocks the phone
-            why = fake_order_reason(current.number)
-            await mark_blacklisted(conn, current.customer_id, why, actor_label(actor))
+            await blacklist_fake_order(conn, store, current, actor)
         return await apply_transition(
             conn, store, current, target, actor, note, data, cancel=cancel
         )
