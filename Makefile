@@ -6,7 +6,13 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install dotenv run migrate demo lint types contracts test test-sqlite test-postgres migrations clean bench
 
+# Labels and pick lists are drawn with Debian's DejaVu Sans (Arabic and Latin glyphs).
+FONT_FILE := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+
 $(STAMP): pyproject.toml
+	@test -f $(FONT_FILE) || { export DEBIAN_FRONTEND=noninteractive; \
+		apt-get install -y -q fonts-dejavu-core >/dev/null 2>&1 \
+		|| { apt-get update -q >/dev/null && apt-get install -y -q fonts-dejavu-core >/dev/null; }; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -32,7 +38,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy models webstore bot couriers notify shipping hanout i18n
+	$(BIN)/mypy models webstore bot couriers notify shipping hanout i18n printing
 
 contracts: install
 	$(BIN)/lint-imports

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from webstore import desk_actions, desk_api, desk_stock
+from webstore import desk_actions, desk_api, desk_print, desk_shipping, desk_stock
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static" / "desk"
@@ -41,6 +41,7 @@ def _shell() -> str:
     html = SHELL.read_text(encoding="utf-8")
     html = html.replace("{{telegram_script}}", TELEGRAM_SCRIPT)
     html = html.replace("{{css}}", _versioned("desk.css"))
+    html = html.replace("{{ship_js}}", _versioned("desk_ship.js"))
     return html.replace("{{js}}", _versioned("desk.js"))
 
 
@@ -65,6 +66,8 @@ def setup(app: web.Application) -> None:
     desk_api.setup(app)
     desk_actions.setup(app)
     desk_stock.setup(app)
+    desk_shipping.setup(app)
+    desk_print.setup(app)
     app.router.add_get("/desk/", page)
     app.router.add_get(r"/desk/{slug:[a-z0-9][a-z0-9-]{0,47}}/", page)
     app.router.add_get(r"/desk/{slug:[a-z0-9][a-z0-9-]{0,47}}/{number:[0-9]{1,10}}", page)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from webstore.desk_shipping_words import SCREEN
 from webstore.messages import N_
 from webstore.visit import CATALOGUES
 
@@ -105,4 +106,4 @@ STRINGS = {
 
 def strings_for(request: web.Request, lang: str) -> dict[str, str]:
     _ = request.app[CATALOGUES].translator(lang)
-    return {key: _(message) for key, message in STRINGS.items()}
+    return {key: _(message) for key, message in (STRINGS | SCREEN).items()}

@@ -1,7 +1,7 @@
 """The store settings an owner changes from Telegram (SPEC §3.3, §5): language, the
 no-answer policy (limit, minimum span, call-back plan), the claim time, silent
-notifications, roster mode and what agents may do besides calling (see the money figures,
-move stock)."""
+notifications, roster mode, what agents may do besides calling (see the money figures,
+move stock) and how parcel labels are printed."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 NO_ANSWER_LIMITS = range(0, 11)  # 0 = never cancel for no-answers
 CLAIM_MINUTES = range(5, 241)
 NO_ANSWER_MIN_HOURS = range(0, 169)  # up to a week
+LABEL_FORMATS = ("a4", "thermal")  # A4 sheets of 4 labels, or 10×15 cm thermal rolls
 
 
 def _is_plan(value: object) -> bool:
@@ -65,6 +66,7 @@ SETTINGS: dict[str, Setting] = {
         Setting("roster_mode", _is_bool, "true or false"),
         Setting("agents_see_money", _is_bool, "true or false"),
         Setting("agents_change_stock", _is_bool, "true or false"),
+        Setting("label_format", lambda value: value in LABEL_FORMATS, "a4 or thermal"),
     )
 }
 
@@ -102,6 +104,11 @@ async def set_claim_minutes(store: Store, minutes: int) -> Store:
 async def set_roster_mode(store: Store, on: bool) -> Store:
     """Only listed members may press (not everyone in the team group)."""
     return await change_setting(store, "roster_mode", on)
+
+
+async def set_label_format(store: Store, label_format: str) -> Store:
+    """How the desk prints parcel labels: `a4` (4 to a sheet) or `thermal` (10×15 cm)."""
+    return await change_setting(store, "label_format", label_format)
 
 
 def may_change_stock(store: Store, role: str) -> bool:

@@ -30,6 +30,8 @@ class Store(Model):
     # What agents may do besides calling: read the money figures of /stats, move stock.
     agents_see_money = fields.BooleanField(default=False)
     agents_change_stock = fields.BooleanField(default=False)
+    # How the desk prints parcel labels: `a4` (4 to a sheet) or `thermal` (10×15 cm, one each).
+    label_format = fields.CharField(max_length=8, default="a4")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

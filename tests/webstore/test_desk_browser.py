@@ -53,6 +53,7 @@ STAND_IN = """
   var p = new URLSearchParams(location.hash.slice(1));
   var handlers = [];
   window.__alerts = [];
+  window.__opened = [];
   window.Telegram = { WebApp: {
     initData: p.get("tgWebAppData") || "",
     initDataUnsafe: {},
@@ -63,6 +64,7 @@ STAND_IN = """
     onEvent: function () {},
     showAlert: function (text, done) { window.__alerts.push(text); if (done) done(); },
     showConfirm: function (text, done) { done(true); },
+    openLink: function (url) { window.__opened.push(url); },
     HapticFeedback: { notificationOccurred: function () {} },
     BackButton: {
       isVisible: false,

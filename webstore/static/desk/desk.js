@@ -214,6 +214,7 @@
   function drawRows(data, append) {
     var rows = document.getElementById("orders");
     var more = document.getElementById("more");
+    if (!rows) return;  // another screen opened while the page was on its way
     if (!append) rows.replaceChildren();
     data.orders.forEach(function (o) { rows.appendChild(row(o)); });
     list.cursor = data.next_cursor;
@@ -488,6 +489,12 @@
       [name].concat(mayChange ? [step(-1), count, step(1)] : [count]));
   }
 
+  /* What the other screens' scripts (desk_ship.js) draw with. */
+  function kit() {
+    return { app: app, tg: tg, me: me, t: t, el: el, api: api, money: money, fail: fail, toast: toast,
+      setBack: setBack, goBack: goBack, stopPolling: stopPolling };
+  }
+
   /* ---- start ---- */
 
   function start() {
@@ -517,6 +524,10 @@
       stockButton.hidden = false;
       stockButton.setAttribute("aria-label", t("stock"));
       stockButton.onclick = showStock;
+      var shipButton = document.getElementById("shipping");
+      shipButton.hidden = !window.HanoutShipping;
+      shipButton.setAttribute("aria-label", t("shipping"));
+      shipButton.onclick = function () { window.HanoutShipping.show(kit()); };
       if (place.number) showOrder(place.number); else showList();
     });
   }
