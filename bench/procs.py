@@ -120,9 +120,9 @@ def hanout_argv(role: str) -> list[str]:
     return [str(HANOUT), role]
 
 
-def app_argv(role: str = "run") -> list[str]:
+def app_argv(role: str = "run", workers: int = 1) -> list[str]:
     """Hanout with the per-IP checkout limit raised for a benchmark client (bench.server)."""
-    return [sys.executable, "-m", "bench.server", "app", "--role", role]
+    return [sys.executable, "-m", "bench.server", "app", "--role", role, "--workers", str(workers)]
 
 
 def bare_argv(port: int) -> list[str]:

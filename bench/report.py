@@ -136,6 +136,32 @@ def rows(results: dict[str, Any]) -> list[Row]:
             "≥ 30 % of bare",
             _met(None if share is None else share >= 0.3),
         ))  # fmt: skip
+    several = web.get("postgres_workers")
+    if several:
+        co, page = several["checkout"], several["product_page"]
+        single = _get(web, "postgres", "checkout", "orders_per_s")
+        single_page = _get(web, "postgres", "product_page", "rate")
+        naive_rate = _get(web, "postgres", "naive_checkout", "orders_per_s")
+        ratio = co["orders_per_s"] / naive_rate if naive_rate else None
+        ok = several["verified"]["ok"]
+        n = several["workers"]
+        out.append((
+            f"Checkout, PostgreSQL, `hanout web --workers {n}` + `hanout worker`: orders/s, "
+            f"p99 ms (rows checked: {'yes' if ok else 'NO'})",
+            f"{_fmt(co['orders_per_s'])} ({_fmt(ratio, 2)} × naive), p99 "
+            f"{_fmt(co['latency_ms']['p99'], 1)}",
+            f"{_fmt(single)} (`hanout run`, one process); {_fmt(naive_rate)} (naive)",
+            "≥ 1.5 × naive, p99 ≤ 100",
+            _met(None if ratio is None else ratio >= 1.5 and ok and co["latency_ms"]["p99"] <= 100),
+        ))  # fmt: skip
+        share = page["rate"] / bare_page["rate"] if bare_page and bare_page["rate"] else None
+        out.append((
+            f"Product page, PostgreSQL, `hanout web --workers {n}`: pages/s",
+            f"{_fmt(page['rate'])} ({_fmt(share and 100 * share, 1)} %)",
+            f"{_fmt(single_page)} (one process); {_fmt(_get(bare_page, 'rate'))} (bare GET)",
+            "≥ 30 % of bare",
+            _met(None if share is None else share >= 0.3),
+        ))  # fmt: skip
     tg = results.get("telegram")
     if tg:
         hanout, bare = tg["hanout"], tg["bare"]

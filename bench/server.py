@@ -1,6 +1,7 @@
 """The processes a benchmark measures, started by `bench.procs`:
 
     python -m bench.server app --role run|web   # Hanout, exactly `hanout run` / `hanout web`
+    python -m bench.server app --role web --workers 2   # `hanout web --workers 2`
     python -m bench.server bare                 # the baseline: a bare aiohttp handler
     python -m bench.server naive                # the baseline: a naive ORM checkout
 
@@ -46,7 +47,7 @@ PAGE = (
 )
 
 
-def run_app(role: str) -> None:
+def run_app(role: str, workers: int = 1) -> None:
     from hanout import logs, processes
     from hanout.settings import Settings
 
@@ -59,6 +60,12 @@ def run_app(role: str) -> None:
     processes.web_config = bench_web_config
     settings = Settings()
     logs.configure(settings.log_level)
+    if workers > 1:  # exactly `hanout web --workers N`
+        processes.run_workers(
+            workers,
+            lambda: processes.serve(settings, with_web=True, with_worker=False, reuse_port=True),
+        )
+        return
     processes.run(processes.serve(settings, with_web=role != "worker", with_worker=role != "web"))
 
 
@@ -237,13 +244,14 @@ def main() -> None:
     sub = parser.add_subparsers(dest="what", required=True)
     app = sub.add_parser("app")
     app.add_argument("--role", choices=("run", "web", "worker"), default="run")
+    app.add_argument("--workers", type=int, default=1, help="with --role web")
     for name in ("bare", "naive", "bare-bot"):
         bare = sub.add_parser(name)
         bare.add_argument("--host", default="127.0.0.1")
         bare.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     if args.what == "app":
-        run_app(args.role)
+        run_app(args.role, args.workers)
     elif args.what == "bare":
         asyncio.run(_serve_bare(args.host, args.port))
     elif args.what == "naive":

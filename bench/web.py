@@ -14,6 +14,7 @@ from bench import db, load, procs
 
 SECRET_KEY = "bench-secret-key-0123456789abcdef0123456789"  # noqa: S105 (a throwaway store)
 # Each wrk run on one database gets its own phone prefix: 0 + [5-7] + one digit.
+WORKERS = 2  # `hanout web --workers 2` on PostgreSQL: as many as the machine's cores
 PREFIXES = [f"0{first}{second}" for first in "567" for second in "0123456789"]
 
 
@@ -191,6 +192,54 @@ async def storefront(kind: str, config: Config, folder: Path) -> dict[str, Any]:
     }
 
 
+async def several_workers(kind: str, workers: int, config: Config, folder: Path) -> dict[str, Any]:
+    """`hanout web --workers N` beside one `hanout worker` (the relay) on a fresh `kind`
+    database: the same checkout and product page runs as `storefront`, rows checked."""
+    url = await db.fresh(kind, folder, f"workers-{kind}")
+    shop = (await db.seed(url))[0]
+    port = procs.free_port()
+    env = app_env(url)
+    web_procs = procs.spawn(
+        f"web-x{workers}-{kind}", procs.app_argv("web", workers), env, port, folder
+    )
+    relay = procs.spawn(f"worker-{kind}", procs.app_argv("worker"), env, procs.free_port(), folder)
+    prefixes = iter(PREFIXES[-6:])
+    try:
+        await web_procs.wait_ready()
+        await asyncio.sleep(1)  # every worker up
+        product_url = f"{web_procs.url}/{shop.slug}/p/{shop.product}"
+        form = await load.checkout_form(web_procs.url, shop.slug, shop.product)
+        await _one_checkout(form, "0579999999")
+        args = (config.connections, config.threads)
+        post = ("POST", form.body, form.cookie)
+        await load.wrk("warm-up", form.url, config.warmup, *args, *post, next(prefixes))
+        measured = await load.wrk(
+            "checkout", form.url, config.seconds, *args, *post, next(prefixes)
+        )
+        await load.wrk("warm", product_url, 1, *args)
+        page = await load.wrk("product page", product_url, config.seconds, *args)
+    finally:
+        await web_procs.stop()
+        await relay.stop()
+    rows = await db.counts(url)
+    await db.drop(kind)
+    refused = {str(c): n for c, n in measured.statuses.items() if not 300 <= c < 400}
+    return {
+        "database": kind,
+        "workers": workers,
+        "checkout": measured.as_json() | {"orders_per_s": round(measured.rate(303), 1)},
+        "product_page": page.as_json(),
+        "verified": {
+            "orders": rows["orders"],
+            "lines": rows["lines"],
+            "created_events": rows["events"],
+            "non_3xx": refused,
+            "ok": rows["lines"] == rows["events"] == rows["orders"] == rows["numbered"] - 1000
+            and not refused,
+        },
+    }
+
+
 def _per(cpu_seconds: float, count: int) -> float | None:
     return round(1000 * cpu_seconds / count, 3) if count else None
 
@@ -202,4 +251,7 @@ async def run_all(kinds: list[str], config: Config, folder: Path) -> dict[str, A
         await asyncio.sleep(1)
         result[kind] = await storefront(kind, config, folder) | {"naive_checkout": baseline}
         await asyncio.sleep(1)
+        if kind == "postgres":
+            result["postgres_workers"] = await several_workers(kind, WORKERS, config, folder)
+            await asyncio.sleep(1)
     return result

@@ -18,7 +18,7 @@ from couriers.registry import COURIERS
 from hanout import logs
 from hanout.bot_link import invite_link
 from hanout.migrate import migrate
-from hanout.processes import outbox_routes, serve
+from hanout.processes import outbox_routes, run_workers, serve
 from hanout.processes import run as run_server
 from hanout.settings import Settings
 from models.catalog import products
@@ -269,7 +269,15 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hanout", description="Hanout order desk")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="web + relay (+ bot) in one process")
-    sub.add_parser("web", help="storefront, API (and Telegram webhook)")
+    web = sub.add_parser("web", help="storefront, API (and Telegram webhook)")
+    web.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        choices=range(1, 65),
+        metavar="N",
+        help="N processes sharing the port (SO_REUSEPORT); default 1",
+    )
     sub.add_parser("worker", help="outbox relay and scheduled jobs")
     sub.add_parser("migrate", help="apply database migrations")
     sub.add_parser("demo", help="create the demo store if the database is empty")
@@ -376,7 +384,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"hanout: {problem}", file=sys.stderr)
         return 2
     try:
-        if args.command in ("run", "web", "worker"):
+        if args.command == "web" and args.workers > 1:
+            run_workers(
+                args.workers,
+                lambda: serve(settings, with_web=True, with_worker=False, reuse_port=True),
+            )
+        elif args.command in ("run", "web", "worker"):
             run_server(
                 serve(
                     settings, with_web=args.command != "worker", with_worker=args.command != "web"

@@ -8,7 +8,9 @@ scheduled jobs, plus long polling when TELEGRAM_MODE=polling.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -170,7 +172,7 @@ def warn_about_proxy(settings: Settings) -> None:
 
 
 async def _start_web(
-    settings: Settings, bot: BotRuntime | None, couriers: CourierPool
+    settings: Settings, bot: BotRuntime | None, couriers: CourierPool, reuse_port: bool
 ) -> web.AppRunner:
     warn_about_proxy(settings)
     app = create_app(web_config(settings))
@@ -179,7 +181,9 @@ async def _start_web(
     courier_webhooks.add_routes(app, Sealer(settings.secret_key), couriers)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, settings.host, settings.port).start()
+    # Several `hanout web` processes may share the port (--workers): the kernel spreads
+    # the connections among them.
+    await web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port or None).start()
     log.info("web listening url=%s", settings.base_url)
     return runner
 
@@ -228,7 +232,9 @@ async def with_webhook_secret(settings: Settings) -> Settings:
     return settings.model_copy(update={"telegram_webhook_secret": secret})
 
 
-async def serve(settings: Settings, *, with_web: bool, with_worker: bool) -> None:
+async def serve(
+    settings: Settings, *, with_web: bool, with_worker: bool, reuse_port: bool = False
+) -> None:
     """Run the chosen parts until SIGINT/SIGTERM, then stop them in order."""
     settings.ensure_sqlite_dir()
     await open_db(settings.database_url)
@@ -244,7 +250,8 @@ async def serve(settings: Settings, *, with_web: bool, with_worker: bool) -> Non
         couriers = CourierPool(Sealer(settings.secret_key))  # one quota per account here
         parts.stops.append(couriers.aclose)
         if with_web:
-            parts.stops.append((await _start_web(settings, bot, couriers)).cleanup)
+            runner = await _start_web(settings, bot, couriers, reuse_port)
+            parts.stops.append(runner.cleanup)
         if with_worker:
             relay = make_relay(settings, "run" if with_web else "worker", bot, couriers)
             hooks = relay.handlers[outbox.WEBHOOK]
@@ -259,6 +266,31 @@ async def serve(settings: Settings, *, with_web: bool, with_worker: bool) -> Non
     finally:
         log.info("shutting down")
         await parts.stop_all()
+
+
+def run_workers(workers: int, main: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """`hanout web --workers N`: N processes serving the same port (SO_REUSEPORT), forked
+    before any loop or connection exists. This one is the first; SIGINT/SIGTERM here stop
+    them all. Each keeps its own memory (models.stores.cache: a change seen by all within
+    about a second) and its own per-IP checkout limit."""
+    children: list[int] = []
+    for _ in range(workers - 1):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                run(main())
+            finally:
+                os._exit(0)
+        children.append(pid)
+    try:
+        run(main())
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
 
 
 def run(main: Coroutine[Any, Any, None]) -> None:

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from models.errors import Blacklisted, InvalidOrder
 from models.orders.checkout import LineRequest, validate
-from models.orders.intake import PlacedOrder, place_order
+from models.orders.intake import Placement, place
 from webstore import shelf
 from webstore.cart import Cart, parse_variant_id
 from webstore.cart_pages import checkout_page
@@ -89,7 +89,7 @@ async def _place(
         form.notice = "ip_limited"
         return await rerender(form, 429)
     try:
-        placed = await place_order(visit.shop, request, draft=draft)
+        placed = await place(visit.shop, request, draft)
     except InvalidOrder as exc:
         return await rerender(form.failed(exc.errors), 422)
     except Blacklisted:
@@ -98,7 +98,7 @@ async def _place(
     log.info(
         "storefront order store=%s number=%s created=%s",
         visit.shop.slug,
-        placed.order.number,
+        placed.number,
         placed.created,
     )
     if from_cart:  # emptied before the page is drawn, so its header counts no items
@@ -109,13 +109,12 @@ async def _place(
     return response
 
 
-def _answer(visit: Visit, placed: PlacedOrder) -> web.StreamResponse:
+def _answer(visit: Visit, placed: Placement) -> web.StreamResponse:
     """The thank-you page for an order this browser placed; for a duplicate of someone else's
     order only that we have it: a phone and a product are no proof of being that customer,
     and the thank-you page shows their address."""
-    order = placed.order
-    if not placed.created and order.number not in visit.placed:
+    if not placed.created and placed.number not in visit.placed:
         return render(visit, "already_ordered.html")
-    response = see_other(visit, thanks_path(order, visit.config.secret_key, not placed.created))
-    remember_placed(visit, response, order.number)
+    response = see_other(visit, thanks_path(placed, visit.config.secret_key, not placed.created))
+    remember_placed(visit, response, placed.number)
     return response

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from models.customers.phones import national_display
+from models.orders.intake import Placement
 from models.orders.tables import Order
 from models.shipping import geography
 from webstore import shelf
@@ -89,7 +90,7 @@ def _fresh_page_key(visit: Visit, item: shelf.Item, delivery: Delivery) -> tuple
     )
 
 
-def thanks_path(order: Order, secret: str, duplicate: bool = False) -> str:
+def thanks_path(order: Order | Placement, secret: str, duplicate: bool = False) -> str:
     token = order_token(secret, order.store_id, order.number)
     return f"/merci/{order.number}/{token}" + ("?dup=1" if duplicate else "")
 

@@ -119,6 +119,12 @@ def dialect_sql(conn: BaseDBAsyncClient, sql: str) -> str:
 async def open_db(db_url: str) -> None:
     cache.clear()
     await Tortoise.init(config=tortoise_config(db_url))
+    await cache.watch(dialect_of(db_url), _asyncpg_dsn(db_url))
+
+
+def _asyncpg_dsn(db_url: str) -> str:
+    scheme, _, rest = db_url.partition("?")[0].partition("://")
+    return f"postgresql://{rest}" if scheme != "sqlite" else ""
 
 
 async def ping() -> None:
@@ -127,5 +133,6 @@ async def ping() -> None:
 
 
 async def close_db() -> None:
+    await cache.unwatch()
     cache.clear()
     await Tortoise.close_connections()

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
 
 from models.catalog.tables import Variant
-from models.customers.tables import Customer
 from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
 from models.infra import clock
 from models.infra.db import dialect_sql
+from models.orders import order_writer
 from models.orders.checkout import (
     MAX_ORDER_TOTAL,
     MAX_QUANTITY,
@@ -23,9 +21,8 @@ from models.orders.checkout import (
     fingerprint,
     validate,
 )
-from models.orders.lifecycle import OrderStatus
-from models.orders.tables import IdempotencyKey, Order, OrderLine
-from models.orders.timeline import Actor, record_created
+from models.orders.tables import IdempotencyKey, Order
+from models.orders.timeline import Actor
 from models.outbox import relay
 from models.shipping.fees import NoFee, delivery_fee
 from models.stores import cache
@@ -34,7 +31,7 @@ from models.stores.tables import Store
 
 log = logging.getLogger(__name__)
 
-PHONE_LIMIT_PER_HOUR = 5
+PHONE_LIMIT_PER_HOUR = order_writer.PHONE_LIMIT_PER_HOUR
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +41,6 @@ class PlacedOrder:
     # True: the caller's own Idempotency-Key made this order. A duplicate (same phone and
     # lines, no key or another key) is someone's order the caller has no proof of owning.
     replayed: bool = False
-
-
-class _Existing(Exception):
-    """Leaves the checkout's transaction, rolled back (the number it took is given back),
-    when the order already exists."""
-
-    def __init__(self, placed: PlacedOrder) -> None:
-        self.placed = placed
 
 
 async def _orderable(store: Store, variant_id: int) -> Variant | None:
@@ -120,20 +109,6 @@ async def _fee(store: Store, draft: Draft) -> int:
         raise InvalidOrder({no.field: no.code}) from None
 
 
-_NEXT_NUMBER = (
-    'UPDATE "store" SET "last_order_number" = "last_order_number" + 1 '
-    'WHERE "id" = ? RETURNING "last_order_number"'
-)
-
-
-async def _next_number(conn: BaseDBAsyncClient, store: Store) -> int:
-    # The UPDATE takes the store row's lock on PostgreSQL (SQLite serialises writers), so
-    # numbers are unique and the duplicate/idempotency checks after it see committed rows.
-    # RETURNING reads the new number in the same statement (both dialects have it).
-    rows = await conn.execute_query_dict(dialect_sql(conn, _NEXT_NUMBER), [store.id])
-    return int(rows[0]["last_order_number"])
-
-
 async def replayed_order(
     store: Store, idempotency: tuple[str, str], conn: BaseDBAsyncClient | None = None
 ) -> Order | None:
@@ -150,99 +125,17 @@ async def replayed_order(
     return await (orders.using_db(conn) if conn is not None else orders).get()
 
 
-# The orders of a phone since the start of the duplicate window or of the last hour,
-# whichever is older. Datetimes compare in SQL as the ORM's filters do (SQLite keeps them
-# as ISO text in UTC; PostgreSQL as timestamptz).
-# The phone's customer row comes in the same round trip (one row of NULLs when neither
-# exists): under the store's lock every statement is a round trip the others wait for.
-_RECENT = (
-    'SELECT c."id" AS "customer_id", c."blacklisted" AS "blacklisted", o."id" AS "id", '
-    'o."fingerprint" AS "fingerprint", o."status" AS "status", '
-    'o."created_at" >= ? AS "in_window", o."created_at" >= ? AS "in_hour" '
-    'FROM (SELECT 1 AS "one") AS "x" '
-    'LEFT JOIN "customer" AS c ON c."store_id" = ? AND c."phone" = ? '
-    'LEFT JOIN "order" AS o ON o."store_id" = ? AND o."phone" = ? AND o."created_at" >= ?'
-)
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """What the storefront needs of a placed checkout (no model object made): the order's
+    store, id and number; `created` and `replayed` as in PlacedOrder."""
 
-
-async def _recent_orders(
-    conn: BaseDBAsyncClient, store: Store, draft_fp: str, phone: str
-) -> tuple[Order | None, int, tuple[int, bool] | None]:
-    """The duplicate of this checkout (the newest order with the same phone and lines inside
-    the store's window, not cancelled), and how many orders the phone placed in the last
-    hour, and the phone's customer (id, blacklisted) if any: one query for all three."""
-    t = clock.now()
-    window, hour = t - timedelta(minutes=store.duplicate_window_minutes), t - timedelta(hours=1)
-    since = min(window, hour)
-    rows = await conn.execute_query_dict(
-        dialect_sql(conn, _RECENT), [window, hour, store.id, phone, store.id, phone, since]
-    )
-    first = rows[0] if rows else None
-    customer = (
-        (int(first["customer_id"]), bool(first["blacklisted"]))
-        if first is not None and first["customer_id"] is not None
-        else None
-    )
-    duplicate = max(
-        (
-            int(row["id"])
-            for row in rows
-            if row["id"] is not None
-            and row["fingerprint"] == draft_fp
-            and row["in_window"]
-            and row["status"] != OrderStatus.CANCELLED.value
-        ),
-        default=None,
-    )
-    recent = sum(1 for row in rows if row["in_hour"])
-    if duplicate is None:
-        return None, recent, customer
-    return await Order.filter(id=duplicate).using_db(conn).get(), recent, customer
-
-
-async def _remember_key(
-    conn: BaseDBAsyncClient, store: Store, idempotency: tuple[str, str] | None, order: Order
-) -> None:
-    if idempotency is None:
-        return
-    await IdempotencyKey.create(
-        using_db=conn, store=store, key=idempotency[0], request_hash=idempotency[1], order=order
-    )
-
-
-async def _not_placed_yet(
-    conn: BaseDBAsyncClient,
-    store: Store,
-    idempotency: tuple[str, str] | None,
-    draft_fp: str,
-    phone: str,
-) -> tuple[int, bool] | None:
-    """Under the store row's lock, so a concurrent replay of the key or a duplicate is seen:
-    raises _Existing for either, InvalidOrder past the phone's hourly limit. Returns the
-    phone's customer (id, blacklisted), None when the store has none yet."""
-    if idempotency is not None and (replay := await replayed_order(store, idempotency, conn)):
-        raise _Existing(PlacedOrder(replay, created=False, replayed=True))
-    duplicate, recent, customer = await _recent_orders(conn, store, draft_fp, phone)
-    if duplicate is not None:
-        raise _Existing(PlacedOrder(duplicate, created=False))
-    if recent >= PHONE_LIMIT_PER_HOUR:
-        raise InvalidOrder({"phone": "rate_limited"})
-    return customer
-
-
-async def _customer_id(
-    conn: BaseDBAsyncClient, store: Store, draft: Draft, known: tuple[int, bool] | None
-) -> int:
-    """The customer row read under the lock (`known`), or a new one; Blacklisted for a
-    blacklisted phone (the check that counts)."""
-    if known is None:
-        customer = await Customer.create(
-            using_db=conn, store=store, phone=draft.phone.e164, name=draft.name
-        )
-        return customer.id
-    if known[1]:
-        raise Blacklisted()
-    return known[0]
+    store_id: int
+    order_id: int
+    number: int
+    total: int
+    created: bool
+    replayed: bool = False
 
 
 async def place_order(
@@ -267,50 +160,51 @@ async def place_order(
         return PlacedOrder(replay, created=False, replayed=True)
     if draft is None:
         draft = validate(request)
+    item = await _new_order(store, request, draft, actor, idempotency)
+    written = await order_writer.write(item)
+    if not written.created:
+        order = await Order.get(id=written.order_id)
+        return PlacedOrder(order, created=False, replayed=written.replayed)
+    _logged(store, written.number, item.total)
+    return PlacedOrder(_order_object(item, written), created=True)
+
+
+async def place(store: Store, request: CheckoutRequest, draft: Draft) -> Placement:
+    """`place_order` for the storefront's checkout (no key, the customer as the actor),
+    answering with the order's number rather than the order: the hot path builds no
+    model object."""
+    item = await _new_order(store, request, draft, None, None)
+    written = await order_writer.write(item)
+    if written.created:
+        _logged(store, written.number, item.total)
+    return Placement(
+        store.id, written.order_id, written.number, item.total, written.created, written.replayed
+    )
+
+
+def _logged(store: Store, number: int, total: int) -> None:
+    log.info("order placed store=%s number=%s total=%s", store.slug, number, total)
+
+
+async def _new_order(
+    store: Store,
+    request: CheckoutRequest,
+    draft: Draft,
+    actor: Actor | None,
+    idempotency: tuple[str, str] | None,
+) -> order_writer.NewOrder:
+    """Every check that needs no lock (the early blacklist refusal, the variants, the fee,
+    the total), then the checkout as the writer takes it."""
     if await _blacklisted(store, draft.phone.e164):
         raise Blacklisted()
     resolved = await _resolve_variants(store, draft)
     fee = await _fee(store, draft)
-    if sum(v.price * q for v, q in resolved.values()) + fee > MAX_ORDER_TOTAL:
-        raise InvalidOrder({"items": "total_too_high"})
-    draft_fp = fingerprint(draft.phone.e164, {vid: q for vid, (_, q) in resolved.items()})
-    try:
-        async with in_transaction() as conn:
-            # Taking the number first takes the store row's lock; an exit without an order
-            # rolls it back, so numbers run without gaps.
-            number = await _next_number(conn, store)
-            known = await _not_placed_yet(conn, store, idempotency, draft_fp, draft.phone.e164)
-            customer_id = await _customer_id(conn, store, draft, known)
-            order = await _create(
-                conn, store, draft, request, resolved, fee, number, draft_fp, customer_id
-            )
-            await _remember_key(conn, store, idempotency, order)
-            event = await record_created(conn, order, actor or Actor("customer", "", draft.name))
-            await relay.publish(conn, store, "order.created", order, event)
-    except _Existing as existing:
-        return existing.placed
-    relay.notify_committed()
-    log.info("order placed store=%s number=%s total=%s", store.slug, order.number, order.total)
-    return PlacedOrder(order, created=True)
-
-
-async def _create(
-    conn: BaseDBAsyncClient,
-    store: Store,
-    draft: Draft,
-    request: CheckoutRequest,
-    resolved: dict[int, tuple[Variant, int]],
-    fee: int,
-    number: int,
-    draft_fp: str,
-    customer_id: int,
-) -> Order:
     subtotal = sum(v.price * q for v, q in resolved.values())
-    order = await Order.create(
-        using_db=conn,
+    if subtotal + fee > MAX_ORDER_TOTAL:
+        raise InvalidOrder({"items": "total_too_high"})
+    who = actor or Actor("customer", "", draft.name)
+    return order_writer.NewOrder(
         store=store,
-        number=number,
-        customer_id=customer_id,
         name=draft.name,
         phone=draft.phone.e164,
         wilaya_code=draft.wilaya.code,
@@ -320,26 +214,44 @@ async def _create(
         address=draft.address,
         delivery_type=draft.delivery_type,
         note=draft.note,
+        lines=tuple(
+            order_writer.NewLine(v.id, v.product.name, v.label(), v.sku, v.price, q)
+            for v, q in resolved.values()
+        ),
         subtotal=subtotal,
         delivery_fee=fee,
-        total=subtotal + fee,
         source=request.source[:16],
-        fingerprint=draft_fp,
+        fingerprint=fingerprint(draft.phone.e164, {vid: q for vid, (_, q) in resolved.items()}),
         client_ip=request.client_ip[:45],
+        actor=(who.kind, who.id, who.name),
+        channels=relay.channels_for(store, "order.created"),
+        idempotency=idempotency,
     )
-    await OrderLine.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                variant=v,
-                product_name=v.product.name,
-                variant_label=v.label(),
-                sku=v.sku,
-                unit_price=v.price,
-                quantity=q,
-            )
-            for v, q in resolved.values()
-        ],
-        using_db=conn,
+
+
+def _order_object(item: order_writer.NewOrder, written: order_writer.Written) -> Order:
+    """The created order as the ORM would read it back (for callers that go on with it)."""
+    order = Order(
+        store_id=item.store.id,
+        number=written.number,
+        customer_id=written.customer_id,
+        name=item.name,
+        phone=item.phone,
+        wilaya_code=item.wilaya_code,
+        wilaya_code_58=item.wilaya_code_58,
+        commune_code=item.commune_code,
+        commune_name=item.commune_name,
+        address=item.address,
+        delivery_type=item.delivery_type,
+        note=item.note,
+        subtotal=item.subtotal,
+        delivery_fee=item.delivery_fee,
+        total=item.total,
+        source=item.source,
+        fingerprint=item.fingerprint,
+        client_ip=item.client_ip,
     )
+    order.id = written.order_id
+    order.created_at = order.updated_at = written.created_at or clock.now()
+    order._saved_in_db = True
     return order

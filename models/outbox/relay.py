@@ -56,6 +56,12 @@ def routes() -> Routes:
     return _routes
 
 
+def channels_for(store: Store, topic: str) -> tuple[str, ...]:
+    """The channels that get one row for `topic` of `store` (a channel with a fan-out, the
+    webhook endpoints, aside)."""
+    return tuple(r.channel for r in routes().wanting(store, topic) if r.fanout is None)
+
+
 def add_listener(callback: Callable[[], None]) -> None:
     """Called after a transaction that wrote outbox rows commits (wakes an in-process relay)."""
     _listeners.append(callback)

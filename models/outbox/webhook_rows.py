@@ -65,7 +65,7 @@ _ENDPOINTS_SQL = (
 )
 
 
-def _json_list(raw: object) -> Collection[str]:
+def json_list(raw: object) -> Collection[str]:
     # A JSON column comes back as text from SQLite (and from asyncpg without a codec).
     value = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
     return value if isinstance(value, list) else ()
@@ -84,7 +84,7 @@ async def endpoint_rows(
     # endpoints pays only that.
     # Plain SQL: building the query through the ORM costs more CPU than running it.
     endpoints = await conn.execute_query_dict(dialect_sql(conn, _ENDPOINTS_SQL), [store.id])
-    wanted = [row["id"] for row in endpoints if topic in _json_list(row["events"])]
+    wanted = [row["id"] for row in endpoints if topic in json_list(row["events"])]
     if not wanted:
         return []
     occurred = (event.at or clock.now()).astimezone(UTC).isoformat()
