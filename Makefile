@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install dotenv run migrate demo lint types contracts test test-sqlite test-postgres migrations clean bench
+.PHONY: install dotenv run migrate demo lint types contracts check test test-sqlite test-postgres migrations clean bench
 
 # Labels and pick lists are drawn with Debian's DejaVu Sans (Arabic and Latin glyphs).
 FONT_FILE := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
@@ -49,10 +49,16 @@ PYTEST_WORKERS ?= 3
 test-sqlite: install
 	HANOUT_TEST_DB=sqlite $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
+# The database-free tests already ran in the SQLite pass: this one keeps the others.
 test-postgres: install
-	HANOUT_TEST_DB=postgres $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
+	HANOUT_TEST_DB=postgres HANOUT_TEST_LANE=database $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS)
 
 test: lint types contracts test-sqlite test-postgres
+
+# The fast lane while you work: every check and the SQLite suite but the slow tests
+# (headless Chromium, whole-process system tests), which `make test` runs.
+check: lint types contracts
+	HANOUT_TEST_DB=sqlite $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not slow"
 
 # Benchmarks (bench/README.md): a table on stdout, the figures in bench/results/latest.json.
 # Installs Debian's wrk when missing; needs PostgreSQL like the tests. BENCH_ARGS=--quick: short.

@@ -21,9 +21,9 @@ import asyncpg
 from bench.procs import HANOUT, ROOT
 from models.catalog import products
 from models.catalog.tables import Variant
-from models.infra.db import close_db, open_db
 from models.orders.tables import Order, OrderEvent, OrderLine
 from models.outbox.tables import OutboxMessage
+from models.session import close_db, open_db
 from models.stores import setup
 from models.stores.tables import Store
 

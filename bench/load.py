@@ -74,6 +74,8 @@ async def wrk(
         "BENCH_BODY": body,
         "BENCH_COOKIE": cookie,
         "BENCH_PHONE_PREFIX": phone_prefix,
+        # Pages are asked for as every phone's browser does (the bare handler ignores it).
+        "BENCH_ACCEPT_ENCODING": "gzip" if method == "GET" else "",
         "PATH": "/usr/bin:/bin",
     }
     base = "/".join(url.split("/", 3)[:3])

@@ -136,6 +136,18 @@ def rows(results: dict[str, Any]) -> list[Row]:
             "≥ 30 % of bare",
             _met(None if share is None else share >= 0.3),
         ))  # fmt: skip
+        for key, label in (("home_page", "Store home"), ("cart_page", "Cart (empty)")):
+            other = run.get(key)
+            if not other:
+                continue
+            share = other["rate"] / bare_page["rate"] if bare_page and bare_page["rate"] else None
+            out.append((
+                f"{label}, {name}: pages/s",
+                f"{_fmt(other['rate'])} ({_fmt(share and 100 * share, 1)} %)",
+                f"{_fmt(_get(bare_page, 'rate'))} (bare GET)",
+                "≥ 30 % of bare",
+                _met(None if share is None else share >= 0.3),
+            ))  # fmt: skip
     several = web.get("postgres_workers")
     if several:
         co, page = several["checkout"], several["product_page"]

@@ -85,8 +85,8 @@ async def _serve_naive(host: str, port: int) -> None:
 
     from models.catalog.tables import Variant
     from models.customers.tables import Customer
-    from models.infra.db import close_db, open_db
     from models.orders.tables import Order, OrderEvent, OrderLine
+    from models.session import close_db, open_db
     from models.stores.tables import Store
 
     await open_db(os.environ["DATABASE_URL"])

@@ -142,12 +142,18 @@ async def storefront(kind: str, config: Config, folder: Path) -> dict[str, Any]:
         cpu = server.cpu()
         measured = await checkout("checkout", config.seconds)
         checkout_cpu = server.cpu() - cpu
-        await load.wrk("warm", product_url, 1, config.connections, config.threads)
+        wrk_args = (config.connections, config.threads)
+        await load.wrk("warm", product_url, 1, *wrk_args)
         cpu = server.cpu()
         page = await load.wrk(
             "product page", product_url, config.seconds, config.connections, config.threads
         )
         page_cpu = server.cpu() - cpu
+        # The store's home and the cart, as a first-time visitor (an empty cart).
+        home = await load.wrk("home page", f"{server.url}/{shop.slug}/", config.seconds, *wrk_args)
+        cart = await load.wrk(
+            "cart page", f"{server.url}/{shop.slug}/panier", config.seconds, *wrk_args
+        )
         loaded = server.memory_mb()
     finally:
         await server.stop()
@@ -177,6 +183,8 @@ async def storefront(kind: str, config: Config, folder: Path) -> dict[str, Any]:
         },
         "product_page": page.as_json()
         | {"server_cpu_ms_per_page": _per(page_cpu, page.count(200))},
+        "home_page": home.as_json(),
+        "cart_page": cart.as_json(),
         "verified": {
             "redirects_303": redirects,
             "in_flight_at_wrk_deadline": in_flight,

@@ -1,5 +1,6 @@
 -- wrk script for the benchmarks (bench/load.py sets these variables):
 --   BENCH_METHOD GET|POST, BENCH_PATH, BENCH_COOKIE, BENCH_BODY (form, "PHONE" is replaced),
+--   BENCH_ACCEPT_ENCODING: sent as Accept-Encoding when set (GETs: "gzip", as phones do),
 --   BENCH_PHONE_PREFIX: three digits; each POST gets its own phone, prefix .. thread .. count,
 --   so no two checkouts of a run share a phone (the duplicate window and the per-phone limit
 --   stay on and never trigger).
@@ -9,6 +10,7 @@ local path = os.getenv("BENCH_PATH") or "/"
 local body = os.getenv("BENCH_BODY") or ""
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local prefix = os.getenv("BENCH_PHONE_PREFIX") or "055"
+local encoding = os.getenv("BENCH_ACCEPT_ENCODING") or ""
 
 local threads = {}
 local created = 0
@@ -25,6 +27,7 @@ function init(args)
   statuses = {}
   headers = {}
   if cookie ~= "" then headers["Cookie"] = cookie end
+  if encoding ~= "" then headers["Accept-Encoding"] = encoding end
   if method == "POST" then headers["Content-Type"] = "application/x-www-form-urlencoded" end
   fixed = wrk.format(method, path, headers, method == "POST" and body or nil)
 end

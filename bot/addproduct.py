@@ -34,7 +34,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import gate
-from bot.callbacks import parse_form
+from bot.callbacks import FormAction, parse_form
 from bot.context import display_name, where
 from bot.i18n import N_, translator
 from bot.product_draft import (
@@ -276,7 +276,7 @@ async def on_summary_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         _ = translator(d.lang) if d else await gate.press_translator(query)
         await query.answer(_(STALE), show_alert=True)
         return CONFIRM if d else END
-    if form[1] == "cx":
+    if form[1] == FormAction.CANCEL:
         _forget(context)
         _ = translator(d.lang)
         return await _close(query, d, _(CANCELLED), "✖️ " + _(CANCELLED))

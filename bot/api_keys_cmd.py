@@ -15,7 +15,7 @@ from html import escape
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.callbacks import setting_button
+from bot.callbacks import ApiKeyAction, SettingKey, setting_button
 from bot.i18n import ALGIERS, N_, local_time, translator
 from bot.team_cmds import STALE, Owner, edit_menu, owner_press
 from i18n import Translator
@@ -25,26 +25,26 @@ from models.stores.tables import ApiKey, Store
 
 log = logging.getLogger(__name__)
 
-ACTIONS = frozenset({"ls", "nw", "rv", "ry"})
+ACTIONS = frozenset(ApiKeyAction)
 _DATA = re.compile(r"^ak:([0-9]{1,9}):([a-z]{2}):([0-9]{1,12})\Z")
 LABEL_CHARS = 24
 GONE = N_("This key is already revoked.")
 
 
-def button(store_id: int, action: str, key_id: int = 0) -> str:
+def button(store_id: int, action: ApiKeyAction, key_id: int = 0) -> str:
     if action not in ACTIONS:
         raise ValueError(f"unknown API key action {action!r}")
     return f"ak:{store_id}:{action}:{key_id}"
 
 
-def parse_button(data: str | None) -> tuple[int, str, int] | None:
+def parse_button(data: str | None) -> tuple[int, ApiKeyAction, int] | None:
     match = _DATA.match(data or "")
     if match is None or match.group(2) not in ACTIONS:
         return None
-    return int(match.group(1)), match.group(2), int(match.group(3))
+    return int(match.group(1)), ApiKeyAction(match.group(2)), int(match.group(3))
 
 
-def _key(label: str, store_id: int, action: str, key_id: int = 0) -> InlineKeyboardButton:
+def _key(label: str, store_id: int, action: ApiKeyAction, key_id: int = 0) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=button(store_id, action, key_id))
 
 
@@ -81,11 +81,14 @@ async def list_view(store: Store, _: Translator) -> tuple[str, InlineKeyboardMar
         text.append(_("No key yet."))
     for key in keys[: api_keys.MAX_ACTIVE_KEYS]:
         text += ["", *_key_lines(key, _)]
-    rows = [[_key("✖️ " + _("Revoke %(key)s", key=_name(k)), store.id, "rv", k.id)] for k in live]
+    rows = [
+        [_key("✖️ " + _("Revoke %(key)s", key=_name(k)), store.id, ApiKeyAction.REVOKE, k.id)]
+        for k in live
+    ]
     if len(live) < api_keys.MAX_ACTIVE_KEYS:
-        rows.append([_key("➕ " + _("New key"), store.id, "nw")])
+        rows.append([_key("➕ " + _("New key"), store.id, ApiKeyAction.NEW)])
     back = InlineKeyboardButton(
-        "« " + _("Settings"), callback_data=setting_button(store.id, "mn", "main")
+        "« " + _("Settings"), callback_data=setting_button(store.id, SettingKey.MENU, "main")
     )
     rows.append([back])
     return "\n".join(text), InlineKeyboardMarkup(rows)
@@ -132,8 +135,13 @@ async def _ask_revoke(query: CallbackQuery, owner: Owner, key_id: int) -> None:
         await query.answer(_(GONE), show_alert=True)
         await edit_menu(query, *await list_view(owner.store, _))
         return
-    yes = _key("✖️ " + _("Yes, revoke %(key)s", key=_name(key)), owner.store.id, "ry", key.id)
-    back = _key("« " + _("Back"), owner.store.id, "ls")
+    yes = _key(
+        "✖️ " + _("Yes, revoke %(key)s", key=_name(key)),
+        owner.store.id,
+        ApiKeyAction.REVOKE_YES,
+        key.id,
+    )
+    back = _key("« " + _("Back"), owner.store.id, ApiKeyAction.LIST)
     await query.answer()
     await edit_menu(query, None, InlineKeyboardMarkup([[yes], [back]]))
 
@@ -164,11 +172,11 @@ async def on_api_key_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     owner = await owner_press(query, store_id)
     if owner is None:
         return
-    if action == "nw":
+    if action == ApiKeyAction.NEW:
         await _create(query, owner)
-    elif action == "rv":
+    elif action == ApiKeyAction.REVOKE:
         await _ask_revoke(query, owner, key_id)
-    elif action == "ry":
+    elif action == ApiKeyAction.REVOKE_YES:
         await _revoke(query, owner, key_id)
     else:
         await query.answer()

@@ -18,6 +18,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import gate
+from bot.callbacks import BlacklistAction
 from bot.i18n import N_, local_time, reason_text, who_text
 from bot.team_cmds import ONLY_OWNER, STALE, edit_menu, owner_press
 from i18n import Translator
@@ -35,23 +36,23 @@ REASON_CHARS = 80  # of a reason in the list
 # A phone may be typed with spaces: its first tokens, up to this many, are tried as one.
 PHONE_TOKENS = 5
 REMOVE_WORDS = frozenset({"remove", "rm", "del", "delete"})
-ACTIONS = frozenset({"pg", "rm", "ry", "bk"})
+ACTIONS = frozenset(BlacklistAction)
 _DATA = re.compile(r"bl:([0-9]{1,9}):([a-z]{2}):([0-9]{1,12})")
 NOT_A_PHONE = N_("%(text)s is not an Algerian phone number.")
 NOT_LISTED = N_("%(phone)s is not on the blacklist.")
 
 
-def button(store_id: int, action: str, target: int = 0) -> str:
+def button(store_id: int, action: BlacklistAction, target: int = 0) -> str:
     if action not in ACTIONS:
         raise ValueError(f"unknown blacklist action {action!r}")
     return f"bl:{store_id}:{action}:{target}"
 
 
-def parse_button(data: str | None) -> tuple[int, str, int] | None:
+def parse_button(data: str | None) -> tuple[int, BlacklistAction, int] | None:
     match = _DATA.fullmatch(data or "")
     if match is None or match.group(2) not in ACTIONS:
         return None
-    return int(match.group(1)), match.group(2), int(match.group(3))
+    return int(match.group(1)), BlacklistAction(match.group(2)), int(match.group(3))
 
 
 def split_phone(words: list[str]) -> tuple[str, str] | None:
@@ -103,17 +104,19 @@ async def blacklist_view(
         body = [_("No more phones.")]
     text = "\n".join([title, *body, "", *_usage(_)])
     rows = [
-        [_button("✖️ " + national_display(c.phone), store, "rm", c.id)]
+        [_button("✖️ " + national_display(c.phone), store, BlacklistAction.REMOVE, c.id)]
         for c in page  # owner only: checked when pressed
     ]
     first = "« " + _("First page") if before_id is not None else "🔄"
-    nav = [_button(first, store, "bk")]
+    nav = [_button(first, store, BlacklistAction.BACK)]
     if older is not None:
-        nav.append(_button(_("Older") + " ▸", store, "pg", older))
+        nav.append(_button(_("Older") + " ▸", store, BlacklistAction.PAGE, older))
     return text, InlineKeyboardMarkup([*rows, nav])
 
 
-def _button(label: str, store: Store, action: str, target: int = 0) -> InlineKeyboardButton:
+def _button(
+    label: str, store: Store, action: BlacklistAction, target: int = 0
+) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=button(store.id, action, target))
 
 
@@ -218,9 +221,9 @@ async def on_blacklist_press(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await gate.alert(query, STALE)
         return
     action, target = parsed[1], parsed[2]
-    if action in ("pg", "bk"):
-        await _page(query, store, target if action == "pg" else None)
-    elif action == "rm":
+    if action in (BlacklistAction.PAGE, BlacklistAction.BACK):
+        await _page(query, store, target if action == BlacklistAction.PAGE else None)
+    elif action == BlacklistAction.REMOVE:
         await _ask_remove(query, store, target)
     else:
         await _remove_pressed(query, store, target)
@@ -247,7 +250,10 @@ async def _ask_remove(query: CallbackQuery, store: Store, customer_id: int) -> N
         return
     yes = "✖️ " + _("Yes, let %(phone)s order again", phone=national_display(customer.phone))
     markup = InlineKeyboardMarkup(
-        [[_button(yes, store, "ry", customer.id)], [_button("« " + _("Back"), store, "bk")]]
+        [
+            [_button(yes, store, BlacklistAction.REMOVE_YES, customer.id)],
+            [_button("« " + _("Back"), store, BlacklistAction.BACK)],
+        ]
     )
     await query.answer()
     await edit_menu(query, None, markup)

@@ -17,10 +17,11 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import addproduct, gate
-from bot.callbacks import STOCK_STEPS, CatalogPress, catalog_button, parse_catalog
+from bot.callbacks import STOCK_STEPS, CatalogPress, Prefix, catalog_button, parse_catalog
 from bot.i18n import N_, money, translator
 from bot.stock_typed import NOT_ALLOWED, USAGE, may_change_stock, typed_stock
 from models.catalog import products as catalog
+from models.catalog.stock import adjust_stock
 from models.catalog.tables import Product, Variant
 from models.errors import InvalidInput, NotFound
 from models.orders.timeline import Actor
@@ -49,7 +50,7 @@ def _pages(total: int, page: int) -> tuple[int, int]:
     return min(max(page, 0), pages - 1), pages
 
 
-def _nav(kind: str, target: int, arg: int, page: int, pages: int) -> Row:
+def _nav(kind: Prefix, target: int, arg: int, page: int, pages: int) -> Row:
     """‹ previous · 🔄 page/pages (the same page again, fresh) · next ›."""
 
     def to(number: int) -> str:
@@ -98,7 +99,10 @@ def _toggle_button(product: Product, page: int, lang: str) -> InlineKeyboardButt
         else "👁 " + _("Show %(name)s", name=name)
     )
     return InlineKeyboardButton(
-        label, callback_data=catalog_button("ca", product.id, 0 if product.active else 1, page)
+        label,
+        callback_data=catalog_button(
+            Prefix.PRODUCT_ACTIVE, product.id, 0 if product.active else 1, page
+        ),
     )
 
 
@@ -125,7 +129,7 @@ async def products_screen(store: Store, page: int, manage: bool) -> Screen:
     ]
     head = "📦 <b>" + escape(_("Products (%(count)s)", count=total)) + "</b>"
     rows = [[_toggle_button(p, page, store.lang)] for p in products] if manage else []
-    rows.append(_nav("cp", store.id, int(manage), page, pages))
+    rows.append(_nav(Prefix.PRODUCTS, store.id, int(manage), page, pages))
     return Screen("\n\n".join([head, *lines]), InlineKeyboardMarkup(rows))
 
 
@@ -146,7 +150,9 @@ def _stock_row(n: int, variant: Variant, page: int) -> Row:
         return f"{n}) {text}" if step == STOCK_STEPS[0] else text
 
     return [
-        InlineKeyboardButton(label(step), callback_data=catalog_button("s", variant.id, step, page))
+        InlineKeyboardButton(
+            label(step), callback_data=catalog_button(Prefix.STOCK_MOVE, variant.id, step, page)
+        )
         for step in STOCK_STEPS
     ]
 
@@ -175,7 +181,7 @@ async def stock_screen(store: Store, page: int, buttons: bool = True) -> Screen:
         else _(NOT_ALLOWED)
     )
     rows = [_stock_row(first + i, v, page) for i, v in enumerate(variants)] if buttons else []
-    rows.append(_nav("sp", store.id, 0, page, pages))
+    rows.append(_nav(Prefix.STOCK_PAGE, store.id, 0, page, pages))
     return Screen("\n".join([head, hint, "", *lines]), InlineKeyboardMarkup(rows))
 
 
@@ -228,7 +234,7 @@ def _alert(text: str) -> str:
 
 
 async def _page(p: Press) -> None:
-    if p.data.kind == "cp":
+    if p.data.kind is Prefix.PRODUCTS:
         screen = await products_screen(p.store, p.data.page, manage=bool(p.data.arg))
     else:
         screen = await stock_screen(p.store, p.data.page, may_change_stock(p.store, p.actor))
@@ -269,7 +275,7 @@ async def _move_stock(p: Press) -> None:
         raise NotFound("variant", p.data.target)
     name = item_name(variant.product, variant)
     try:
-        stock = await catalog.adjust_stock(p.store, variant.id, p.data.arg)
+        stock = await adjust_stock(p.store, variant.id, p.data.arg)
     except InvalidInput:
         # The list may be stale (orders move stock too): refuse, then show the real count.
         now = (await Variant.get(id=variant.id)).stock
@@ -293,17 +299,17 @@ async def _move_stock(p: Press) -> None:
 
 
 PRESSES: dict[str, Callable[[Press], Awaitable[None]]] = {
-    "cp": _page,
-    "sp": _page,
-    "ca": _hide_or_show,
-    "s": _move_stock,
+    Prefix.PRODUCTS: _page,
+    Prefix.STOCK_PAGE: _page,
+    Prefix.PRODUCT_ACTIVE: _hide_or_show,
+    Prefix.STOCK_MOVE: _move_stock,
 }
 
 
 async def _store_of(data: CatalogPress) -> Store | None:
-    if data.kind in ("cp", "sp"):
+    if data.kind in (Prefix.PRODUCTS, Prefix.STOCK_PAGE):
         return await Store.get_or_none(id=data.target)
-    if data.kind == "ca":
+    if data.kind is Prefix.PRODUCT_ACTIVE:
         product = await Product.get_or_none(id=data.target).select_related("store")
         return product.store if product else None
     variant = await Variant.get_or_none(id=data.target).select_related("store")

@@ -13,7 +13,7 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import gate
-from bot.callbacks import courier_menu_button, parse_courier_menu
+from bot.callbacks import CourierAction, courier_menu_button, parse_courier_menu
 from bot.dispatch_menu import NO_ACCOUNT, NOT_HERE, dispatcher_of
 from bot.i18n import local_time
 from bot.keyboards import account_name
@@ -100,15 +100,19 @@ def couriers_view(
         text.append(head + (" · " + _("default") if account.is_default else ""))
         state = _state(account, _)
         text += ["    " + state] if state else []
-        row = [_button("🔌 " + _("Test %(name)s", name=name), store, "t", account)]
+        row = [_button("🔌 " + _("Test %(name)s", name=name), store, CourierAction.TEST, account)]
         if not account.is_default:
-            row.append(_button("⭐ " + _("Make default"), store, "d", account))
+            row.append(
+                _button("⭐ " + _("Make default"), store, CourierAction.MAKE_DEFAULT, account)
+            )
         rows.append(row)
     text += ["", _("Dispatch ▸ offers these accounts on each card, the default first.")]
     return "\n".join(text), InlineKeyboardMarkup(rows)
 
 
-def _button(label: str, store: Store, action: str, account: CourierAccount) -> InlineKeyboardButton:
+def _button(
+    label: str, store: Store, action: CourierAction, account: CourierAccount
+) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         label, callback_data=courier_menu_button(store.id, action, account.id)
     )
@@ -181,7 +185,9 @@ async def on_couriers_press(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     try:
         if account is None:
             raise NotFound("courier account", account_id)
-        await (_test if action == "t" else _make_default)(query, owner, dispatcher, account)
+        await (_test if action == CourierAction.TEST else _make_default)(
+            query, owner, dispatcher, account
+        )
     except NotFound:
         await _refresh(query, owner, dispatcher)
         await query.answer(owner._(NO_ACCOUNT), show_alert=True)

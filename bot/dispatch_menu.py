@@ -18,7 +18,14 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
 from bot import gate, presses
-from bot.callbacks import DispatchPress, dispatch_button, order_button, parse_dispatch
+from bot.callbacks import (
+    DispatchPress,
+    OrderAction,
+    Prefix,
+    dispatch_button,
+    order_button,
+    parse_dispatch,
+)
 from bot.i18n import N_, translator
 from bot.keyboards import account_name
 from bot.limits import show_menu
@@ -69,25 +76,32 @@ def desk_keyboard(
     pages = max(1, -(-len(desks) // PAGE))
     page = min(max(page, 0), pages - 1)
 
-    def press(kind: str, arg: int, check: str = "") -> str:
+    def press(kind: Prefix, arg: int, check: str = "") -> str:
         return dispatch_button(DispatchPress(kind, order.id, order.version, account_id, arg, check))
 
     first = page * PAGE
     rows = [
         [
             InlineKeyboardButton(
-                "🏢 " + _desk_label(d), callback_data=press("dd", i, desk_check(d.id))
+                "🏢 " + _desk_label(d), callback_data=press(Prefix.DESK, i, desk_check(d.id))
             )
         ]
         for i, d in enumerate(desks[first : first + PAGE], start=first)
     ]
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton("‹ " + _("Previous"), callback_data=press("dp", page - 1)))
+        nav.append(
+            InlineKeyboardButton(
+                "‹ " + _("Previous"), callback_data=press(Prefix.DESK_PAGE, page - 1)
+            )
+        )
     if page < pages - 1:
-        nav.append(InlineKeyboardButton(_("Next") + " ›", callback_data=press("dp", page + 1)))
+        nav.append(
+            InlineKeyboardButton(_("Next") + " ›", callback_data=press(Prefix.DESK_PAGE, page + 1))
+        )
     back = InlineKeyboardButton(
-        "« " + _("Back"), callback_data=order_button(order.id, "dm", order.version)
+        "« " + _("Back"),
+        callback_data=order_button(order.id, OrderAction.DISPATCH_MENU, order.version),
     )
     return InlineKeyboardMarkup([*rows, *([nav] if nav else []), [back]])
 
@@ -184,7 +198,7 @@ async def _desk(p: presses.Press, dispatcher: DispatchService, press: DispatchPr
 
 
 Step = Callable[[presses.Press, DispatchService, DispatchPress], Awaitable[None]]
-STEPS: dict[str, Step] = {"dc": _courier, "dp": _page, "dd": _desk}
+STEPS: dict[str, Step] = {Prefix.COURIER: _courier, Prefix.DESK_PAGE: _page, Prefix.DESK: _desk}
 
 
 async def on_dispatch_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 
 from bot import edit_replies
 from bot import edit_session as sessions
+from bot.callbacks import EditStep
 from bot.context import display_name
 from bot.edit_panel import (
     EXPIRED,
@@ -314,26 +315,26 @@ async def _back(s: Step) -> None:
 
 
 STEPS: dict[str, Callable[[Step], Awaitable[None]]] = {
-    "it": _items,
-    "li": _line,
-    "lq": _quantity,
-    "lr": _remove,
-    "lv": _variant,
-    "pp": _products,
-    "pr": _product,
-    "pa": _add,
-    "dt": _delivery,
-    "wp": _wilayas,
-    "wy": _wilaya,
-    "cp": _communes,
-    "cm": _commune,
-    "ty": _ask,
-    "sv": _save,
-    "cx": _discard,
-    "bk": _back,
+    EditStep.ITEMS: _items,
+    EditStep.LINE: _line,
+    EditStep.LINE_QUANTITY: _quantity,
+    EditStep.LINE_REMOVE: _remove,
+    EditStep.LINE_VARIANT: _variant,
+    EditStep.PRODUCTS: _products,
+    EditStep.PRODUCT: _product,
+    EditStep.ADD: _add,
+    EditStep.DELIVERY_TYPE: _delivery,
+    EditStep.WILAYAS: _wilayas,
+    EditStep.WILAYA: _wilaya,
+    EditStep.COMMUNES: _communes,
+    EditStep.COMMUNE: _commune,
+    EditStep.TYPE: _ask,
+    EditStep.SAVE: _save,
+    EditStep.DISCARD: _discard,
+    EditStep.BACK: _back,
 }
 # Steps that answer the press themselves (an alert, or before sending a question).
-ANSWERING = frozenset({"ty", "sv", "lr"})
+ANSWERING = frozenset({EditStep.TYPE, EditStep.SAVE, EditStep.LINE_REMOVE})
 
 
 async def _step(query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE) -> Step | str:

@@ -11,33 +11,14 @@ from typing import Any
 
 from telegram.ext import ContextTypes
 
+from bot.callbacks import EditStep
 from models.orders.edit_plan import LineEdit, OrderEdit
 from models.orders.tables import OrderLine
 
 TTL = 3600.0
 SESSIONS = "edits"
 ASKS = "edit_asks"
-STEPS = frozenset(
-    {
-        "it",  # items menu
-        "li",  # one line: variants, quantity, remove
-        "lq",  # line quantity: b = 0 minus, 1 plus
-        "lr",  # remove the line
-        "lv",  # line's variant: b = the variant id
-        "pp",  # add a product: page of products
-        "pr",  # a product's variants
-        "pa",  # add this variant
-        "dt",  # home ↔ stop desk
-        "wp",  # page of wilayas
-        "wy",  # wilaya chosen (a = code)
-        "cp",  # page of communes
-        "cm",  # commune chosen (a = index in the wilaya's communes)
-        "ty",  # ask a typed value (a = index in TYPED)
-        "sv",  # save
-        "cx",  # discard
-        "bk",  # back to the panel
-    }
-)
+STEPS = frozenset(EditStep)  # bot.callbacks.EditStep says what each does
 # Fields typed as text, in the order of their `ty` index; the last two are the owner's.
 TYPED = ("name", "phone2", "address", "call_note", "commune", "delivery_fee", "discount")
 OWNER_TYPED = frozenset({"delivery_fee", "discount"})
@@ -46,12 +27,12 @@ _DATA = re.compile(r"^e:([a-z]{2}):([0-9]{1,10})(?::([0-9]{1,10}))?\Z")
 
 @dataclass(frozen=True, slots=True)
 class EditPress:
-    step: str
+    step: EditStep
     a: int
     b: int = 0
 
 
-def edit_button(step: str, a: int = 0, b: int | None = None) -> str:
+def edit_button(step: EditStep, a: int = 0, b: int | None = None) -> str:
     if step not in STEPS:
         raise ValueError(f"unknown edit step {step!r}")
     return f"e:{step}:{a}" + (f":{b}" if b is not None else "")
@@ -61,7 +42,7 @@ def parse_edit(data: str | None) -> EditPress | None:
     match = _DATA.match(data or "")
     if match is None or match.group(1) not in STEPS:
         return None
-    return EditPress(match.group(1), int(match.group(2)), int(match.group(3) or 0))
+    return EditPress(EditStep(match.group(1)), int(match.group(2)), int(match.group(3) or 0))
 
 
 @dataclass(slots=True)

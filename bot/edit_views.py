@@ -10,6 +10,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.callbacks import EditStep
 from bot.edit_session import TYPED, EditSession, edit_button
 from bot.i18n import N_, STATUS, money, translator
 from models.catalog.tables import Product, Variant
@@ -177,11 +178,11 @@ def panel_text(preview: Preview, lang: str) -> str:
     return "\n".join(rows)
 
 
-def _b(label: str, step: str, a: int = 0, b: int | None = None) -> InlineKeyboardButton:
+def _b(label: str, step: EditStep, a: int = 0, b: int | None = None) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=edit_button(step, a, b))
 
 
-def _back(lang: str, step: str = "bk", a: int = 0) -> Row:
+def _back(lang: str, step: EditStep = EditStep.BACK, a: int = 0) -> Row:
     return [_b("« " + translator(lang)("Back"), step, a)]
 
 
@@ -190,32 +191,34 @@ def panel_keyboard(session: EditSession, order: Order, lang: str) -> InlineKeybo
     other = _("Stop desk") if order.delivery_type == "home" else _("Home delivery")
     typed = {name: i for i, name in enumerate(TYPED)}
     rows = [
-        [_b("🛒 " + _("Items ▸"), "it"), _b("🔁 " + other, "dt")],
-        [_b("📍 " + _("Wilaya ▸"), "wp"), _b("🏘 " + _("Commune ▸"), "cp")],
+        [_b("🛒 " + _("Items ▸"), EditStep.ITEMS), _b("🔁 " + other, EditStep.DELIVERY_TYPE)],
+        [_b("📍 " + _("Wilaya ▸"), EditStep.WILAYAS), _b("🏘 " + _("Commune ▸"), EditStep.COMMUNES)],
         [
-            _b("👤 " + _("Name"), "ty", typed["name"]),
-            _b("📞 " + _("Second phone"), "ty", typed["phone2"]),
+            _b("👤 " + _("Name"), EditStep.TYPE, typed["name"]),
+            _b("📞 " + _("Second phone"), EditStep.TYPE, typed["phone2"]),
         ],
         [
-            _b("🏠 " + _("Address"), "ty", typed["address"]),
-            _b("🗒 " + _("Call note"), "ty", typed["call_note"]),
+            _b("🏠 " + _("Address"), EditStep.TYPE, typed["address"]),
+            _b("🗒 " + _("Call note"), EditStep.TYPE, typed["call_note"]),
         ],
     ]
     if session.owner:
         rows.append(
             [
-                _b("💰 " + _("Delivery fee"), "ty", typed["delivery_fee"]),
-                _b("🏷 " + _("Discount"), "ty", typed["discount"]),
+                _b("💰 " + _("Delivery fee"), EditStep.TYPE, typed["delivery_fee"]),
+                _b("🏷 " + _("Discount"), EditStep.TYPE, typed["discount"]),
             ]
         )
-    rows.append([_b("💾 " + _("Save"), "sv"), _b("✖️ " + _("Discard"), "cx")])
+    rows.append([_b("💾 " + _("Save"), EditStep.SAVE), _b("✖️ " + _("Discard"), EditStep.DISCARD)])
     return InlineKeyboardMarkup(rows)
 
 
 def items_keyboard(lines: Sequence[DraftLine], lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
-    rows = [[_b(f"✏️ {n.quantity} × {_clip(n.label)}", "li", i)] for i, n in enumerate(lines)]
-    rows.append([_b("➕ " + _("Add a product"), "pp", 0)])
+    rows = [
+        [_b(f"✏️ {n.quantity} × {_clip(n.label)}", EditStep.LINE, i)] for i, n in enumerate(lines)
+    ]
+    rows.append([_b("➕ " + _("Add a product"), EditStep.PRODUCTS, 0)])
     return InlineKeyboardMarkup([*rows, _back(lang)])
 
 
@@ -225,14 +228,25 @@ def line_keyboard(
     """The line's product in its other variants, its quantity, and remove."""
     _ = translator(lang)
     rows = [
-        [_b(("• " if v.id == chosen else "") + _clip(v.label() or v.sku), "lv", index, v.id)]
+        [
+            _b(
+                ("• " if v.id == chosen else "") + _clip(v.label() or v.sku),
+                EditStep.LINE_VARIANT,
+                index,
+                v.id,
+            )
+        ]
         for v in variants
     ][:PAGE]
     rows.append(
-        [_b("➖", "lq", index, 0), _b(str(quantity), "li", index), _b("➕", "lq", index, 1)]
+        [
+            _b("➖", EditStep.LINE_QUANTITY, index, 0),
+            _b(str(quantity), EditStep.LINE, index),
+            _b("➕", EditStep.LINE_QUANTITY, index, 1),
+        ]
     )
-    rows.append([_b("🗑 " + _("Remove this line"), "lr", index)])
-    return InlineKeyboardMarkup([*rows, _back(lang, "it")])
+    rows.append([_b("🗑 " + _("Remove this line"), EditStep.LINE_REMOVE, index)])
+    return InlineKeyboardMarkup([*rows, _back(lang, EditStep.ITEMS)])
 
 
 def _pages(count: int, page: int) -> tuple[int, int]:
@@ -241,7 +255,7 @@ def _pages(count: int, page: int) -> tuple[int, int]:
     return page, pages
 
 
-def _nav(step: str, page: int, pages: int, lang: str) -> list[Row]:
+def _nav(step: EditStep, page: int, pages: int, lang: str) -> list[Row]:
     _ = translator(lang)
     nav = []
     if page > 0:
@@ -254,16 +268,18 @@ def _nav(step: str, page: int, pages: int, lang: str) -> list[Row]:
 def products_keyboard(products: Sequence[Product], page: int, lang: str) -> InlineKeyboardMarkup:
     page, pages = _pages(len(products), page)
     shown = products[page * PAGE : (page + 1) * PAGE]
-    rows = [[_b("🛍 " + _clip(p.name), "pr", p.id)] for p in shown]
-    return InlineKeyboardMarkup([*rows, *_nav("pp", page, pages, lang), _back(lang, "it")])
+    rows = [[_b("🛍 " + _clip(p.name), EditStep.PRODUCT, p.id)] for p in shown]
+    return InlineKeyboardMarkup(
+        [*rows, *_nav(EditStep.PRODUCTS, page, pages, lang), _back(lang, EditStep.ITEMS)]
+    )
 
 
 def variants_keyboard(variants: Sequence[Variant], lang: str) -> InlineKeyboardMarkup:
     rows = [
-        [_b(f"{_clip(v.label() or v.sku)} — {money(v.price, lang)}", "pa", v.id)]
+        [_b(f"{_clip(v.label() or v.sku)} — {money(v.price, lang)}", EditStep.ADD, v.id)]
         for v in variants[:PAGE]
     ]
-    return InlineKeyboardMarkup([*rows, _back(lang, "pp", 0)])
+    return InlineKeyboardMarkup([*rows, _back(lang, EditStep.PRODUCTS, 0)])
 
 
 def wilayas_keyboard(codes: Sequence[int], page: int, lang: str) -> InlineKeyboardMarkup:
@@ -271,9 +287,9 @@ def wilayas_keyboard(codes: Sequence[int], page: int, lang: str) -> InlineKeyboa
     buttons = []
     for code in codes[page * PAGE : (page + 1) * PAGE]:
         wilaya = geography.get_wilaya(code)
-        buttons.append(_b(wilaya.label(lang) if wilaya else str(code), "wy", code))
+        buttons.append(_b(wilaya.label(lang) if wilaya else str(code), EditStep.WILAYA, code))
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    return InlineKeyboardMarkup([*rows, *_nav("wp", page, pages, lang), _back(lang)])
+    return InlineKeyboardMarkup([*rows, *_nav(EditStep.WILAYAS, page, pages, lang), _back(lang)])
 
 
 def communes_keyboard(
@@ -286,10 +302,10 @@ def communes_keyboard(
     indexes = list(only) if only is not None else list(range(len(communes)))
     page, pages = _pages(len(indexes), page)
     buttons = [
-        _b(_clip(communes[i].label(lang), 24), "cm", i)
+        _b(_clip(communes[i].label(lang), 24), EditStep.COMMUNE, i)
         for i in indexes[page * PAGE : (page + 1) * PAGE]
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    nav = _nav("cp", page, pages, lang) if only is None else []
-    typed = [_b("⌨️ " + _("Type the name"), "ty", TYPED.index("commune"))]
+    nav = _nav(EditStep.COMMUNES, page, pages, lang) if only is None else []
+    typed = [_b("⌨️ " + _("Type the name"), EditStep.TYPE, TYPED.index("commune"))]
     return InlineKeyboardMarkup([*rows, *nav, typed, _back(lang)])

@@ -22,6 +22,7 @@ from telegram.constants import ChatAction
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import gate
+from bot.callbacks import Prefix
 from bot.i18n import N_, money
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from i18n import Translator
@@ -142,11 +143,15 @@ def menu(store: Store, fmt: str, _: Translator) -> tuple[str, InlineKeyboardMark
 
     def button(action: str) -> InlineKeyboardButton:
         label = _(TITLES[PRESS_PERIODS[action]])
-        return InlineKeyboardButton(label, callback_data=f"ex:{store.id}:{action}:{code}")
+        return InlineKeyboardButton(
+            label, callback_data=f"{Prefix.EXPORT}:{store.id}:{action}:{code}"
+        )
 
     def switch(other: str, label: str) -> InlineKeyboardButton:
         mark = "• " if other == code else ""
-        return InlineKeyboardButton(mark + label, callback_data=f"ex:{store.id}:f:{other}")
+        return InlineKeyboardButton(
+            mark + label, callback_data=f"{Prefix.EXPORT}:{store.id}:f:{other}"
+        )
 
     rows = [
         [button("t"), button("y")],

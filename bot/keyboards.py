@@ -1,4 +1,5 @@
-"""Inline keyboards of an order card, by status (SPEC §5), and its sub-menus."""
+"""Inline keyboards of an order card (SPEC §5): the actions the lifecycle table allows from
+its status, and its sub-menus."""
 
 from __future__ import annotations
 
@@ -6,12 +7,21 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import DispatchPress, dispatch_button, keep_button, order_button
-from bot.i18n import STATUS, local_time, translator
+from bot.callbacks import (
+    DispatchPress,
+    OrderAction,
+    Prefix,
+    cancel_reason_action,
+    dispatch_button,
+    keep_button,
+    order_button,
+)
+from bot.i18n import N_, STATUS, local_time, translator
 from bot.reasons import CANCEL_REASON, courier_label
+from i18n import Translator
 from models.orders.cancellation import REASONS
 from models.orders.edit_plan import EDITABLE
-from models.orders.lifecycle import TERMINAL, OrderStatus
+from models.orders.lifecycle import TERMINAL, OrderStatus, Trigger, allowed_triggers, can_dispatch
 from models.orders.tables import Order
 from models.shipping.tables import CourierAccount
 
@@ -20,59 +30,73 @@ ACCOUNT_NAME = 40
 MAX_ACCOUNTS = 12
 
 
-def _b(order: Order, label: str, action: str) -> InlineKeyboardButton:
+def _b(order: Order, label: str, action: OrderAction) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=order_button(order.id, action, order.version))
 
 
+# What a trigger of the lifecycle table offers on a card. Confirm comes with the outcomes
+# of the call that leads to it; `ship` is never pressed: the parcel leaves through
+# Dispatch ▸, offered wherever the table has a path to shipped; Cancel comes last.
+MOVES: dict[Trigger, tuple[str, str, OrderAction]] = {
+    Trigger.PROCESS: ("📦 ", N_("Processing"), OrderAction.PROCESS),
+    Trigger.DELIVER: ("🎉 ", N_("Delivered"), OrderAction.DELIVERED),
+    Trigger.RETURN: ("↩️ ", N_("Returned"), OrderAction.RETURNED),
+}
+PER_ROW = 2
+
+
+def _call_buttons(order: Order, _: Translator) -> Row:
+    """Confirm and the usual outcomes of a call, each one press, so one edit of the
+    group's budget (issue 11 §6): a menu opened first would spend a second one on every
+    call."""
+    claim = (
+        _b(order, "🙋 " + _("Release"), OrderAction.RELEASE)
+        if order.claimed_by_id
+        else _b(order, "🙋 " + _("I'm calling"), OrderAction.CLAIM)
+    )
+    return [
+        _b(order, "✅ " + _("Confirm"), OrderAction.CONFIRM),
+        _b(order, "📵 " + _("No answer"), OrderAction.NO_ANSWER),
+        _b(order, "⏳ " + _("Busy"), OrderAction.BUSY),
+        _b(order, "📴 " + _("Unreachable"), OrderAction.UNREACHABLE),
+        _b(order, "📞 " + _("Call outcome ▸"), OrderAction.CALL_MENU),
+        claim,
+    ]
+
+
 def _main_rows(order: Order, lang: str) -> list[Row]:
+    """The buttons the lifecycle table allows from the order's status, two a row."""
     _ = translator(lang)
-    status = order.status
-    cancel = _b(order, "✖️ " + _("Cancel"), "cx")
-    if status is OrderStatus.PENDING:
-        claim = (
-            _b(order, "🙋 " + _("Release"), "rl")
-            if order.claimed_by_id
-            else _b(order, "🙋 " + _("I'm calling"), "cl")
-        )
-        # The usual outcomes of a call are one press, so one edit of the group's budget
-        # (issue 11 §6): a menu opened first would spend a second one on every call.
-        return [
-            [_b(order, "✅ " + _("Confirm"), "cf"), _b(order, "📵 " + _("No answer"), "na")],
-            [_b(order, "⏳ " + _("Busy"), "bz"), _b(order, "📴 " + _("Unreachable"), "ur")],
-            [_b(order, "📞 " + _("Call outcome ▸"), "cm"), claim],
-            [cancel],
-        ]
-    if status is OrderStatus.CONFIRMED:
-        return [
-            [_b(order, "📦 " + _("Processing"), "pr"), _b(order, "🚚 " + _("Dispatch ▸"), "dm")],
-            [cancel],
-        ]
-    if status is OrderStatus.PROCESSING and order.courier:
-        return [[cancel]]  # the courier channel is creating the parcel
-    if status is OrderStatus.PROCESSING:
-        return [[_b(order, "🚚 " + _("Dispatch ▸"), "dm"), cancel]]
-    if status is OrderStatus.SHIPPED:
-        return [
-            [_b(order, "🎉 " + _("Delivered"), "dv"), _b(order, "↩️ " + _("Returned"), "rt")],
-            [cancel],
-        ]
-    return [[_b(order, "↩️ " + _("Returned"), "rt")]]  # delivered
+    triggers = allowed_triggers(order.status)
+    buttons: Row = []
+    for trigger in triggers:
+        if trigger is Trigger.CONFIRM:
+            buttons += _call_buttons(order, _)
+        elif trigger in MOVES:
+            icon, label, action = MOVES[trigger]
+            buttons.append(_b(order, icon + _(label), action))
+    # Once a courier account was chosen its channel is creating the parcel: no second one.
+    if can_dispatch(order.status) and not order.courier:
+        buttons.append(_b(order, "🚚 " + _("Dispatch ▸"), OrderAction.DISPATCH_MENU))
+    if Trigger.CANCEL in triggers:
+        buttons.append(_b(order, "✖️ " + _("Cancel"), OrderAction.CANCEL))
+    return [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
 
 
 def main_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup | None:
     """The card's buttons; terminal orders keep only 🕓 Timeline, which changes nothing."""
     _ = translator(lang)
-    last = [_b(order, "🕓 " + _("Timeline"), "tl")]
+    last = [_b(order, "🕓 " + _("Timeline"), OrderAction.TIMELINE)]
     if order.status in TERMINAL:
         return InlineKeyboardMarkup([last])
     if order.status in EDITABLE and not (order.status is OrderStatus.PROCESSING and order.courier):
-        last.insert(0, _b(order, "✏️ " + _("Edit ▸"), "ed"))  # bot.edit_flow
+        last.insert(0, _b(order, "✏️ " + _("Edit ▸"), OrderAction.EDIT))  # bot.edit_flow
     return InlineKeyboardMarkup([*_main_rows(order, lang), last])
 
 
 def _with_back(order: Order, lang: str, rows: list[Row]) -> InlineKeyboardMarkup:
     _ = translator(lang)
-    return InlineKeyboardMarkup([*rows, [_b(order, "« " + _("Back"), "bk")]])
+    return InlineKeyboardMarkup([*rows, [_b(order, "« " + _("Back"), OrderAction.BACK)]])
 
 
 def calls_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
@@ -81,11 +105,20 @@ def calls_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
         order,
         lang,
         [
-            [_b(order, _("No answer"), "na"), _b(order, _("Busy"), "bz")],
-            [_b(order, _("Unreachable"), "ur"), _b(order, _("Wrong number"), "wn")],
-            [_b(order, "⏰ " + _("Postponed ▸"), "pm")],
-            [_b(order, _("Customer cancelled"), "cc"), _b(order, "🚫 " + _("Fake ▸"), "fk")],
-            [_b(order, "🔁 " + _("Duplicate ▸"), "du")],
+            [
+                _b(order, _("No answer"), OrderAction.NO_ANSWER),
+                _b(order, _("Busy"), OrderAction.BUSY),
+            ],
+            [
+                _b(order, _("Unreachable"), OrderAction.UNREACHABLE),
+                _b(order, _("Wrong number"), OrderAction.WRONG_NUMBER),
+            ],
+            [_b(order, "⏰ " + _("Postponed ▸"), OrderAction.POSTPONE_MENU)],
+            [
+                _b(order, _("Customer cancelled"), OrderAction.CUSTOMER_CANCELLED),
+                _b(order, "🚫 " + _("Fake ▸"), OrderAction.FAKE),
+            ],
+            [_b(order, "🔁 " + _("Duplicate ▸"), OrderAction.DUPLICATE)],
         ],
     )
 
@@ -97,21 +130,21 @@ def postpone_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
         lang,
         [
             [
-                _b(order, _("+1 h"), "p1"),
-                _b(order, _("+3 h"), "p3"),
-                _b(order, _("Tomorrow 10:00"), "pt"),
+                _b(order, _("+1 h"), OrderAction.POSTPONE_1H),
+                _b(order, _("+3 h"), OrderAction.POSTPONE_3H),
+                _b(order, _("Tomorrow 10:00"), OrderAction.POSTPONE_TOMORROW),
             ],
-            [_b(order, "✍️ " + _("Type a time…"), "pk")],
+            [_b(order, "✍️ " + _("Type a time…"), OrderAction.POSTPONE_TYPED)],
         ],
     )
 
 
-def _reason_action(order: Order, index: int, code: str) -> str:
+def _reason_action(order: Order, index: int, code: str) -> OrderAction:
     if code == "fake":
-        return "fk"  # asks for a second tap: it also blocks the number
+        return OrderAction.FAKE  # asks for a second tap: it also blocks the number
     if code == "duplicate" and order.status is OrderStatus.PENDING:
-        return "du"  # which order is kept
-    return f"k{index}"
+        return OrderAction.DUPLICATE  # which order is kept
+    return cancel_reason_action(index)
 
 
 def cancel_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
@@ -124,10 +157,10 @@ def cancel_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
     ]  # fmt: skip
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     title = "✖️ " + _("Cancel #%(number)s: why?", number=order.number)
-    return _with_back(order, lang, [[_b(order, title, "cx")], *rows])
+    return _with_back(order, lang, [[_b(order, title, OrderAction.CANCEL)], *rows])
 
 
-def _sure(order: Order, lang: str, label: str, action: str) -> InlineKeyboardMarkup:
+def _sure(order: Order, lang: str, label: str, action: OrderAction) -> InlineKeyboardMarkup:
     """A second tap for what cannot be undone: `Yes, …` or Back."""
     return _with_back(order, lang, [[_b(order, label, action)]])
 
@@ -135,25 +168,25 @@ def _sure(order: Order, lang: str, label: str, action: str) -> InlineKeyboardMar
 def fake_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
     label = _("Yes, fake: cancel #%(number)s and block the number", number=order.number)
-    return _sure(order, lang, "🚫 " + label, "fy")
+    return _sure(order, lang, "🚫 " + label, OrderAction.FAKE_YES)
 
 
 def delivered_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
     label = _("Yes, #%(number)s was delivered", number=order.number)
-    return _sure(order, lang, "🎉 " + label, "dy")
+    return _sure(order, lang, "🎉 " + label, OrderAction.DELIVERED_YES)
 
 
 def returned_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
     label = _("Yes, #%(number)s came back", number=order.number)
-    return _sure(order, lang, "↩️ " + label, "ry")
+    return _sure(order, lang, "↩️ " + label, OrderAction.RETURNED_YES)
 
 
 def blacklisted_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup:
     _ = translator(lang)
     label = _("Confirm #%(number)s anyway", number=order.number)
-    return _sure(order, lang, "⚠️ " + label, "cw")
+    return _sure(order, lang, "⚠️ " + label, OrderAction.CONFIRM_ANYWAY)
 
 
 def duplicate_keyboard(
@@ -170,7 +203,9 @@ def duplicate_keyboard(
         ]
         for c in candidates
     ]
-    rows.append([_b(order, "✍️ " + _("Another order (type its number)"), "dt")])
+    rows.append(
+        [_b(order, "✍️ " + _("Another order (type its number)"), OrderAction.DUPLICATE_TYPED)]
+    )
     return _with_back(order, lang, rows)
 
 
@@ -195,9 +230,17 @@ def dispatch_keyboard(
         for a in accounts
         if a.courier != "manual"
     ][:MAX_ACCOUNTS]
-    rows.append([_b(order, "✍️ " + _("Manual courier (type the tracking number)"), "dx")])
+    rows.append(
+        [
+            _b(
+                order,
+                "✍️ " + _("Manual courier (type the tracking number)"),
+                OrderAction.DISPATCH_MANUAL,
+            )
+        ]
+    )
     return _with_back(order, lang, rows)
 
 
 def courier_button(order: Order, account_id: int) -> str:
-    return dispatch_button(DispatchPress("dc", order.id, order.version, account_id))
+    return dispatch_button(DispatchPress(Prefix.COURIER, order.id, order.version, account_id))

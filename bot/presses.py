@@ -14,7 +14,7 @@ from telegram.ext import ContextTypes
 from telegram.helpers import mention_html
 
 from bot import asks, edit_flow, gate
-from bot.callbacks import OrderPress, parse_order
+from bot.callbacks import OrderAction, OrderPress, cancel_reason_action, parse_order
 from bot.cards import attempt_text
 from bot.context import display_name
 from bot.i18n import ALGIERS, N_, STATUS, local_time, translator
@@ -74,9 +74,9 @@ Action = Callable[[Press], Awaitable[str | None]]
 
 def _callback_time(choice: str) -> datetime:
     t = now()
-    if choice == "p1":
+    if choice == OrderAction.POSTPONE_1H:
         return t + timedelta(hours=1)
-    if choice == "p3":
+    if choice == OrderAction.POSTPONE_3H:
         return t + timedelta(hours=3)
     local = t.astimezone(ALGIERS) + timedelta(days=1)
     return local.replace(hour=10, minute=0, second=0, microsecond=0)
@@ -312,45 +312,70 @@ async def _edit(p: Press) -> None:
     await edit_flow.open_panel(p.query, p.context, p.store, p.order, p.actor)
 
 
-ACTIONS: dict[str, Action] = {
-    "cf": _confirm,
-    "na": _outcome("no_answer"),
-    "bz": _outcome("busy"),
-    "ur": _outcome("unreachable"),
-    "wn": _outcome("wrong_number"),
-    "cc": _outcome("customer_cancelled"),
-    "fk": _menu(fake_keyboard),
-    "fy": _fake,
-    "cw": _confirm_anyway,
-    "p1": _postpone("p1"),
-    "p3": _postpone("p3"),
-    "pt": _postpone("pt"),
-    "pk": _ask("callback"),
-    "cl": _claim,
-    "rl": _release,
-    "pr": _move(OrderStatus.PROCESSING),
-    "dv": _menu(delivered_keyboard),
-    "dy": _move(OrderStatus.DELIVERED),
-    "rt": _menu(returned_keyboard),
-    "ry": _move(OrderStatus.RETURNED),
-    "cy": _menu(cancel_keyboard),  # an older card's "Yes, cancel": ask why first
-    "cm": _menu(calls_keyboard),
-    "pm": _menu(postpone_keyboard),
-    "dm": _dispatch_menu,
-    "cx": _menu(cancel_keyboard),
-    "bk": _menu(main_keyboard),
-    "tl": _timeline,
-    "du": _duplicate_menu,
-    "dt": _ask("duplicate"),
-    "dx": _ask("tracking"),
-    **{f"k{i}": _cancel(i) for i in range(len(REASONS))},
-    "k7": _ask("cancel_other"),
-    "ed": _edit,
+ACTIONS: dict[OrderAction, Action] = {
+    OrderAction.CONFIRM: _confirm,
+    OrderAction.NO_ANSWER: _outcome("no_answer"),
+    OrderAction.BUSY: _outcome("busy"),
+    OrderAction.UNREACHABLE: _outcome("unreachable"),
+    OrderAction.WRONG_NUMBER: _outcome("wrong_number"),
+    OrderAction.CUSTOMER_CANCELLED: _outcome("customer_cancelled"),
+    OrderAction.FAKE: _menu(fake_keyboard),
+    OrderAction.FAKE_YES: _fake,
+    OrderAction.CONFIRM_ANYWAY: _confirm_anyway,
+    OrderAction.POSTPONE_1H: _postpone(OrderAction.POSTPONE_1H),
+    OrderAction.POSTPONE_3H: _postpone(OrderAction.POSTPONE_3H),
+    OrderAction.POSTPONE_TOMORROW: _postpone(OrderAction.POSTPONE_TOMORROW),
+    OrderAction.POSTPONE_TYPED: _ask("callback"),
+    OrderAction.CLAIM: _claim,
+    OrderAction.RELEASE: _release,
+    OrderAction.PROCESS: _move(OrderStatus.PROCESSING),
+    OrderAction.DELIVERED: _menu(delivered_keyboard),
+    OrderAction.DELIVERED_YES: _move(OrderStatus.DELIVERED),
+    OrderAction.RETURNED: _menu(returned_keyboard),
+    OrderAction.RETURNED_YES: _move(OrderStatus.RETURNED),
+    OrderAction.CANCEL_YES: _menu(cancel_keyboard),  # an older card's "Yes, cancel": ask why first
+    OrderAction.CALL_MENU: _menu(calls_keyboard),
+    OrderAction.POSTPONE_MENU: _menu(postpone_keyboard),
+    OrderAction.DISPATCH_MENU: _dispatch_menu,
+    OrderAction.CANCEL: _menu(cancel_keyboard),
+    OrderAction.BACK: _menu(main_keyboard),
+    OrderAction.TIMELINE: _timeline,
+    OrderAction.DUPLICATE: _duplicate_menu,
+    OrderAction.DUPLICATE_TYPED: _ask("duplicate"),
+    OrderAction.DISPATCH_MANUAL: _ask("tracking"),
+    **{cancel_reason_action(i): _cancel(i) for i in range(len(REASONS))},
+    OrderAction.REASON_7: _ask("cancel_other"),
+    OrderAction.EDIT: _edit,
 }
 # Presses that change nothing: answered at once (what they send may wait for the chat's
 # budget), refused on an outdated card like a change would be, except the timeline.
-SENDS = frozenset({"tl", "dt", "dx", "pk", "k7", "ed"})
-MENUS = frozenset({"cm", "pm", "dm", "cx", "cy", "bk", "du", "fk", "dv", "rt"}) | SENDS
+SENDS = frozenset(
+    {
+        OrderAction.TIMELINE,
+        OrderAction.DUPLICATE_TYPED,
+        OrderAction.DISPATCH_MANUAL,
+        OrderAction.POSTPONE_TYPED,
+        OrderAction.REASON_7,
+        OrderAction.EDIT,
+    }
+)
+MENUS = (
+    frozenset(
+        {
+            OrderAction.CALL_MENU,
+            OrderAction.POSTPONE_MENU,
+            OrderAction.DISPATCH_MENU,
+            OrderAction.CANCEL,
+            OrderAction.CANCEL_YES,
+            OrderAction.BACK,
+            OrderAction.DUPLICATE,
+            OrderAction.FAKE,
+            OrderAction.DELIVERED,
+            OrderAction.RETURNED,
+        }
+    )
+    | SENDS
+)
 
 
 async def _load(press: OrderPress, query: CallbackQuery) -> tuple[Order, Store, Actor] | str:
@@ -397,7 +422,7 @@ async def team_press(
 ) -> Press | None:
     """A press on a card's sub-menu kept elsewhere (bot.dispatch_menu), checked like the
     card's own buttons, an outdated card refused; None once the person was told why not."""
-    loaded = await _load(OrderPress(order_id, "dm", version), query)
+    loaded = await _load(OrderPress(order_id, OrderAction.DISPATCH_MENU, version), query)
     if isinstance(loaded, str):
         _ = await _chat_translator(query)
         await query.answer(_(loaded), show_alert=True)
@@ -435,10 +460,10 @@ async def refuse(p: Press, exc: DomainError) -> None:
     await p.query.answer(_alert(refusal(exc, p._)), show_alert=True)
 
 
-async def _look(p: Press, action: str) -> None:
+async def _look(p: Press, action: OrderAction) -> None:
     """Menus, the timeline and questions: nothing changes. A message to send may wait for
     the chat's budget, so those are answered first; a menu shows once it is answered."""
-    if action != "tl" and p.version != p.order.version:
+    if action != OrderAction.TIMELINE and p.version != p.order.version:
         await refuse(p, await _stale(p))
         return
     if action in SENDS:
@@ -449,7 +474,7 @@ async def _look(p: Press, action: str) -> None:
     await p.query.answer(toast)
 
 
-async def _run(p: Press, action: str) -> None:
+async def _run(p: Press, action: OrderAction) -> None:
     # Use cases get the card's version: a press on an outdated card loses like a race,
     # and the person is told who acted.
     try:

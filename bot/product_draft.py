@@ -21,7 +21,7 @@ from pathlib import Path
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, PhotoSize
 from telegram.error import TelegramError
 
-from bot.callbacks import form_button
+from bot.callbacks import FormAction, form_button
 from bot.i18n import N_, money, translator
 from i18n import group_thousands
 from models.catalog import products
@@ -238,8 +238,12 @@ def summary(d: Draft) -> str:
 
 def summary_keyboard(d: Draft) -> InlineKeyboardMarkup:
     _ = translator(d.lang)
-    save = InlineKeyboardButton("✅ " + _("Save"), callback_data=form_button(d.token, "sv"))
-    cancel = InlineKeyboardButton("✖️ " + _("Cancel"), callback_data=form_button(d.token, "cx"))
+    save = InlineKeyboardButton(
+        "✅ " + _("Save"), callback_data=form_button(d.token, FormAction.SAVE)
+    )
+    cancel = InlineKeyboardButton(
+        "✖️ " + _("Cancel"), callback_data=form_button(d.token, FormAction.CANCEL)
+    )
     return InlineKeyboardMarkup([[save, cancel]])
 
 

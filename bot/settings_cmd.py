@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import gate
 from bot.api_keys_cmd import button as key_button
-from bot.callbacks import parse_setting, setting_button
+from bot.callbacks import ApiKeyAction, SettingKey, WebhookAction, parse_setting, setting_button
 from bot.i18n import translator
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from bot.webhook_views import button as webhook_button
@@ -33,16 +33,16 @@ MIN_HOURS_CHOICES = (0, 12, 24, 48)
 # Call-back plans offered (models.calls.policy), by a short code the buttons carry.
 PLANS = {"a": "1h,3h,10:00", "b": "2h,4h,10:00", "c": "1h,2h,4h,10:00", "d": "3h,10:00"}
 # Button key → (Store field, how the value in the callback data reads).
-CHANGES: dict[str, tuple[str, Callable[[str], object]]] = {
-    "lg": ("lang", str),
-    "na": ("no_answer_limit", int),
-    "cl": ("claim_minutes", int),
-    "mh": ("no_answer_min_hours", int),
-    "cp": ("callback_plan", lambda v: PLANS[v]),
-    "sn": ("silent_notifications", lambda v: {"1": True, "0": False}[v]),
-    "rm": ("roster_mode", lambda v: {"1": True, "0": False}[v]),
-    "am": ("agents_see_money", lambda v: {"1": True, "0": False}[v]),
-    "as": ("agents_change_stock", lambda v: {"1": True, "0": False}[v]),
+CHANGES: dict[SettingKey, tuple[str, Callable[[str], object]]] = {
+    SettingKey.LANG: ("lang", str),
+    SettingKey.NO_ANSWER_LIMIT: ("no_answer_limit", int),
+    SettingKey.CLAIM_MINUTES: ("claim_minutes", int),
+    SettingKey.NO_ANSWER_MIN_HOURS: ("no_answer_min_hours", int),
+    SettingKey.CALLBACK_PLAN: ("callback_plan", lambda v: PLANS[v]),
+    SettingKey.SILENT_NOTIFICATIONS: ("silent_notifications", lambda v: {"1": True, "0": False}[v]),
+    SettingKey.ROSTER_MODE: ("roster_mode", lambda v: {"1": True, "0": False}[v]),
+    SettingKey.AGENTS_SEE_MONEY: ("agents_see_money", lambda v: {"1": True, "0": False}[v]),
+    SettingKey.AGENTS_CHANGE_STOCK: ("agents_change_stock", lambda v: {"1": True, "0": False}[v]),
 }
 
 
@@ -111,7 +111,7 @@ def settings_text(store: Store, _: Translator) -> str:
     )
 
 
-def _b(store: Store, label: str, key: str, value: object) -> InlineKeyboardButton:
+def _b(store: Store, label: str, key: SettingKey, value: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=setting_button(store.id, key, str(value)))
 
 
@@ -119,36 +119,58 @@ def main_menu(store: Store, _: Translator) -> InlineKeyboardMarkup:
     lines = _lines(store, _)
     return InlineKeyboardMarkup(
         [
-            [_b(store, "🌐 " + _("Language ▸"), "mn", "lg")],
-            [_b(store, "📵 " + _("No-answer policy ▸"), "mn", "na")],
-            [_b(store, "🔁 " + _("Call-back plan ▸"), "mn", "cp")],
-            [_b(store, "⏱ " + _("Claim time ▸"), "mn", "cl")],
+            [_b(store, "🌐 " + _("Language ▸"), SettingKey.MENU, SettingKey.LANG)],
+            [
+                _b(
+                    store,
+                    "📵 " + _("No-answer policy ▸"),
+                    SettingKey.MENU,
+                    SettingKey.NO_ANSWER_LIMIT,
+                )
+            ],
+            [_b(store, "🔁 " + _("Call-back plan ▸"), SettingKey.MENU, SettingKey.CALLBACK_PLAN)],
+            [_b(store, "⏱ " + _("Claim time ▸"), SettingKey.MENU, SettingKey.CLAIM_MINUTES)],
             [
                 _b(
                     store,
                     "🔕 " + lines["silent_notifications"],
-                    "sn",
+                    SettingKey.SILENT_NOTIFICATIONS,
                     int(not store.silent_notifications),
                 )
             ],
-            [_b(store, "👥 " + lines["roster_mode"], "rm", int(not store.roster_mode))],
-            [_b(store, "💰 " + lines["agents_see_money"], "am", int(not store.agents_see_money))],
+            [
+                _b(
+                    store,
+                    "👥 " + lines["roster_mode"],
+                    SettingKey.ROSTER_MODE,
+                    int(not store.roster_mode),
+                )
+            ],
+            [
+                _b(
+                    store,
+                    "💰 " + lines["agents_see_money"],
+                    SettingKey.AGENTS_SEE_MONEY,
+                    int(not store.agents_see_money),
+                )
+            ],
             [
                 _b(
                     store,
                     "📦 " + lines["agents_change_stock"],
-                    "as",
+                    SettingKey.AGENTS_CHANGE_STOCK,
                     int(not store.agents_change_stock),
                 )
             ],
             [
                 InlineKeyboardButton(
-                    "🔗 " + _("Webhooks ▸"), callback_data=webhook_button(store.id, "ls")
+                    "🔗 " + _("Webhooks ▸"),
+                    callback_data=webhook_button(store.id, WebhookAction.LIST),
                 )
             ],
             [
                 InlineKeyboardButton(
-                    "🔑 " + _("API keys ▸"), callback_data=key_button(store.id, "ls")
+                    "🔑 " + _("API keys ▸"), callback_data=key_button(store.id, ApiKeyAction.LIST)
                 )
             ],
         ]
@@ -161,37 +183,59 @@ def _picked(label: str, chosen: bool) -> str:
 
 def submenu(store: Store, which: str, _: Translator) -> InlineKeyboardMarkup | None:
     """The choices of one setting, the current one ticked; None for an unknown menu."""
-    if which == "lg":
-        row = [_b(store, _picked(n, store.lang == c), "lg", c) for c, n in LANG_NAMES.items()]
-    elif which == "na":
+    if which == SettingKey.LANG:
         row = [
-            _b(store, _picked(str(n) if n else _("Off"), store.no_answer_limit == n), "na", n)
+            _b(store, _picked(n, store.lang == c), SettingKey.LANG, c)
+            for c, n in LANG_NAMES.items()
+        ]
+    elif which == SettingKey.NO_ANSWER_LIMIT:
+        row = [
+            _b(
+                store,
+                _picked(str(n) if n else _("Off"), store.no_answer_limit == n),
+                SettingKey.NO_ANSWER_LIMIT,
+                n,
+            )
             for n in NO_ANSWER_CHOICES
         ]
         span = [
             _b(
                 store,
                 _picked(_("over %(hours)s h", hours=h), store.no_answer_min_hours == h),
-                "mh",
+                SettingKey.NO_ANSWER_MIN_HOURS,
                 h,
             )
             for h in MIN_HOURS_CHOICES
         ]
-        return InlineKeyboardMarkup([row, span, [_b(store, "« " + _("Back"), "mn", "main")]])
-    elif which == "cp":
+        return InlineKeyboardMarkup(
+            [row, span, [_b(store, "« " + _("Back"), SettingKey.MENU, "main")]]
+        )
+    elif which == SettingKey.CALLBACK_PLAN:
         rows = [
-            [_b(store, _picked(plan_label(p, _), store.callback_plan == p), "cp", code)]
+            [
+                _b(
+                    store,
+                    _picked(plan_label(p, _), store.callback_plan == p),
+                    SettingKey.CALLBACK_PLAN,
+                    code,
+                )
+            ]
             for code, p in PLANS.items()
         ]
-        return InlineKeyboardMarkup([*rows, [_b(store, "« " + _("Back"), "mn", "main")]])
-    elif which == "cl":
+        return InlineKeyboardMarkup([*rows, [_b(store, "« " + _("Back"), SettingKey.MENU, "main")]])
+    elif which == SettingKey.CLAIM_MINUTES:
         row = [
-            _b(store, _picked(_("%(minutes)s min", minutes=m), store.claim_minutes == m), "cl", m)
+            _b(
+                store,
+                _picked(_("%(minutes)s min", minutes=m), store.claim_minutes == m),
+                SettingKey.CLAIM_MINUTES,
+                m,
+            )
             for m in CLAIM_CHOICES
         ]
     else:
         return None
-    return InlineKeyboardMarkup([row, [_b(store, "« " + _("Back"), "mn", "main")]])
+    return InlineKeyboardMarkup([row, [_b(store, "« " + _("Back"), SettingKey.MENU, "main")]])
 
 
 async def on_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -211,7 +255,7 @@ async def _open(query: CallbackQuery, owner: Owner, which: str) -> None:
     )
 
 
-async def _change(query: CallbackQuery, owner: Owner, key: str, raw: str) -> None:
+async def _change(query: CallbackQuery, owner: Owner, key: SettingKey, raw: str) -> None:
     field, read = CHANGES[key]
     try:
         store = await settings.change_setting(owner.store, field, read(raw))
@@ -229,17 +273,17 @@ async def on_setting_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     if query is None:
         return
     parsed = parse_setting(query.data)
-    if parsed is None or (parsed[1] != "mn" and parsed[1] not in CHANGES):
+    if parsed is None or (parsed[1] != SettingKey.MENU and parsed[1] not in CHANGES):
         await gate.alert(query, STALE)
         return
     store_id, key, value = parsed
     owner = await owner_press(query, store_id)
     if owner is None:
         return
-    if key == "mn":
+    if key == SettingKey.MENU:
         await _open(query, owner, value)
     else:
-        await _change(query, owner, key, value)
+        await _change(query, owner, SettingKey(key), value)
 
 
 def roster_text(store: Store, _: Translator) -> str:

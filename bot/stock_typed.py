@@ -13,6 +13,7 @@ from telegram import Message
 from bot.gate import Teammate
 from bot.i18n import N_
 from models.catalog import products
+from models.catalog.stock import adjust_stock, set_stock
 from models.catalog.tables import Product, Variant
 from models.errors import InvalidInput, NotFound
 from models.orders.timeline import Actor
@@ -63,11 +64,9 @@ async def typed_stock(
     name = name_of(variant.product, variant)
     try:
         if sign == "=":
-            stock = await products.set_stock(mate.store, variant.id, count)
+            stock = await set_stock(mate.store, variant.id, count)
         else:
-            stock = await products.adjust_stock(
-                mate.store, variant.id, count if sign == "+" else -count
-            )
+            stock = await adjust_stock(mate.store, variant.id, count if sign == "+" else -count)
     except (InvalidInput, NotFound):
         now = (await products.variant_at(mate.store, line)) or variant
         await message.reply_text(

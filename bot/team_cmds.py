@@ -15,7 +15,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import gate
-from bot.callbacks import parse_team, team_button
+from bot.callbacks import TeamAction, parse_team, team_button
 from bot.context import display_name
 from bot.i18n import ALGIERS, N_, ROLE, translator
 from i18n import Translator
@@ -203,15 +203,36 @@ async def team_view(
         ),
     ]
     rows = [
-        [_button("✖️ " + _("Remove %(name)s", name=_short(_member_name(m))), store, "rm", m.id)]
+        [
+            _button(
+                "✖️ " + _("Remove %(name)s", name=_short(_member_name(m))),
+                store,
+                TeamAction.REMOVE,
+                m.id,
+            )
+        ]
         for m in _removable(members)
     ]
     rows += [
-        [_button("⛔ " + _("Block %(name)s", name=_short(h.name)), store, "bh", h.user_id)]
+        [
+            _button(
+                "⛔ " + _("Block %(name)s", name=_short(h.name)),
+                store,
+                TeamAction.BLOCK_HELPER,
+                h.user_id,
+            )
+        ]
         for h in helpers
     ]
     rows += [
-        [_button("🔌 " + _("Unlink %(chat)s", chat=_short(_chat_title(c))), store, "ul", c.id)]
+        [
+            _button(
+                "🔌 " + _("Unlink %(chat)s", chat=_short(_chat_title(c))),
+                store,
+                TeamAction.UNLINK,
+                c.id,
+            )
+        ]
         for c in chats[:MAX_LISTED]
         if c.active and c.chat_id != here
     ]
@@ -219,14 +240,14 @@ async def team_view(
     return "\n".join(text), InlineKeyboardMarkup(rows) if rows else None
 
 
-def _button(label: str, store: Store, action: str, target: int = 0) -> InlineKeyboardButton:
+def _button(label: str, store: Store, action: TeamAction, target: int = 0) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=team_button(store.id, action, target))
 
 
 def _confirm(
-    store: Store, yes: str, action: str, target: int, _: Translator
+    store: Store, yes: str, action: TeamAction, target: int, _: Translator
 ) -> InlineKeyboardMarkup:
-    back = _button("« " + _("Back"), store, "bk")
+    back = _button("« " + _("Back"), store, TeamAction.BACK)
     return InlineKeyboardMarkup([[_button(yes, store, action, target)], [back]])
 
 
@@ -260,7 +281,7 @@ async def _ask_remove(query: CallbackQuery, owner: Owner, member_id: int) -> Non
         return
     yes = "✖️ " + _("Yes, remove %(name)s", name=_short(_member_name(member)))
     await query.answer()
-    await edit_menu(query, None, _confirm(owner.store, yes, "ry", member.id, _))
+    await edit_menu(query, None, _confirm(owner.store, yes, TeamAction.REMOVE_YES, member.id, _))
 
 
 async def _remove(query: CallbackQuery, owner: Owner, member_id: int) -> None:
@@ -293,7 +314,7 @@ async def _ask_unlink(query: CallbackQuery, owner: Owner, chat_pk: int) -> None:
         return
     yes = "🔌 " + _("Yes, unlink %(chat)s", chat=_short(_chat_title(chat)))
     await query.answer()
-    await edit_menu(query, None, _confirm(owner.store, yes, "uy", chat.id, _))
+    await edit_menu(query, None, _confirm(owner.store, yes, TeamAction.UNLINK_YES, chat.id, _))
 
 
 async def _unlink(query: CallbackQuery, owner: Owner, chat_pk: int) -> None:
@@ -327,7 +348,7 @@ async def _ask_block(query: CallbackQuery, owner: Owner, user_id: int) -> None:
         return
     yes = "⛔ " + _("Yes, block %(name)s", name=_short(helper.name))
     await query.answer()
-    await edit_menu(query, None, _confirm(owner.store, yes, "by", user_id, _))
+    await edit_menu(query, None, _confirm(owner.store, yes, TeamAction.BLOCK_YES, user_id, _))
 
 
 async def _block(query: CallbackQuery, owner: Owner, user_id: int) -> None:
@@ -348,13 +369,13 @@ async def _back(query: CallbackQuery, owner: Owner, target: int) -> None:
 
 
 TEAM_PRESSES: dict[str, TeamPress] = {
-    "rm": _ask_remove,
-    "ry": _remove,
-    "ul": _ask_unlink,
-    "uy": _unlink,
-    "bk": _back,
-    "bh": _ask_block,
-    "by": _block,
+    TeamAction.REMOVE: _ask_remove,
+    TeamAction.REMOVE_YES: _remove,
+    TeamAction.UNLINK: _ask_unlink,
+    TeamAction.UNLINK_YES: _unlink,
+    TeamAction.BACK: _back,
+    TeamAction.BLOCK_HELPER: _ask_block,
+    TeamAction.BLOCK_YES: _block,
 }
 
 

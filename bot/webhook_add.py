@@ -16,6 +16,7 @@ import httpx
 from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from bot.callbacks import WEBHOOK_DRAFT_ACTIONS, WebhookAction
 from bot.context import display_name
 from bot.i18n import N_, translator
 from bot.team_cmds import Owner, edit_menu
@@ -32,7 +33,7 @@ TTL = 3600.0
 ASKS, DRAFTS = "webhook_asks", "webhook_drafts"
 ASK_URL = N_("Reply with the address that should receive the store's events (https://…).")
 OUT_OF_DATE = N_("This is out of date: press ➕ Add a webhook again.")
-DRAFT_ACTIONS = frozenset({"ev", "al", "pd", "sv", "cx"})
+DRAFT_ACTIONS = WEBHOOK_DRAFT_ACTIONS
 
 
 @dataclass
@@ -65,14 +66,26 @@ def draft_view(token: int, draft: Draft, _: Translator) -> tuple[str, InlineKeyb
         _("Which events should it receive? All of them unless you tap some off."),
     ]
     toggles = [
-        key(("✅ " if name in draft.events else "▫️ ") + name, sid, "ev", token, index)
+        key(
+            ("✅ " if name in draft.events else "▫️ ") + name,
+            sid,
+            WebhookAction.DRAFT_EVENT,
+            token,
+            index,
+        )
         for index, name in enumerate(webhooks.EVENTS)
     ]
     personal = _("Customer details: %(answer)s", answer=_("yes") if draft.personal else _("no"))
     rows = [toggles[i : i + 2] for i in range(0, len(toggles), 2)]
     rows += [
-        [key(_("All events"), sid, "al", token), key("👤 " + personal, sid, "pd", token)],
-        [key("✅ " + _("Create"), sid, "sv", token), key("✖️ " + _("Cancel"), sid, "cx", token)],
+        [
+            key(_("All events"), sid, WebhookAction.DRAFT_ALL, token),
+            key("👤 " + personal, sid, WebhookAction.DRAFT_PERSONAL, token),
+        ],
+        [
+            key("✅ " + _("Create"), sid, WebhookAction.DRAFT_SAVE, token),
+            key("✖️ " + _("Cancel"), sid, WebhookAction.DRAFT_CANCEL, token),
+        ],
     ]
     return "\n".join(text), InlineKeyboardMarkup(rows)
 
@@ -160,7 +173,7 @@ async def draft_press(
     query: CallbackQuery,
     owner: Owner,
     context: ContextTypes.DEFAULT_TYPE,
-    action: str,
+    action: WebhookAction,
     token: int,
     arg: int | None,
 ) -> None:
@@ -169,19 +182,19 @@ async def draft_press(
     if draft is None or draft.user_id != query.from_user.id or draft.store_id != owner.store.id:
         await query.answer(_(OUT_OF_DATE), show_alert=True)
         return
-    if action == "cx":
+    if action == WebhookAction.DRAFT_CANCEL:
         del context.bot_data[DRAFTS][token]
         await query.answer()
         await query.edit_message_text(_("Cancelled: no webhook was added."))
         return
-    if action == "sv":
+    if action == WebhookAction.DRAFT_SAVE:
         await _create(query, owner, context, token, draft)
         return
-    if action == "ev" and arg is not None and arg < len(webhooks.EVENTS):
+    if action == WebhookAction.DRAFT_EVENT and arg is not None and arg < len(webhooks.EVENTS):
         draft.events ^= {webhooks.EVENTS[arg]}
-    elif action == "al":
+    elif action == WebhookAction.DRAFT_ALL:
         draft.events = set(webhooks.EVENTS)
-    elif action == "pd":
+    elif action == WebhookAction.DRAFT_PERSONAL:
         draft.personal = not draft.personal
     await query.answer()
     text, markup = draft_view(token, draft, _)
@@ -219,5 +232,7 @@ async def _create(
         "webhook added store=%s endpoint=%s by=%s", owner.store.slug, endpoint.id, owner.actor.id
     )
     await query.answer()
-    markup = InlineKeyboardMarkup([[key("⚙️ " + _("Open"), owner.store.id, "op", endpoint.id)]])
+    markup = InlineKeyboardMarkup(
+        [[key("⚙️ " + _("Open"), owner.store.id, WebhookAction.OPEN, endpoint.id)]]
+    )
     await query.edit_message_text(created_text(endpoint, secret, _), reply_markup=markup)

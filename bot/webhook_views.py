@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.callbacks import setting_button
+from bot.callbacks import SettingKey, WebhookAction, setting_button
 from bot.i18n import local_time, translator
 from i18n import Translator
 from models.outbox import webhooks
@@ -23,29 +23,28 @@ from models.stores.tables import Store
 LOG_SHOWN = 10
 URL_CHARS = 60
 ERROR_CHARS = 100
-ACTIONS = frozenset(
-    {"ls", "op", "lg", "rd", "tp", "en", "dl", "dy", "ad", "ev", "al", "pd", "sv", "cx"}
-)
+ACTIONS = frozenset(WebhookAction)
 _DATA = re.compile(r"wh:([0-9]{1,9}):([a-z]{2}):([0-9]{1,19})(?::([0-9]{1,19}))?")
 OUTCOME_ICON = {"delivered": "✅", "retrying": "⏳", "dead": "❌"}
 
 
-def button(store_id: int, action: str, target: int = 0, arg: int | None = None) -> str:
+def button(store_id: int, action: WebhookAction, target: int = 0, arg: int | None = None) -> str:
     if action not in ACTIONS:
         raise ValueError(f"unknown webhook action {action!r}")
     return f"wh:{store_id}:{action}:{target}" + (f":{arg}" if arg is not None else "")
 
 
-def parse_button(data: str | None) -> tuple[int, str, int, int | None] | None:
+def parse_button(data: str | None) -> tuple[int, WebhookAction, int, int | None] | None:
     match = _DATA.fullmatch(data or "")
     if match is None or match.group(2) not in ACTIONS:
         return None
     arg = match.group(4)
-    return int(match.group(1)), match.group(2), int(match.group(3)), int(arg) if arg else None
+    action = WebhookAction(match.group(2))
+    return int(match.group(1)), action, int(match.group(3)), int(arg) if arg else None
 
 
 def key(
-    label: str, store_id: int, action: str, target: int = 0, arg: int | None = None
+    label: str, store_id: int, action: WebhookAction, target: int = 0, arg: int | None = None
 ) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=button(store_id, action, target, arg))
 
@@ -109,11 +108,26 @@ async def list_view(store: Store, _: Translator) -> tuple[str, InlineKeyboardMar
                 else _("No delivery yet.")
             ),
         ]
-        rows.append([key(f"⚙️ #{endpoint.id} {host(endpoint.url)}", store.id, "op", endpoint.id)])
+        rows.append(
+            [
+                key(
+                    f"⚙️ #{endpoint.id} {host(endpoint.url)}",
+                    store.id,
+                    WebhookAction.OPEN,
+                    endpoint.id,
+                )
+            ]
+        )
     if len(endpoints) < webhooks.MAX_ENDPOINTS:
-        rows.append([key("➕ " + _("Add a webhook"), store.id, "ad")])
+        rows.append([key("➕ " + _("Add a webhook"), store.id, WebhookAction.ADD)])
     back = "« " + _("Settings")
-    rows.append([InlineKeyboardButton(back, callback_data=setting_button(store.id, "mn", "main"))])
+    rows.append(
+        [
+            InlineKeyboardButton(
+                back, callback_data=setting_button(store.id, SettingKey.MENU, "main")
+            )
+        ]
+    )
     return "\n".join(text), InlineKeyboardMarkup(rows)
 
 
@@ -128,12 +142,15 @@ def endpoint_view(endpoint: WebhookEndpoint, _: Translator) -> tuple[str, Inline
         _("Customer details included: %(answer)s", answer=personal),
     ]
     rows = [
-        [key("📜 " + _("Delivery log"), sid, "lg", eid), key("📡 " + _("Test"), sid, "tp", eid)]
+        [
+            key("📜 " + _("Delivery log"), sid, WebhookAction.LOG, eid),
+            key("📡 " + _("Test"), sid, WebhookAction.TEST, eid),
+        ]
     ]
     if not endpoint.active:
-        rows.append([key("▶️ " + _("Enable again"), sid, "en", eid)])
-    rows.append([key("🗑 " + _("Delete"), sid, "dl", eid)])
-    rows.append([key("« " + _("Webhooks"), sid, "ls")])
+        rows.append([key("▶️ " + _("Enable again"), sid, WebhookAction.ENABLE, eid)])
+    rows.append([key("🗑 " + _("Delete"), sid, WebhookAction.DELETE, eid)])
+    rows.append([key("« " + _("Webhooks"), sid, WebhookAction.LIST)])
     return "\n".join(text), InlineKeyboardMarkup(rows)
 
 
@@ -149,7 +166,7 @@ async def log_view(
             key(
                 "🔁 " + _("Send again: %(when)s", when=local_time(a.created_at)),
                 store.id,
-                "rd",
+                WebhookAction.REDELIVER,
                 endpoint.id,
                 a.id,
             )
@@ -158,7 +175,10 @@ async def log_view(
         if a.outcome == "dead"
     ]
     rows.append(
-        [key("🔄", store.id, "lg", endpoint.id), key("« " + _("Back"), store.id, "op", endpoint.id)]
+        [
+            key("🔄", store.id, WebhookAction.LOG, endpoint.id),
+            key("« " + _("Back"), store.id, WebhookAction.OPEN, endpoint.id),
+        ]
     )
     return "\n".join([head, url_html(endpoint.url), *body]), InlineKeyboardMarkup(rows)
 
@@ -179,8 +199,8 @@ def disabled_notice(store: Store, payload: dict[str, Any]) -> tuple[str, InlineK
     ]
     markup = InlineKeyboardMarkup(
         [
-            [key("📜 " + _("Delivery log"), store.id, "lg", endpoint_id)],
-            [key("▶️ " + _("Enable again"), store.id, "en", endpoint_id)],
+            [key("📜 " + _("Delivery log"), store.id, WebhookAction.LOG, endpoint_id)],
+            [key("▶️ " + _("Enable again"), store.id, WebhookAction.ENABLE, endpoint_id)],
         ]
     )
     return "\n".join(text), markup

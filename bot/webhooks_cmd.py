@@ -11,6 +11,7 @@ from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot import gate
+from bot.callbacks import WebhookAction
 from bot.i18n import N_
 from bot.team_cmds import STALE, Owner, edit_menu, owner_press
 from bot.webhook_add import DRAFT_ACTIONS, ask_url, draft_press, on_url_reply
@@ -41,9 +42,9 @@ async def on_webhook_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         return
     if action in DRAFT_ACTIONS:
         await draft_press(query, owner, context, action, target, arg)
-    elif action == "ad":
+    elif action == WebhookAction.ADD:
         await ask_url(query, owner, context)
-    elif action == "ls":
+    elif action == WebhookAction.LIST:
         await query.answer()
         await edit_menu(query, *await list_view(owner.store, owner._))
     else:
@@ -51,7 +52,7 @@ async def on_webhook_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 
 async def _endpoint_press(
-    query: CallbackQuery, owner: Owner, action: str, endpoint_id: int, arg: int | None
+    query: CallbackQuery, owner: Owner, action: WebhookAction, endpoint_id: int, arg: int | None
 ) -> None:
     store, _ = owner.store, owner._
     try:
@@ -68,34 +69,39 @@ async def _endpoint_press(
         await query.answer(refusal(exc, _), show_alert=True)
         return
     await query.answer(toast)
-    if action == "dy":
+    if action == WebhookAction.DELETE_YES:
         await edit_menu(query, *await list_view(store, _))
-    elif action == "dl":
+    elif action == WebhookAction.DELETE:
         yes = key(
-            "🗑 " + _("Yes, delete webhook #%(id)s", id=endpoint.id), store.id, "dy", endpoint.id
+            "🗑 " + _("Yes, delete webhook #%(id)s", id=endpoint.id),
+            store.id,
+            WebhookAction.DELETE_YES,
+            endpoint.id,
         )
-        back = key("« " + _("Back"), store.id, "op", endpoint.id)
+        back = key("« " + _("Back"), store.id, WebhookAction.OPEN, endpoint.id)
         await edit_menu(query, None, InlineKeyboardMarkup([[yes], [back]]))
-    elif action in ("lg", "rd", "tp"):
+    elif action in (WebhookAction.LOG, WebhookAction.REDELIVER, WebhookAction.TEST):
         await edit_menu(query, *await log_view(store, endpoint, _))
     else:
         endpoint = await webhooks.get_endpoint(store, endpoint.id)
         await edit_menu(query, *endpoint_view(endpoint, _))
 
 
-async def _act(owner: Owner, action: str, endpoint: WebhookEndpoint, arg: int | None) -> str | None:
+async def _act(
+    owner: Owner, action: WebhookAction, endpoint: WebhookEndpoint, arg: int | None
+) -> str | None:
     """Do what the button says; the toast to answer it with."""
     store, _ = owner.store, owner._
-    if action == "rd":
+    if action == WebhookAction.REDELIVER:
         await webhooks.redeliver(store, endpoint.id, arg or 0)
         return _("Sent again: it shows in the log in a moment.")
-    if action == "tp":
+    if action == WebhookAction.TEST:
         await webhooks.send_test(store, endpoint.id)
         return _("Test sent: it shows in the log in a moment.")
-    if action == "en":
+    if action == WebhookAction.ENABLE:
         await webhooks.enable_endpoint(store, endpoint.id)
         return _("Webhook #%(id)s enabled again.", id=endpoint.id)
-    if action == "dy":
+    if action == WebhookAction.DELETE_YES:
         await webhooks.delete_endpoint(store, endpoint.id)
         log.info(
             "webhook deleted store=%s endpoint=%s by=%s", store.slug, endpoint.id, owner.actor.id

@@ -24,10 +24,10 @@ from hanout.settings import Settings
 from models.catalog import products
 from models.catalog.products import VariantSpec
 from models.errors import DomainError
-from models.infra.db import close_db, open_db
 from models.infra.sealing import Sealer
 from models.outbox import relay as outbox
 from models.outbox import sms
+from models.session import close_db, open_db
 from models.shipping import geography
 from models.shipping.fees import parse_fee_csv
 from models.shipping.tables import CourierAccount

@@ -19,14 +19,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import webhook
+from bot import telegram_webhook
 from bot.channel import TOPICS as TELEGRAM_TOPICS
 from bot.channel import TelegramChannel
 from bot.runtime import BotConfig, BotRuntime
 from hanout.migrate import pending_migrations
 from hanout.settings import Settings
 from models.infra import server_secrets
-from models.infra.db import close_db, open_db
 from models.infra.leader import Leader
 from models.infra.sealing import Sealer
 from models.outbox import relay as outbox
@@ -34,11 +33,12 @@ from models.outbox.routes import Route, Routes
 from models.outbox.sms import SMS_TOPICS
 from models.outbox.webhook_rows import WEBHOOK_EVENTS, endpoint_rows
 from models.outbox.webhooks import count_dead_letter
+from models.session import close_db, open_db
 from notify.email import EMAIL_TOPICS, EmailChannel, has_owner_email
 from notify.relay import ChannelHandler, PermanentFailure, Relay, new_worker_id
 from notify.sms import SmsChannel
 from notify.webhooks import WebhookChannel
-from shipping import webhooks as courier_webhooks
+from shipping import courier_webhooks
 from shipping.channel import CHANNEL as COURIER_CHANNEL
 from shipping.channel import TOPICS as COURIER_TOPICS
 from shipping.channel import CourierChannel
@@ -177,7 +177,7 @@ async def _start_web(
     warn_about_proxy(settings)
     app = create_app(web_config(settings))
     if bot is not None and bot.receive and settings.telegram_mode == "webhook":
-        webhook.add_route(app, bot)
+        telegram_webhook.add_route(app, bot)
     courier_webhooks.add_routes(app, Sealer(settings.secret_key), couriers)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -124,7 +124,9 @@ class WebhookChannel:
             return
         if not endpoint.active:
             # Logged as dead so the store can redeliver it once the endpoint is enabled.
-            await webhooks.record_attempt(message, "dead", error="not sent: webhook disabled")
+            await webhooks.save_delivery_attempt(
+                message, "dead", error="not sent: webhook disabled"
+            )
             return
         if self._in_flight[endpoint.id] >= self.per_endpoint:
             raise Postpone(BUSY_DELAY, f"webhook {endpoint.id} busy")
@@ -146,7 +148,7 @@ class WebhookChannel:
             """Log the try; the exception that tells the relay to retry or dead-letter."""
             outcome = "dead" if permanent or last else "retrying"
             elapsed = int((time.monotonic() - started) * 1000)
-            await webhooks.record_attempt(
+            await webhooks.save_delivery_attempt(
                 message, outcome, status_code=status, error=error, duration_ms=elapsed
             )
             return (PermanentFailure if permanent else DeliveryFailed)(error)
@@ -185,7 +187,7 @@ class WebhookChannel:
             raise await failed(f"connection failed: {type(exc).__name__} {exc}"[:300]) from None
         if 200 <= status < 300:
             elapsed = int((time.monotonic() - started) * 1000)
-            await webhooks.record_attempt(
+            await webhooks.save_delivery_attempt(
                 message, "delivered", status_code=status, duration_ms=elapsed
             )
             log.info(

@@ -81,7 +81,7 @@ async def retest_account(
         error = ""
     except InvalidInput as exc:
         error = str(exc)
-    await accounts.record_test(row.id, error)
+    await accounts.save_test_result(row.id, error)
     return error
 
 

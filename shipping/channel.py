@@ -39,11 +39,11 @@ from models.outbox import relay
 from models.outbox.tables import OutboxMessage
 from models.shipping.parcels import (
     ParcelToCreate,
+    apply_dispatch_failed,
+    apply_parcel_created,
     dispatch_tried_before,
     note_dispatch_error,
     parcel_to_create,
-    record_dispatch_failed,
-    record_parcel_created,
 )
 from shipping.parcel_request import parcel_request
 from shipping.pool import CourierPool
@@ -121,7 +121,7 @@ class CourierChannel:
     async def _created(self, job: ParcelToCreate, created: CreatedParcel) -> None:
         assert job.account is not None
         label = await self._label(await self.pool.courier(job.account), created.tracking)
-        await record_parcel_created(
+        await apply_parcel_created(
             job.shipment.id,
             created.tracking,
             created.fee,
@@ -156,7 +156,7 @@ class CourierChannel:
             job.shipment.courier,
             reason,
         )
-        await record_dispatch_failed(job.shipment.id, reason)
+        await apply_dispatch_failed(job.shipment.id, reason)
         raise self.permanent(reason)
 
     async def _unexpected(self, job: ParcelToCreate, what: str, answer: str) -> NoReturn:
@@ -174,7 +174,7 @@ class CourierChannel:
             what,
             answer,
         )
-        await record_dispatch_failed(job.shipment.id, reason, answer=answer or what)
+        await apply_dispatch_failed(job.shipment.id, reason, answer=answer or what)
         raise self.permanent(reason)
 
     async def _unreachable(

@@ -27,7 +27,7 @@ from couriers.base import (
 from couriers.http import background_calls
 from models.errors import DomainError
 from models.shipping import polls
-from models.shipping.accounts import account_by_id, record_test
+from models.shipping.accounts import account_by_id, save_test_result
 from models.shipping.parcels import apply_parcel_status
 from models.shipping.tables import Shipment
 from shipping.pool import CourierPool
@@ -116,7 +116,7 @@ class ParcelSync:
             )
             return False
         except CourierAuthError as exc:
-            await record_test(account_id, str(exc))
+            await save_test_result(account_id, str(exc))
             log.error("parcel sync: credentials refused account=%s error=%s", account_id, exc)
             await polls.postpone([s.id for s in batch], courier.name)
             return True

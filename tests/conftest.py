@@ -23,9 +23,9 @@ import pytest
 from tortoise import Tortoise, connections
 
 from hanout.processes import outbox_routes
-from models.infra.db import close_db, open_db
 from models.outbox import relay
 from models.outbox.routes import Route, Routes
+from models.session import close_db, open_db
 from models.stores import cache
 from tests.wiring import WireOutbox
 
@@ -204,7 +204,35 @@ def backend() -> str:
 
 
 def pytest_report_header() -> str:
-    return f"hanout test database: {BACKEND}"
+    lane = os.environ.get("HANOUT_TEST_LANE", "all")
+    return f"hanout test database: {BACKEND}; lane: {lane}"
+
+
+# --- lanes ------------------------------------------------------------------------------
+# `HANOUT_TEST_LANE=database` keeps only the tests that touch a database (their fixtures
+# reach `database_url`, or they start processes on one: tests/system), so `make test` runs
+# the database-free tests once, in its SQLite pass. `slow` marks what `make check` leaves
+# to `make test`: headless Chromium and whole-process system tests.
+
+SYSTEM = ROOT / "tests" / "system"
+
+
+def _touches_a_database(item: pytest.Item) -> bool:
+    return "database_url" in getattr(item, "fixturenames", ()) or SYSTEM in item.path.parents
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` reads the markers
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("browser") or SYSTEM in item.path.parents:
+            item.add_marker(pytest.mark.slow)
+    if os.environ.get("HANOUT_TEST_LANE", "all") != "database":
+        return
+    kept = [item for item in items if _touches_a_database(item)]
+    dropped = [item for item in items if not _touches_a_database(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 __all__ = ["Tortoise"]

@@ -11,8 +11,8 @@ from aiohttp import web
 from models.calls.outcomes import log_call
 from models.calls.tables import CallAttempt
 from models.errors import InvalidInput, NotFound
-from models.infra import listing
 from models.infra.clock import now
+from models.orders import listing
 from models.orders.tables import Order
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.api_errors import ApiError

@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from models.catalog import products
+from models.catalog.stock import adjust_stock, set_stock
 from models.catalog.tables import Product, Variant
-from models.infra import listing
-from models.orders import queries
+from models.orders import listing, queries
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.catalog_schemas import ProductIn, ProductList, ProductOut, StockChange, VariantOut
 from webstore.query_schemas import ProductQuery
@@ -70,9 +70,9 @@ async def change_stock(call: ApiCall) -> web.Response:
     body, store = call.body_as(StockChange), call.current_store()
     variant_id = call.path_int("variant_id")
     if body.delta is not None:
-        await products.adjust_stock(store, variant_id, body.delta)
+        await adjust_stock(store, variant_id, body.delta)
     elif body.stock is not None:
-        await products.set_stock(store, variant_id, body.stock)
+        await set_stock(store, variant_id, body.stock)
     return reply(variant_out(await queries.get_variant(store, variant_id)))
 
 

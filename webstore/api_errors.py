@@ -23,7 +23,7 @@ from models.errors import (
     NotFound,
     OtherCustomersOrder,
 )
-from models.orders.lifecycle import TRANSITIONS
+from models.orders.lifecycle import OrderStatus, allowed_targets
 
 STATUS_CODES = {
     400: "bad_request",
@@ -119,7 +119,11 @@ class ApiError(Exception):
 
 
 def _allowed_targets(current: str) -> list[str]:
-    return [to.value for (status, _), to in TRANSITIONS.items() if status.value == current]
+    try:
+        status = OrderStatus(current)
+    except ValueError:  # a refusal that names no status (`*`: a target no trigger reaches)
+        return []
+    return [to.value for to in allowed_targets(status)]
 
 
 def _details(exc: DomainError) -> dict[str, Any] | None:

@@ -9,10 +9,9 @@ from aiohttp import web
 
 from models.customers.phones import national_display
 from models.errors import InvalidInput
-from models.infra import listing
-from models.orders import queries
+from models.orders import listing, queries
 from models.orders.cancellation import Cancellation, cancellation
-from models.orders.lifecycle import OrderStatus
+from models.orders.lifecycle import OrderStatus, allowed_targets
 from models.orders.tables import Order, OrderLine
 from models.orders.timeline import event_to_dict, timeline_of
 from models.orders.transitions import get_order, transition_order
@@ -192,6 +191,15 @@ def _why(to: OrderStatus, reason: str | None, note: str) -> Cancellation | None:
     return cancellation(reason, note if reason is not None else note[:300])
 
 
+def _moves() -> str:
+    """The lifecycle table as the reference reads it: `pending` → `confirmed`, ... ."""
+    return "; ".join(
+        f"`{status}` → " + ", ".join(f"`{to}`" for to in allowed_targets(status))
+        for status in OrderStatus
+        if allowed_targets(status)
+    )
+
+
 ENDPOINTS = (
     Endpoint(
         "GET",
@@ -231,7 +239,8 @@ ENDPOINTS = (
         response=OrderOut,
         errors=(404, 409, 422),
         codes={409: ("illegal_transition", "conflict"), 422: ("insufficient_stock",)},
-        description="409 `illegal_transition` when the lifecycle does not allow it "
+        description=f"Allowed moves, from the lifecycle table: {_moves()}. "
+        "409 `illegal_transition` when the lifecycle does not allow it "
         "(details.allowed lists what is), 409 `conflict` when someone changed the order "
         "first, 422 `insufficient_stock` when confirming and stock is short "
         "(details.shortages names the variants); nothing changes then.",

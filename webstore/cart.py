@@ -25,6 +25,11 @@ class Cart:
     def count(self) -> int:
         return sum(self.lines.values())
 
+    @property
+    def stamp(self) -> str:
+        """The lines as one short word ("0" for none): two carts alike have the same."""
+        return "-".join(f"{vid}x{qty}" for vid, qty in self.lines.items()) or "0"
+
     def add(self, variant_id: int, quantity: int) -> bool:
         """Add units (capped at MAX_QUANTITY); False when the cart has no room for a line."""
         if variant_id not in self.lines and len(self.lines) >= MAX_LINES:

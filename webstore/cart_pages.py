@@ -12,7 +12,7 @@ from webstore.cart import parse_quantity, parse_variant_id
 from webstore.form_post import read_post, refuse_forged, unreadable_status
 from webstore.messages import NOTICES, field_message
 from webstore.order_form import OrderForm, form_context, load_delivery
-from webstore.visit import Visit, render, save_cart, see_other
+from webstore.visit import Visit, drawn, render, render_html, save_cart, see_other
 
 log = logging.getLogger(__name__)
 Params = dict[str, str]
@@ -36,6 +36,13 @@ async def cart_page(visit: Visit, status: int = 200, notice: str = "") -> web.Re
 
 
 async def show_cart(visit: Visit, params: Params) -> web.StreamResponse:
+    if not visit.cart.lines:  # the same page for every visitor with nothing in the cart
+        return drawn(
+            visit,
+            ("empty cart", visit.shop.id),
+            (visit.shop,),
+            lambda shared: render_html(shared, "cart.html", lines=[], subtotal=0, notice=""),
+        )
     return await cart_page(visit)
 
 

@@ -7,12 +7,12 @@ screens. No other origin is contacted; Telegram's web client frames the page."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from aiohttp import web
 
 from webstore import desk_actions, desk_api, desk_print, desk_shipping, desk_stock
+from webstore.static_files import StaticFiles
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static" / "desk"
@@ -31,18 +31,13 @@ SECURITY_HEADERS = {
 SHELL_HTML = web.AppKey("desk_shell", str)
 
 
-def _versioned(name: str) -> str:
-    digest = hashlib.sha256((STATIC_DIR / name).read_bytes()).hexdigest()[:10]
-    return f"/desk/static/{name}?v={digest}"
-
-
-def _shell() -> str:
+def _shell(files: StaticFiles) -> str:
     """The page, its files addressed by content hash (phones keep them until they change)."""
     html = SHELL.read_text(encoding="utf-8")
     html = html.replace("{{telegram_script}}", TELEGRAM_SCRIPT)
-    html = html.replace("{{css}}", _versioned("desk.css"))
-    html = html.replace("{{ship_js}}", _versioned("desk_ship.js"))
-    return html.replace("{{js}}", _versioned("desk.js"))
+    html = html.replace("{{css}}", files.url("desk.css"))
+    html = html.replace("{{ship_js}}", files.url("desk_ship.js"))
+    return html.replace("{{js}}", files.url("desk.js"))
 
 
 async def page(request: web.Request) -> web.Response:
@@ -53,16 +48,10 @@ async def page(request: web.Request) -> web.Response:
     )
 
 
-async def _cache_static(request: web.Request, response: web.StreamResponse) -> None:
-    static = request.path.startswith("/desk/static/") and "v" in request.query
-    if static and response.status == 200:
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-
-
 def setup(app: web.Application) -> None:
-    app[SHELL_HTML] = _shell()
-    app.router.add_static("/desk/static/", STATIC_DIR, name="desk_static")
-    app.on_response_prepare.append(_cache_static)
+    files = StaticFiles(STATIC_DIR, "/desk/static/")
+    app[SHELL_HTML] = _shell(files)
+    files.route(app)
     desk_api.setup(app)
     desk_actions.setup(app)
     desk_stock.setup(app)

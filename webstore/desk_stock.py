@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
-from models.catalog import products
+from models.catalog.stock import adjust_stock
 from models.catalog.tables import Variant
 from models.errors import InvalidInput, NotFound
 from models.stores import settings
@@ -65,7 +65,7 @@ async def move_stock(request: web.Request) -> web.Response:
     if not raw.isdigit() or not 0 < int(raw) <= 2_147_483_647:
         raise ApiError(404, "not_found", "No such variant")
     try:
-        count = await products.adjust_stock(who.store, int(raw), body.delta)
+        count = await adjust_stock(who.store, int(raw), body.delta)
     except NotFound:
         raise ApiError(404, "not_found", "No such variant in this store") from None
     except InvalidInput as exc:

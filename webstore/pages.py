@@ -13,22 +13,20 @@ from webstore import shelf
 from webstore.cart import parse_quantity, parse_variant_id
 from webstore.order_form import Delivery, OrderForm, form_context, load_delivery
 from webstore.security import order_token, order_token_valid
-from webstore.visit import (
-    MAX_DRAWN_PAGES,
-    PRODUCT_PAGES,
-    DrawnPage,
-    Visit,
-    render,
-    render_html,
-    respond,
-)
+from webstore.visit import Visit, drawn, render, render_html, respond
 
 Params = dict[str, str]
 
 
 async def home(visit: Visit, params: Params) -> web.StreamResponse:
+    """Drawn once for every visitor while the store and its catalogue stay the same."""
     items = await shelf.store_items(visit.shop)
-    return render(visit, "home.html", items=items)
+    return drawn(
+        visit,
+        ("home", visit.shop.id),
+        (visit.shop, items),
+        lambda shared: render_html(shared, "home.html", items=items),
+    )
 
 
 async def find_item(visit: Visit, slug: str) -> shelf.Item:
@@ -46,47 +44,26 @@ async def product(visit: Visit, params: Params) -> web.StreamResponse:
 async def product_page(
     visit: Visit, item: shelf.Item, form: OrderForm, status: int = 200
 ) -> web.Response:
-    """The product with its quick-order form, fresh or re-rendered with the customer's input."""
+    """The product with its quick-order form: fresh, drawn once for every visitor while the
+    store, the product and the fees stay the same; or re-rendered with the customer's input."""
     delivery = await load_delivery(visit.shop)
-    fresh = status == 200 and form == OrderForm()
-    key = _fresh_page_key(visit, item, delivery) if fresh else None
-    cache = visit.request.app[PRODUCT_PAGES]
-    drawn = cache.get(key) if key is not None else None
-    if key is not None and drawn is not None:
-        cache.move_to_end(key)
-        return respond(visit, drawn.fill(visit.csrf, visit.cart.count))
+    if status == 200 and form == OrderForm():
+        return drawn(
+            visit,
+            ("product", visit.shop.id, item.product.slug),
+            (visit.shop, item, delivery),
+            lambda shared: _product_html(shared, item, form, delivery),
+        )
+    return respond(visit, _product_html(visit, item, form, delivery), status)
+
+
+def _product_html(visit: Visit, item: shelf.Item, form: OrderForm, delivery: Delivery) -> str:
     available = [v for v in item.variants if v.stock > 0] or item.variants
     chosen = item.variant(parse_variant_id(form.get("variant_id"))) or available[0]
     quantity = parse_quantity(form.get("quantity")) or 1
     context = form_context(visit.lang, form, delivery, chosen.price * quantity)
-    html = render_html(
+    return render_html(
         visit, "product.html", item=item, chosen=chosen, quantity=quantity, **context
-    )
-    if key is not None:
-        drawn = DrawnPage.split(html, visit.csrf, visit.cart.count)
-        if drawn is not None:
-            cache[key] = drawn
-            if len(cache) > MAX_DRAWN_PAGES:
-                cache.popitem(last=False)
-    return respond(visit, html, status)
-
-
-def _fresh_page_key(visit: Visit, item: shelf.Item, delivery: Delivery) -> tuple[object, ...]:
-    """Everything a fresh product page shows apart from the visitor's CSRF token and cart
-    count: the page is drawn again as soon as any of it changes (a price, a stock, a fee)."""
-    product, shop = item.product, visit.shop
-    return (
-        visit.base,
-        visit.lang,
-        shop.id,
-        shop.name,
-        product.id,
-        product.slug,
-        product.name,
-        product.description,
-        product.photo,
-        tuple((v.id, v.price, v.stock, v.label()) for v in item.variants),
-        delivery.signature or tuple(sorted(delivery.fees.items())),
     )
 
 

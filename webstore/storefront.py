@@ -4,7 +4,6 @@ then the page, so a store's domain and its slug address share one page table."""
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import logging
 import re
@@ -14,20 +13,26 @@ from pathlib import Path
 
 import jinja2
 from aiohttp import web
+from markupsafe import Markup
 from yarl import URL
 
 from models.stores import cache
 from models.stores.setup import SLUG_RE
 from models.stores.tables import Store
 from webstore import cart_pages, ordering, pages
+from webstore.compression import Deflated
 from webstore.config import CONFIG, WebConfig
 from webstore.i18n import load_catalogues
 from webstore.messages import N_
 from webstore.security import ORDER_TOKEN_LENGTH, SlidingWindow
 from webstore.shelf import PRODUCT_SLUG
+from webstore.static_files import StaticFiles
 from webstore.visit import (
     CATALOGUES,
-    PRODUCT_PAGES,
+    DRAWN_PAGES,
+    INLINE_CSS,
+    STYLES,
+    STYLES_DEFLATED,
     TEMPLATES,
     VISIT,
     Visit,
@@ -140,14 +145,7 @@ async def error_page(request: web.Request, status: int) -> web.Response:
         return web.Response(status=status, text=f"Error {status}", content_type="text/plain")
 
 
-def _static_url(versions: dict[str, str]) -> Callable[[str], str]:
-    def static(name: str) -> str:
-        return f"/static/{name}?v={versions.get(name, '0')}"
-
-    return static
-
-
-def _templates() -> jinja2.Environment:
+def _templates(files: StaticFiles) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
@@ -158,27 +156,34 @@ def _templates() -> jinja2.Environment:
         auto_reload=False,
     )
     # A content hash in the address lets phones cache the files until the next release.
-    versions = {
-        path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-        for path in STATIC_DIR.iterdir()
-        if path.is_file()
-    }
-    env.globals["static"] = _static_url(versions)
+    env.globals["static"] = files.url
+    env.filters["own_asset"] = files.own_url
     return env
 
 
-async def _cache_static(request: web.Request, response: web.StreamResponse) -> None:
-    if request.path.startswith("/static/") and "v" in request.query and response.status == 200:
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+def _styles(files: StaticFiles) -> tuple[Markup, Markup]:
+    """The stylesheet as a first visit gets it (inline, the file fetched at low priority for
+    the next pages) and as a returning visit does (linked: in the phone's cache)."""
+    url = files.url("store.css")
+    first = Markup('<style>{}</style>\n<link rel="prefetch" href="{}" as="style">').format(
+        Markup(INLINE_CSS),  # noqa: S704 (our own stylesheet, read from the package)
+        url,
+    )
+    return first, Markup('<link rel="stylesheet" href="{}">').format(url)
 
 
 def setup(app: web.Application) -> None:
+    files = StaticFiles(STATIC_DIR, "/static/", skip=("desk",))
     app[CATALOGUES] = load_catalogues()
-    app[TEMPLATES] = _templates()
-    app[PRODUCT_PAGES] = OrderedDict()
+    app[TEMPLATES] = _templates(files)
+    app[STYLES] = _styles(files)
+    app[STYLES_DEFLATED] = (
+        Deflated(app[STYLES][0].encode()),
+        Deflated(app[STYLES][1].encode()),
+    )
+    app[DRAWN_PAGES] = OrderedDict()
     app[ordering.IP_LIMIT] = SlidingWindow(app[CONFIG].checkout_ip_limit, 600.0)
-    app.router.add_static("/static/", STATIC_DIR, name="storefront_static")
-    app.on_response_prepare.append(_cache_static)
+    files.route(app)
     # The API owns /v1/: this route must not answer there, even for a method it lacks.
     catch_all = r"/{path:(?!v1(?:/|$)).*}"
     app.router.add_get(catch_all, dispatch)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Literal, get_args
 
@@ -22,8 +23,16 @@ from models.errors import (
 from models.infra import clock
 from models.orders.cancellation import OUTCOME_REASON, POLICY_REASON, Cancellation
 from models.orders.lifecycle import OrderStatus
-from models.orders.tables import Order
-from models.orders.timeline import SYSTEM, Actor, record_event
+from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import (
+    SYSTEM,
+    Actor,
+    record_call_logged,
+    record_callback_due,
+    record_claim_expired,
+    record_claimed,
+    record_released,
+)
 from models.orders.transitions import apply_transition, bump_version, change_order
 from models.outbox import relay
 from models.stores.tables import Store
@@ -176,7 +185,7 @@ async def log_call(
             "callback_at": when.isoformat() if when else None,
             "duplicate_of": duplicate_of,
         }
-        event = await record_event(conn, order, "call_logged", actor, note=note, data=data)
+        event = await record_call_logged(conn, order, actor, note, data)
         await relay.publish(conn, store, "order.call_logged", order, event, data)
         return await _after_call(conn, store, order, outcome, actor, note, give_up)
 
@@ -222,7 +231,7 @@ async def claim_order(
         order = await bump_version(
             conn, order, claimed_by_id=actor.id, claimed_by_name=actor.name, claim_expires_at=until
         )
-        event = await record_event(conn, order, "claimed", actor, data={"until": until.isoformat()})
+        event = await record_claimed(conn, order, actor, until)
         await relay.publish(conn, store, "order.claimed", order, event)
         return order
 
@@ -242,19 +251,22 @@ async def release_order(
         order = await bump_version(
             conn, order, claimed_by_id="", claimed_by_name="", claim_expires_at=None
         )
-        event = await record_event(conn, order, "released", actor)
+        event = await record_released(conn, order, actor)
         await relay.publish(conn, store, "order.released", order, event)
         return order
 
     return await change_order(store, number, work, expected_version)
 
 
-async def _system_touch(order: Order, type_: str, topic: str, **changes: object) -> bool:
+SystemEvent = Callable[[BaseDBAsyncClient, Order], Awaitable[OrderEvent]]
+
+
+async def _system_touch(order: Order, record: SystemEvent, topic: str, **changes: object) -> bool:
     store = await Store.get(id=order.store_id)
 
     async def work(conn: BaseDBAsyncClient, current: Order) -> Order:
         current = await bump_version(conn, current, **changes)
-        event = await record_event(conn, current, type_, SYSTEM)
+        event = await record(conn, current)
         await relay.publish(conn, store, topic, current, event)
         return current
 
@@ -275,7 +287,9 @@ async def bring_back_callbacks(limit: int = 100) -> int:
     )
     done = 0
     for order in due:
-        done += await _system_touch(order, "callback_due", "order.callback_due", callback_at=None)
+        done += await _system_touch(
+            order, record_callback_due, "order.callback_due", callback_at=None
+        )
     return done
 
 
@@ -288,7 +302,7 @@ async def expire_claims(limit: int = 100) -> int:
     for order in expired:
         done += await _system_touch(
             order,
-            "claim_expired",
+            record_claim_expired,
             "order.claim_expired",
             claimed_by_id="",
             claimed_by_name="",

@@ -1,4 +1,5 @@
-"""Catalogue use cases: add products with variants, adjust stock, import a CSV."""
+"""Catalogue use cases: add products with variants, show or hide them, import a CSV (stock
+moves are in models.catalog.stock)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.catalog.tables import Product, Variant
@@ -35,7 +35,7 @@ def slugify(text: str) -> str:
     return slug or "p-" + hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
-def _check_int(name: str, value: int, hi: int) -> int:
+def check_whole(name: str, value: int, hi: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= hi:
         raise InvalidInput(f"{name}: a whole number from 0 to {hi}")
     return value
@@ -60,7 +60,7 @@ async def add_product(
     name = name.strip()
     if not 1 <= len(name) <= 160:
         raise InvalidInput("name: 1-160 characters")
-    _check_int("price", price, MAX_PRICE)
+    check_whole("price", price, MAX_PRICE)
     specs = variants or [VariantSpec()]
     async with in_transaction() as conn:
         slug = await _unique_slug(store, slugify(name))
@@ -83,26 +83,12 @@ async def add_product(
                 store=store,
                 sku=sku,
                 options=[[k, v] for k, v in spec.options.items()],
-                price=_check_int(
+                price=check_whole(
                     "price", spec.price if spec.price is not None else price, MAX_PRICE
                 ),
-                stock=_check_int("stock", spec.stock, MAX_STOCK),
+                stock=check_whole("stock", spec.stock, MAX_STOCK),
             )
     return product
-
-
-async def adjust_stock(store: Store, variant_id: int, delta: int) -> int:
-    """Add (or remove, when negative) units; never below zero. Returns the new stock."""
-    variant = await Variant.get_or_none(id=variant_id, store_id=store.id)
-    if variant is None:
-        raise NotFound("variant", variant_id)
-    moved = await Variant.filter(
-        id=variant_id, stock__gte=-delta, stock__lte=MAX_STOCK - delta
-    ).update(stock=F("stock") + delta)
-    cache.forget(store.id)
-    if not moved:
-        raise InvalidInput(f"stock: cannot move by {delta}")
-    return int((await Variant.get(id=variant_id)).stock)
 
 
 async def variant_at(store: Store, position: int) -> Variant | None:
@@ -117,16 +103,6 @@ async def variant_at(store: Store, position: int) -> Variant | None:
         .offset(position - 1)
         .first()
     )
-
-
-async def set_stock(store: Store, variant_id: int, stock: int) -> int:
-    """Set a variant's stock to an absolute count (an inventory)."""
-    _check_int("stock", stock, MAX_STOCK)
-    moved = await Variant.filter(id=variant_id, store_id=store.id).update(stock=stock)
-    cache.forget(store.id)
-    if not moved:
-        raise NotFound("variant", variant_id)
-    return stock
 
 
 async def set_product_active(store: Store, product_id: int, active: bool) -> Product:

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from models.errors import InvalidInput
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent, OrderLine
+from models.orders.timeline import EventType
 from models.shipping.tables import Shipment
 from models.stores.tables import Store
 
@@ -203,7 +204,7 @@ async def _lines(order_ids: list[int]) -> dict[int, list[OrderLine]]:
 
 async def _confirmations(order_ids: list[int]) -> dict[int, OrderEvent]:
     events = await OrderEvent.filter(
-        order_id__in=order_ids, type="status_changed", to_status=OrderStatus.CONFIRMED.value
+        order_id__in=order_ids, type=EventType.STATUS_CHANGED, to_status=OrderStatus.CONFIRMED.value
     ).order_by("id")
     return {event.order_id: event for event in events}  # type: ignore[attr-defined]
 

@@ -1,2 +1,2 @@
-"""Infrastructure the domain stands on: the database and its SQLite engine, sealing of secrets,
-server-made secrets, one leader among processes, keyset pages."""
+"""Infrastructure the domain stands on: the database and its SQLite engine, the clock, sealing
+of secrets, server-made secrets, one leader among processes. It knows no concept above it."""

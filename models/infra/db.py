@@ -1,4 +1,5 @@
-"""Database wiring: the Tortoise config for a URL, opening and closing connections."""
+"""Database wiring: the Tortoise config for a URL, the tables it registers, and telling a busy
+or unreachable database apart (opening one for a process: models.session)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,6 @@ from tortoise import Tortoise
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import OperationalError
-
-from models.stores import cache
 
 # Each concept's tables, beside its use cases. Aerich's migrations are generated from this list.
 TABLE_MODULES = [
@@ -116,13 +115,7 @@ def dialect_sql(conn: BaseDBAsyncClient, sql: str) -> str:
     return "".join(f"{part}${i}" if i < len(parts) else part for i, part in enumerate(parts, 1))
 
 
-async def open_db(db_url: str) -> None:
-    cache.clear()
-    await Tortoise.init(config=tortoise_config(db_url))
-    await cache.watch(dialect_of(db_url), _asyncpg_dsn(db_url))
-
-
-def _asyncpg_dsn(db_url: str) -> str:
+def asyncpg_dsn(db_url: str) -> str:
     scheme, _, rest = db_url.partition("?")[0].partition("://")
     return f"postgresql://{rest}" if scheme != "sqlite" else ""
 
@@ -130,9 +123,3 @@ def _asyncpg_dsn(db_url: str) -> str:
 async def ping() -> None:
     """A round trip to the database; raises when it cannot be reached."""
     await Tortoise.get_connection("default").execute_query("SELECT 1")
-
-
-async def close_db() -> None:
-    await cache.unwatch()
-    cache.clear()
-    await Tortoise.close_connections()

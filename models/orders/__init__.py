@@ -1,2 +1,3 @@
-"""Orders: the lifecycle table, status transitions, the timeline, checkout and intake, edits on the
-call, cancellation reasons, duplicates, search, stats."""
+"""Orders: the lifecycle table, status transitions, the timeline, checkout and intake (its writes
+in order_writer), edits on the call, cancellation reasons, duplicates, search, keyset pages for
+the API, stats."""

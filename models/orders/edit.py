@@ -16,13 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 
-from models.catalog.tables import Variant
-from models.errors import InsufficientStock, Shortage
+from models.catalog import stock
 from models.orders.edit_plan import EditPlan, OrderEdit, clean_text, plan_edit
 from models.orders.tables import Order, OrderLine
-from models.orders.timeline import Actor, record_event
+from models.orders.timeline import Actor, record_edited
 from models.orders.transitions import bump_version, change_order
 from models.outbox import relay
 from models.stores import cache
@@ -38,23 +36,15 @@ class EditResult:
     warning: str | None
 
 
-async def _move_stock(conn: BaseDBAsyncClient, store: Store, plan: EditPlan) -> None:
-    """Conditional updates in variant order (no two edits lock in opposite orders); every
-    short variant is named before anything is kept."""
-    labels = {n.variant_id: n for n in plan.lines or []}
-    shortages: list[Shortage] = []
-    for variant_id, units in plan.stock.items():
-        rows = Variant.filter(id=variant_id, store_id=store.id).using_db(conn)
-        if units < 0:
-            await rows.update(stock=F("stock") - units)
-        elif not await rows.filter(stock__gte=units).update(stock=F("stock") - units):
-            current = await Variant.filter(id=variant_id).using_db(conn).first()
-            line = labels[variant_id]
-            label = line.as_dict()["label"]
-            available = current.stock if current is not None else 0
-            shortages.append(Shortage(variant_id, line.sku, label, units, available))
-    if shortages:
-        raise InsufficientStock(shortages)
+def _stock_moves(plan: EditPlan) -> list[stock.Move]:
+    """The plan's units per variant, named by the new line of a variant that takes some."""
+    named = {n.variant_id: n for n in plan.lines or []}
+    return [
+        stock.Move(variant_id, units, named[variant_id].sku, named[variant_id].as_dict()["label"])
+        if units > 0
+        else stock.Move(variant_id, units)
+        for variant_id, units in plan.stock.items()
+    ]
 
 
 async def _apply(
@@ -67,7 +57,7 @@ async def _apply(
 ) -> Order:
     order = await bump_version(conn, order, **plan.columns)
     if plan.lines is not None:
-        await _move_stock(conn, store, plan)
+        await stock.apply_moves(conn, store.id, _stock_moves(plan))
         cache.forget(store.id)
         await OrderLine.filter(order_id=order.id).using_db(conn).delete()
         await OrderLine.bulk_create(
@@ -91,7 +81,7 @@ async def _apply(
     # The call note is in the changes; the event's note (also sent to webhooks) is only the
     # reason for a price set by hand.
     note = clean_text(edit.price_reason) if "price_reason" in plan.changes else ""
-    event = await record_event(conn, order, "edited", actor, note=note, data=data)
+    event = await record_edited(conn, order, actor, note, data)
     await relay.publish(
         conn, store, "order.updated", order, event, {"changed": sorted(plan.changes)}
     )

@@ -85,6 +85,32 @@ def allowed_triggers(current: OrderStatus) -> list[Trigger]:
     return [trig for (status, trig) in TRANSITIONS if status == current]
 
 
+def allowed_targets(current: OrderStatus) -> list[OrderStatus]:
+    """Statuses people (and the API's `{to}`) may move an order to from `current`."""
+    return [TRANSITIONS[(current, trig)] for trig in allowed_triggers(current)]
+
+
+def dispatch_steps(current: OrderStatus) -> list[Trigger]:
+    """The triggers a dispatch applies, from `current` up to and including `ship`: the
+    parcel leaves from a processing order, and a confirmed one is moved to processing
+    first. IllegalTransition when no such path exists (pending, shipped, terminal ...)."""
+    if Trigger.SHIP in allowed_triggers(current):
+        return [Trigger.SHIP]
+    processing = TRANSITIONS.get((current, Trigger.PROCESS))
+    if processing is not None and Trigger.SHIP in allowed_triggers(processing):
+        return [Trigger.PROCESS, Trigger.SHIP]
+    raise IllegalTransition(current.value, "dispatch")
+
+
+def can_dispatch(current: OrderStatus) -> bool:
+    """Whether an order in `current` may be dispatched (`dispatch_steps` has a path)."""
+    try:
+        dispatch_steps(current)
+    except IllegalTransition:
+        return False
+    return True
+
+
 def stock_move(target: OrderStatus, committed: bool) -> StockMove:
     """What a transition to `target` does to stock, given whether stock is committed now.
 

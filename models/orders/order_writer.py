@@ -41,6 +41,7 @@ from models.errors import Blacklisted, IdempotencyConflict, InvalidOrder
 from models.infra import clock
 from models.infra.db import dialect_sql
 from models.orders.lifecycle import OrderStatus
+from models.orders.timeline import EventType
 from models.outbox import relay
 from models.outbox.tables import OutboxMessage
 from models.outbox.webhook_rows import json_list, webhook_payload
@@ -51,6 +52,7 @@ log = logging.getLogger(__name__)
 MAX_BATCH = 64  # checkouts per transaction
 PHONE_LIMIT_PER_HOUR = 5
 PENDING = OrderStatus.PENDING.value
+CREATED = EventType.CREATED.value  # the timeline's type, written here in bulk with its order
 CANCELLED = OrderStatus.CANCELLED.value
 
 
@@ -453,7 +455,7 @@ async def _insert_all(
     values = [
         v
         for _, i, n in accepted
-        for v in (order_id[n], t, "created", None, PENDING, *_actor(i), "", _EMPTY)
+        for v in (order_id[n], t, CREATED, None, PENDING, *_actor(i), "", _EMPTY)
     ]
     rows = await run(
         _insert("order_event", _EVENT_COLUMNS, len(accepted), '"id", "order_id"'), values

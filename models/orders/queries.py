@@ -1,5 +1,5 @@
 """Read side for the adapters: order lines, products with their variants
-(pages: models.infra.listing).
+(pages: models.orders.listing).
 
 Every query is scoped to one store; another store's row is NotFound, never revealed.
 """

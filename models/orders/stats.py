@@ -35,6 +35,7 @@ from models.calls.tables import CallAttempt
 from models.errors import InvalidInput
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
+from models.orders.timeline import EventType
 from models.stores.tables import Store
 
 ALGIERS = ZoneInfo("Africa/Algiers")
@@ -153,7 +154,7 @@ async def _cancelled_from(store: Store, period: Period) -> dict[str, int]:
         await OrderEvent.filter(
             order__store_id=store.id,
             order__created_at__gte=period.start,
-            type="status_changed",
+            type=EventType.STATUS_CHANGED,
             to_status=S.CANCELLED.value,
         )
         .annotate(n=Count("id"))
@@ -188,7 +189,7 @@ async def _team(store: Store, period: Period) -> list[PersonFigures]:
         OrderEvent,
         order__store_id=store.id,
         at__gte=period.start,
-        type="status_changed",
+        type=EventType.STATUS_CHANGED,
         to_status=S.CONFIRMED.value,
     )
     people = [

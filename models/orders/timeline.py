@@ -1,14 +1,35 @@
-"""Timeline writers (`record_*`) and the Contract shape of a timeline entry (SPEC §3.4)."""
+"""The order's timeline (SPEC §3.4): its event types, one writer (`record_<type>`) per type,
+and the Contract shape of an entry. Nothing else writes an OrderEvent."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models.orders.tables import Order, OrderEvent
+
+
+class EventType(StrEnum):
+    """The `type` of a timeline entry (Contract: API clients and exports read these)."""
+
+    CREATED = "created"
+    STATUS_CHANGED = "status_changed"
+    EDITED = "edited"
+    CALL_LOGGED = "call_logged"
+    CLAIMED = "claimed"
+    RELEASED = "released"
+    CLAIM_EXPIRED = "claim_expired"
+    CALLBACK_DUE = "callback_due"
+    DISPATCH_REQUESTED = "dispatch_requested"
+    DISPATCH_FAILED = "dispatch_failed"
+    PARCEL_STATUS = "parcel_status"
+    NOTIFICATION_FAILED = "notification_failed"
+
 
 ACTOR_KINDS = frozenset({"customer", "owner", "agent", "courier", "system", "api"})
 
@@ -29,10 +50,10 @@ class Actor:
 SYSTEM = Actor("system", "", "Hanout")
 
 
-async def record_event(
+async def _append(
     conn: BaseDBAsyncClient,
     order: Order,
-    type_: str,
+    type_: EventType,
     actor: Actor,
     *,
     from_status: str | None = None,
@@ -44,7 +65,7 @@ async def record_event(
     return await OrderEvent.create(
         using_db=conn,
         order=order,
-        type=type_,
+        type=type_.value,
         from_status=from_status,
         to_status=to_status,
         actor_kind=actor.kind,
@@ -55,8 +76,13 @@ async def record_event(
     )
 
 
+# One writer per type, each inside the caller's transaction (the change and its event
+# commit together).
+Data = dict[str, Any]
+
+
 async def record_created(conn: BaseDBAsyncClient, order: Order, actor: Actor) -> OrderEvent:
-    return await record_event(conn, order, "created", actor, to_status=order.status.value)
+    return await _append(conn, order, EventType.CREATED, actor, to_status=order.status.value)
 
 
 async def record_status_change(
@@ -66,18 +92,73 @@ async def record_status_change(
     from_status: str,
     to_status: str,
     note: str = "",
-    data: dict[str, Any] | None = None,
+    data: Data | None = None,
 ) -> OrderEvent:
-    return await record_event(
+    return await _append(
         conn,
         order,
-        "status_changed",
+        EventType.STATUS_CHANGED,
         actor,
         from_status=from_status,
         to_status=to_status,
         note=note,
         data=data,
     )
+
+
+async def record_edited(
+    conn: BaseDBAsyncClient, order: Order, actor: Actor, note: str, data: Data
+) -> OrderEvent:
+    return await _append(conn, order, EventType.EDITED, actor, note=note, data=data)
+
+
+async def record_call_logged(
+    conn: BaseDBAsyncClient, order: Order, actor: Actor, note: str, data: Data
+) -> OrderEvent:
+    return await _append(conn, order, EventType.CALL_LOGGED, actor, note=note, data=data)
+
+
+async def record_claimed(
+    conn: BaseDBAsyncClient, order: Order, actor: Actor, until: datetime
+) -> OrderEvent:
+    data = {"until": until.isoformat()}
+    return await _append(conn, order, EventType.CLAIMED, actor, data=data)
+
+
+async def record_released(conn: BaseDBAsyncClient, order: Order, actor: Actor) -> OrderEvent:
+    return await _append(conn, order, EventType.RELEASED, actor)
+
+
+async def record_claim_expired(conn: BaseDBAsyncClient, order: Order) -> OrderEvent:
+    return await _append(conn, order, EventType.CLAIM_EXPIRED, SYSTEM)
+
+
+async def record_callback_due(conn: BaseDBAsyncClient, order: Order) -> OrderEvent:
+    return await _append(conn, order, EventType.CALLBACK_DUE, SYSTEM)
+
+
+async def record_dispatch_requested(
+    conn: BaseDBAsyncClient, order: Order, actor: Actor, data: Data
+) -> OrderEvent:
+    return await _append(conn, order, EventType.DISPATCH_REQUESTED, actor, data=data)
+
+
+async def record_dispatch_failed(
+    conn: BaseDBAsyncClient, order: Order, actor: Actor, note: str, data: Data
+) -> OrderEvent:
+    return await _append(conn, order, EventType.DISPATCH_FAILED, actor, note=note, data=data)
+
+
+async def record_parcel_status(
+    conn: BaseDBAsyncClient, order: Order, actor: Actor, note: str, data: Data
+) -> OrderEvent:
+    return await _append(conn, order, EventType.PARCEL_STATUS, actor, note=note, data=data)
+
+
+async def record_notification_failed(
+    conn: BaseDBAsyncClient, order: Order, data: Data, note: str = ""
+) -> OrderEvent:
+    return await _append(conn, order, EventType.NOTIFICATION_FAILED, SYSTEM, note=note, data=data)
 
 
 def event_to_dict(event: OrderEvent) -> dict[str, Any]:
@@ -99,8 +180,7 @@ async def timeline_of(order_id: int) -> list[OrderEvent]:
 
 
 async def record_notification_failure(order: Order, channel: str, error: str) -> None:
-    """A notification that will not be delivered is on the order's timeline (SPEC §3.4)."""
+    """A notification that will not be delivered is on the order's timeline (SPEC §3.4),
+    in a transaction of its own (the sender's, after the order's change committed)."""
     async with in_transaction() as conn:
-        await record_event(
-            conn, order, "notification_failed", SYSTEM, note=error[:300], data={"channel": channel}
-        )
+        await record_notification_failed(conn, order, {"channel": channel}, note=error[:300])

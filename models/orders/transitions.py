@@ -7,17 +7,14 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models.catalog.tables import Variant
+from models.catalog import stock
 from models.customers.registry import actor_label, blacklist_fake_order
 from models.errors import (
     ConcurrentChange,
     IllegalTransition,
-    InsufficientStock,
     NotFound,
-    Shortage,
 )
 from models.infra import clock
 from models.orders.cancellation import Cancellation
@@ -48,33 +45,6 @@ async def get_order(store: Store, number: int) -> Order:
     if order is None:
         raise NotFound("order", number)
     return order
-
-
-async def _commit_stock(conn: BaseDBAsyncClient, lines: list[OrderLine]) -> None:
-    shortages: list[Shortage] = []
-    # Variant order is fixed so two confirmations never lock rows in opposite orders.
-    for line in sorted(lines, key=lambda ln: ln.variant_id):
-        taken = (
-            await Variant.filter(id=line.variant_id, stock__gte=line.quantity)
-            .using_db(conn)
-            .update(stock=F("stock") - line.quantity)
-        )
-        if not taken:
-            current = await Variant.filter(id=line.variant_id).using_db(conn).first()
-            available = current.stock if current is not None else 0
-            shortage = Shortage(line.variant_id, line.sku, line.label(), line.quantity, available)
-            shortages.append(shortage)
-    if shortages:
-        raise InsufficientStock(shortages)
-
-
-async def _restore_stock(conn: BaseDBAsyncClient, lines: list[OrderLine]) -> None:
-    for line in sorted(lines, key=lambda ln: ln.variant_id):
-        await (
-            Variant.filter(id=line.variant_id)
-            .using_db(conn)
-            .update(stock=F("stock") + line.quantity)
-        )
 
 
 async def apply_transition(
@@ -120,7 +90,8 @@ async def apply_transition(
         note = note or cancel.note
     if move is not StockMove.NONE:
         lines = await OrderLine.filter(order_id=order.id).using_db(conn)
-        await (_commit_stock if move is StockMove.COMMIT else _restore_stock)(conn, lines)
+        moves = stock.taken_by(lines) if move is StockMove.COMMIT else stock.given_back_by(lines)
+        await stock.apply_moves(conn, store.id, moves)
         cache.forget(store.id)
     previous = order.status
     order.status, order.version, order.stock_committed = target, order.version + 1, committed

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from models.infra import clock
 from models.orders.tables import Order, OrderEvent
-from models.orders.timeline import SYSTEM, record_event
+from models.orders.timeline import record_notification_failed
 from models.outbox.routes import Routes
 from models.outbox.tables import OutboxMessage
 from models.stores.tables import Store
@@ -318,6 +318,4 @@ async def _record_dead_letter(conn: BaseDBAsyncClient, message: OutboxMessage, e
     if order is None:
         return
     data = {"channel": message.channel, "topic": message.topic, "attempts": message.attempts}
-    await record_event(
-        conn, order, "notification_failed", SYSTEM, data=data | {"error": error[:300]}
-    )
+    await record_notification_failed(conn, order, data | {"error": error[:300]})

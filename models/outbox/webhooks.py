@@ -399,7 +399,7 @@ async def send_test(store: Store, endpoint_id: int) -> int:
     return await _enqueue(store, PING, key, payload)
 
 
-async def record_attempt(
+async def save_delivery_attempt(
     message: OutboxMessage,
     outcome: str,
     *,

@@ -147,7 +147,7 @@ async def set_default(store: Store, account_id: int) -> CourierAccount:
     return account
 
 
-async def record_test(account_id: int, error: str = "") -> None:
+async def save_test_result(account_id: int, error: str = "") -> None:
     """The outcome of testing the credentials against the courier (empty error: passed)."""
     changes: dict[str, Any] = {"last_error": error[:500]}
     if not error:

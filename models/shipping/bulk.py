@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Subquery
 
 from models.errors import ConcurrentChange, DomainError, IllegalTransition
-from models.orders.lifecycle import OrderStatus
+from models.orders.lifecycle import OrderStatus, can_dispatch
 from models.orders.tables import Order, OrderLine
 from models.orders.timeline import Actor
 from models.shipping.parcels import DispatchService, dispatch_refusal
@@ -20,7 +20,7 @@ from models.shipping.tables import Shipment
 from models.stores.tables import Store
 
 MAX_BATCH = 300  # a busy shop's day
-READY = (OrderStatus.CONFIRMED, OrderStatus.PROCESSING)
+READY = tuple(s for s in OrderStatus if can_dispatch(s))  # by the lifecycle table
 
 
 async def orders_to_ship(store: Store, limit: int = MAX_BATCH) -> list[Order]:

@@ -7,11 +7,12 @@ import re
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.errors import IllegalTransition, InvalidInput
+from models.errors import InvalidInput
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
 from models.orders.timeline import Actor
 from models.orders.transitions import apply_transition, bump_version, change_order
+from models.shipping.dispatch_guard import start_dispatch
 from models.shipping.parcels import parcel_reference
 from models.shipping.tables import Shipment
 from models.stores.tables import Store
@@ -40,12 +41,7 @@ async def dispatch_order(
     tracking = clean_tracking(tracking)
 
     async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
-        if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
-            raise IllegalTransition(order.status.value, "dispatch")
-        if await Shipment.filter(order_id=order.id).using_db(conn).exists():
-            raise IllegalTransition(order.status.value, "dispatch again")
-        if order.status is OrderStatus.CONFIRMED:
-            order = await apply_transition(conn, store, order, OrderStatus.PROCESSING, actor)
+        order = await start_dispatch(conn, store, order, actor)
         await Shipment.create(
             using_db=conn,
             order=order,

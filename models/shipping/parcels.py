@@ -16,14 +16,21 @@ from typing import Protocol
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from models.errors import ConcurrentChange, IllegalTransition, InvalidInput
+from models.errors import ConcurrentChange, InvalidInput
 from models.infra import clock
 from models.orders.lifecycle import OrderStatus, Trigger
 from models.orders.tables import Order, OrderEvent, OrderLine
-from models.orders.timeline import Actor, record_event
+from models.orders.timeline import (
+    Actor,
+    EventType,
+    record_dispatch_failed,
+    record_dispatch_requested,
+    record_parcel_status,
+)
 from models.orders.transitions import apply_transition, bump_version, change_order
 from models.outbox import relay
 from models.shipping.accounts import get_account
+from models.shipping.dispatch_guard import start_dispatch
 from models.shipping.tables import CourierAccount, Shipment
 from models.stores.tables import Store
 
@@ -96,14 +103,9 @@ async def request_dispatch(
     account = await get_account(store, account_id)
 
     async def work(conn: BaseDBAsyncClient, order: Order) -> Order:
-        if order.status not in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING):
-            raise IllegalTransition(order.status.value, "dispatch")
+        order = await start_dispatch(conn, store, order, actor)  # rolled back if refused below
         if order.delivery_type == "desk" and desk_required and not stopdesk_id:
             raise InvalidInput("stopdesk_id: this order goes to a stop desk; choose one")
-        if await Shipment.filter(order_id=order.id).using_db(conn).exists():
-            raise IllegalTransition(order.status.value, "dispatch again")
-        if order.status is OrderStatus.CONFIRMED:
-            order = await apply_transition(conn, store, order, OrderStatus.PROCESSING, actor)
         await Shipment.create(
             using_db=conn,
             order=order,
@@ -120,7 +122,7 @@ async def request_dispatch(
             "account": account.id,
             "stopdesk_id": stopdesk_id,
         }
-        event = await record_event(conn, order, "dispatch_requested", actor, data=data)
+        event = await record_dispatch_requested(conn, order, actor, data)
         # The routing table always has a channel for parcel.create (routes.REQUIRED_TOPICS).
         await relay.publish(conn, store, "parcel.create", order, event, data)
         return order
@@ -141,7 +143,7 @@ def _desk_name(account: CourierAccount, stopdesk_id: str | None) -> str:
 async def _dispatcher(order: Order) -> Actor:
     """The person who asked for the dispatch acts for the parcel's creation too."""
     event = (
-        await OrderEvent.filter(order_id=order.id, type="dispatch_requested")
+        await OrderEvent.filter(order_id=order.id, type=EventType.DISPATCH_REQUESTED)
         .order_by("-id")
         .first()
     )
@@ -150,7 +152,7 @@ async def _dispatcher(order: Order) -> Actor:
     return Actor(event.actor_kind, event.actor_id, event.actor_name)
 
 
-async def record_parcel_created(
+async def apply_parcel_created(
     shipment_id: int,
     tracking: str,
     fee: int | None = None,
@@ -200,10 +202,10 @@ async def dispatch_tried_before(order_id: int) -> bool:
     """Whether an earlier dispatch of the order ended without a parcel (refused, unexpected
     answer, unreachable, deleted at the courier): the courier may hold a parcel with our
     reference, so it is looked up before another is created."""
-    return await OrderEvent.filter(order_id=order_id, type="dispatch_failed").exists()
+    return await OrderEvent.filter(order_id=order_id, type=EventType.DISPATCH_FAILED).exists()
 
 
-async def record_dispatch_failed(shipment_id: int, reason: str, answer: str = "") -> None:
+async def apply_dispatch_failed(shipment_id: int, reason: str, answer: str = "") -> None:
     """The courier refused the parcel: the order stays in processing and the team sees
     why on the card and the timeline; dispatching again is allowed. `answer` is the
     courier's raw answer when it was not one we could read, kept on the timeline."""
@@ -216,21 +218,15 @@ async def record_dispatch_failed(shipment_id: int, reason: str, answer: str = ""
         data: dict[str, object] = {"courier": shipment.courier, "reason": reason[:300]}
         if answer:
             data["answer"] = answer[:ANSWER_CHARS]
-        event = await record_event(
-            conn,
-            order,
-            "dispatch_failed",
-            Actor("courier", shipment.courier, shipment.courier),
-            note=reason[:300],
-            data=data,
-        )
+        courier = Actor("courier", shipment.courier, shipment.courier)
+        event = await record_dispatch_failed(conn, order, courier, reason[:300], data)
         await relay.publish(conn, store, "order.dispatch_failed", order, event, data)
         return order
 
     await change_order(store, shipment.order.number, work)
 
 
-async def record_parcel_withdrawn(shipment_id: int, raw_status: str, reason: str) -> bool:
+async def apply_parcel_withdrawn(shipment_id: int, raw_status: str, reason: str) -> bool:
     """The courier deleted the parcel (Yalidine `parcel_deleted`; only possible before it
     was picked up, so the goods are still at the shop): the order goes back from shipped
     to processing without courier or tracking — its card shows why and offers Dispatch
@@ -258,9 +254,7 @@ async def record_parcel_withdrawn(shipment_id: int, raw_status: str, reason: str
             trigger=Trigger.WITHDRAW,
         )  # fmt: skip
         order = await bump_version(conn, order, courier="", tracking="")
-        event = await record_event(
-            conn, order, "dispatch_failed", courier, note=reason[:300], data=data
-        )
+        event = await record_dispatch_failed(conn, order, courier, reason[:300], data)
         await relay.publish(conn, store, "order.dispatch_failed", order, event, data)
         return order
 
@@ -333,9 +327,7 @@ async def _apply_parcel_status(
                 updated_at=clock.now(),
             )
         )
-        event = await record_event(
-            conn, order, "parcel_status", courier, note=raw_status[:300], data=data
-        )
+        event = await record_parcel_status(conn, order, courier, raw_status[:300], data)
         topic = "order.parcel_attention" if status in ATTENTION else "order.parcel_status"
         order = await bump_version(conn, order)
         await relay.publish(conn, store, topic, order, event, data)
@@ -408,7 +400,9 @@ async def dispatch_refusal(order: Order) -> OrderEvent | None:
     if order.status is not OrderStatus.PROCESSING or order.courier:
         return None
     return (
-        await OrderEvent.filter(order_id=order.id, type="dispatch_failed").order_by("-id").first()
+        await OrderEvent.filter(order_id=order.id, type=EventType.DISPATCH_FAILED)
+        .order_by("-id")
+        .first()
     )
 
 
@@ -416,4 +410,8 @@ async def last_parcel_status(order: Order) -> OrderEvent | None:
     """The courier's last word on a shipped order's parcel (status, raw status, reason)."""
     if order.status is not OrderStatus.SHIPPED:
         return None
-    return await OrderEvent.filter(order_id=order.id, type="parcel_status").order_by("-id").first()
+    return (
+        await OrderEvent.filter(order_id=order.id, type=EventType.PARCEL_STATUS)
+        .order_by("-id")
+        .first()
+    )

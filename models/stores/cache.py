@@ -71,7 +71,7 @@ class _Watch:
 
 
 async def watch(dialect: str, dsn: str = "") -> None:
-    """Watch the database just opened for other processes' changes (models.infra.db.open_db)."""
+    """Watch the database just opened for other processes' changes (models.session.open_db)."""
     await unwatch()
     if dialect == "sqlite":
         _Watch.mode, _Watch.polled_at, _Watch.data_version = "sqlite", float("-inf"), None

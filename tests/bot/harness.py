@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from telegram import Update
+
 from bot.channel import TelegramChannel
 from bot.runtime import BotConfig, BotRuntime
 from hanout.processes import outbox_routes
@@ -26,11 +28,39 @@ AGENT = {"id": 2002, "first_name": "Yacine"}
 AGENT2 = {"id": 3003, "first_name": "Sara"}
 
 
+class Handled:
+    """The ids of the updates the bot has finished with: the Application's `process_update`
+    (every group's handlers, one after the other) is wrapped to note each id when it
+    returns. This is the sentinel that proves "the bot handled it, and nothing more
+    happened", with no sleep. (A handler would not do: the hints ask whether any handler
+    takes an update.)"""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    @classmethod
+    def watch(cls, runtime: BotRuntime) -> Handled:
+        """A sentinel on `runtime`'s bot (before it starts)."""
+        handled = cls()
+        process = runtime.app.process_update
+
+        async def process_and_note(update: object) -> None:
+            try:
+                await process(update)
+            finally:
+                if isinstance(update, Update):
+                    handled.ids.add(update.update_id)
+
+        runtime.app.process_update = process_and_note  # type: ignore[method-assign]
+        return handled
+
+
 @dataclass
 class Desk:
     fake: FakeTelegram
     runtime: BotRuntime
     relay: Relay
+    handled: Handled
 
     async def settle(self, timeout: float = 10.0) -> None:
         """Wait until the outbox is drained and no card lags its order."""
@@ -49,8 +79,13 @@ class Desk:
 
     async def say(self, chat_id: int, user: dict[str, Any], text: str) -> None:
         """A person writes in a chat; waits until the bot has handled it."""
-        await self.fake.send_update(self.fake.user_message(chat_id, user, text))
-        await self._drain()
+        update = await self.fake.send_update(self.fake.user_message(chat_id, user, text))
+        await self.handled_update(update)
+
+    async def handled_update(self, update: dict[str, Any]) -> None:
+        """Wait until the bot has finished handling `update` (sent to the fake)."""
+        number = update["update_id"]
+        await self.fake.wait_for(lambda _: number in self.handled.ids, timeout=10)
 
     async def press(self, chat_id: int, message_id: int, data: str, user: dict[str, Any]) -> str:
         update = self.fake.press(chat_id, message_id, data, user)
@@ -58,10 +93,6 @@ class Desk:
         await self.fake.send_update(update)
         await self.fake.wait_for(lambda f: f.query(query_id).answered, timeout=10)
         return str(query_id)
-
-    async def _drain(self) -> None:
-        await self.fake.wait_for(lambda f: not f.pending_updates(), timeout=10)
-        await asyncio.sleep(0.3)  # the handler runs after getUpdates returned it
 
     def card(self, chat_id: int, number: int) -> StoredMessage:
         """The live card of an order in a chat (the last bot message naming it)."""
@@ -104,10 +135,11 @@ async def running_desk(
             worker_id="test",
             interval=0.05,
         )
+        handled = Handled.watch(runtime)
         await runtime.start()
         await relay.start()
         try:
-            yield Desk(fake, runtime, relay)
+            yield Desk(fake, runtime, relay, handled)
         finally:
             await relay.stop()
             await runtime.stop()

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callbacks import ACTIONS, MAX_BYTES, OrderPress, digest_button, order_button, parse_order
+from bot.callbacks import (
+    ACTIONS,
+    MAX_BYTES,
+    OrderAction,
+    OrderPress,
+    Prefix,
+    WebhookAction,
+    digest_button,
+    order_button,
+    parse_order,
+)
 from bot.sender import number_ranges
 
 BIGGEST_ORDER = 10**12 - 1
@@ -70,3 +80,22 @@ async def test_an_unknown_action_cannot_be_made(db: str) -> None:
 )
 async def test_digest_names_exactly_its_orders(db: str, numbers: list[int], shown: str) -> None:
     assert number_ranges(numbers) == shown
+
+
+def test_the_codes_cards_already_in_chats_carry_keep_their_meaning() -> None:
+    # The wire never changes: a card sent last month must still do what its button says.
+    assert parse_order("o:12:cf:3") == OrderPress(12, OrderAction.CONFIRM, 3)
+    assert parse_order("o:12:k7:3") == OrderPress(12, OrderAction.REASON_7, 3)
+    assert (Prefix.DIGEST_PAGE, WebhookAction.DELETE) == ("dl", "dl")  # two things, two names
+    wire = {
+        "cf": "CONFIRM", "cm": "CALL_MENU", "na": "NO_ANSWER", "bz": "BUSY",
+        "ur": "UNREACHABLE", "wn": "WRONG_NUMBER", "pm": "POSTPONE_MENU", "p1": "POSTPONE_1H",
+        "p3": "POSTPONE_3H", "pt": "POSTPONE_TOMORROW", "pk": "POSTPONE_TYPED",
+        "cc": "CUSTOMER_CANCELLED", "fk": "FAKE", "fy": "FAKE_YES", "du": "DUPLICATE",
+        "dt": "DUPLICATE_TYPED", "cl": "CLAIM", "rl": "RELEASE", "pr": "PROCESS",
+        "dm": "DISPATCH_MENU", "dx": "DISPATCH_MANUAL", "dv": "DELIVERED", "dy": "DELIVERED_YES",
+        "rt": "RETURNED", "ry": "RETURNED_YES", "cx": "CANCEL", "cy": "CANCEL_YES",
+        "cw": "CONFIRM_ANYWAY", "tl": "TIMELINE", "ed": "EDIT", "bk": "BACK",
+        **{f"k{i}": f"REASON_{i}" for i in range(8)},
+    }  # fmt: skip
+    assert {a.value: a.name for a in OrderAction} == wire

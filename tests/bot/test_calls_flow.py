@@ -4,7 +4,6 @@ and the timeline."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -57,12 +56,12 @@ async def reply(
 ) -> None:
     """Reply to a bot message; waits for the bot's answer (or, not `heard`, its silence)."""
     before = len(desk.fake.bot_messages(chat))
-    await desk.fake.send_update(desk.fake.user_message(chat, user, text, reply_to=to.message_id))
+    message = desk.fake.user_message(chat, user, text, reply_to=to.message_id)
+    update = await desk.fake.send_update(message)
     if heard:
         await desk.fake.wait_for(lambda f: len(f.bot_messages(chat)) > before, 10)
         return
-    await desk.fake.wait_for(lambda f: not f.pending_updates(), 10)
-    await asyncio.sleep(0.5)
+    await desk.handled_update(update)
     assert len(desk.fake.bot_messages(chat)) == before
 
 

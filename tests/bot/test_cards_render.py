@@ -21,7 +21,7 @@ from models.catalog import products
 from models.customers.registry import History, Risk, Standing
 from models.infra.clock import now
 from models.orders import intake, transitions
-from models.orders.lifecycle import OrderStatus
+from models.orders.lifecycle import OrderStatus, allowed_targets, can_dispatch
 from models.orders.tables import Order, OrderLine
 from models.orders.timeline import Actor
 from tests.bot.harness import OWNER, running_desk
@@ -31,6 +31,7 @@ from tests.fakes.telegram_html import parse_html, utf16_len
 HOSTILE = '<b>bold</b> & <script>alert("x")</script> &amp; <a href="x">'
 BIG_ID = 10**9 - 1  # the largest order id an IntField holds
 BIG_VERSION = 10**9 - 1
+S = OrderStatus
 
 
 def an_order(**fields: object) -> Order:
@@ -153,6 +154,46 @@ async def test_a_claimed_order_offers_release_instead_of_claim(db: str) -> None:
     order = an_order(claimed_by_id="7", claimed_by_name="Sara", claim_expires_at=now())
     expected = ["cf", "na", "bz", "ur", "cm", "rl", "cx", "ed", "tl"]
     assert actions(main_keyboard(order, "fr")) == expected
+
+
+def rows(markup: object) -> list[list[str]]:
+    return [
+        [str(b.callback_data).split(":")[2] for b in row]
+        for row in getattr(markup, "inline_keyboard", None) or []
+    ]
+
+
+@pytest.mark.parametrize(
+    ("status", "courier", "expected"),
+    [
+        (S.PENDING, "", [["cf", "na"], ["bz", "ur"], ["cm", "cl"], ["cx"], ["ed", "tl"]]),
+        (S.CONFIRMED, "", [["pr", "dm"], ["cx"], ["ed", "tl"]]),
+        (S.PROCESSING, "", [["dm", "cx"], ["ed", "tl"]]),
+        # The courier channel is creating the parcel: neither a second dispatch nor an edit.
+        (S.PROCESSING, "yalidine", [["cx"], ["tl"]]),
+        (S.SHIPPED, "yalidine", [["dv", "rt"], ["cx"], ["tl"]]),
+        (S.DELIVERED, "", [["rt"], ["tl"]]),
+    ],
+)
+async def test_the_buttons_keep_their_rows(
+    db: str, status: OrderStatus, courier: str, expected: list[list[str]]
+) -> None:
+    assert rows(main_keyboard(an_order(status=status, courier=courier), "fr")) == expected
+
+
+# The card's buttons that lead to a status (the two-tap ones ask first, then move there).
+LEADS_TO = {"cf": S.CONFIRMED, "pr": S.PROCESSING, "dv": S.DELIVERED, "rt": S.RETURNED}
+
+
+@pytest.mark.parametrize("status", list(S))
+async def test_a_card_offers_what_the_lifecycle_table_allows_and_nothing_else(
+    db: str, status: OrderStatus
+) -> None:
+    offered = set(actions(main_keyboard(an_order(status=status), "fr")))
+    allowed = set(allowed_targets(status))
+    assert {LEADS_TO[a] for a in offered if a in LEADS_TO} == allowed - {S.CANCELLED, S.SHIPPED}
+    assert ("cx" in offered) is (S.CANCELLED in allowed)
+    assert ("dm" in offered) is can_dispatch(status)
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar", "en"])

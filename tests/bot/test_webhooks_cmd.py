@@ -156,7 +156,9 @@ async def test_the_log_shows_deliveries_and_sends_a_dead_one_again(db: str) -> N
     placed = await intake.place_order(shop.store, checkout(shop.variants[0].id))
     row = await OutboxMessage.get(channel=outbox.WEBHOOK, topic="order.created")
     row.attempts = 5
-    await webhooks.record_attempt(row, "dead", status_code=500, error="Internal Server Error")
+    await webhooks.save_delivery_attempt(
+        row, "dead", status_code=500, error="Internal Server Error"
+    )
     async with webhook_desk() as desk:
         chat = await desk.bind(shop.store, OWNER)
         menu = await open_menu(desk, chat, shop)

@@ -17,8 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.webhook import PATH as WEBHOOK_PATH
-from bot.webhook import SECRET_HEADER
+from bot.telegram_webhook import PATH as WEBHOOK_PATH
+from bot.telegram_webhook import SECRET_HEADER
 from hanout.devkey import ensure_secret_key
 from hanout.processes import warn_about_proxy
 from hanout.settings import MIN_SECRET_KEY, Settings

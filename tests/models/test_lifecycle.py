@@ -12,7 +12,10 @@ from models.orders.lifecycle import (
     OrderStatus,
     StockMove,
     Trigger,
+    allowed_targets,
     allowed_triggers,
+    can_dispatch,
+    dispatch_steps,
     next_status,
     stock_move,
     trigger_for,
@@ -87,3 +90,26 @@ def test_the_withdrawal_is_never_offered_to_people() -> None:
     assert trigger_for(S.PROCESSING) is T.PROCESS  # `{to: processing}` stays confirmed-only
     with pytest.raises(IllegalTransition):
         next_status(S.SHIPPED, trigger_for(S.PROCESSING))
+
+
+def test_allowed_targets_follow_the_table() -> None:
+    assert allowed_targets(S.PENDING) == [S.CONFIRMED, S.CANCELLED]
+    assert allowed_targets(S.SHIPPED) == [S.DELIVERED, S.CANCELLED, S.RETURNED]
+    assert S.PROCESSING not in allowed_targets(S.SHIPPED)  # the withdrawal is the system's
+    for status in TERMINAL:
+        assert allowed_targets(status) == []
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_dispatch_reaches_shipped_by_the_table(status: OrderStatus) -> None:
+    expected = {S.CONFIRMED: [T.PROCESS, T.SHIP], S.PROCESSING: [T.SHIP]}.get(status)
+    assert can_dispatch(status) is (expected is not None)
+    if expected is None:
+        with pytest.raises(IllegalTransition):
+            dispatch_steps(status)
+        return
+    assert dispatch_steps(status) == expected
+    reached = status
+    for trigger in expected:
+        reached = next_status(reached, trigger)
+    assert reached is S.SHIPPED

@@ -17,7 +17,7 @@ from tests.factories import make_shop
 OTHER_PROCESS = """
 import asyncio, sys
 from models.stores import setup
-from models.infra.db import close_db, open_db
+from models.session import close_db, open_db
 from models.shipping.fees import FeeRow
 from models.stores.tables import Store
 

@@ -214,7 +214,7 @@ async def test_redeliver_copies_the_envelope_with_its_delivery_id(db: str) -> No
     await place_order(shop.store, checkout(shop.variants[0].id))
     row = await OutboxMessage.get(channel="webhook")
     row.attempts = 1
-    attempt = await webhooks.record_attempt(row, "dead", status_code=410, error="gone")
+    attempt = await webhooks.save_delivery_attempt(row, "dead", status_code=410, error="gone")
 
     queued = await webhooks.redeliver(shop.store, endpoint.id, attempt.id)
     again = await OutboxMessage.get(id=queued)
@@ -260,7 +260,7 @@ async def test_five_dead_letters_in_a_row_disable_and_tell_the_owner(
         stored = await WebhookEndpoint.get(id=endpoint.id)
         assert (stored.dead_in_a_row, stored.active) == (n, True)
     # A delivered message starts the count again.
-    await webhooks.record_attempt(row, "delivered", status_code=200)
+    await webhooks.save_delivery_attempt(row, "delivered", status_code=200)
     assert (await WebhookEndpoint.get(id=endpoint.id)).dead_in_a_row == 0
     for _ in range(webhooks.DISABLE_AFTER):
         await dead_letter(row)
@@ -300,9 +300,9 @@ async def test_attempts_log_newest_first_and_filter_by_outcome(db: str) -> None:
     await transition_order(shop.store, order.number, OrderStatus.CONFIRMED, OWNER)
     rows = await OutboxMessage.filter(channel="webhook").order_by("id")
     logged = [
-        await webhooks.record_attempt(rows[0], "retrying", status_code=500),
-        await webhooks.record_attempt(rows[0], "delivered", status_code=200),
-        await webhooks.record_attempt(rows[1], "delivered", status_code=204),
+        await webhooks.save_delivery_attempt(rows[0], "retrying", status_code=500),
+        await webhooks.save_delivery_attempt(rows[0], "delivered", status_code=200),
+        await webhooks.save_delivery_attempt(rows[1], "delivered", status_code=204),
     ]
     found = await webhooks.deliveries(shop.store, endpoint.id)
     assert [a.id for a in found] == [a.id for a in reversed(logged)]

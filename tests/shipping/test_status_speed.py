@@ -25,7 +25,7 @@ from models.orders.lifecycle import OrderStatus
 from models.orders.transitions import get_order
 from models.shipping.parcels import POLL_EVERY, poll_every, set_poll_intervals
 from models.shipping.tables import CourierAccount, Shipment
-from shipping import webhooks
+from shipping import courier_webhooks
 from shipping.accounts import add_account, webhook_path
 from shipping.dispatch import dispatch
 from shipping.jobs import ShippingJobs
@@ -173,7 +173,7 @@ async def test_with_the_webhook_registered_the_change_arrives_at_once(
     db: str, yalidine: FakeYalidine, pool: CourierPool
 ) -> None:
     app = create_app(WebConfig(secret_key=SECRET_KEY))
-    webhooks.add_routes(app, sealer())
+    courier_webhooks.add_routes(app, sealer())
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     try:
@@ -226,7 +226,7 @@ async def test_a_maystro_webhook_reads_the_parcel_at_once(db: str) -> None:
         )  # fmt: skip
         pool = CourierPool(sealer())
         app = create_app(WebConfig(secret_key=SECRET_KEY))
-        webhooks.add_routes(app, sealer(), pool)
+        courier_webhooks.add_routes(app, sealer(), pool)
         try:
             async with TestClient(TestServer(app)) as client:
                 created = await (await pool.courier(acc)).create_parcel(maystro_parcel())

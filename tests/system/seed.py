@@ -17,9 +17,9 @@ from typing import Any
 
 from models.catalog import products
 from models.catalog.tables import Variant
-from models.infra.db import close_db, open_db
 from models.infra.sealing import Sealer
 from models.outbox import sms
+from models.session import close_db, open_db
 from models.shipping import accounts
 from models.shipping.fees import FeeRow
 from models.stores import setup

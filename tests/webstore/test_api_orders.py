@@ -10,6 +10,7 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from models.catalog.tables import Variant
+from models.orders.lifecycle import OrderStatus, allowed_targets
 from models.orders.tables import Order, OrderEvent
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, place, serve
@@ -308,3 +309,15 @@ async def test_another_stores_order_is_not_found_like_a_missing_one(
     assert (await Order.get(id=their_order.id)).status == "pending"
     listed = await client.get("/v1/orders", headers=auth)
     assert (await listed.json())["data"] == []
+
+
+async def test_the_reference_lists_the_moves_of_the_lifecycle_table(
+    client: TestClient[Any, Any],
+) -> None:
+    document = await (await client.get("/v1/openapi.json")).json()
+    described = document["paths"]["/v1/orders/{number}/transitions"]["post"]["description"]
+    for status in OrderStatus:
+        targets = allowed_targets(status)
+        move = f"`{status}` → " + ", ".join(f"`{to}`" for to in targets)
+        assert (move in described) is bool(targets)
+    assert "`shipped` → `delivered`, `cancelled`, `returned`" in described

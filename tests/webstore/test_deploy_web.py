@@ -14,7 +14,7 @@ from tortoise import Tortoise
 
 from hanout.migrate import migration_files, pending_migrations
 from models.infra.db import dialect_sql
-from shipping import webhooks
+from shipping import courier_webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer
 from tests.webstore.api_support import bearer, serve
@@ -91,7 +91,7 @@ async def test_hsts_only_on_answers_served_over_https(
 @pytest.fixture
 async def courier_client() -> AsyncIterator[TestClient[Any, Any]]:
     app = create_app(WebConfig(secret_key="web-secret"))
-    webhooks.add_routes(app, sealer())
+    courier_webhooks.add_routes(app, sealer())
     async with TestClient(TestServer(app, host="127.0.0.1")) as client:
         yield client
 
@@ -114,9 +114,9 @@ async def test_a_maystro_token_never_reaches_the_log(
     caplog.set_level(logging.DEBUG)
     body = b'{"event": "OrderStatusChanged", "payload": {"display_id_order": "MST1", "status": 41}}'
     url = f"/couriers/maystro/{acc.id}/webhook/{MAYSTRO_TOKEN}"
-    monkeypatch.setattr(webhooks.polls, "shipment_for", database_away)
+    monkeypatch.setattr(courier_webhooks.polls, "shipment_for", database_away)
     assert (await courier_client.post(url, data=body)).status == 503
-    monkeypatch.setattr(webhooks.polls, "shipment_for", bug)
+    monkeypatch.setattr(courier_webhooks.polls, "shipment_for", bug)
     assert (await courier_client.post(url, data=body)).status == 500
     assert "database unavailable path=/couriers/{courier}/{account_id}/webhook/{token}" in (
         caplog.text

@@ -327,5 +327,5 @@ async def test_the_page_is_one_shell_loading_only_telegrams_script(
         sources = re.findall(r'(?:src|href)="([^"]+)"', html)
         outside = [s for s in sources if not s.startswith("/desk/static/")]
         assert outside == ["https://telegram.org/js/telegram-web-app.js"]
-    static = await client.get(re.findall(r'src="(/desk/static/desk.js[^"]*)"', html)[0])
+    static = await client.get(re.findall(r'src="(/desk/static/desk\.[0-9a-f]{10}\.js)"', html)[0])
     assert static.status == 200 and "immutable" in static.headers["Cache-Control"]

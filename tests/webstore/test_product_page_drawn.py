@@ -8,20 +8,24 @@ import asyncio
 
 import pytest
 
-from models.catalog import products
+from models.catalog.stock import set_stock
 from models.catalog.tables import Product, Variant
 from models.shipping.fees import FeeRow
 from models.stores import cache, setup
 from tests.factories import Shop
 from tests.models.test_store_cache_processes import other_process_sets_fee
 from tests.webstore.test_storefront import CSRF_RE, PRODUCT, Client, client, fetch, plain, shop
-from webstore.visit import PRODUCT_PAGES, DrawnPage
+from webstore.visit import DRAWN_PAGES
 
 __all__ = ["client", "shop"]  # fixtures
 
 
 def drawn_pages(client: Client) -> int:
-    return len(client.app[PRODUCT_PAGES])
+    return len(client.app[DRAWN_PAGES])
+
+
+def main(html: str) -> str:
+    return html.partition("<main>")[2]
 
 
 def csrf(html: str) -> str:
@@ -62,7 +66,7 @@ async def test_each_visitor_gets_their_own_token_and_cart_count(client: Client, 
 async def test_price_stock_name_and_fee_changes_show_at_once(client: Client, shop: Shop) -> None:
     _, before = await fetch(client, PRODUCT)
     assert "(épuisé)" not in before
-    await products.set_stock(shop.store, shop.variants[1].id, 0)
+    await set_stock(shop.store, shop.variants[1].id, 0)
     _, sold_out = await fetch(client, PRODUCT)
     assert "(épuisé)" in sold_out
     variant = await Variant.get(id=shop.variants[1].id)
@@ -79,7 +83,7 @@ async def test_price_stock_name_and_fee_changes_show_at_once(client: Client, sho
     _, fees = await fetch(client, PRODUCT)
     assert '"16": [450, 250]' in fees
     assert '"31"' not in fees
-    assert drawn_pages(client) == 5
+    assert drawn_pages(client) == 1  # one page, drawn again after each change
 
 
 async def test_a_change_made_by_another_process_shows_within_the_bound(
@@ -93,7 +97,8 @@ async def test_a_change_made_by_another_process_shows_within_the_bound(
     await other_process_sets_fee(db, shop.store.id, 777)
     if backend == "sqlite":
         _, kept = await fetch(client, PRODUCT)
-        assert kept.replace(csrf(kept), "") == before.replace(csrf(before), "")
+        # the same page (the stylesheet is linked now: the visitor came before)
+        assert main(kept).replace(csrf(kept), "") == main(before).replace(csrf(before), "")
         now[0] += cache.POLL_EVERY
     for _ in range(100):  # PostgreSQL: the notification arrives on its own
         _, fresh = await fetch(client, PRODUCT)
@@ -109,11 +114,3 @@ async def test_a_page_in_another_language_is_drawn_apart(client: Client, shop: S
     assert 'lang="fr"' in french
     assert 'lang="ar" dir="rtl"' in arabic
     assert drawn_pages(client) == 2
-
-
-def test_a_page_without_exactly_one_token_is_not_kept() -> None:
-    assert DrawnPage.split('<span class="count">0</span> abc abc', "abc", 0) is None
-    assert DrawnPage.split("abc", "abc", 0) is None
-    page = DrawnPage.split('<span class="count">1</span> x abc y', "abc", 1)
-    assert page is not None
-    assert page.fill("def", 3) == '<span class="count">3</span> x def y'

@@ -171,7 +171,7 @@ async def _pinned(shop: Any) -> dict[str, dict[str, Any]]:
         Sealer("test"), shop.store, "https://hooks.example.com/old", ["order.created"]
     )
     pinged = await OutboxMessage.get(id=await webhooks.send_test(shop.store, hook.id))
-    delivery = await webhooks.record_attempt(pinged, "dead", status_code=410)
+    delivery = await webhooks.save_delivery_attempt(pinged, "dead", status_code=410)
     return {
         "POST /v1/orders/{number}/calls": {"number": orders[0]},
         "GET /v1/orders/{number}/calls": {"number": orders[0]},

@@ -1,3 +1,21 @@
+// Hanout storefront: a page restored from the back/forward cache is shown at once, unless
+// the cart changed since it was drawn (the stamp of the page seen last, kept per store in
+// this browser): then it is loaded again, so it never shows an older cart.
+(function () {
+  "use strict";
+  var body = document.body;
+  var stamp = body.getAttribute("data-cart");
+  var key = "hanout-cart:" + (body.getAttribute("data-base") || "/");
+  window.addEventListener("pageshow", function (event) {
+    var seen = null;
+    try {
+      seen = window.localStorage.getItem(key);
+      if (!event.persisted) { window.localStorage.setItem(key, stamp); }
+    } catch (e) { seen = null; }  // no storage (private mode): never trust a restored page
+    if (event.persisted && seen !== stamp) { window.location.reload(); }
+  });
+}());
+
 // Hanout storefront: communes of the chosen wilaya, delivery fee and total, kept live.
 // The form works without this file: the server re-renders it with the same information.
 (function () {

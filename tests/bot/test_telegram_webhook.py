@@ -4,8 +4,9 @@ sends twice is handled once."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
+import itertools
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,7 +15,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot import webhook
+from bot import telegram_webhook
 from bot.channel import TelegramChannel
 from bot.i18n import translator
 from bot.runtime import BotConfig, BotRuntime
@@ -26,7 +27,7 @@ from models.outbox import relay as outbox
 from models.stores import setup
 from models.team.tables import TelegramChat
 from notify.relay import Relay
-from tests.bot.harness import OWNER, Desk
+from tests.bot.harness import OWNER, Desk, Handled
 from tests.factories import checkout, make_shop
 from tests.fakes.telegram_api import SECRET_HEADER, FakeTelegram
 
@@ -43,15 +44,16 @@ async def webhook_desk() -> AsyncIterator[tuple[Desk, TestServer]]:
         runtime = BotRuntime(config, receive=True, send=True)
         assert runtime.sender is not None
         app = web.Application()
-        webhook.add_route(app, runtime)
+        telegram_webhook.add_route(app, runtime)
         server = TestServer(app, host="127.0.0.1")
         await server.start_server()
         runtime.config = dataclasses.replace(config, public_url=str(server.make_url("/")))
         relay = Relay({"telegram": TelegramChannel(runtime.sender.wake)}, "test", interval=0.05)
+        handled = Handled.watch(runtime)
         await runtime.start()
         await relay.start()
         try:
-            yield Desk(fake, runtime, relay), server
+            yield Desk(fake, runtime, relay, handled), server
         finally:
             await relay.stop()
             await runtime.stop()
@@ -63,7 +65,7 @@ async def post_raw(server: TestServer, body: bytes, secret: str = SECRET) -> int
     async with (
         aiohttp.ClientSession() as session,
         session.post(
-            server.make_url(webhook.PATH),
+            server.make_url(telegram_webhook.PATH),
             data=body,
             headers={SECRET_HEADER: secret, "Content-Type": "application/json"},
         ) as response,
@@ -71,9 +73,20 @@ async def post_raw(server: TestServer, body: bytes, secret: str = SECRET) -> int
         return response.status
 
 
-async def quiet_moment() -> None:
-    """Long enough for a queued update to have been handled, had it been queued."""
-    await asyncio.sleep(0.5)
+SENTINELS = itertools.count(9001)
+
+
+async def quiet_moment(fake: FakeTelegram, *servers: TestServer) -> None:
+    """Proof that every update posted before has been handled, or dropped: a sentinel
+    `/start` from another chat, posted to each web process after them, is answered. Each
+    process handles its updates one at a time, in order, so nothing earlier is still to come."""
+    chats = []
+    for server in servers:
+        sentinel = {"id": next(SENTINELS), "first_name": "Sentinel"}
+        chats.append(fake.add_private_chat(sentinel))
+        update = fake.user_message(chats[-1], sentinel, "/start")
+        assert await post_raw(server, json.dumps(update).encode()) == 200
+    await fake.wait_for(lambda f: all(f.bot_messages(chat) for chat in chats), 10)
 
 
 async def bind_owner(desk: Desk) -> tuple[Any, int]:
@@ -91,7 +104,7 @@ async def test_the_webhook_is_registered_with_its_secret(db: str) -> None:
     async with webhook_desk() as (desk, server):
         hook = desk.fake.webhook
         assert hook is not None and hook.secret_token == SECRET
-        assert hook.url == str(server.make_url(webhook.PATH))
+        assert hook.url == str(server.make_url(telegram_webhook.PATH))
         assert not desk.runtime.app.updater or not desk.runtime.app.updater.running
 
 
@@ -121,7 +134,7 @@ async def test_a_wrong_or_missing_secret_is_refused_and_nothing_happens(db: str)
         assert await desk.fake.post_webhook(start, secret_token="guessed") == 403
         assert await desk.fake.post_webhook(start, omit_secret=True) == 403
         assert await post_raw(server, b'{"update_id": 5}', secret="") == 403
-        await quiet_moment()
+        await quiet_moment(desk.fake, server)
         assert desk.fake.bot_messages(chat) == []
         assert not await TelegramChat.exists(store_id=shop.store.id)
 
@@ -131,7 +144,7 @@ async def test_garbage_is_answered_200_and_ignored(db: str) -> None:
         _shop, chat = await bind_owner(desk)
         for body in (b"{not json", b"[1, 2]", b'"text"', b"{}", b'{"update_id": "x"}', b"\xff"):
             assert await post_raw(server, body) == 200
-        await quiet_moment()
+        await quiet_moment(desk.fake, server)
         assert len(desk.fake.bot_messages(chat)) == 1  # the welcome only
         # The route still works after the garbage.
         hello = desk.fake.user_message(chat, OWNER, "/start")
@@ -140,7 +153,7 @@ async def test_garbage_is_answered_200_and_ignored(db: str) -> None:
 
 
 async def test_an_update_delivered_twice_is_handled_once(db: str) -> None:
-    async with webhook_desk() as (desk, _server):
+    async with webhook_desk() as (desk, server):
         shop, chat = await bind_owner(desk)
         placed = await intake.place_order(shop.store, checkout(shop.variants[0].id, 1))
         await desk.settle()
@@ -155,7 +168,7 @@ async def test_an_update_delivered_twice_is_handled_once(db: str) -> None:
         assert await desk.fake.post_webhook(update) == 200  # Telegram retrying
         query = update["callback_query"]["id"]
         await desk.fake.wait_for(lambda f: f.query(query).answered, 10)
-        await quiet_moment()
+        await quiet_moment(desk.fake, server)
         assert await CallAttempt.filter(order_id=placed.order.id).count() == 1
         answers = [
             r
@@ -167,7 +180,7 @@ async def test_an_update_delivered_twice_is_handled_once(db: str) -> None:
         for _attempt in range(2):
             await desk.fake.post_webhook(hello)
         await desk.fake.wait_for(lambda f: len(f.bot_messages(chat)) >= 3, 10)
-        await quiet_moment()
+        await quiet_moment(desk.fake, server)
         hello_text = _(
             "Hello! Open the invite link your store's owner sent you, "
             "or send /start followed by the invite code."

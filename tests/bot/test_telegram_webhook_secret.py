@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from aiohttp import web
 
-from bot import webhook
+from bot import telegram_webhook
 from bot.runtime import BotConfig, BotRuntime
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -17,9 +17,10 @@ async def test_no_webhook_route_and_no_set_webhook_without_a_secret(db: str) -> 
         runtime = BotRuntime(config, receive=True, send=False)
         app = web.Application()
         with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):
-            webhook.add_route(app, runtime)
+            telegram_webhook.add_route(app, runtime)
         assert not any(
-            r.resource and r.resource.canonical == webhook.PATH for r in app.router.routes()
+            r.resource and r.resource.canonical == telegram_webhook.PATH
+            for r in app.router.routes()
         )
         try:
             with pytest.raises(ValueError, match="TELEGRAM_WEBHOOK_SECRET"):

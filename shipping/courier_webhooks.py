@@ -5,7 +5,7 @@ status path as the sync job, fed by the courier instead of polled.
   carries a batch of events signed with hex HMAC-SHA256 of the raw body in
   X-YALIDINE-SIGNATURE (reference/couriers.md §2.8). `parcel_deleted` (possible only
   before pickup) puts the shipped order back in processing, to dispatch again or cancel
-  (models.shipping.parcels.record_parcel_withdrawn).
+  (models.shipping.parcels.apply_parcel_withdrawn).
 - ZR Express: Svix-style signature (couriers.zrexpress_webhooks.verify_webhook, §6.6).
 - Maystro: unsigned, so the address ends with a secret token; its payload is only a hint
   (§7.5), so the parcel is read from Maystro at once (through the process's courier pool)
@@ -37,7 +37,7 @@ from models.errors import DomainError
 from models.infra.sealing import Sealer
 from models.shipping import polls
 from models.shipping.accounts import account_by_id, credentials_of
-from models.shipping.parcels import apply_parcel_status, record_parcel_withdrawn
+from models.shipping.parcels import apply_parcel_status, apply_parcel_withdrawn
 from models.shipping.tables import CourierAccount
 from shipping.accounts import SIGNED_WEBHOOKS, TOKEN_WEBHOOKS, WEBHOOK_SECRET, YALIDINE_WEBHOOKS
 from shipping.pool import CourierPool
@@ -115,7 +115,7 @@ async def _withdraw(account: CourierAccount, tracking: str) -> bool:
         log.info("parcel deleted, unknown here courier=%s tracking=%s", account.courier, tracking)
         return False
     reason = f"parcel {tracking} deleted at {account.courier}: dispatch again or cancel"
-    return await record_parcel_withdrawn(shipment.id, YALIDINE_DELETED_EVENT, reason)
+    return await apply_parcel_withdrawn(shipment.id, YALIDINE_DELETED_EVENT, reason)
 
 
 async def _apply(account: CourierAccount, state: ParcelState) -> bool:

@@ -16,14 +16,14 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot import webhook
+from bot import telegram_webhook
 from bot.i18n import translator
 from bot.runtime import BotConfig, BotRuntime
 from models.infra.clock import now
 from models.team import telegram_updates
 from models.team.tables import TelegramUpdate
 from tests.bot.harness import OWNER
-from tests.bot.test_webhook import SECRET, post_raw, quiet_moment
+from tests.bot.test_telegram_webhook import SECRET, post_raw, quiet_moment
 from tests.fakes.telegram_api import FakeTelegram
 
 _ = translator("fr")
@@ -43,7 +43,7 @@ async def web_processes(fake: FakeTelegram, count: int) -> AsyncIterator[list[Te
             config = BotConfig(fake.token, api_url=fake.url, mode="webhook", webhook_secret=SECRET)
             runtime = BotRuntime(config, receive=True, send=False)
             app = web.Application()
-            webhook.add_route(app, runtime)
+            telegram_webhook.add_route(app, runtime)
             server = TestServer(app, host="127.0.0.1")
             await server.start_server()
             stack.push_async_callback(server.close)
@@ -67,7 +67,7 @@ async def test_an_update_sent_to_two_web_processes_is_handled_once(db: str) -> N
         assert await post_raw(second, body) == 200  # Telegram's resend, to the other one
         assert await post_raw(first, body) == 200
         await fake.wait_for(lambda f: hellos(f, chat) >= 1, 10)
-        await quiet_moment()
+        await quiet_moment(fake, first, second)
         assert hellos(fake, chat) == 1
         assert await TelegramUpdate.filter(update_id=update["update_id"]).count() == 1
 
@@ -97,7 +97,7 @@ async def test_the_update_is_applied_when_its_id_cannot_be_written(
         assert await post_raw(server, body) == 200
         assert await post_raw(server, body) == 200  # the process's own memory still holds
         await fake.wait_for(lambda f: hellos(f, chat) >= 1, 10)
-        await quiet_moment()
+        await quiet_moment(fake, server)
         assert hellos(fake, chat) == 1
 
 

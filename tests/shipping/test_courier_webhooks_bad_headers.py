@@ -15,10 +15,10 @@ from models.orders.lifecycle import OrderStatus
 from models.orders.tables import OrderEvent
 from models.orders.transitions import get_order
 from models.shipping.tables import Shipment
-from shipping import webhooks
+from shipping import courier_webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer, shipped_by_hand
-from tests.shipping.test_webhooks import (
+from tests.shipping.test_courier_webhooks import (
     MAYSTRO_TOKEN,
     YALIDINE_SECRET,
     ZR_SECRET,
@@ -33,7 +33,7 @@ from webstore.config import WebConfig
 @pytest.fixture
 async def client() -> AsyncIterator[TestClient[Any, Any]]:
     app = create_app(WebConfig(secret_key="web-secret"))
-    webhooks.add_routes(app, sealer())
+    courier_webhooks.add_routes(app, sealer())
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 

@@ -20,7 +20,7 @@ from models.orders.tables import OrderEvent
 from models.orders.transitions import get_order
 from models.shipping.parcels import dispatch_refusal
 from models.shipping.tables import Shipment
-from shipping import webhooks
+from shipping import courier_webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer, shipped_by_hand
 from webstore.app import create_app
@@ -34,7 +34,7 @@ MAYSTRO_TOKEN = "mst-token-0123456789"
 @pytest.fixture
 async def client() -> AsyncIterator[TestClient[Any, Any]]:
     app = create_app(WebConfig(secret_key="web-secret"))
-    webhooks.add_routes(app, sealer())
+    courier_webhooks.add_routes(app, sealer())
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import OrderEvent
 from models.orders.transitions import get_order
-from shipping import webhooks
+from shipping import courier_webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer, shipped_by_hand
 from webstore.app import create_app
@@ -30,7 +30,7 @@ SECRET = "whsec_" + base64.b64encode(b"zr-live-webhook-signing-key-32b!").decode
 @pytest.fixture
 async def client() -> AsyncIterator[TestClient[Any, Any]]:
     app = create_app(WebConfig(secret_key="web-secret"))
-    webhooks.add_routes(app, sealer())
+    courier_webhooks.add_routes(app, sealer())
     async with TestClient(TestServer(app)) as test_client:
         yield test_client
 
