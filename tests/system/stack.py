@@ -179,13 +179,14 @@ class Process:
     def start(self) -> Process:
         with self.log.open("ab") as out:
             out.write(f"--- start {time.strftime('%H:%M:%S')}\n".encode())
-        self.popen = subprocess.Popen(
-            self.argv,
-            cwd=self.log.parent,  # no stray .env: the environment says everything
-            env=self.env,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
+        with self.log.open("ab") as out:  # the child keeps its own copy of the handle
+            self.popen = subprocess.Popen(
+                self.argv,
+                cwd=self.log.parent,  # no stray .env: the environment says everything
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         self.started_at = time.monotonic()
         return self
 
