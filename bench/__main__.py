@@ -1,6 +1,6 @@
 """`python -m bench` (`make bench`): run the benchmarks, print the table, write the JSON.
 
-    python -m bench                  # everything, about ten minutes
+    python -m bench                  # everything, about 25 minutes
     python -m bench --quick          # the same, short (about three minutes): to check it works
     python -m bench --only web,telegram --seconds 30
 
@@ -20,9 +20,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import couriers, db, desk, footprint, report, telegram, web
+from bench import couriers, db, desk, footprint, report, scale, telegram, web
 
-SECTIONS = ("web", "telegram", "desk", "burst", "couriers", "footprint")
+SECTIONS = ("web", "telegram", "desk", "burst", "couriers", "footprint", "scale")
 RESULTS = Path(__file__).with_name("results") / "latest.json"
 
 
@@ -104,6 +104,7 @@ async def main(argv: list[str]) -> int:
             "burst": lambda: telegram.burst(folder, s["burst_orders"], s["burst_seconds"]),
             "couriers": lambda: couriers.yalidine_sync(s["shipments"]),
             "footprint": lambda: footprint.hanout_run(folder, s["starts"], 3.0),
+            "scale": lambda: scale.run_all(kinds, folder, args.quick),
         }
         for name in SECTIONS:
             if name in only:

@@ -49,8 +49,8 @@ async def _pg_admin(sql: str) -> None:
         await conn.close()
 
 
-async def fresh(kind: str, folder: Path, name: str) -> str:
-    """The URL of a new, migrated, empty database."""
+async def fresh(kind: str, folder: Path, name: str, pg_name: str = PG_NAME) -> str:
+    """The URL of a new, migrated, empty database (on PostgreSQL, `pg_name`)."""
     if kind == "sqlite":
         path = folder / f"{name}.sqlite3"
         for leftover in (
@@ -61,9 +61,9 @@ async def fresh(kind: str, folder: Path, name: str) -> str:
             leftover.unlink(missing_ok=True)
         url = f"sqlite://{path}"
     elif kind == "postgres":
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
-        await _pg_admin(f'CREATE DATABASE "{PG_NAME}"')
-        url = f"{PG_ADMIN_URL.rpartition('/')[0]}/{PG_NAME}"
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+        await _pg_admin(f'CREATE DATABASE "{pg_name}"')
+        url = f"{PG_ADMIN_URL.rpartition('/')[0]}/{pg_name}"
     else:
         raise ValueError(f"unknown database {kind!r}")
     proc = await asyncio.create_subprocess_exec(
@@ -77,9 +77,9 @@ async def fresh(kind: str, folder: Path, name: str) -> str:
     return url
 
 
-async def drop(kind: str) -> None:
+async def drop(kind: str, pg_name: str = PG_NAME) -> None:
     if kind == "postgres":
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
 
 
 async def _seed(url: str, count: int = 1) -> list[Shop]:

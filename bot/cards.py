@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape, unescape
 
-from telegram import InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, reason_text, translator
 from bot.keyboards import main_keyboard
@@ -42,11 +42,13 @@ NO_DELIVERY_YET = ("🔁", N_("ordered before, nothing delivered yet"))
 @dataclass(frozen=True, slots=True)
 class CardContext:
     """What the card shows beyond the order row: the customer's other open orders, the
-    store's no-answer limit (`attempt 2/3`) and the chosen stop desk's name."""
+    store's no-answer limit (`attempt 2/3`), the chosen stop desk's name, and the button
+    opening the order on the desk in the card's chat (bot.desk_links)."""
 
     also_open: Sequence[int] = ()
     no_answer_limit: int = 0
     stopdesk: str = ""
+    desk: InlineKeyboardButton | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,4 +324,4 @@ def render_card(
     extra: CardContext | None = None,
 ) -> Card:
     text = render_text(order, lines, lang, refused, parcel, standing, extra)
-    return Card(text, main_keyboard(order, lang))
+    return Card(text, main_keyboard(order, lang, extra.desk if extra else None))

@@ -22,10 +22,13 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import gate
+from bot.desk_links import desk_url, direct_link
 from bot.i18n import N_
 from i18n import Translator
 
 log = logging.getLogger(__name__)
+
+__all__ = ["desk_url", "direct_link", "on_desk"]
 
 OPEN = N_("📋 Open the desk")
 MENU = N_("Desk")
@@ -36,19 +39,6 @@ NEEDS_HTTPS = N_(
     "Telegram opens the desk only from an https address: the shop's PUBLIC_URL must start "
     "with https://."
 )
-
-
-def desk_url(public_url: str, slug: str) -> str | None:
-    """The desk of store `slug`, or None when the shop has no https address."""
-    base = public_url.rstrip("/")
-    return f"{base}/desk/{slug}/" if base.startswith("https://") else None
-
-
-def direct_link(bot_username: str | None, app: str, slug: str) -> str | None:
-    """The Mini App's t.me link opening store `slug`'s desk; None when not registered."""
-    if not bot_username or not app:
-        return None
-    return f"https://t.me/{bot_username}/{app}?startapp={slug}"
 
 
 async def _group_link(

@@ -83,10 +83,16 @@ def _main_rows(order: Order, lang: str) -> list[Row]:
     return [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
 
 
-def main_keyboard(order: Order, lang: str) -> InlineKeyboardMarkup | None:
-    """The card's buttons; terminal orders keep only 🕓 Timeline, which changes nothing."""
+def main_keyboard(
+    order: Order, lang: str, desk: InlineKeyboardButton | None = None
+) -> InlineKeyboardMarkup | None:
+    """The card's buttons; terminal orders keep only 🕓 Timeline, which changes nothing.
+    `desk`: the button opening the order on the desk in this chat (bot.desk_links), beside
+    Timeline (a web_app button in a private chat, a link in a group)."""
     _ = translator(lang)
     last = [_b(order, "🕓 " + _("Timeline"), OrderAction.TIMELINE)]
+    if desk is not None:
+        last.append(desk)
     if order.status in TERMINAL:
         return InlineKeyboardMarkup([last])
     if order.status in EDITABLE and not (order.status is OrderStatus.PROCESSING and order.courier):

@@ -24,6 +24,7 @@ from bot.callbacks import (
     parse_list,
     parse_open,
 )
+from bot.desk_links import desk_button
 from bot.i18n import N_, OUTCOME, STATUS, STATUS_ICON, local_time, money, translator
 from models.orders import search
 from models.orders.lifecycle import OrderStatus
@@ -96,12 +97,25 @@ def _page_view(title: str, page: OrderPage, lang: str, data_for: dict[int, str])
     return "\n".join(rows), InlineKeyboardMarkup(keyboard)
 
 
-def handling_view(store: Store, handling: HandlingPage) -> View:
-    """The text and buttons of one page of /orders: the calls to make counted apart."""
+def _with_desk(view: View, desk: InlineKeyboardButton | None) -> View:
+    """The list's buttons and, last, 📋 Desk (the whole order book, in this chat's way)."""
+    text, markup = view
+    if desk is None:
+        return view
+    rows = [list(row) for row in markup.inline_keyboard] if markup else []
+    return text, InlineKeyboardMarkup([*rows, [desk]])
+
+
+def handling_view(
+    store: Store, handling: HandlingPage, desk: InlineKeyboardButton | None = None
+) -> View:
+    """The text and buttons of one page of /orders: the calls to make counted apart, and
+    the desk's button when the desk opens from this chat (bot.desk_links)."""
     _ = translator(store.lang)
     page = handling.page
     if not page.orders:
-        return "📋 " + _("No orders to handle right now; new ones appear here as they come."), None
+        empty = "📋 " + _("No orders to handle right now; new ones appear here as they come.")
+        return _with_desk((empty, None), desk)
     around = range(max(page.page - 1, 0), min(page.page + 2, page.pages))
     data_for = {p: list_button(store.id, p) for p in around}
     title = _(
@@ -110,7 +124,7 @@ def handling_view(store: Store, handling: HandlingPage) -> View:
         later=handling.later,
         after=handling.after_call,
     )
-    return _page_view(title, page, store.lang, data_for)
+    return _with_desk(_page_view(title, page, store.lang, data_for), desk)
 
 
 def digest_view(store: Store, first: int, last: int, page: OrderPage) -> View:
@@ -131,7 +145,8 @@ async def on_orders(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     message, mate = entered
     page = await search.orders_to_handle(mate.store, 0, PER_PAGE)
-    text, markup = handling_view(mate.store, page)
+    desk = desk_button(context, mate.store.slug, message.chat.type, mate.store.lang)
+    text, markup = handling_view(mate.store, page, desk)
     await message.reply_text(text, reply_markup=markup)
 
 
@@ -167,7 +182,9 @@ async def on_list_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if store is None or parsed is None:
         return
     page = await search.orders_to_handle(store, parsed[1], PER_PAGE)
-    await _edit(query, handling_view(store, page))
+    chat_type = query.message.chat.type if query.message else "group"
+    desk = desk_button(context, store.slug, chat_type, store.lang)
+    await _edit(query, handling_view(store, page, desk))
 
 
 async def on_digest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

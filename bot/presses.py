@@ -17,6 +17,7 @@ from bot import asks, edit_flow, gate
 from bot.callbacks import OrderAction, OrderPress, cancel_reason_action, parse_order
 from bot.cards import attempt_text
 from bot.context import display_name
+from bot.desk_links import desk_button
 from bot.i18n import ALGIERS, N_, STATUS, local_time, translator
 from bot.keyboards import (
     blacklisted_keyboard,
@@ -267,6 +268,13 @@ async def _menu_later(p: Press, build: Callable[[Order, str], InlineKeyboardMark
         log.info("menu not shown chat=%s error=%s", message.chat.id, exc)
 
 
+async def _back(p: Press) -> str | None:
+    """The card's own buttons again, its 📋 Desk among them as the sender draws it."""
+    chat_type = p.query.message.chat.type if p.query.message else "group"
+    desk = desk_button(p.context, p.store.slug, chat_type, p.store.lang, p.order.number)
+    return await _menu(lambda order, lang: main_keyboard(order, lang, desk))(p)
+
+
 async def _dispatch_menu(p: Press) -> str | None:
     # The store's courier accounts (none when this process was given no dispatcher).
     dispatcher = p.context.bot_data["config"].dispatcher
@@ -338,7 +346,7 @@ ACTIONS: dict[OrderAction, Action] = {
     OrderAction.POSTPONE_MENU: _menu(postpone_keyboard),
     OrderAction.DISPATCH_MENU: _dispatch_menu,
     OrderAction.CANCEL: _menu(cancel_keyboard),
-    OrderAction.BACK: _menu(main_keyboard),
+    OrderAction.BACK: _back,
     OrderAction.TIMELINE: _timeline,
     OrderAction.DUPLICATE: _duplicate_menu,
     OrderAction.DUPLICATE_TYPED: _ask("duplicate"),

@@ -15,6 +15,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import handlers
+from bot.desk_links import DeskLinks
 from bot.limits import FloodBudget
 from bot.sender import CardSender
 from models.calls import outcomes
@@ -100,7 +101,8 @@ class BotRuntime:
         self.config, self.receive, self.send = config, receive, send
         self.budget = FloodBudget()
         self.app = build_application(config, self.budget)
-        self.sender = CardSender(self.app.bot, self.budget) if send else None
+        links = DeskLinks(config.public_url, config.desk_app)
+        self.sender = CardSender(self.app.bot, self.budget, links=links) if send else None
         self.leading = False
         # Wakes the sender of the process that leads, when it is another (models.infra.leader).
         self.wake_leader: Callable[[], None] | None = None

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from html import escape
 from typing import Any
@@ -29,6 +30,7 @@ from telegram.ext import ExtBot
 
 from bot.callbacks import digest_button
 from bot.cards import Card, CardContext, render_card
+from bot.desk_links import DeskLinks
 from bot.i18n import translator
 from bot.limits import NEWS_OVERDUE, FloodBudget, retry_seconds
 from bot.reasons import courier_label
@@ -63,9 +65,15 @@ class CardSender:
     """One per process that sends to Telegram (`run` or `worker`)."""
 
     def __init__(
-        self, bot: ExtBot[Any], budget: FloodBudget, interval: float = 1.0, gather: float = 0.1
+        self,
+        bot: ExtBot[Any],
+        budget: FloodBudget,
+        interval: float = 1.0,
+        gather: float = 0.1,
+        links: DeskLinks | None = None,
     ) -> None:
         self.bot, self.budget, self.interval = bot, budget, interval
+        self.links = links or DeskLinks()  # the cards' 📋 Desk button, where it can open
         # Passes start at least this far apart: a lone change goes out at once, a burst of
         # changes becomes one pass every `gather` seconds, not hundreds.
         self.gather = gather
@@ -182,7 +190,7 @@ class CardSender:
         lines = await OrderLine.filter(order_id=order.id).order_by("id")
         parcel = await last_parcel_status(order) if order.tracking else None
         refused, standing = await dispatch_refusal(order), await registry.standing_of(order)
-        extra = await card_context(order, store)
+        extra = replace(await card_context(order, store), desk=self._desk(chat, store, order))
         shown = render_card(order, lines, store.lang, refused, parcel, standing, extra)
         version = order.version
         if card.message_id is not None and not card.resend:
@@ -195,6 +203,14 @@ class CardSender:
         if done and order.status is OrderStatus.SHIPPED:
             await self._label(chat, store, card)
         return done
+
+    def _desk(self, chat: TelegramChat, store: Store, order: Order) -> InlineKeyboardButton | None:
+        """The order's page on the desk: web_app in a private chat, the link in a group."""
+        try:
+            username: str | None = self.bot.username
+        except RuntimeError:  # not initialized yet: no getMe answer to name the bot
+            username = None
+        return self.links.button(username, store.slug, chat.kind, store.lang, order.number)
 
     async def _label(self, chat: TelegramChat, store: Store, card: CardMessage) -> None:
         """The parcel's label as a document under the shipped card, once per chat.

@@ -1,25 +1,33 @@
 """`/stats [today|week|month]`: the store's figures (computed in models.orders.stats, whose
-docstring defines each one), with buttons to switch the period in place."""
+docstring defines each one), with buttons to switch the period in place, and a chart of
+the orders per day with the confirmation and delivery rates (bot.stats_chart) sent as a
+photo under it (the last 7 days for today)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import gate
 from bot.callbacks import parse_stats, stats_button
-from bot.i18n import ALGIERS, N_, money, translator
+from bot.i18n import N_, money, translator
+from bot.stats_chart import chart_png
 from i18n import Translator
 from models.infra.clock import now
-from models.orders import stats
+from models.orders import stats, stats_groups
 from models.orders.stats import StoreStats
 from models.stores import settings
 from models.stores.tables import Store
 
+log = logging.getLogger(__name__)
+
 MAX_PEOPLE = 20
+CHART_CAPTION = N_("📈 Orders per day, confirmation and delivery rates · %(period)s (%(days)s)")
 PERIOD_TITLE = {"today": N_("Today"), "week": N_("Last 7 days"), "month": N_("Last 30 days")}
 PERIOD_BUTTON = {"today": N_("Today"), "week": N_("7 days"), "month": N_("30 days")}
 # What people type after /stats, in the three languages.
@@ -35,12 +43,15 @@ def percent(rate: float | None) -> str:
     return "—" if rate is None else f"{int(rate * 100 + 0.5)}%"
 
 
+def _days(period: stats.Period) -> str:
+    days = period.days()
+    start, end = days[0].strftime("%d/%m"), days[-1].strftime("%d/%m")
+    return start if start == end else f"{start}–{end}"
+
+
 def _title(figures: StoreStats, store: Store, _: Translator) -> str:
-    start = figures.period.start.astimezone(ALGIERS).strftime("%d/%m")
-    end = figures.period.end.astimezone(ALGIERS).strftime("%d/%m")
-    days = start if start == end else f"{start}–{end}"
     name = _(PERIOD_TITLE[figures.period.name])
-    return f"📊 <b>{escape(store.name)}</b> · {name} ({days})"
+    return f"📊 <b>{escape(store.name)}</b> · {name} ({_days(figures.period)})"
 
 
 def _orders(f: StoreStats, _: Translator) -> list[str]:
@@ -151,6 +162,21 @@ async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     with_money = money_visible(mate.store, mate.actor.kind, message.chat.type)
     text, markup = await _view(mate.store, period, with_money)
     await message.reply_text(text, reply_markup=markup)
+    await send_chart(message, mate.store, period)
+
+
+async def send_chart(message: Message, store: Store, period: str) -> None:
+    """The chart of the period's days (the last 7 for today: one bar says little) as a
+    photo with its caption in the store's language. A failure costs the picture only."""
+    days = stats.period_of("week" if period == "today" else period, now())
+    parts = await stats_groups.by_day(store, days)
+    png = await asyncio.to_thread(chart_png, parts, store.lang)
+    _ = translator(store.lang)
+    caption = _(CHART_CAPTION, period=_(PERIOD_TITLE[days.name]), days=_days(days))
+    try:
+        await message.reply_photo(InputFile(png, filename="stats.png"), caption=caption)
+    except TelegramError as exc:
+        log.warning("stats chart not sent chat=%s error=%s", message.chat.id, exc)
 
 
 async def on_period_press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

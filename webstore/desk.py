@@ -11,7 +11,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from webstore import desk_actions, desk_api, desk_print, desk_shipping, desk_stock
+from webstore import desk_actions, desk_api, desk_print, desk_shipping, desk_stats, desk_stock
 from webstore.static_files import StaticFiles
 
 HERE = Path(__file__).parent
@@ -57,6 +57,7 @@ def setup(app: web.Application) -> None:
     desk_stock.setup(app)
     desk_shipping.setup(app)
     desk_print.setup(app)
+    desk_stats.setup(app)
     app.router.add_get("/desk/", page)
     app.router.add_get(r"/desk/{slug:[a-z0-9][a-z0-9-]{0,47}}/", page)
     app.router.add_get(r"/desk/{slug:[a-z0-9][a-z0-9-]{0,47}}/{number:[0-9]{1,10}}", page)

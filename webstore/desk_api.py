@@ -1,25 +1,26 @@
 """The desk's screens as JSON (`GET /desk/api/{slug}/…`): who opened it, the orders (tabs,
-to call now, search, filters, cursor pages), an order's page, the figures and the team.
-The actions are in webstore.desk_actions, the stock in webstore.desk_stock.
+to call now, search, filters, cursor pages), an order's page and the team. The actions are
+in webstore.desk_actions, the figures in webstore.desk_stats, the stock in
+webstore.desk_stock.
 
 Each handler: who is asking (401/403, webstore.desk_auth), parse, one query, reply."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from aiohttp import web
-from tortoise.queryset import QuerySet
 
 from models.calls.outcomes import OUTCOMES
 from models.customers.phones import national_display
-from models.errors import InvalidInput
+from models.customers.risk import Risk
 from models.infra.clock import now
 from models.orders import search
+from models.orders.filters import OrderFilter, filtered_orders
 from models.orders.lifecycle import OrderStatus
-from models.orders.stats import ALGIERS, period_of, store_stats
 from models.orders.tables import Order
+from models.shipping.courier_names import DISPLAY_NAMES
 from models.shipping.geography import get_wilaya, parse_wilaya_code, wilayas
 from models.stores import settings
 from models.team import members as team
@@ -31,7 +32,9 @@ from webstore.desk_http import guarded, order_number
 from webstore.desk_strings import strings_for
 
 PAGE = 30
+MAX_PAGE = 100  # `limit` of a status tab: a longer scroll in one request
 CALL_TAB = "call"
+RISKS = tuple(r.value for r in Risk)
 TABS = (CALL_TAB, *(s.value for s in OrderStatus))
 
 
@@ -79,37 +82,69 @@ async def _to_call_now(who: DeskUser, request: web.Request) -> dict[str, Any]:
     }
 
 
-def _filtered(query: QuerySet[Order], request: web.Request) -> QuerySet[Order]:
-    """`wilaya` (its code) and `day` (YYYY-MM-DD, an Algiers day the order was placed)."""
-    raw_wilaya, raw_day = request.query.get("wilaya"), request.query.get("day")
-    if raw_wilaya:
-        code = parse_wilaya_code(raw_wilaya)
-        if code is None or get_wilaya(code) is None:
-            raise ApiError(400, "bad_request", "wilaya: a wilaya code, 1 to 69")
-        query = query.filter(wilaya_code=code)
-    if raw_day:
-        try:
-            day = date.fromisoformat(raw_day)
-        except ValueError:
-            raise ApiError(400, "bad_request", "day: a date, YYYY-MM-DD") from None
-        start = datetime.combine(day, time(0), ALGIERS)
-        query = query.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
-    return query
+FILTERS = ("wilaya", "day", "courier", "agent", "risk")
+COURIERS = (*DISPLAY_NAMES, "manual")
+
+
+def _wilaya(raw: str) -> int:
+    code = parse_wilaya_code(raw)
+    if code is None or get_wilaya(code) is None:
+        raise ApiError(400, "bad_request", "wilaya: a wilaya code, 1 to 69")
+    return code
+
+
+def _day(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, "bad_request", "day: a date, YYYY-MM-DD") from None
+
+
+def _choice(raw: str, name: str, allowed: tuple[str, ...]) -> str:
+    if raw not in allowed:
+        raise ApiError(400, "bad_request", f"{name} must be one of {', '.join(allowed)}")
+    return raw
+
+
+def _filter_of(request: web.Request) -> OrderFilter:
+    """`wilaya` (its code), `day` (YYYY-MM-DD, an Algiers day the order was placed),
+    `courier` (its code or manual), `agent` (a Telegram id: who confirmed the order or is
+    calling it now) and `risk` (the customer's mark on the card); 400 for a bad value."""
+    raw = {name: request.query.get(name, "").strip() for name in FILTERS}
+    agent = raw["agent"]
+    if agent and not agent.isdigit():
+        raise ApiError(400, "bad_request", "agent: a Telegram user id")
+    return OrderFilter(
+        wilaya=_wilaya(raw["wilaya"]) if raw["wilaya"] else None,
+        day=_day(raw["day"]) if raw["day"] else None,
+        courier=_choice(raw["courier"], "courier", COURIERS) if raw["courier"] else None,
+        person=agent or None,
+        risk=Risk(_choice(raw["risk"], "risk", RISKS)) if raw["risk"] else None,
+    )
+
+
+def _limit(request: web.Request) -> int:
+    """`limit`: orders per page of a status tab, 1 to MAX_PAGE (PAGE when not given)."""
+    raw = request.query.get("limit")
+    if raw is None:
+        return PAGE
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
+        raise ApiError(400, "bad_request", f"limit: a whole number, 1 to {MAX_PAGE}")
+    return int(raw)
 
 
 async def _by_status(who: DeskUser, request: web.Request, status: str) -> dict[str, Any]:
-    """Newest first, keyset pages over the id (stable while orders arrive); filtered by
-    wilaya and day when asked (keep the same filters from page to page)."""
+    """Newest first, keyset pages over the id (stable while orders arrive; the index on
+    store, status and id serves them without sorting), narrowed by the filters asked (keep
+    the same filters from page to page). Filtered by the customer's mark, a page may be
+    short, even empty, and still have a next one."""
     kind = f"desk_{status}"
     after = _cursor_after(request, kind)
-    query = _filtered(Order.filter(store_id=who.store.id, status=status), request)
-    if after is not None:
-        query = query.filter(id__lt=after)
-    rows = await query.order_by("-id").limit(PAGE + 1)
-    more = len(rows) > PAGE
+    page = await filtered_orders(who.store, status, _filter_of(request), after, _limit(request))
+    below = page.next_after
     return {
-        "orders": [_row(o) for o in rows[:PAGE]],
-        "next_cursor": encode_cursor(kind, rows[PAGE - 1].id) if more else None,
+        "orders": [_row(o) for o in page.orders],
+        "next_cursor": encode_cursor(kind, below) if below is not None else None,
     }
 
 
@@ -126,7 +161,8 @@ async def _search(who: DeskUser, text: str) -> dict[str, Any]:
 
 
 async def orders(request: web.Request) -> web.Response:
-    """`?tab=call|<status>&cursor=` or `?q=` (a number, a phone or part of a name)."""
+    """`?tab=call|<status>&cursor=` (`&limit=` on a status tab) or `?q=` (a number, a
+    phone or part of a name)."""
     who = await desk_user(request, request.match_info["slug"])
     text = request.query.get("q", "").strip()
     if text:
@@ -135,8 +171,10 @@ async def orders(request: web.Request) -> web.Response:
     if tab not in TABS:
         raise ApiError(400, "bad_request", f"tab must be one of {', '.join(TABS)}")
     if tab == CALL_TAB:
-        if request.query.get("wilaya") or request.query.get("day"):
+        if any(request.query.get(name) for name in FILTERS):
             raise ApiError(400, "bad_request", "the calls to make are not filtered")
+        if request.query.get("limit") is not None:
+            raise ApiError(400, "bad_request", f"limit: the calls to make come {PAGE} at a time")
         return web.json_response(await _to_call_now(who, request))
     return web.json_response(await _by_status(who, request, tab))
 
@@ -154,6 +192,9 @@ async def me(request: web.Request) -> web.Response:
             "tabs": list(TABS),
             "outcomes": [o for o in OUTCOMES if o != "confirmed"],
             "wilayas": [[w.code, w.label(lang)] for w in wilayas()],
+            "couriers": [[c, DISPLAY_NAMES.get(c, "")] for c in COURIERS],
+            "people": [[str(m.telegram_user_id), m.name] for m in await team.team_of(who.store)],
+            "risks": list(RISKS),
             "start_param": who.user.start_param,
             "strings": strings_for(request, lang),
         }
@@ -174,7 +215,7 @@ async def order_page(request: web.Request) -> web.Response:
     order = await _store_order(who, order_number(request))
     detail = (await order_detail(order)).model_dump(mode="json")
     detail["claim"] = _claim_of(who, order)
-    if not _sees_money(who):
+    if not sees_money(who):
         # Money figures are the owner's (as /stats has it) unless the owner shares them.
         detail["customer"]["history"].pop("delivered_amount", None)
     return web.json_response(detail)
@@ -186,43 +227,6 @@ async def order_version(request: web.Request) -> web.Response:
     who = await desk_user(request, request.match_info["slug"])
     order = await _store_order(who, order_number(request))
     return web.json_response({"version": order.version, "status": order.status.value})
-
-
-def _rate(value: float | None) -> float | None:
-    return round(value, 4) if value is not None else None
-
-
-async def stats_screen(request: web.Request) -> web.Response:
-    """`?period=today|week|month`: the figures of /stats (models.orders.stats); money only for the
-    owner, unless the owner shares it with the agents (/settings), as in the bot."""
-    who = await desk_user(request, request.match_info["slug"])
-    try:
-        period = period_of(request.query.get("period", "today"), now())
-    except InvalidInput as exc:
-        raise ApiError(400, "bad_request", str(exc)) from None
-    figures = await store_stats(who.store, period)
-    body: dict[str, Any] = {
-        "period": period.name,
-        "by_status": figures.by_status,
-        "placed": figures.placed,
-        "confirmed": figures.confirmed,
-        "shipped": figures.shipped,
-        "delivered": figures.delivered,
-        "returned": figures.returned,
-        "confirmation_rate": _rate(figures.confirmation_rate),
-        "delivery_rate": _rate(figures.delivery_rate),
-        "return_rate": _rate(figures.return_rate),
-        "team": [
-            {"name": p.name, "calls": p.calls, "confirmations": p.confirmations}
-            for p in figures.team
-        ],
-    }
-    if _sees_money(who):
-        body["money"] = {
-            "delivered": figures.revenue_delivered,
-            "booked": figures.revenue_booked,
-        }
-    return web.json_response(body)
 
 
 async def team_screen(request: web.Request) -> web.Response:
@@ -245,7 +249,8 @@ def _claim_of(who: DeskUser, order: Order) -> dict[str, Any] | None:
     return {"by": order.claimed_by_name, "mine": mine, "until": until.isoformat()}
 
 
-def _sees_money(who: DeskUser) -> bool:
+def sees_money(who: DeskUser) -> bool:
+    """Money figures are the owner's unless the owner shares them (/settings)."""
     return settings.sees_money(who.store, "owner" if who.is_owner else "agent")
 
 
@@ -253,7 +258,6 @@ def setup(app: web.Application) -> None:
     base = "/desk/api/{slug}"
     app.router.add_get(f"{base}/me", guarded(me))
     app.router.add_get(f"{base}/team", guarded(team_screen))
-    app.router.add_get(f"{base}/stats", guarded(stats_screen))
     app.router.add_get(f"{base}/orders", guarded(orders))
     app.router.add_get(base + "/orders/{number}", guarded(order_page))
     app.router.add_get(base + "/orders/{number}/version", guarded(order_version))

@@ -26,4 +26,5 @@ class CallAttempt(Model):
 
     class Meta:
         table = "call_attempt"
-        indexes = (("order", "id"),)
+        # An order's calls; the calls of a period (/stats).
+        indexes = (("order", "id"), ("at",))

@@ -398,3 +398,41 @@ async def unblacklist_phone(store: Store, phone: str, by: str) -> bool:
     if lifted:
         await _refresh_cards(store, e164)
     return bool(lifted)
+
+
+def _without(whole: History, own: History) -> History:
+    """A phone's history less one of its orders (the counts; the dates are not needed)."""
+    return History(
+        orders=whole.orders - own.orders,
+        open=whole.open - own.open,
+        delivered=whole.delivered - own.delivered,
+        returned=whole.returned - own.returned,
+        cancelled=whole.cancelled - own.cancelled,
+        fake=whole.fake - own.fake,
+        unanswered=whole.unanswered - own.unanswered,
+    )
+
+
+async def order_marks(store: Store, orders: Sequence[Order]) -> dict[int, Risk]:
+    """The mark each order's card shows (standing_of: the phone's other orders), for many
+    orders in three grouped queries: the phones' histories, each order's own share of
+    them, and the blacklist."""
+    phones = sorted({o.phone for o in orders})
+    whole = await histories(store, phones)
+    aggregates = _aggregates(skip_order=None)
+    rows = (
+        await Order.filter(id__in=[o.id for o in orders])
+        .annotate(**aggregates)
+        .group_by("id")
+        .values("id", *aggregates)
+    )
+    own = {int(row["id"]): _history(row) for row in rows}
+    listed = set(
+        await Customer.filter(store_id=store.id, phone__in=phones, blacklisted=True).values_list(
+            "phone", flat=True
+        )
+    )
+    return {
+        o.id: risk_of(_without(whole[o.phone], own.get(o.id, History())), o.phone in listed)
+        for o in orders
+    }

@@ -20,13 +20,17 @@ Two views, so that every percentage is a share of a whole the merchant can pictu
   (owner or agent).
 
 Periods are Africa/Algiers days: today since local midnight, week the last 7 days, month
-the last 30 days, each ending now.
+the last 30 days, each ending now; or chosen days (custom, up to MAX_DAYS), ending at the
+last day's end or now.
+
+The same figures broken down by day, person, wilaya and product are in models.orders.stats_groups
+(each part a Cohort, with the rules above).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tortoise.functions import Count, Sum
@@ -40,6 +44,7 @@ from models.stores.tables import Store
 
 ALGIERS = ZoneInfo("Africa/Algiers")
 PERIOD_DAYS = {"today": 1, "week": 7, "month": 30}
+MAX_DAYS = 92  # of a custom period: a quarter
 PEOPLE = ("owner", "agent")
 S = OrderStatus
 BOOKED = (S.CONFIRMED, S.PROCESSING, S.SHIPPED, S.DELIVERED)
@@ -49,9 +54,19 @@ REACHED_SHIPPED = (S.SHIPPED, S.DELIVERED, S.RETURNED)
 
 @dataclass(frozen=True, slots=True)
 class Period:
-    name: str  # today | week | month
+    name: str  # today | week | month | custom
     start: datetime  # UTC, inclusive: a local midnight
-    end: datetime  # UTC: when the figures were taken
+    end: datetime  # UTC, exclusive: when the figures were taken, or the last day's end
+
+    def days(self) -> list[date]:
+        """The Algiers days of the period, first to last."""
+        first = self.start.astimezone(ALGIERS).date()
+        last = (self.end - timedelta(microseconds=1)).astimezone(ALGIERS).date()
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=ALGIERS).astimezone(UTC)
 
 
 def period_of(name: str, at: datetime) -> Period:
@@ -59,10 +74,22 @@ def period_of(name: str, at: datetime) -> Period:
     days = PERIOD_DAYS.get(name)
     if days is None:
         raise InvalidInput(f"period must be one of {', '.join(PERIOD_DAYS)}")
-    local = at.astimezone(ALGIERS)
-    first_day = local.date() - timedelta(days=days - 1)
-    start = datetime(first_day.year, first_day.month, first_day.day, tzinfo=ALGIERS)
-    return Period(name, start.astimezone(UTC), at.astimezone(UTC))
+    first_day = at.astimezone(ALGIERS).date() - timedelta(days=days - 1)
+    return Period(name, _midnight(first_day), at.astimezone(UTC))
+
+
+def custom_period(first: date, last: date, at: datetime) -> Period:
+    """Algiers days `first` to `last` (both included), not after the day of `at` nor longer
+    than MAX_DAYS; ends at `at` when `last` is today. InvalidInput otherwise."""
+    today = at.astimezone(ALGIERS).date()
+    if first > last:
+        raise InvalidInput("the first day comes after the last")
+    if last > today:
+        raise InvalidInput("the period cannot end after today")
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidInput(f"a period covers at most {MAX_DAYS} days")
+    end = min(_midnight(last + timedelta(days=1)), at.astimezone(UTC))
+    return Period("custom", _midnight(first), end)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,14 +99,13 @@ class PersonFigures:
     confirmations: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class StoreStats:
-    period: Period
-    by_status: dict[str, int]  # orders placed in the period, by current status
-    cancelled_from: dict[str, int]  # of those cancelled, the status they were cancelled from
-    revenue_delivered: int
-    revenue_booked: int
-    team: list[PersonFigures] = field(default_factory=list)
+class CohortRules:
+    """The rates of a set of orders (module docstring), from its counts by current status
+    and, of those cancelled, by the status they were cancelled from."""
+
+    __slots__ = ()
+    by_status: dict[str, int]
+    cancelled_from: dict[str, int]
 
     def _count(self, statuses: tuple[OrderStatus, ...]) -> int:
         return sum(self.by_status.get(s.value, 0) for s in statuses)
@@ -134,10 +160,30 @@ class StoreStats:
         return self.returned / self.shipped if self.shipped else None
 
 
+@dataclass(frozen=True, slots=True)
+class Cohort(CohortRules):
+    """Some of the orders placed in a period (one day, one wilaya, …), as
+    models.orders.stats_groups splits them."""
+
+    by_status: dict[str, int] = field(default_factory=dict)
+    cancelled_from: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats(CohortRules):
+    period: Period
+    by_status: dict[str, int]  # orders placed in the period, by current status
+    cancelled_from: dict[str, int]  # of those cancelled, the status they were cancelled from
+    revenue_delivered: int
+    revenue_booked: int
+    team: list[PersonFigures] = field(default_factory=list)
+
+
 async def _by_status(store: Store, period: Period) -> tuple[dict[str, int], dict[str, int]]:
     """Orders placed in the period by current status: counts and sums of totals."""
     rows = (
         await Order.filter(store_id=store.id, created_at__gte=period.start)
+        .filter(created_at__lt=period.end)
         .annotate(n=Count("id"), amount=Sum("total"))
         .group_by("status")
         .values_list("status", "n", "amount")
@@ -149,13 +195,17 @@ async def _by_status(store: Store, period: Period) -> tuple[dict[str, int], dict
 
 async def _cancelled_from(store: Store, period: Period) -> dict[str, int]:
     """Of the orders placed in the period and cancelled, the status each left (cancelled is
-    terminal: one such event per order)."""
+    terminal: one such event per order). An order's events come after it was placed, so
+    only events of the period are read (the index on type, status and time serves them,
+    instead of every cancellation the store ever had)."""
     rows = (
         await OrderEvent.filter(
             order__store_id=store.id,
             order__created_at__gte=period.start,
+            order__created_at__lt=period.end,
             type=EventType.STATUS_CHANGED,
             to_status=S.CANCELLED.value,
+            at__gte=period.start,
         )
         .annotate(n=Count("id"))
         .group_by("from_status")
@@ -184,11 +234,16 @@ async def _per_person(model: type[CallAttempt] | type[OrderEvent], **where: obje
 
 
 async def _team(store: Store, period: Period) -> list[PersonFigures]:
-    calls = await _per_person(CallAttempt, order__store_id=store.id, at__gte=period.start)
+    # A call or a status change moves its order's updated_at (models.orders.transitions),
+    # so only the orders changed since the period began are joined (by the index on store
+    # and updated_at), not every order the store ever had.
+    during = {"at__gte": period.start, "at__lt": period.end}
+    store_orders = {"order__store_id": store.id, "order__updated_at__gte": period.start}
+    calls = await _per_person(CallAttempt, **store_orders, **during)
     confirmations = await _per_person(
         OrderEvent,
-        order__store_id=store.id,
-        at__gte=period.start,
+        **store_orders,
+        **during,
         type=EventType.STATUS_CHANGED,
         to_status=S.CONFIRMED.value,
     )

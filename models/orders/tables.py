@@ -75,10 +75,19 @@ class Order(Model):
     class Meta:
         table = "order"
         unique_together = (("store", "number"),)
+        # Each serves a read that must not grow with the store (bench/README.md, plans):
+        # keyset pages newest first, of all orders and of one status; a status oldest first
+        # (the calls to make); a phone's orders; a period's orders; the customer's (also
+        # open, duplicates); the orders changed since (API sync, /stats' team figures);
+        # call-backs due.
         indexes = (
-            ("store", "status"),
+            ("store", "id"),
+            ("store", "status", "id"),
+            ("store", "status", "created_at"),
             ("store", "phone", "created_at"),
             ("store", "created_at"),
+            ("store", "updated_at"),
+            ("customer",),
             ("status", "callback_at"),
         )
 
@@ -134,7 +143,8 @@ class OrderEvent(Model):
 
     class Meta:
         table = "order_event"
-        indexes = (("order", "id"),)
+        # An order's timeline; the status changes of a period (/stats).
+        indexes = (("order", "id"), ("type", "to_status", "at"))
 
 
 class IdempotencyKey(Model):

@@ -72,7 +72,13 @@ class Shipment(Model):
 
     class Meta:
         table = "shipment"
-        indexes = (("courier", "tracking"), ("next_poll_at",))
+        # Due parcels (the sync's claim), a parcel named by a courier's webhook.
+        indexes = (
+            ("courier", "tracking"),
+            ("next_poll_at",),
+            ("state", "next_poll_at"),
+            ("account", "tracking"),
+        )
 
 
 class DeliveryFee(Model):

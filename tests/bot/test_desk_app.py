@@ -1,6 +1,7 @@
 """/desk opens the team's desk (Telegram Mini App): a web_app button in a private chat and
 the chat's menu button; in a group, a word to ask in private; without an https address,
-what to set. A stranger gets nothing."""
+what to set. A stranger gets nothing. /orders and the order cards carry a 📋 Desk button:
+web_app in a private chat, the Mini App's direct link in a group."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ import dataclasses
 from typing import Any
 
 from bot.desk_app import desk_url
+from bot.desk_links import DeskLinks
+from models.calls import outcomes
+from models.orders.tables import Order
+from models.orders.timeline import Actor
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
+from tests.bot.test_lists import ask, place, press_and_wait
 from tests.factories import make_shop
 from tests.fakes.telegram_api import StoredMessage
 
@@ -80,3 +86,78 @@ async def test_a_stranger_gets_no_desk(db: str) -> None:
         replies = desk.fake.bot_messages(chat)
         assert replies and all(not m.buttons for m in replies)
         assert all("desk/shop" not in (m.text or "") for m in replies)
+
+
+def register_app(desk: Desk, app: str = "desk") -> None:
+    """The shop's https address and the Mini App's short name, for handlers and cards."""
+    use_public_url(desk, "https://boutique.example")
+    data = desk.runtime.app.bot_data
+    data["config"] = dataclasses.replace(data["config"], desk_app=app)
+    assert desk.runtime.sender is not None
+    desk.runtime.sender.links = DeskLinks("https://boutique.example", app)
+
+
+def desk_buttons(message: StoredMessage) -> list[dict[str, Any]]:
+    return [b for b in message.buttons if "web_app" in b or "url" in b]
+
+
+async def test_orders_carry_the_desk_button_of_their_chat(db: str) -> None:
+    shop = await make_shop(lang="en")
+    for seq in range(1, 11):  # two pages
+        await place(shop, seq)
+    async with running_desk() as desk:
+        owner_chat = await desk.bind(shop.store, OWNER)
+        group = await desk.bind_group(shop.store, [AGENT])
+        register_app(desk)
+        private = await ask(desk, owner_chat, OWNER, "/orders")
+        assert desk_buttons(private) == [
+            {"text": "📋 Desk", "web_app": {"url": "https://boutique.example/desk/shop/"}}
+        ]
+        listed = await ask(desk, group, AGENT, "/orders")
+        username = desk.runtime.app.bot.username
+        link = f"https://t.me/{username}/desk?startapp=shop"
+        assert desk_buttons(listed) == [{"text": "📋 Desk", "url": link}]
+        # ▶ edits the page in place: the desk button stays.
+        await press_and_wait(desk, group, listed, f"l:{shop.store.id}:1")
+        assert desk_buttons(desk.fake.message(group, listed.message_id))[0]["url"] == link
+        # Without the Mini App's short name, a group gets no desk button at all.
+        register_app(desk, app="")
+        assert desk_buttons(await ask(desk, group, AGENT, "/orders")) == []
+
+
+async def test_cards_open_their_order_on_the_desk(db: str) -> None:
+    shop = await make_shop(lang="ar")
+    async with running_desk() as desk:
+        owner_chat = await desk.bind(shop.store, OWNER)
+        group = await desk.bind_group(shop.store, [AGENT])
+        register_app(desk)
+        number = await place(shop, 1)
+        await desk.settle()
+        username = desk.runtime.app.bot.username
+        private = desk.card(owner_chat, number)
+        assert desk_buttons(private) == [
+            {
+                "text": "📋 المكتب",
+                "web_app": {"url": f"https://boutique.example/desk/shop/{number}"},
+            }
+        ]
+        card = desk.card(group, number)  # the fake refuses web_app buttons in groups
+        link = f"https://t.me/{username}/desk?startapp=shop_{number}"
+        assert desk_buttons(card) == [{"text": "📋 المكتب", "url": link}]
+        # A sub-menu and Back: the card's own buttons return with the desk's.
+        order = await Order.get(store_id=shop.store.id, number=number)
+        await desk.press(group, card.message_id, f"o:{order.id}:cm:{order.version}", AGENT)
+        await desk.fake.wait_for(lambda f: not desk_buttons(f.message(group, card.message_id)))
+        await desk.press(group, card.message_id, f"o:{order.id}:bk:{order.version}", AGENT)
+        await desk.fake.wait_for(lambda f: bool(desk_buttons(f.message(group, card.message_id))))
+        assert desk_buttons(desk.fake.message(group, card.message_id)) == [
+            {"text": "📋 المكتب", "url": link}
+        ]
+        # A change re-renders both cards with their own kind of button.
+        await outcomes.log_call(
+            shop.store, number, "confirmed", Actor("owner", str(OWNER["id"]), "N")
+        )
+        await desk.settle()
+        assert desk.card(owner_chat, number).text.startswith("✅")
+        assert "web_app" in desk_buttons(desk.card(owner_chat, number))[0]
+        assert desk_buttons(desk.card(group, number))[0]["url"] == link

@@ -1,8 +1,15 @@
-"""/stats in a chat: the figures of a known day, period buttons, and the formatting rules."""
+"""/stats in a chat: the figures of a known day, period buttons, the formatting rules, and
+the chart sent as a photo under the figures (a PNG, its caption in the store's language)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
 
 from bot.i18n import ALGIERS, money
 from bot.stats import percent, stats_text
@@ -15,12 +22,40 @@ from models.orders.timeline import Actor
 from models.shipping import manual
 from models.stores import settings
 from models.stores.tables import Store
-from tests.bot.harness import AGENT, OWNER, running_desk
+from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.bot.test_lists import ask, place, press_and_wait, said
 from tests.factories import make_shop
+from tests.fakes.telegram_api import StoredMessage
 
+ARTEFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artefacts" / "bot"
 NADIA = Actor("owner", str(OWNER["id"]), "Nadia")
 YACINE = Actor("agent", str(AGENT["id"]), "Yacine")
+
+
+async def ask_stats(
+    desk: Desk, chat: int, user: dict[str, Any], text: str = "/stats"
+) -> tuple[StoredMessage, StoredMessage]:
+    """/stats and its two answers: the figures, then the chart."""
+    reply = await ask(desk, chat, user, text)
+
+    def chart() -> list[StoredMessage]:
+        later = desk.fake.bot_messages(chat)
+        return [m for m in later if m.photo and m.message_id > reply.message_id]
+
+    await desk.fake.wait_for(lambda f: bool(chart()), timeout=20)
+    return reply, chart()[0]
+
+
+def png_of(desk: Desk, photo: StoredMessage, name: str = "stats") -> Image.Image:
+    """The photo's PNG, checked whole, and kept in var/test-artefacts/bot/ to look at."""
+    assert photo.photo is not None
+    data = desk.fake.file_bytes(photo.photo[-1]["file_id"])
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / f"{name}.png").write_bytes(data)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    image = Image.open(io.BytesIO(data))
+    image.verify()  # a whole, valid PNG
+    return image
 
 
 def test_percent_rounds_half_up_and_shows_a_dash_for_nothing() -> None:
@@ -69,7 +104,7 @@ async def test_stats_of_today_in_the_chat_and_other_periods_by_button(db: str) -
 
     async with running_desk() as desk:
         group = await desk.bind_group(store, [OWNER, AGENT])
-        reply = await ask(desk, group, AGENT, "/stats")
+        reply, chart = await ask_stats(desk, group, AGENT)
 
         day = now().astimezone(ALGIERS).strftime("%d/%m")
         assert said(reply).split("\n\nRates")[0] == "\n".join(
@@ -98,7 +133,8 @@ async def test_stats_of_today_in_the_chat_and_other_periods_by_button(db: str) -
         assert said(month).startswith("📊 Boutique shop · Last 30 days (")
         assert "🧾 Orders placed: 4" in said(month)
 
-        week = await ask(desk, group, AGENT, "/stats semaine")
+        assert png_of(desk, chart).format == "PNG"
+        week, _ = await ask_stats(desk, group, AGENT, "/stats semaine")
         assert said(week).startswith("📊 Boutique shop · Last 7 days (")
         wrong = await ask(desk, group, AGENT, "/stats year")
         assert said(wrong) == "Send /stats today, /stats week or /stats month."
@@ -115,9 +151,36 @@ async def test_money_figures_are_the_owners_unless_shared(db: str) -> None:
         owner_chat = await desk.bind(store, OWNER)
         agent_chat = await desk.bind(store, AGENT, role="agent")
         group = await desk.bind_group(store, [OWNER, AGENT])
-        assert booked in said(await ask(desk, owner_chat, OWNER, "/stats"))
+        assert booked in said((await ask_stats(desk, owner_chat, OWNER))[0])
         for chat, who in ((agent_chat, AGENT), (group, AGENT), (group, OWNER)):
-            text = said(await ask(desk, chat, who, "/stats"))
+            text = said((await ask_stats(desk, chat, who))[0])
             assert hidden in text and "📒" not in text and "💰 Collected" not in text
         await settings.change_setting(store, "agents_see_money", True)
-        assert booked in said(await ask(desk, agent_chat, AGENT, "/stats"))
+        assert booked in said((await ask_stats(desk, agent_chat, AGENT))[0])
+
+
+CAPTIONS = {
+    "ar": "📈 الطلبات حسب اليوم ونسبتا التأكيد والتسليم · آخر 7 أيام (",
+    "fr": "📈 Commandes par jour, taux de confirmation et de livraison · 7 derniers jours (",
+    "en": "📈 Orders per day, confirmation and delivery rates · Last 7 days (",
+}
+
+
+@pytest.mark.parametrize("lang", ["ar", "fr", "en"])
+async def test_the_chart_comes_as_a_png_captioned_in_the_stores_language(
+    db: str, lang: str
+) -> None:
+    shop = await make_shop(stock=20, lang=lang)
+    store = shop.store
+    b = await place(shop, 1)
+    await outcomes.log_call(store, b, "confirmed", YACINE)
+    await place(shop, 2)
+    async with running_desk() as desk:
+        owner_chat = await desk.bind(store, OWNER)
+        _, chart = await ask_stats(desk, owner_chat, OWNER)
+        assert chart.caption is not None and chart.caption.startswith(CAPTIONS[lang])
+        image = png_of(desk, chart, f"stats-{lang}")
+        assert image.size == (880, 462)
+        _, month = await ask_stats(desk, owner_chat, OWNER, "/stats month")
+        first = (now().astimezone(ALGIERS) - timedelta(days=29)).strftime("%d/%m")
+        assert month.caption is not None and f"({first}–" in month.caption

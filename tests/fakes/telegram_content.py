@@ -62,7 +62,7 @@ def caption(params: JSON) -> tuple[str | None, list[JSON]]:
 _URL_SCHEMES = ("http://", "https://", "tg://")
 
 
-def _check_button(button: Any) -> None:
+def _check_button(button: Any, chat_type: str) -> None:
     if not isinstance(button, dict) or not isinstance(button.get("text"), str):
         raise bad_request("can't parse inline keyboard button: Text must be a string")
     if not button["text"]:
@@ -75,12 +75,14 @@ def _check_button(button: Any) -> None:
         isinstance(data, str) and 1 <= len(data.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES
     ):
         raise bad_request("BUTTON_DATA_INVALID")
+    if "web_app" in button and chat_type != "private":  # Mini Apps open from private chats
+        raise bad_request("BUTTON_TYPE_INVALID")
     url = button.get("url")
     if "url" in button and not (isinstance(url, str) and url.startswith(_URL_SCHEMES)):
         raise bad_request("BUTTON_URL_INVALID")
 
 
-def _check_inline_keyboard(rows: Any) -> None:
+def _check_inline_keyboard(rows: Any, chat_type: str) -> None:
     if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
         raise bad_request(
             'can\'t parse inline keyboard button: Field "inline_keyboard" of the '
@@ -91,16 +93,19 @@ def _check_inline_keyboard(rows: Any) -> None:
         raise bad_request("REPLY_MARKUP_TOO_LONG")
     for row in rows:
         for button in row:
-            _check_button(button)
+            _check_button(button, chat_type)
 
 
-def reply_markup(params: JSON, *, inline_only: bool = False) -> JSON | None:
-    """The keyboard to store (None for none); an empty inline keyboard means none."""
+def reply_markup(
+    params: JSON, *, inline_only: bool = False, chat_type: str = "private"
+) -> JSON | None:
+    """The keyboard to store (None for none); an empty inline keyboard means none. A
+    `web_app` button is refused outside private chats, as Telegram does."""
     markup = params.get("reply_markup")
     if markup is None:
         return None
     if "inline_keyboard" in markup:
-        _check_inline_keyboard(markup["inline_keyboard"])
+        _check_inline_keyboard(markup["inline_keyboard"], chat_type)
         return markup if markup["inline_keyboard"] else None
     if inline_only:
         raise bad_request("inline keyboard expected")

@@ -42,7 +42,7 @@ def _file(call: Call, value: Upload | str) -> StoredFile:
 def _send(call: Call, **content: Any) -> JSON:
     """Shared tail of every send: checks done, spend the flood budget, store, answer."""
     chat = call.state.chat_for(call.params["chat_id"], sending=True)
-    content["reply_markup"] = reply_markup(call.params)
+    content["reply_markup"] = reply_markup(call.params, chat_type=chat.type)
     content["reply_to"] = _reply_target(call, chat)
     call.throttle(chat)
     message = call.state.store(chat, call.bot.user, **content)
@@ -102,7 +102,7 @@ async def edit_message_text(call: Call) -> JSON:
         raise bad_request("there is no text in the message to edit")
     text, entities = message_text(call.params)
     # Telegram drops the keyboard when an edit does not repeat it.
-    markup = reply_markup(call.params, inline_only=True)
+    markup = reply_markup(call.params, inline_only=True, chat_type=chat.type)
     if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
         raise bad_request(NOT_MODIFIED)
     call.throttle(chat)
@@ -114,7 +114,7 @@ async def edit_message_text(call: Call) -> JSON:
 @handles("editMessageReplyMarkup")
 async def edit_message_reply_markup(call: Call) -> JSON:
     chat, message = _editable(call)
-    markup = reply_markup(call.params, inline_only=True)
+    markup = reply_markup(call.params, inline_only=True, chat_type=chat.type)
     if markup == message.reply_markup:
         raise bad_request(NOT_MODIFIED)
     call.throttle(chat)

@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update, WebAppInfo
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -302,6 +302,21 @@ async def test_bot_downloads_a_photo_a_person_sent(fake: FakeTelegram, bot: Bot)
 
 
 # --- editing and buttons ----------------------------------------------------------------------
+
+
+async def test_web_app_buttons_open_from_private_chats_only(fake: FakeTelegram, bot: Bot) -> None:
+    desk = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Desk", web_app=WebAppInfo("https://shop.example/desk/s/"))]]
+    )
+    private = fake.add_private_chat(KARIM)
+    sent = await bot.send_message(private, "Desk", reply_markup=desk)
+    assert fake.message(private, sent.message_id).buttons[0]["web_app"]["url"].endswith("/s/")
+    group = fake.add_group("Team", [KARIM])
+    with pytest.raises(BadRequest, match=r"(?i)button_type_invalid"):
+        await bot.send_message(group, "Desk", reply_markup=desk)
+    card = await bot.send_message(group, "#17", reply_markup=CARD_KEYBOARD)
+    with pytest.raises(BadRequest, match=r"(?i)button_type_invalid"):
+        await bot.edit_message_reply_markup(group, card.message_id, reply_markup=desk)
 
 
 async def test_edits_detect_identical_content_and_unknown_messages(

@@ -25,7 +25,7 @@ from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
 from tests.wiring import WireOutbox
 from webstore.config import WebConfig
-from webstore.desk_api import PAGE
+from webstore.desk_api import MAX_PAGE, PAGE
 
 
 @pytest.fixture
@@ -97,9 +97,30 @@ async def test_tabs_and_cursor_pages_cover_every_order_once(client: TestClient[A
     assert (after["orders"], after["next_cursor"], after["total"]) == ([], None, 1)
 
 
+async def test_a_status_tab_pages_by_the_limit_asked(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    placed = [await place(team.shop, i) for i in range(7)]
+    newest_first = [o.number for o in reversed(placed)]
+    first = await get(client, "/orders?tab=pending&limit=5")
+    assert [o["number"] for o in first["orders"]] == newest_first[:5]
+    rest = await get(client, f"/orders?tab=pending&limit=5&cursor={first['next_cursor']}")
+    assert ([o["number"] for o in rest["orders"]], rest["next_cursor"]) == (newest_first[5:], None)
+    whole = await get(client, f"/orders?tab=pending&limit={MAX_PAGE}")
+    assert [o["number"] for o in whole["orders"]] == newest_first
+
+
 async def test_refused_tabs_and_cursors(client: TestClient[Any, Any]) -> None:
     await make_team()
-    for query in ("tab=everything", "tab=pending&cursor=nonsense", "tab=call&cursor=nonsense"):
+    refused = (
+        "tab=everything",
+        "tab=pending&cursor=nonsense",
+        "tab=call&cursor=nonsense",
+        "tab=pending&limit=0",
+        f"tab=pending&limit={MAX_PAGE + 1}",
+        "tab=pending&limit=ten",
+        "tab=call&limit=10",
+    )
+    for query in refused:
         response = await client.get(f"/desk/api/shop/orders?{query}", headers=tma(AGENT_ID))
         assert response.status == 400, query
         assert "error" in await response.json()

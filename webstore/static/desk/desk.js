@@ -11,8 +11,9 @@
   var me = null;
   var initData = tg && tg.initData ? tg.initData : fromFragment();
   var place = where();
-  var list = { tab: "call", q: "", wilaya: "", day: "", cursor: null, loading: false, seq: 0,
-    pages: 0, firstPage: "" };
+  var list = { tab: "call", q: "", wilaya: "", day: "", courier: "", agent: "", risk: "",
+    cursor: null, loading: false, seq: 0, pages: 0, firstPage: "" };
+  var FILTERS = ["wilaya", "day", "courier", "agent", "risk"];
   var observer = null;
   var poll = null;
   var POLL_MS = 2000;
@@ -105,7 +106,12 @@
     setTimeout(function () { box.remove(); }, 3000);
   }
 
+  /* Every screen drawn sets the back button: `screen` moves on there, so an answer asked
+     for an earlier screen (a late list page, another period) is not drawn over this one. */
+  var screen = 0;
+
   function setBack(handler) {
+    screen += 1;
     backButton.hidden = !handler;
     backButton.onclick = handler;
     if (tg && tg.BackButton) {
@@ -156,19 +162,30 @@
     followList();
   }
 
-  /* Wilaya and day narrow a status tab (the calls to make come in their own order). */
-  function filters() {
-    var wilaya = el("select", { id: "f-wilaya", "aria-label": t("wilaya") },
-      [el("option", { value: "", text: t("all_wilayas") })].concat(me.wilayas.map(function (w) {
-        return el("option", { value: String(w[0]), text: w[1] });
+  /* Wilaya, day, courier, who confirmed or calls, and the customer's mark narrow a status
+     tab (the calls to make come in their own order). */
+  function choice(name, all, options) {
+    var select = el("select", { id: "f-" + name, "aria-label": t(name) },
+      [el("option", { value: "", text: t(all) })].concat(options.map(function (o) {
+        return el("option", { value: String(o[0]), text: o[1] });
       })));
-    wilaya.value = list.wilaya;
+    select.value = list[name];
+    select.addEventListener("change", function () { list[name] = select.value; reload(); });
+    return select;
+  }
+
+  function filters() {
     var day = el("input", { type: "date", id: "f-day", "aria-label": t("day"), value: list.day });
-    wilaya.addEventListener("change", function () { list.wilaya = wilaya.value; reload(); });
     day.addEventListener("change", function () { list.day = day.value; reload(); });
+    var boxes = [
+      choice("wilaya", "all_wilayas", me.wilayas), day,
+      choice("courier", "all_couriers", me.couriers.map(function (c) { return [c[0], c[1] || t("courier_" + c[0])]; })),
+      choice("agent", "all_agents", me.people),
+      choice("risk", "all_risks", me.risks.map(function (r) { return [r, t("risk_" + r)]; }))
+    ];
     var next = el("button", { type: "button", "class": "primary", id: "next-call",
       text: "📞 " + t("next_call"), on: { click: nextCall } });
-    return el("div", {}, [el("div", { "class": "filters", id: "filters" }, [wilaya, day]), next]);
+    return el("div", {}, [el("div", { "class": "filters", id: "filters" }, boxes), next]);
   }
 
   function reload() {
@@ -185,16 +202,19 @@
   }
 
   function loadMore(first) {
-    if (list.loading || (!first && !list.cursor)) return;
+    // A first page always goes (filters changed: the answer to an older one is dropped).
+    if (!first && (list.loading || !list.cursor)) return;
     list.loading = true;
     var seq = list.seq;
     var more = document.getElementById("more");
     more.textContent = t("loading");
     var query = listQuery();
     if (list.cursor) query += "&cursor=" + encodeURIComponent(list.cursor);
+    var asked = screen;
     api("/orders?" + query).then(function (res) {
+      if (asked !== screen) { list.loading = false; return; }  // the list was left
+      if (seq !== list.seq) return;  // the tab, a filter or the search changed meanwhile
       list.loading = false;
-      if (seq !== list.seq) return;  // the tab or the search changed meanwhile
       if (!res.ok) { more.textContent = fail(res); return; }
       if (first) list.firstPage = JSON.stringify(res.data.orders);
       list.pages = first ? 1 : list.pages + 1;
@@ -205,8 +225,9 @@
   function listQuery() {
     var query = list.q ? "q=" + encodeURIComponent(list.q) : "tab=" + list.tab;
     if (!list.q && list.tab !== "call") {
-      if (list.wilaya) query += "&wilaya=" + list.wilaya;
-      if (list.day) query += "&day=" + list.day;
+      FILTERS.forEach(function (name) {
+        if (list[name]) query += "&" + name + "=" + encodeURIComponent(list[name]);
+      });
     }
     return query;
   }
@@ -274,7 +295,9 @@
     setBack(goBack);
     document.getElementById("title").textContent = "#" + number;
     if (!quiet) app.replaceChildren(el("p", { "class": "note", text: t("loading") }));
+    var asked = screen;
     api("/orders/" + number).then(function (res) {
+      if (asked !== screen) return;
       if (!res.ok) { app.replaceChildren(el("p", { "class": "note", text: fail(res) })); return; }
       drawOrder(res.data);
     });
@@ -416,31 +439,77 @@
       }))]);
   }
 
-  /* ---- figures: the numbers of /stats, with a bar per status ---- */
+  /* ---- figures: the numbers of /stats, a bar per status, and the server's charts (SVG)
+     by day, person, wilaya and product over today, 7 or 30 days or chosen dates ---- */
+
+  var figuresOf = { period: "today", from: "", to: "" };
 
   function showStats(period) {
     stopPolling();
     setBack(goBack);
+    if (period) figuresOf.period = period;
     document.getElementById("title").textContent = t("figures");
-    api("/stats?period=" + period).then(function (res) {
-      if (!res.ok) { app.replaceChildren(el("p", { "class": "note", text: fail(res) })); return; }
+    var query = "period=" + figuresOf.period;
+    if (figuresOf.period === "custom") query += "&from=" + figuresOf.from + "&to=" + figuresOf.to;
+    var asked = screen;
+    api("/stats?" + query).then(function (res) {
+      if (asked !== screen) return;  // another period or screen was chosen meanwhile
+      if (!res.ok) { app.replaceChildren(periods(figuresOf.period), el("p", { "class": "note", text: fail(res) })); return; }
       drawStats(res.data);
     });
   }
 
-  function percent(rate) { return rate === null ? "—" : Math.round(rate * 100) + " %"; }
+  function percent(rate) { return rate === null ? "—" : Math.round(rate * 100) + " %"; }
+
+  function periods(current) {
+    var tabs = el("nav", { "class": "tabs", role: "tablist" }, ["today", "week", "month", "custom"].map(function (p) {
+      return el("button", { type: "button", role: "tab", "aria-selected": String(p === current), "data-period": p,
+        text: t("period_" + p), on: { click: function () {
+          if (p === "custom") { figuresOf.period = p; dates().hidden = false; return; }
+          showStats(p);
+        } } });
+    }));
+    var from = el("input", { type: "date", id: "f-from", "aria-label": t("from"), value: figuresOf.from });
+    var to = el("input", { type: "date", id: "f-to", "aria-label": t("to"), value: figuresOf.to });
+    var go = el("button", { type: "button", id: "f-show", "class": "primary", text: t("show"), on: { click: function () {
+      if (!from.value || !to.value) return;
+      figuresOf.from = from.value; figuresOf.to = to.value;
+      showStats("custom");
+    } } });
+    var box = el("div", { "class": "filters dates", id: "dates" }, [from, to, go]);
+    box.hidden = current !== "custom";
+    return el("div", { "class": "sticky" }, [tabs, box]);
+  }
+
+  function dates() { return document.getElementById("dates"); }
+
+  /* The server draws the chart (escaped text, no script); the page only adopts it. */
+  function svg(markup) {
+    var doc = new DOMParser().parseFromString(markup, "image/svg+xml");
+    return document.importNode(doc.documentElement, true);
+  }
+
+  function legend(withOrders) {
+    var keys = [["c-confirm", "confirmation_rate"], ["c-deliver", "delivery_rate"], ["c-return", "return_rate"]];
+    if (withOrders) keys.unshift(["c-orders", "legend_orders"]);
+    return el("p", { "class": "legend" }, keys.map(function (k) {
+      return el("span", {}, [el("i", { "class": "dot " + k[0] }), el("span", { text: t(k[1]) })]);
+    }));
+  }
+
+  function chart(name, markup, empty) {
+    return el("section", { "class": "card chart-card", id: "chart-" + name }, [el("h3", { text: t("chart_" + name) }),
+      empty ? el("p", { "class": "hint", text: t("no_figures") }) : legend(true), empty ? null : svg(markup)]);
+  }
 
   function drawStats(f) {
-    var periods = el("nav", { "class": "tabs", role: "tablist" }, ["today", "week", "month"].map(function (p) {
-      return el("button", { type: "button", role: "tab", "aria-selected": String(p === f.period), "data-period": p,
-        text: t("period_" + p), on: { click: function () { showStats(p); } } });
-    }));
+    figuresOf.from = f.from; figuresOf.to = f.to;
     var figures = el("dl", { "class": "card grid" }, [
       pair(t("placed"), f.placed), pair(t("confirmation_rate"), percent(f.confirmation_rate)),
       pair(t("delivery_rate"), percent(f.delivery_rate)), pair(t("return_rate"), percent(f.return_rate))
     ]);
     var most = Math.max.apply(null, [1].concat(Object.keys(f.by_status).map(function (k) { return f.by_status[k]; })));
-    var chart = el("section", { "class": "card", id: "chart" }, [el("h3", { text: t("by_status") })].concat(
+    var byStatus = el("section", { "class": "card", id: "chart" }, [el("h3", { text: t("by_status") })].concat(
       ["pending", "confirmed", "processing", "shipped", "delivered", "returned", "cancelled"].map(function (s) {
         var n = f.by_status[s] || 0;
         var bar = el("span", { "class": "bar s-" + s });
@@ -454,7 +523,10 @@
     })));
     var cash = f.money ? el("dl", { "class": "card", id: "money" }, [pair(t("money_booked"), money(f.money.booked)),
       pair(t("money_delivered"), money(f.money.delivered))]) : null;
-    app.replaceChildren(el("div", { "class": "sticky" }, [periods]), figures, chart, cash, team);
+    var charts = ["days", "people", "wilayas", "products"].map(function (name) {
+      return chart(name, f.charts[name], name === "days" ? !f.placed : !f[name].length);
+    });
+    app.replaceChildren.apply(app, [periods(f.period), figures, cash].concat(charts, [byStatus, team]).filter(Boolean));
   }
 
   /* ---- stock: each variant with its count, − and + in place when the person may ---- */
@@ -463,7 +535,9 @@
     stopPolling();
     setBack(goBack);
     document.getElementById("title").textContent = t("stock");
+    var asked = screen;
     api("/stock").then(function (res) {
+      if (asked !== screen) return;
       if (!res.ok) { app.replaceChildren(el("p", { "class": "note", text: fail(res) })); return; }
       var list = el("ul", { "class": "orders", id: "stock-list" }, res.data.variants.map(function (v) {
         return stockRow(v, res.data.may_change);
