@@ -125,13 +125,14 @@ async def test_the_worker_sends_the_shipped_sms(
     await dispatch_order(shop.store, placed.order.number, owner, "YAL-7F3K9Q", "yalidine")
     env = {**os.environ, "DATABASE_URL": db, "SECRET_KEY": SECRET_KEY, "TELEGRAM_BOT_TOKEN": ""}
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "hanout.cli", "worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the child keeps its own copy of the file
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "hanout.cli", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         for _ in range(200):
             if gateway.messages or worker.poll() is not None:
