@@ -57,7 +57,7 @@ def running(
     cwd: Path, env: dict[str, str], command: str = "web"
 ) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
     log = cwd / f"{command}-{env['PORT']}.log"
-    with log.open("wb") as out:  # the child keeps its own copy of the handle
+    with log.open("wb") as out:  # the child keeps its own copy of the file
         proc = subprocess.Popen(
             [sys.executable, "-m", "hanout.cli", command],
             cwd=cwd,

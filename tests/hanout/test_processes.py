@@ -34,7 +34,7 @@ def start(command: str, db_url: str, port: int, log: Path) -> subprocess.Popen[b
         "TELEGRAM_BOT_TOKEN": "",
         "LOG_LEVEL": "INFO",
     }
-    with log.open("wb") as out:  # the child keeps its own copy of the handle
+    with log.open("wb") as out:  # the child keeps its own copy of the file
         return subprocess.Popen(
             [sys.executable, "-m", "hanout.cli", command],
             cwd=ROOT,

@@ -111,9 +111,7 @@ async def test_bad_input_is_a_clear_error_and_nothing_is_stored(
     assert not await SmsGateway.exists()
 
 
-async def test_the_worker_sends_the_shipped_sms(
-    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_the_worker_sends_the_shipped_sms(db: str, tmp_path: Path) -> None:
     gateway = FakeSmsGateway()
     await gateway.start()
     shop = await make_shop(lang="ar")
@@ -124,7 +122,7 @@ async def test_the_worker_sends_the_shipped_sms(
     await dispatch_order(shop.store, placed.order.number, owner, "YAL-7F3K9Q", "yalidine")
     env = {**os.environ, "DATABASE_URL": db, "SECRET_KEY": SECRET_KEY, "TELEGRAM_BOT_TOKEN": ""}
     log = tmp_path / "worker.log"
-    with log.open("wb") as out:  # the child keeps its own copy of the handle
+    with log.open("wb") as out:  # the child keeps its own copy of the file
         worker = subprocess.Popen(
             [sys.executable, "-m", "hanout.cli", "worker"],
             cwd=ROOT,

@@ -177,9 +177,9 @@ class Process:
     started_at: float = 0.0
 
     def start(self) -> Process:
-        with self.log.open("ab") as out:
+        with self.log.open("ab") as out:  # the child keeps its own copy of the file
             out.write(f"--- start {time.strftime('%H:%M:%S')}\n".encode())
-        with self.log.open("ab") as out:  # the child keeps its own copy of the handle
+            out.flush()
             self.popen = subprocess.Popen(
                 self.argv,
                 cwd=self.log.parent,  # no stray .env: the environment says everything
