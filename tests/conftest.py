@@ -212,9 +212,21 @@ def pytest_report_header() -> str:
 # `HANOUT_TEST_LANE=database` keeps only the tests that touch a database (their fixtures
 # reach `database_url`, or they start processes on one: tests/system), so `make test` runs
 # the database-free tests once, in its SQLite pass. `slow` marks what `make check` leaves
-# to `make test`: headless Chromium and whole-process system tests.
+# to `make test`: headless Chromium, whole-process system tests, the CLI and processes run
+# as child processes (tests/hanout), and the schemathesis runs over the whole API.
 
 SYSTEM = ROOT / "tests" / "system"
+SLOW_PLACES = (
+    SYSTEM,
+    ROOT / "tests" / "hanout",
+    ROOT / "tests" / "webstore" / "test_schemathesis.py",
+)
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    path = item.path
+    in_place = any(path == place or place in path.parents for place in SLOW_PLACES)
+    return in_place or item.get_closest_marker("browser") is not None
 
 
 def _touches_a_database(item: pytest.Item) -> bool:
@@ -224,7 +236,7 @@ def _touches_a_database(item: pytest.Item) -> bool:
 @pytest.hookimpl(tryfirst=True)  # before `-m` reads the markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("browser") or SYSTEM in item.path.parents:
+        if _is_slow(item):
             item.add_marker(pytest.mark.slow)
     if os.environ.get("HANOUT_TEST_LANE", "all") != "database":
         return
