@@ -177,9 +177,7 @@ class Process:
     started_at: float = 0.0
 
     def start(self) -> Process:
-        # The child gets its own copy of the log's descriptor; this one is closed at once
-        # (left open, it is collected at any moment with a ResourceWarning, an error here).
-        with self.log.open("ab") as out:
+        with self.log.open("ab") as out:  # the child keeps its own copy of the file
             out.write(f"--- start {time.strftime('%H:%M:%S')}\n".encode())
             out.flush()
             self.popen = subprocess.Popen(
