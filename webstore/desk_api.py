@@ -17,6 +17,7 @@ from models.customers.phones import national_display
 from models.customers.risk import Risk
 from models.infra.clock import now
 from models.orders import search
+from models.orders.cancellation import REASONS
 from models.orders.filters import OrderFilter, filtered_orders
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
@@ -191,6 +192,7 @@ async def me(request: web.Request) -> web.Response:
             "dir": "rtl" if lang == "ar" else "ltr",
             "tabs": list(TABS),
             "outcomes": [o for o in OUTCOMES if o != "confirmed"],
+            "cancel_reasons": list(REASONS),
             "wilayas": [[w.code, w.label(lang)] for w in wilayas()],
             "couriers": [[c, DISPLAY_NAMES.get(c, "")] for c in COURIERS],
             "people": [[str(m.telegram_user_id), m.name] for m in await team.team_of(who.store)],

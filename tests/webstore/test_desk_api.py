@@ -16,6 +16,7 @@ from aiohttp.test_utils import TestClient
 from bot.channel import wants as telegram_wants
 from models.calls.queue import RETRY_GAP
 from models.infra.clock import now
+from models.orders.cancellation import REASONS
 from models.orders.intake import place_order
 from models.orders.stats import ALGIERS
 from models.orders.tables import Order, OrderEvent
@@ -190,7 +191,9 @@ async def test_a_stale_version_changes_nothing(client: TestClient[Any, Any]) -> 
     order = await place(team.shop)
     await post(client, f"/orders/{order.number}/calls", {"outcome": "busy", "version": 1})
     response = await post(
-        client, f"/orders/{order.number}/status", {"to": "cancelled", "version": 1}
+        client,
+        f"/orders/{order.number}/status",
+        {"to": "cancelled", "version": 1, "reason": "price"},
     )
     assert response.status == 409
     assert (await response.json())["error"]["details"]["changed_by"] == "Yacine"
@@ -223,19 +226,63 @@ async def test_postpone_and_cancel(client: TestClient[Any, Any]) -> None:
     response = await post(
         client,
         "/orders/1001/status",
-        {"to": "cancelled", "version": 2, "note": "changed her mind"},
+        {"to": "cancelled", "version": 2, "reason": "other", "note": "changed her mind"},
         who=OWNER_ID,
     )
     assert response.status == 200
     last = await OrderEvent.filter(order_id=order.id).order_by("-id").first()
     assert last is not None
-    assert (last.to_status, last.actor_kind, last.note) == (
+    assert (last.to_status, last.actor_kind, last.note, last.data) == (
         "cancelled",
         "owner",
         "changed her mind",
+        {"reason": "other"},
     )
-    again = await post(client, "/orders/1001/status", {"to": "cancelled", "version": 3})
+    again = await post(
+        client, "/orders/1001/status", {"to": "cancelled", "version": 3, "reason": "price"}
+    )
     assert again.status == 409 and (await again.json())["error"]["code"] == "illegal_transition"
+
+
+async def test_cancel_asks_the_reasons_of_the_bots_menu(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    order = await place(team.shop)
+    assert (await get(client, "/me"))["cancel_reasons"] == list(REASONS)
+    for body, field in (
+        ({"to": "cancelled", "version": 1}, "reason"),
+        ({"to": "cancelled", "version": 1, "note": "no reason code"}, "reason"),
+        ({"to": "cancelled", "version": 1, "reason": "bored"}, "reason"),
+        ({"to": "cancelled", "version": 1, "reason": "other"}, "note"),
+        ({"to": "cancelled", "version": 1, "reason": "other", "note": "   "}, "note"),
+        ({"to": "cancelled", "version": 1, "reason": "other", "note": "x" * 301}, "note"),
+        ({"to": "processing", "version": 1, "reason": "price"}, "reason"),
+    ):
+        refused = await post(client, "/orders/1001/status", body)
+        assert refused.status == 422, body
+        assert field in (await refused.json())["error"].get("fields", {}), body
+    fresh = await Order.get(id=order.id)
+    assert (fresh.status.value, fresh.version, fresh.cancel_reason) == ("pending", 1, "")
+
+    response = await post(
+        client, "/orders/1001/status", {"to": "cancelled", "version": 1, "reason": "price"}
+    )
+    assert response.status == 200, await response.text()
+    page = await get(client, "/orders/1001")
+    assert page["cancellation"]["reason"] == "price"
+    assert page["cancellation"]["by"] == "Yacine (agent)"
+    assert page["timeline"][-1]["data"] == {"reason": "price"}
+    assert page["timeline"][-1]["note"] == ""
+
+
+async def test_cancelling_as_fake_blocks_the_number(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    order = await place(team.shop)
+    response = await post(
+        client, "/orders/1001/status", {"to": "cancelled", "version": 1, "reason": "fake"}
+    )
+    assert response.status == 200, await response.text()
+    fresh = await Order.get(id=order.id).prefetch_related("customer")
+    assert (fresh.cancel_reason, fresh.customer.blacklisted) == ("fake", True)
 
 
 async def test_claim_release_and_the_moves_of_the_card(client: TestClient[Any, Any]) -> None:
