@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from tortoise.expressions import Q
 
@@ -61,9 +62,9 @@ async def calls_page(
         order_by, query = parts[index]
         field = order_by[0]
         if after is not None and index == after.part:
-            query = query.filter(
-                Q(**{f"{field}__gt": after.at}) | Q(**{field: after.at, "id__gt": after.id})
-            )
+            later: dict[str, Any] = {f"{field}__gt": after.at}
+            same: dict[str, Any] = {field: after.at, "id__gt": after.id}
+            query = query.filter(Q(**later) | Q(**same))
         # One more than room: tells whether anything follows the page.
         chunk = await query.order_by(*order_by).limit(limit - len(orders) + 1)
         for order in chunk:
