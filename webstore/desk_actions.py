@@ -17,6 +17,7 @@ from models.calls.outcomes import CallOutcome, claim_order, log_call, release_or
 from models.calls.queue import next_call
 from models.errors import DomainError, NotFound
 from models.infra.clock import now
+from models.orders.cancellation import Cancellation, CancelReason, cancellation
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
 from models.orders.transitions import transition_order
@@ -43,6 +44,8 @@ class CallBody(_Action):
 class StatusBody(_Action):
     # What the card's buttons move by hand; shipping goes through dispatch (not here yet).
     to: Literal["processing", "delivered", "returned", "cancelled"]
+    # Why, when cancelling (asked as the bot's Cancel ▸ menu asks; `other` with the note).
+    reason: CancelReason | None = None
 
 
 def _callback_at(body: CallBody) -> datetime | None:
@@ -55,6 +58,26 @@ def _callback_at(body: CallBody) -> datetime | None:
     if not now() < moment <= now() + FURTHEST_CALLBACK:
         raise _invalid_time("invalid", "callback_at: a time in the future, within a year")
     return moment
+
+
+def _why(body: StatusBody) -> Cancellation | None:
+    """The desk always says why it cancels (a reason from REASONS, `other` with words);
+    422 naming the field otherwise, and for a reason sent with another move."""
+    if body.to != "cancelled":
+        if body.reason is not None:
+            raise _invalid("reason", "invalid", "reason: only when cancelling")
+        return None
+    if body.reason is None:
+        raise _invalid("reason", "required", "reason: say why the order is cancelled")
+    try:
+        return cancellation(body.reason, body.note)
+    except DomainError as exc:
+        field = "note" if str(exc).startswith("note") else "reason"
+        raise _invalid(field, "invalid", str(exc)) from None
+
+
+def _invalid(field: str, reason: str, message: str) -> ApiError:
+    return ApiError(422, "invalid_request", message, fields={field: reason})
 
 
 def _invalid_time(reason: str, message: str) -> ApiError:
@@ -103,7 +126,11 @@ async def post_status(request: web.Request) -> web.Response:
     target = OrderStatus(body.to)
 
     async def act(who: DeskUser, number: int) -> Order:
-        return await transition_order(who.store, number, target, who.actor, body.note, body.version)
+        why = _why(body)  # after who is asking: a stranger hears 401/403, not what is missing
+        note = "" if why is not None else body.note  # the reason's words go with the reason
+        return await transition_order(
+            who.store, number, target, who.actor, note, body.version, cancel=why
+        )
 
     return await _act(request, act)
 

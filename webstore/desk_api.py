@@ -7,7 +7,8 @@ Each handler: who is asking (401/403, webstore.desk_auth), parse, one query, rep
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -17,6 +18,8 @@ from models.customers.phones import national_display
 from models.customers.risk import Risk
 from models.infra.clock import now
 from models.orders import search
+from models.orders.call_pages import CallPosition, calls_page
+from models.orders.cancellation import REASONS
 from models.orders.filters import OrderFilter, filtered_orders
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
@@ -30,6 +33,7 @@ from webstore.api_paging import decode_cursor, encode_cursor
 from webstore.desk_auth import DeskUser, desk_user, require_owner
 from webstore.desk_http import guarded, order_number
 from webstore.desk_strings import strings_for
+from webstore.schemas import MAX_ID
 
 PAGE = 30
 MAX_PAGE = 100  # `limit` of a status tab: a longer scroll in one request
@@ -65,20 +69,37 @@ def _cursor_after(request: web.Request, kind: str) -> int | None:
     return after
 
 
+CALL_CURSOR = re.compile(r"desk_call\.([0-2])\.([0-9]{1,17})\.([1-9][0-9]{0,9})")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _call_cursor(position: CallPosition) -> str:
+    """`desk_call.<part>.<microseconds since 1970>.<id>`: where the page ended."""
+    micros = (position.at - EPOCH) // timedelta(microseconds=1)
+    return f"desk_call.{position.part}.{micros}.{position.id}"
+
+
+def _call_after(request: web.Request) -> CallPosition | None:
+    cursor = request.query.get("cursor")
+    if cursor is None:
+        return None
+    match = CALL_CURSOR.fullmatch(cursor)
+    if match is None or int(match[3]) > MAX_ID:
+        raise ApiError(400, "invalid_cursor", "not a cursor this list returned")
+    at = EPOCH + timedelta(microseconds=int(match[2]))
+    return CallPosition(int(match[1]), at, int(match[3]))
+
+
 async def _to_call_now(who: DeskUser, request: web.Request) -> dict[str, Any]:
-    """The calls to make now, in the order the team makes them (models.orders.search):
-    pages of the handling list cut where the calls to make end."""
-    page = _cursor_after(request, "desk_call") or 0
-    handling = await search.orders_to_handle(who.store, page, PAGE)
-    start = page * PAGE
-    if handling.page.page != page:  # the list shrank under the cursor: nothing further
-        return {"orders": [], "next_cursor": None, "total": handling.to_call}
-    rows = [o for i, o in enumerate(handling.page.orders, start) if i < handling.to_call]
-    more = start + PAGE < handling.to_call
+    """The calls to make now, in the order the team makes them, keyset pages after the
+    last order shown (models.orders.call_pages): stable while orders arrive and calls
+    are logged."""
+    page = await calls_page(who.store, _call_after(request), PAGE)
+    below = page.next_after
     return {
-        "orders": [_row(o) for o in rows],
-        "next_cursor": encode_cursor("desk_call", page + 1) if more else None,
-        "total": handling.to_call,
+        "orders": [_row(o) for o in page.orders],
+        "next_cursor": _call_cursor(below) if below is not None else None,
+        "total": page.total,
     }
 
 
@@ -191,6 +212,7 @@ async def me(request: web.Request) -> web.Response:
             "dir": "rtl" if lang == "ar" else "ltr",
             "tabs": list(TABS),
             "outcomes": [o for o in OUTCOMES if o != "confirmed"],
+            "cancel_reasons": list(REASONS),
             "wilayas": [[w.code, w.label(lang)] for w in wilayas()],
             "couriers": [[c, DISPLAY_NAMES.get(c, "")] for c in COURIERS],
             "people": [[str(m.telegram_user_id), m.name] for m in await team.team_of(who.store)],

@@ -10,7 +10,7 @@ next one, as the API's customer list does."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import QuerySet
@@ -59,7 +59,8 @@ def _narrowed(store: Store, status: str, where: OrderFilter) -> QuerySet[Order]:
     if where.wilaya is not None:
         query = query.filter(wilaya_code=where.wilaya)
     if where.day is not None:
-        start = datetime.combine(where.day, time(0), ALGIERS)
+        # In UTC: SQLite compares the stored text, so the offsets must match.
+        start = datetime.combine(where.day, time(0), ALGIERS).astimezone(UTC)
         query = query.filter(created_at__gte=start, created_at__lt=start + timedelta(days=1))
     if where.courier is not None:
         query = query.filter(courier=where.courier)

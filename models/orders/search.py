@@ -128,6 +128,11 @@ def _handling_slices(store: Store, at: datetime) -> list[Slice]:
     ]
 
 
+def calls_to_make(store: Store, at: datetime) -> list[Slice]:
+    """The first three parts of the orders to handle: the calls to make at `at`."""
+    return _handling_slices(store, at)[:3]
+
+
 async def orders_to_handle(
     store: Store, page: int, per_page: int = 8, at: datetime | None = None
 ) -> HandlingPage:

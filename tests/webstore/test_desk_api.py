@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient
 
 from models.calls.queue import RETRY_GAP
 from models.infra.clock import now
+from models.orders.cancellation import REASONS
 from models.orders.intake import place_order
 from models.orders.stats import ALGIERS
 from models.orders.tables import Order, OrderEvent
@@ -97,6 +98,60 @@ async def test_tabs_and_cursor_pages_cover_every_order_once(client: TestClient[A
     assert (after["orders"], after["next_cursor"], after["total"]) == ([], None, 1)
 
 
+async def test_to_call_pages_stay_put_while_calls_are_logged(
+    client: TestClient[Any, Any],
+) -> None:
+    team = await make_team()
+    placed = [await place(team.shop, i) for i in range(PAGE + 12)]
+    due, back, fresh = placed[:2], placed[2:5], placed[5:]
+    for i, order in enumerate(due):  # call-backs due now come first
+        await Order.filter(id=order.id).update(
+            callback_at=now() - timedelta(minutes=10 - i), call_attempts=1, last_call_at=now()
+        )
+    for i, order in enumerate(back):  # then the orders called before, brought back
+        await Order.filter(id=order.id).update(
+            call_attempts=1, last_call_at=now() - timedelta(hours=3 - i)
+        )
+    expected = [o.number for o in (*due, *back, *fresh)]
+    assert await numbers_of_tab(client, "tab=call") == expected  # oldest first, as before
+
+    first = await get(client, "/orders?tab=call")
+    shown = [o["number"] for o in first["orders"]]
+    assert shown == expected[:PAGE]
+    # Between pages: a call on an order already shown (busy: it leaves the list, never
+    # shown again), a confirmation and a call-back set on orders not shown yet (they leave the
+    # list), a call-back coming due and a new order arriving.
+    called, confirmed, postponed = fresh[0], fresh[-1], fresh[-2]
+    answer = await post(client, f"/orders/{called.number}/calls", {"outcome": "busy", "version": 1})
+    assert answer.status == 200, await answer.text()
+    answer = await post(
+        client, f"/orders/{confirmed.number}/calls", {"outcome": "confirmed", "version": 1}
+    )
+    assert answer.status == 200, await answer.text()
+    later = (now() + timedelta(hours=2)).isoformat()
+    body = {"outcome": "postponed", "version": 1, "callback_at": later}
+    answer = await post(client, f"/orders/{postponed.number}/calls", body)
+    assert answer.status == 200, await answer.text()
+    await Order.filter(id=back[0].id).update(callback_at=now() - timedelta(minutes=1))
+    arrived = await place(team.shop, 99)
+
+    rest: list[int] = []
+    cursor = first["next_cursor"]
+    while cursor is not None:
+        page = await get(client, f"/orders?tab=call&cursor={cursor}")
+        rest += [o["number"] for o in page["orders"]]
+        cursor = page["next_cursor"]
+    gone = {confirmed.number, postponed.number}
+    assert rest == [n for n in expected[PAGE:] if n not in gone] + [arrived.number]
+    assert not set(rest) & set(shown)  # no order twice
+    # The next first page has the list as it is now: the call-back that came due among
+    # the due ones, the busy line set to be called again later (the store's plan).
+    now_listed = await numbers_of_tab(client, "tab=call")
+    assert now_listed[:5] == [n.number for n in (*due, back[0], back[1], back[2])]
+    assert called.number not in now_listed
+    assert sorted(now_listed) == sorted(set(expected) - gone - {called.number} | {arrived.number})
+
+
 async def test_a_status_tab_pages_by_the_limit_asked(client: TestClient[Any, Any]) -> None:
     team = await make_team()
     placed = [await place(team.shop, i) for i in range(7)]
@@ -115,6 +170,9 @@ async def test_refused_tabs_and_cursors(client: TestClient[Any, Any]) -> None:
         "tab=everything",
         "tab=pending&cursor=nonsense",
         "tab=call&cursor=nonsense",
+        "tab=call&cursor=desk_call.3.1796683566000000.1",
+        "tab=call&cursor=desk_call.1.99999999999999999999.1",
+        "tab=call&cursor=desk_pending.1",
         "tab=pending&limit=0",
         f"tab=pending&limit={MAX_PAGE + 1}",
         "tab=pending&limit=ten",
@@ -189,7 +247,9 @@ async def test_a_stale_version_changes_nothing(client: TestClient[Any, Any]) -> 
     order = await place(team.shop)
     await post(client, f"/orders/{order.number}/calls", {"outcome": "busy", "version": 1})
     response = await post(
-        client, f"/orders/{order.number}/status", {"to": "cancelled", "version": 1}
+        client,
+        f"/orders/{order.number}/status",
+        {"to": "cancelled", "version": 1, "reason": "price"},
     )
     assert response.status == 409
     assert (await response.json())["error"]["details"]["changed_by"] == "Yacine"
@@ -222,19 +282,63 @@ async def test_postpone_and_cancel(client: TestClient[Any, Any]) -> None:
     response = await post(
         client,
         "/orders/1001/status",
-        {"to": "cancelled", "version": 2, "note": "changed her mind"},
+        {"to": "cancelled", "version": 2, "reason": "other", "note": "changed her mind"},
         who=OWNER_ID,
     )
     assert response.status == 200
     last = await OrderEvent.filter(order_id=order.id).order_by("-id").first()
     assert last is not None
-    assert (last.to_status, last.actor_kind, last.note) == (
+    assert (last.to_status, last.actor_kind, last.note, last.data) == (
         "cancelled",
         "owner",
         "changed her mind",
+        {"reason": "other"},
     )
-    again = await post(client, "/orders/1001/status", {"to": "cancelled", "version": 3})
+    again = await post(
+        client, "/orders/1001/status", {"to": "cancelled", "version": 3, "reason": "price"}
+    )
     assert again.status == 409 and (await again.json())["error"]["code"] == "illegal_transition"
+
+
+async def test_cancel_asks_the_reasons_of_the_bots_menu(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    order = await place(team.shop)
+    assert (await get(client, "/me"))["cancel_reasons"] == list(REASONS)
+    for body, field in (
+        ({"to": "cancelled", "version": 1}, "reason"),
+        ({"to": "cancelled", "version": 1, "note": "no reason code"}, "reason"),
+        ({"to": "cancelled", "version": 1, "reason": "bored"}, "reason"),
+        ({"to": "cancelled", "version": 1, "reason": "other"}, "note"),
+        ({"to": "cancelled", "version": 1, "reason": "other", "note": "   "}, "note"),
+        ({"to": "cancelled", "version": 1, "reason": "other", "note": "x" * 301}, "note"),
+        ({"to": "processing", "version": 1, "reason": "price"}, "reason"),
+    ):
+        refused = await post(client, "/orders/1001/status", body)
+        assert refused.status == 422, body
+        assert field in (await refused.json())["error"].get("fields", {}), body
+    fresh = await Order.get(id=order.id)
+    assert (fresh.status.value, fresh.version, fresh.cancel_reason) == ("pending", 1, "")
+
+    response = await post(
+        client, "/orders/1001/status", {"to": "cancelled", "version": 1, "reason": "price"}
+    )
+    assert response.status == 200, await response.text()
+    page = await get(client, "/orders/1001")
+    assert page["cancellation"]["reason"] == "price"
+    assert page["cancellation"]["by"] == "Yacine (agent)"
+    assert page["timeline"][-1]["data"] == {"reason": "price"}
+    assert page["timeline"][-1]["note"] == ""
+
+
+async def test_cancelling_as_fake_blocks_the_number(client: TestClient[Any, Any]) -> None:
+    team = await make_team()
+    order = await place(team.shop)
+    response = await post(
+        client, "/orders/1001/status", {"to": "cancelled", "version": 1, "reason": "fake"}
+    )
+    assert response.status == 200, await response.text()
+    fresh = await Order.get(id=order.id).prefetch_related("customer")
+    assert (fresh.cancel_reason, fresh.customer.blacklisted) == ("fake", True)
 
 
 async def test_claim_release_and_the_moves_of_the_card(client: TestClient[Any, Any]) -> None:

@@ -273,6 +273,44 @@ async def test_order_page_in_arabic_logs_a_call(
     assert phone.errors == [] and phone.outside == []
 
 
+async def test_cancelling_asks_why_in_arabic(
+    server: BaseTestServer,
+    browser: Any,  # noqa: F811
+) -> None:
+    team = await make_team(lang="fr")
+    order = await place(team.shop)
+    phone = Telegram()
+    url = launch_url(server, AGENT_ID, "ar", path=f"shop/{order.number}")
+    page = await phone.open(browser, url, "ar-DZ")
+    await page.click("#to-cancelled")
+    why = page.locator("#cancel-why")
+    await expect(why.locator('[role="radio"]')).to_have_count(8)
+    await expect(why.locator("legend")).to_have_text("لماذا يُلغى هذا الطلب؟")
+    assert await page.locator("#cancel-go").is_disabled()  # no reason picked yet
+    await page.click("#reason-other")
+    await page.click("#cancel-go")  # "other" without words: asked for them, nothing sent
+    await expect(page.locator("#cancel-note")).to_be_focused()
+    assert await page.evaluate("window.__alerts") == ["اذكر السبب في كلمات قليلة."]
+    assert (await Order.get(id=order.id)).status.value == "pending"
+    await page.fill("#cancel-note", "سيشتري من محل قريب")
+    await expect(page.locator("#reason-other")).to_have_attribute("aria-checked", "true")
+    await shot(page, "ar-cancel-why")
+    await page.click("#cancel-go")
+    last = page.locator(".timeline li").first
+    await expect(last).to_contain_text("سبب آخر")
+    await expect(last).to_contain_text("سيشتري من محل قريب")
+    await expect(page.locator("#actions")).to_have_count(0)  # nothing left to do
+    assert "null" not in await page.locator("#app").inner_text()
+    await shot(page, "ar-cancelled")
+    fresh = await Order.get(id=order.id)
+    assert (fresh.status.value, fresh.cancel_reason, fresh.cancel_note) == (
+        "cancelled",
+        "other",
+        "سيشتري من محل قريب",
+    )
+    assert phone.errors == [] and phone.outside == []
+
+
 async def test_an_open_order_page_follows_changes_made_elsewhere(
     server: BaseTestServer,
     browser: Any,  # noqa: F811

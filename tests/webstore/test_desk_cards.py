@@ -30,7 +30,7 @@ async def test_a_desk_confirm_and_cancel_edit_the_cards_in_place(db: str) -> Non
             )
             assert response.status == 200, await response.text()
             owner = tma(OWNER["id"], token=desk.fake.token)
-            cancel = {"to": "cancelled", "version": second.version}
+            cancel = {"to": "cancelled", "version": second.version, "reason": "price"}
             response = await client.post(
                 "/desk/api/shop/orders/1002/status", headers=owner, json=cancel
             )
@@ -40,7 +40,8 @@ async def test_a_desk_confirm_and_cancel_edit_the_cards_in_place(db: str) -> Non
         assert confirmed.message_id == card.message_id  # edited in place, as a press does
         assert confirmed.text.startswith("✅") and confirmed.edit_date is not None
         assert "Confirmée par téléphone" in confirmed.text  # the call the agent logged
-        assert desk.card(owner_chat, second.number).text.startswith("❌")
+        cancelled = desk.card(owner_chat, second.number).text
+        assert cancelled.startswith("❌") and "Prix" in cancelled  # the reason picked
         statuses = (
             await Order.filter(store_id=shop.store.id)
             .order_by("number")

@@ -334,7 +334,8 @@
       o.amounts.discount ? pair(t("discount"), "−" + money(o.amounts.discount)) : null,
       el("p", { "class": "line total" }, [el("span", { text: t("total") }), el("span", { text: money(o.amounts.total) })])
     ]));
-    app.replaceChildren(head, history, actions(o), lines, timeline(o));
+    // A closed order has no actions: leave the card out (a null would show as "null").
+    app.replaceChildren.apply(app, [head, history, actions(o), lines, timeline(o)].filter(Boolean));
     follow(o);
   }
 
@@ -372,9 +373,46 @@
     return el("button", { type: "button", "class": danger ? "danger" : "", id: "to-" + to,
       text: to === "cancelled" ? t("cancel") : t("act_" + to),
       on: { click: function () {
-        var go = function () { send(o, "/status", { to: to }); };
-        if (to === "cancelled") ask(t("cancel_ask"), go); else go();
+        if (to === "cancelled") whyCancel(o); else send(o, "/status", { to: to });
       } } });
+  }
+
+  /* Cancel asks why, as the bot's Cancel ▸ menu does: one of the store's reasons, "other"
+     with the words typed; a fake order blocks the number, so that one asks again. */
+  function whyCancel(o) {
+    var shown = document.getElementById("cancel-why");
+    if (shown) { shown.remove(); return; }
+    var picked = "";
+    var note = el("textarea", { id: "cancel-note", rows: "2", maxlength: "300",
+      placeholder: t("cancel_note"), "aria-label": t("cancel_note") });
+    var go = el("button", { type: "button", "class": "danger", id: "cancel-go", disabled: "",
+      text: t("cancel") });
+    var reasons = el("div", { "class": "reasons", role: "radiogroup", "aria-label": t("cancel_why") },
+      me.cancel_reasons.map(function (code) {
+        return el("button", { type: "button", role: "radio", "aria-checked": "false",
+          id: "reason-" + code, "data-reason": code, text: t("reason_" + code),
+          on: { click: function () {
+            picked = code;
+            reasons.querySelectorAll("button").forEach(function (b) {
+              b.setAttribute("aria-checked", b.dataset.reason === code ? "true" : "false");
+            });
+            go.disabled = false;
+            if (code === "other") note.focus();
+          } } });
+      }));
+    go.addEventListener("click", function () {
+      var words = note.value.trim();
+      if (picked === "other" && !words) { toast(t("cancel_note_needed")); note.focus(); return; }
+      var body = { to: "cancelled", reason: picked, note: words };
+      var sendIt = function () { send(o, "/status", body); };
+      if (picked === "fake") ask(t("cancel_fake_ask"), sendIt); else sendIt();
+    });
+    var keep = el("button", { type: "button", id: "cancel-keep", text: t("keep"),
+      on: { click: function () { box.remove(); } } });
+    var box = el("fieldset", { "class": "card why", id: "cancel-why" }, [
+      el("legend", { text: t("cancel_why") }), reasons, note, el("div", { "class": "row" }, [keep, go])]);
+    document.getElementById("actions").after(box);
+    box.scrollIntoView({ block: "nearest" });
   }
 
   function claim(o) {
@@ -431,7 +469,8 @@
   function timeline(o) {
     return el("section", { "class": "card" }, [el("h3", { text: t("timeline") }), el("ol", { "class": "timeline" },
       o.timeline.slice().reverse().map(function (e) {
-        var what = e.type === "status_changed" ? t("tab_" + e.to_status)
+        var why = e.data && e.data.reason ? " · " + t("reason_" + e.data.reason) : "";
+        var what = e.type === "status_changed" ? t("tab_" + e.to_status) + why
           : e.type === "call_logged" ? t("ev_call_logged") + ": " + t("out_" + e.data.outcome)
           : t("ev_" + e.type);
         return el("li", {}, [el("time", { text: when(e.at) }), el("span", { iso: what }),
