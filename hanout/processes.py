@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -128,6 +129,16 @@ def make_webhook_channel(settings: Settings) -> WebhookChannel:
     return WebhookChannel(Sealer(settings.secret_key), allow_private=settings.webhook_allow_private)
 
 
+def settle_heap() -> None:
+    """Once started, move what start-up built (modules, the ORM's and the bot's tables,
+    translations, phone metadata: most of the heap) out of the garbage collector's reach.
+    A full collection otherwise walks all of it: under checkout load on the 2-core machine
+    one took 340 ms, every request of the process waiting it out (the checkout's p99;
+    bench/README.md). What is made afterwards is collected as before."""
+    gc.collect()
+    gc.freeze()
+
+
 async def _wait_for_signal() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -241,6 +252,7 @@ async def serve(
             jobs = ShippingJobs(couriers, relay.worker_id, settings.parcel_sync_interval)
             jobs.start(bot.app.job_queue if bot is not None and bot.send else None)
             parts.stops.append(jobs.stop)
+        settle_heap()
         await _wait_for_signal()
     finally:
         log.info("shutting down")
