@@ -54,8 +54,9 @@ class Probe:
                 return {}
             s = sorted(values)
             at = lambda q: round(s[min(len(s) - 1, int(q * len(s)))], 2)  # noqa: E731
+            over = sum(1 for v in s if v > 50)
             return {"n": len(s), "p50": at(0.5), "p99": at(0.99), "max": round(s[-1], 2),
-                    "over_50ms": sum(1 for v in s if v > 50), "total_ms": round(sum(s))}  # fmt: skip
+                    "over_50ms": over, "total_ms": round(sum(s))}  # fmt: skip
 
         return {"loop_lag_ms": pct(self.lags)} | {
             f"gc{gen}_ms": pct(p) for gen, p in self.gc_ms.items()
