@@ -113,15 +113,19 @@ def make_relay(
     if couriers is not None:
         handlers[COURIER_CHANNEL] = CourierChannel(couriers, PermanentFailure)
     # Store webhooks get slots of their own: slow receivers never hold Telegram, email or SMS.
+    # Telegram too: during a checkout surge in one store, the email rows of its orders
+    # queue up faster than they are sent, and the team cards of every store waited behind
+    # them (order → card past 30 s while 32 connections placed orders; bench/README.md).
     return Relay(
         handlers,
         worker_id=new_worker_id(role),
         interval=settings.relay_interval,
-        pools={outbox.WEBHOOK: WEBHOOK_SLOTS},
+        pools={outbox.WEBHOOK: WEBHOOK_SLOTS, "telegram": TELEGRAM_SLOTS},
     )
 
 
 WEBHOOK_SLOTS = 16
+TELEGRAM_SLOTS = 8  # the card sender paces each chat itself (bot/limits.py)
 
 
 def make_webhook_channel(settings: Settings) -> WebhookChannel:
