@@ -36,7 +36,8 @@ AGENT = {"id": 2002, "first_name": "Yacine"}
 EDITS = ("editMessageText", "editMessageReplyMarkup")
 # Between a card and a press, and between two presses: people read before they press.
 PAUSE = 0.3
-CARD_WITHIN = 10.0  # under the checkout load, an order whose card takes longer is counted
+LOAD_RUN = 10  # s, one wrk run of the checkout load (30 runs at most: one phone prefix each)
+CARD_WITHIN = 5.0  # under the checkout load, an order whose card takes longer is counted
 
 
 def _env(url: str, fake: FakeTelegram) -> dict[str, str]:
@@ -155,6 +156,7 @@ class Timings:
     answers: dict[str, list[float]] = field(default_factory=lambda: {"menu": [], "outcome": []})
     edits: dict[str, list[float]] = field(default_factory=lambda: {"menu": [], "outcome": []})
     missing: int = 0  # orders whose card did not come within the wait
+    missing_presses: int = 0  # presses not answered or not edited within 30 s
 
     def presses(self) -> dict[str, Any]:
         return {
@@ -237,7 +239,7 @@ async def _hanout_latency(
             loaded: Timings | None = None
             if load_config is not None:
                 form = await load.checkout_form(server.url, busy.slug, busy.product)
-                loaded, runs = await _under_load(fake, desks, orders, form, load_config)
+                loaded, runs = await _under_load(fake, desks, orders, form, load_config, timings)
         finally:
             await server.stop()
     created = await db.created(url)
@@ -260,6 +262,7 @@ async def _hanout_latency(
             "order_to_card_ms": percentiles(to_card(loaded)),
             "orders": orders,
             "cards_not_within_s": {"s": CARD_WITHIN, "orders": loaded.missing},
+            "presses_not_done_within_30_s": loaded.missing_presses,
             **loaded.presses(),
             "checkout": {
                 "connections": load_config.connections,
@@ -271,28 +274,57 @@ async def _hanout_latency(
     return result
 
 
+async def _press_again(fake: FakeTelegram, desks: list[Desk], idle: Timings, into: Timings) -> None:
+    """Press the call menu and "no answer" again on the cards the idle run showed (the
+    load's cards may never come): press → answer and → card edited, into `into`."""
+    for n, _number, _at, _text in idle.cards:
+        desk = desks[n]
+        sent = [r for r in fake.requests if r.method == "sendMessage" and r.ok]
+        card = next((r for r in sent if _is_card(fake, r, desk.group, _number)), None)
+        if card is None:
+            continue
+        message_id = card.result["message_id"]
+        for step, marker in (("menu", ":cm:"), ("outcome", ":na:")):
+            if not any(marker in d for d in fake.message(desk.group, message_id).callback_data):
+                continue
+            await asyncio.sleep(PAUSE)
+            try:
+                answered, edited = await _press(fake, desk.group, message_id, marker, desk.member)
+            except TimeoutError:  # not answered or not edited within 30 s: counted
+                into.missing_presses += 1
+                break
+            into.answers[step].append(answered)
+            into.edits[step].append(edited)
+
+
 async def _under_load(
-    fake: FakeTelegram, desks: list[Desk], orders: int, form: load.CheckoutForm, config: Any
+    fake: FakeTelegram,
+    desks: list[Desk],
+    orders: int,
+    form: load.CheckoutForm,
+    config: Any,
+    idle: Timings,
 ) -> tuple[Timings, list[load.Run]]:
     """The same measurement while wrk posts checkouts into another store of the same
-    process (its connections and threads; runs of 5 s back to back, each with its own
-    phones, until the measurement ends)."""
+    process (its connections and threads; runs of LOAD_RUN s back to back, each with its
+    own phones, until the measurement ends)."""
     runs: list[load.Run] = []
     stop = asyncio.Event()
 
     async def checkouts() -> None:
-        prefixes = iter(PREFIXES[:20])  # 050–069: not the measured orders' 0771…
-        while not stop.is_set():
+        prefixes = iter(PREFIXES)  # another store than the measured orders'
+        while not stop.is_set() and (prefix := next(prefixes, None)) is not None:
             args = (config.connections, config.threads, "POST", form.body, form.cookie)
-            runs.append(await load.wrk("load", form.url, 5, *args, next(prefixes)))
+            runs.append(await load.wrk("load", form.url, LOAD_RUN, *args, prefix))
 
     loader = asyncio.ensure_future(checkouts())
     try:
         await asyncio.sleep(2)  # the load settles first
         timings = await _measure(fake, desks, orders, phones="0771", card_within=CARD_WITHIN)
+        await _press_again(fake, desks, idle, timings)
     finally:
         stop.set()
-        await loader  # the current run ends within 5 s
+        await loader  # the current run ends within LOAD_RUN s
     return timings, runs
 
 
