@@ -56,7 +56,7 @@ test-postgres: install
 test: lint types contracts test-sqlite test-postgres
 
 # The fast lane while you work: every check and the SQLite suite but the slow tests
-# (headless Chromium, whole-process system tests), which `make test` runs.
+# (headless Chromium, system tests, CLI and process tests, schemathesis), which `make test` runs.
 check: lint types contracts
 	HANOUT_TEST_DB=sqlite $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) -m "not slow"
 

@@ -98,7 +98,8 @@ async def _reads(url: str, samples: int) -> dict[str, Any]:
     from models.stores.tables import Store
     from models.team.tables import Member
     from tests.webstore.desk_support import init_data
-    from webstore.app import WebConfig, create_app
+    from webstore.app import create_app
+    from webstore.config import WebConfig
 
     await open_db(url)
     try:

@@ -22,14 +22,11 @@ log = logging.getLogger(__name__)
 BUMPS = frozenset({"order.callback_due", "order.parcel_attention"})
 # Store notices: a message to the owners, not a card.
 NOTICES = frozenset({webhooks.DISABLED_TOPIC})
+# The channel's topics (its route in hanout.processes.outbox_routes): every order event
+# concerns the order's cards; the store notices are for its owners.
+TOPICS = ("order.*", *sorted(NOTICES))
 # The notice's chats already sent to, kept in the outbox row: a retry skips them.
 SENT = "sent_to"
-
-
-def wants(store: Store, topic: str) -> bool:
-    """Route for models.outbox.relay: every order event concerns the order's cards; the store
-    notices are for its owners."""
-    return topic.startswith("order.") or topic in NOTICES
 
 
 class TelegramChannel:

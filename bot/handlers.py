@@ -33,29 +33,13 @@ from bot import (
     team_cmds,
     webhooks_cmd,
 )
-from bot.i18n import N_, translator
+from bot.commands import COMMANDS
+from bot.i18n import translator
 from bot.sender import chat_lost
 from i18n import LANGS
 from models.team import cards, members
 
 log = logging.getLogger(__name__)
-
-# The command menu (setMyCommands), in the order people need them.
-COMMANDS: list[tuple[str, str]] = [
-    ("orders", N_("Orders to handle: calls due first, oldest first")),
-    ("order", N_("Show one order: /order 1042")),
-    ("find", N_("Find orders by phone, name or number")),
-    ("stats", N_("Figures: /stats today, week or month")),
-    ("products", N_("Products and prices")),
-    ("stock", N_("Stock per variant, with buttons to adjust")),
-    ("addproduct", N_("Add a product with its photo")),
-    ("couriers", N_("Courier accounts: test, choose the default (owner)")),
-    ("blacklist", N_("Blacklisted phones: list, add, remove")),
-    ("export", N_("Orders as a spreadsheet: /export week")),
-    ("settings", N_("Store settings")),
-    ("team", N_("Team members and chats (owner)")),
-    ("help", N_("What I can do")),
-]
 
 
 async def publish_commands(bot: Bot) -> None:

@@ -9,6 +9,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import gate
+from bot.commands import COMMANDS
 from bot.i18n import N_
 from i18n import Translator
 from models.team import members
@@ -21,9 +22,6 @@ ABOUT = N_(
 
 
 def _commands(_: Translator) -> list[str]:
-    # Imported here: bot.handlers imports this module to register it.
-    from bot.handlers import COMMANDS
-
     return [f"/{name} — {_(text)}" for name, text in COMMANDS]
 
 

@@ -18,13 +18,14 @@ from couriers.registry import COURIERS
 from hanout import logs
 from hanout.bot_link import invite_link
 from hanout.migrate import migrate
+from hanout.processes import outbox_routes, run_workers, serve
 from hanout.processes import run as run_server
-from hanout.processes import run_workers, serve
 from hanout.settings import Settings
 from models.catalog import products
 from models.catalog.products import VariantSpec
 from models.errors import DomainError
 from models.infra.sealing import Sealer
+from models.outbox import relay as outbox
 from models.outbox import sms
 from models.session import close_db, open_db
 from models.shipping import geography
@@ -40,6 +41,7 @@ from shipping import courier_setup
 async def _with_db(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
     settings.ensure_sqlite_dir()
     await open_db(settings.database_url)
+    outbox.use_routes(outbox_routes(telegram=bool(settings.telegram_bot_token)))
     try:
         return await work()
     finally:

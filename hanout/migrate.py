@@ -73,14 +73,3 @@ async def pending_migrations(db_url: str) -> list[str]:
     )
     done = {row["version"] for row in rows}
     return [name for name in migration_files(db_url) if name not in done]
-
-
-async def make_migration(db_url: str, name: str) -> str | None:
-    """Developer tool: write a migration for model changes (run once per dialect)."""
-    cmd = command(db_url)
-    async with cmd:
-        if not any(location(db_url).glob(f"{APP}/*.py")):
-            await cmd.init_migrations(safe=True)
-            return "init"
-        await cmd.init()
-        return await cmd.migrate(name, no_input=True)

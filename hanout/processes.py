@@ -21,7 +21,8 @@ from typing import Any
 from aiohttp import web
 
 from bot import telegram_webhook
-from bot.channel import TelegramChannel, wants
+from bot.channel import TOPICS as TELEGRAM_TOPICS
+from bot.channel import TelegramChannel
 from bot.runtime import BotConfig, BotRuntime
 from hanout.migrate import pending_migrations
 from hanout.settings import Settings
@@ -29,23 +30,47 @@ from models.infra import server_secrets
 from models.infra.leader import Leader
 from models.infra.sealing import Sealer
 from models.outbox import relay as outbox
-from models.outbox.sms import wants_sms
+from models.outbox.routes import Route, Routes
+from models.outbox.sms import SMS_TOPICS
+from models.outbox.webhook_rows import WEBHOOK_EVENTS, endpoint_rows
+from models.outbox.webhooks import count_dead_letter
 from models.session import close_db, open_db
-from notify.email import EmailChannel
+from notify.email import EMAIL_TOPICS, EmailChannel, has_owner_email
 from notify.relay import ChannelHandler, PermanentFailure, Relay, new_worker_id
 from notify.sms import SmsChannel
 from notify.webhooks import WebhookChannel
 from shipping import courier_webhooks
 from shipping.channel import CHANNEL as COURIER_CHANNEL
+from shipping.channel import TOPICS as COURIER_TOPICS
 from shipping.channel import CourierChannel
-from shipping.channel import register_route as route_parcels
 from shipping.jobs import ShippingJobs
 from shipping.polling import configure_polling
 from shipping.pool import CourierPool
 from shipping.service import CourierDispatch
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 log = logging.getLogger(__name__)
+
+
+def outbox_routes(*, telegram: bool) -> Routes:
+    """The outbox's one routing table: which channel gets a row for which topic. Every
+    process writes every channel's rows; a process's relay delivers those it has a handler
+    for. Telegram rows only when the bot is on (a token is set)."""
+    table = [Route("email", EMAIL_TOPICS, when=has_owner_email)]
+    if telegram:
+        table.append(Route("telegram", TELEGRAM_TOPICS))
+    table += [
+        Route("sms", tuple(sorted(SMS_TOPICS))),  # the channel skips stores without a gateway
+        Route(COURIER_CHANNEL, COURIER_TOPICS),
+        Route(
+            outbox.WEBHOOK,
+            WEBHOOK_EVENTS,
+            fanout=endpoint_rows,  # one row per subscribed endpoint of the store
+            on_dead_letter=count_dead_letter,  # five in a row disable the endpoint
+        ),
+    ]
+    return Routes(*table)
 
 
 def dispatch_service(settings: Settings) -> CourierDispatch:
@@ -91,8 +116,6 @@ def make_bot(settings: Settings, *, with_web: bool, with_worker: bool) -> BotRun
             "storefront, API, email and the relay work"
         )
         return None
-    # Every process writes Telegram outbox rows; only senders deliver them.
-    outbox.add_route("telegram", wants)
     webhook_mode = settings.telegram_mode == "webhook"
     receive = (with_web and webhook_mode) or (with_worker and not webhook_mode)
     if not receive and not with_worker:
@@ -230,9 +253,7 @@ async def serve(
     """Run the chosen parts until SIGINT/SIGTERM, then stop them in order."""
     settings.ensure_sqlite_dir()
     await open_db(settings.database_url)
-    # Every process that ships orders writes the SMS rows; relays deliver them.
-    outbox.add_route("sms", wants_sms)
-    route_parcels()  # every process may dispatch; the worker's relay creates the parcels
+    outbox.use_routes(outbox_routes(telegram=bool(settings.telegram_bot_token)))
     await configure_polling(settings.parcel_poll_seconds)  # webhooks and the sync set polls
     parts = Parts([close_db])
     try:

@@ -27,6 +27,9 @@ from models.stores.tables import Store
 from notify.email_text import new_order_email
 from notify.relay import PermanentFailure
 
+# The email channel's topics (its route in hanout.processes.outbox_routes).
+EMAIL_TOPICS = ("order.created",)
+
 log = logging.getLogger(__name__)
 
 # scheme -> (default port, TLS from the start, STARTTLS required)
@@ -136,6 +139,11 @@ def _raise_if_permanent(exc: Exception, codes: list[int]) -> None:
     # waits while an operator fixes SMTP settings instead of being dead-lettered.
     if codes and all(500 <= code < 600 for code in codes):
         raise PermanentFailure(f"SMTP refused the email: {exc}") from exc
+
+
+def has_owner_email(store: Store) -> bool:
+    """The email route's store filter: a new-order email needs the owner's address."""
+    return bool(store.owner_email)
 
 
 async def _store_and_order(message: OutboxMessage) -> tuple[Store, Order]:

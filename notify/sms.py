@@ -121,7 +121,7 @@ def _reason(response: httpx.Response) -> str:
 
 
 class SmsChannel:
-    """ChannelHandler for the `sms` channel (topic `order.shipped`, models.outbox.sms.wants_sms)."""
+    """ChannelHandler for the `sms` channel (models.outbox.sms.SMS_TOPICS: `order.shipped`)."""
 
     def __init__(self, sealer: Sealer, client: SmsGatewayClient | None = None) -> None:
         self.sealer = sealer

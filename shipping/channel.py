@@ -45,24 +45,16 @@ from models.shipping.parcels import (
     note_dispatch_error,
     parcel_to_create,
 )
-from models.stores.tables import Store
 from shipping.parcel_request import parcel_request
 from shipping.pool import CourierPool
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "courier"
+# The channel's topics (its route in hanout.processes.outbox_routes): every process that
+# dispatches writes parcel rows; the worker's relay delivers them.
+TOPICS = ("parcel.*",)
 LABEL_TIMEOUT = 20.0  # seconds; a label that does not come is not worth the parcel's record
-
-
-def wants(store: Store, topic: str) -> bool:
-    """The outbox route of this channel: every parcel topic."""
-    return topic.startswith("parcel.")
-
-
-def register_route() -> None:
-    """Every process that dispatches writes parcel rows; the worker's relay delivers them."""
-    relay.add_route(CHANNEL, wants)
 
 
 class NotDispatchable(Exception):

@@ -22,8 +22,12 @@ import asyncpg
 import pytest
 from tortoise import Tortoise, connections
 
+from hanout.processes import outbox_routes
+from models.outbox import relay
+from models.outbox.routes import Route, Routes
 from models.session import close_db, open_db
 from models.stores import cache
+from tests.wiring import WireOutbox
 
 BACKEND = os.environ.get("HANOUT_TEST_DB", "sqlite")
 PG_ADMIN_URL = os.environ.get("HANOUT_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -172,6 +176,28 @@ async def db(_db_session: str) -> AsyncIterator[str]:
     yield _db_session
 
 
+# --- outbox routing ---------------------------------------------------------------------
+
+# Tests publish through the production routing table as a process without a Telegram token
+# has it; `wire_outbox` hands the outbox another one for a single test.
+relay.use_routes(outbox_routes(telegram=False))
+
+
+@pytest.fixture
+def wire_outbox() -> Iterator[WireOutbox]:
+    """`wire_outbox(*routes, telegram=False)`: the production table (with Telegram rows when
+    `telegram`) with `routes` in place of or beside its channels, for this test."""
+    previous = relay.routes()
+
+    def install(*routes: Route, telegram: bool = False) -> Routes:
+        table = outbox_routes(telegram=telegram).replacing(*routes)
+        relay.use_routes(table)
+        return table
+
+    yield install
+    relay.use_routes(previous)
+
+
 @pytest.fixture
 def backend() -> str:
     return BACKEND
@@ -186,9 +212,21 @@ def pytest_report_header() -> str:
 # `HANOUT_TEST_LANE=database` keeps only the tests that touch a database (their fixtures
 # reach `database_url`, or they start processes on one: tests/system), so `make test` runs
 # the database-free tests once, in its SQLite pass. `slow` marks what `make check` leaves
-# to `make test`: headless Chromium and whole-process system tests.
+# to `make test`: headless Chromium, whole-process system tests, the CLI and processes run
+# as child processes (tests/hanout), and the schemathesis runs over the whole API.
 
 SYSTEM = ROOT / "tests" / "system"
+SLOW_PLACES = (
+    SYSTEM,
+    ROOT / "tests" / "hanout",
+    ROOT / "tests" / "webstore" / "test_schemathesis.py",
+)
+
+
+def _is_slow(item: pytest.Item) -> bool:
+    path = item.path
+    in_place = any(path == place or place in path.parents for place in SLOW_PLACES)
+    return in_place or item.get_closest_marker("browser") is not None
 
 
 def _touches_a_database(item: pytest.Item) -> bool:
@@ -198,7 +236,7 @@ def _touches_a_database(item: pytest.Item) -> bool:
 @pytest.hookimpl(tryfirst=True)  # before `-m` reads the markers
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("browser") or SYSTEM in item.path.parents:
+        if _is_slow(item):
             item.add_marker(pytest.mark.slow)
     if os.environ.get("HANOUT_TEST_LANE", "all") != "database":
         return

@@ -35,7 +35,7 @@ from webstore.api_endpoint import ApiCall, Endpoint
 from webstore.api_errors import ApiError, code_for_status, domain_response, error_response
 from webstore.api_input import check_headers, parse_body, parse_query
 from webstore.api_limits import Rate, TokenBuckets
-from webstore.app import CONFIG, RETRY_AFTER, UNAVAILABLE, Handler, WebConfig
+from webstore.config import CONFIG, RETRY_AFTER, UNAVAILABLE, Handler, WebConfig
 from webstore.log_paths import logged_path
 from webstore.security import SlidingWindow
 

@@ -24,7 +24,7 @@ from models.stores.tables import Store
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.api_errors import ApiError
 from webstore.api_orders import order_detail
-from webstore.app import CONFIG
+from webstore.config import CONFIG
 from webstore.schemas import CodeText, Id, OrderOut, Reply, RequestBody, Text
 
 MANUAL = "manual"

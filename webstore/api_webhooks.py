@@ -16,7 +16,7 @@ from models.outbox import webhooks
 from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from webstore.api_endpoint import ApiCall, Endpoint, reply
 from webstore.api_errors import ApiError
-from webstore.app import CONFIG
+from webstore.config import CONFIG
 from webstore.webhook_schemas import (
     SIGNING,
     DeliveryList,

@@ -1,62 +1,25 @@
-"""The aiohttp application: configuration, error handling and the route tables."""
+"""The aiohttp application: error handling, health and the route tables (its configuration
+and typed keys are in webstore.config, which the views import)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from aiohttp import web
 
 from models.infra.db import is_unavailable, ping
-from models.shipping.parcels import DispatchService
+from webstore import api, desk, media, request_body, storefront
+from webstore.config import CONFIG, RETRY_AFTER, UNAVAILABLE, Handler, WebConfig
 from webstore.log_paths import logged_path
 from webstore.security import is_https
 
 log = logging.getLogger(__name__)
-# Database unreachable or busy (models.infra.db.is_unavailable): a clean 503 asking to retry.
-RETRY_AFTER = "5"
-UNAVAILABLE = "The service is briefly unavailable; retry in a few seconds"
 # Browsers keep to HTTPS for a year once a page came over it (never the store's subdomains:
 # they may be someone else's).
 HSTS = "max-age=31536000"
 # /readyz answers within this many seconds, the database's fate known or not.
 READY_TIMEOUT = 5.0
-# What /readyz awaits: the migrations not applied yet (raises when the database is away).
-Readiness = Callable[[], Awaitable[list[str]]]
-
-
-@dataclass(frozen=True, slots=True)
-class WebConfig:
-    """What the web adapter needs from the settings (it never reads the environment)."""
-
-    secret_key: str
-    base_url: str = "http://127.0.0.1:8080"
-    # Checkouts allowed per client IP per 10 minutes (storefront and public intake).
-    checkout_ip_limit: int = 20
-    # Requests per API key: `limit/seconds`, bursts up to `limit` (webstore.api_limits).
-    api_rate_limit: str = "120/60"
-    # Behind a proxy you run: the client is the last X-Forwarded-For address, and cookies are
-    # Secure when X-Forwarded-Proto says https. Never on a directly exposed server.
-    trust_forwarded: bool = False
-    # Product photos saved by the bot, served at /media/<store>/<file>.jpg.
-    media_dir: str = "var/media"
-    # Dispatch through courier accounts (POST /v1/orders/{n}/dispatch); None: manual only.
-    dispatcher: DispatchService | None = None
-    # Webhook URLs may name localhost and private networks (WEBHOOK_ALLOW_PRIVATE).
-    webhook_allow_private: bool = False
-    # /readyz: the migrations the database lacks (the composition root knows them); None
-    # checks only that the database answers.
-    readiness: Readiness | None = None
-    # The bot's token: the desk (Mini App) checks Telegram's init data with it; empty, the
-    # desk refuses every request.
-    telegram_bot_token: str = ""
-
-
-CONFIG = web.AppKey("config", WebConfig)
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 def is_api(request: web.Request) -> bool:
@@ -67,8 +30,6 @@ def is_api(request: web.Request) -> bool:
 @web.middleware
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """No response is a 500 page without a message: API errors are JSON, pages are HTML."""
-    from webstore import api, storefront
-
     try:
         return await handler(request)
     except web.HTTPException as exc:
@@ -129,8 +90,6 @@ async def _strict_transport(request: web.Request, response: web.StreamResponse) 
 
 def create_app(config: WebConfig) -> web.Application:
     """The whole web surface; the composition root may add routes (Telegram webhook)."""
-    from webstore import api, desk, media, request_body, storefront
-
     app = web.Application(
         middlewares=[errors, request_body.decode_body],
         client_max_size=256 * 1024,

@@ -26,7 +26,7 @@ from models.orders.timeline import Actor
 from models.stores.tables import Store
 from models.team.tables import Member
 from webstore.api_errors import ApiError
-from webstore.app import CONFIG
+from webstore.config import CONFIG
 from webstore.i18n import LANGS
 
 SCHEME = "tma"

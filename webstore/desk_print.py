@@ -31,7 +31,7 @@ from models.team.tables import Member
 from printing.labels import ParcelLabel, label_pdf
 from printing.pick_list import PickRow, pick_list_pdf
 from webstore.api_errors import ApiError
-from webstore.app import CONFIG
+from webstore.config import CONFIG
 from webstore.desk_auth import desk_user
 from webstore.desk_http import MAX_NUMBER, guarded, read_body
 from webstore.desk_shipping_words import PAPER

@@ -27,7 +27,7 @@ from models.shipping.parcels import DispatchService
 from models.shipping.tables import CourierAccount
 from models.stores import settings
 from webstore.api_errors import ApiError
-from webstore.app import CONFIG
+from webstore.config import CONFIG
 from webstore.desk_auth import DeskUser, desk_user, require_owner
 from webstore.desk_http import MAX_NUMBER, guarded, read_body
 from webstore.desk_shipping_words import REASONS

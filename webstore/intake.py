@@ -33,7 +33,7 @@ from webstore.api_errors import (
     error_response,
     invalid_order_fields,
 )
-from webstore.app import CONFIG
+from webstore.config import CONFIG
 from webstore.schemas import IntakeOrder, IntakeResult
 from webstore.security import SlidingWindow, client_ip
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from webstore.app import CONFIG
+from webstore.config import CONFIG
 
 ROUTE = r"/media/{store:[a-z0-9-]{1,48}}/{file:[0-9a-f]{8,64}\.jpg}"
 # A file's name is random and never reused: a phone may keep it for a year.

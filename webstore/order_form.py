@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from models.orders.checkout import CheckoutRequest, LineRequest
 from models.shipping import geography
-from models.shipping.fees import DESK, HOME, FeeRow
+from models.shipping.fees import DESK, HOME, FeeRow, lookup_fee, served_wilayas
 from models.stores import cache, setup
 from models.stores.tables import Store
 from webstore.i18n import Translator
@@ -89,8 +89,7 @@ class Delivery:
     signature: str = ""
 
     def fee(self, wilaya_code: int | None, delivery_type: str) -> int | None:
-        row = self.fees.get(wilaya_code) if wilaya_code is not None else None
-        return None if row is None or delivery_type not in (HOME, DESK) else row.fee(delivery_type)
+        return lookup_fee(self.fees, wilaya_code, delivery_type)
 
     def as_json(self) -> dict[str, list[int | None]]:
         """For the page's script: {"16": [home, desk]}, null where not offered."""
@@ -130,13 +129,7 @@ async def load_delivery(store: Store) -> Delivery:
 
 
 async def _load_delivery(store: Store) -> Delivery:
-    allowed = set(store.allowed_wilayas or [])
-    table = await setup.fee_table(store)
-    served = {
-        code: row
-        for code, row in table.items()
-        if (row.home is not None or row.desk is not None) and (not allowed or code in allowed)
-    }
+    served = served_wilayas(await setup.fee_table(store), store.allowed_wilayas or ())
     return Delivery(served, repr(sorted((c, r.home, r.desk) for c, r in served.items())))
 
 

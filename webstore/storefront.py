@@ -20,8 +20,8 @@ from models.stores import cache
 from models.stores.setup import SLUG_RE
 from models.stores.tables import Store
 from webstore import cart_pages, ordering, pages
-from webstore.app import CONFIG, WebConfig
 from webstore.compression import Deflated
+from webstore.config import CONFIG, WebConfig
 from webstore.i18n import load_catalogues
 from webstore.messages import N_
 from webstore.security import ORDER_TOKEN_LENGTH, SlidingWindow

@@ -21,8 +21,8 @@ from markupsafe import Markup
 
 from models.stores.tables import Store
 from webstore import cart as carts
-from webstore.app import CONFIG, WebConfig
 from webstore.compression import MIN_SIZE, Deflated, SplicedGzip, accepts_gzip, gzip_bytes
+from webstore.config import CONFIG, WebConfig
 from webstore.i18n import LANG_NAMES, LANGS, Catalogues, Translator, choose_lang, format_dinars
 from webstore.i18n import is_rtl as lang_is_rtl
 from webstore.security import (

@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from models.outbox.relay import WebhookEvent
+from models.outbox.webhook_rows import WebhookEvent
 from webstore.api_paging import PageQuery
 from webstore.schemas import DATE_TIME, NEXT_CURSOR, NOT_NULL, Reply, RequestBody, Text
 

@@ -11,7 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.calls.policy import after_no_answer, next_call
 from models.calls.tables import CallAttempt
-from models.customers.registry import actor_label, fake_order_reason, mark_blacklisted
+from models.customers.registry import blacklist_fake_order
 from models.errors import (
     ClaimedByOther,
     DomainError,
@@ -35,7 +35,6 @@ from models.orders.timeline import (
 )
 from models.orders.transitions import apply_transition, bump_version, change_order
 from models.outbox import relay
-from models.stores import cache
 from models.stores.tables import Store
 
 log = logging.getLogger(__name__)
@@ -91,9 +90,7 @@ async def _cancel_for(
     note: str,
 ) -> Order:
     if outcome == "fake":
-        reason = fake_order_reason(order.number)
-        await mark_blacklisted(conn, order.customer_id, reason, actor_label(actor))
-        cache.forget(store.id)  # the storefront's early refusal reads it from memory
+        await blacklist_fake_order(conn, store, order, actor)
     why = Cancellation(OUTCOME_REASON[outcome], note[:300])
     return await apply_transition(
         conn, store, order, OrderStatus.CANCELLED, actor, data={"outcome": outcome}, cancel=why

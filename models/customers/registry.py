@@ -319,6 +319,19 @@ async def mark_blacklisted(conn: BaseDBAsyncClient, customer_id: int, reason: st
     return bool(changed)
 
 
+async def blacklist_fake_order(
+    conn: BaseDBAsyncClient, store: Store, order: Order, actor: Actor
+) -> bool:
+    """Inside the transaction that cancels `order` as fake (a call's outcome or the card's
+    Cancel ▸ fake): blacklist its customer with the fake-order reason, and drop the store's
+    kept blacklist so the storefront refuses the phone at once. False when the customer was
+    already on the list (the first record is kept)."""
+    why = fake_order_reason(order.number)
+    added = await mark_blacklisted(conn, order.customer_id, why, actor_label(actor))
+    cache.forget(store.id)  # the checkout's early refusal reads the list from memory
+    return added
+
+
 async def _customer_row(store: Store, phone: str) -> Customer:
     customer = await Customer.get_or_none(store_id=store.id, phone=phone)
     if customer is not None:

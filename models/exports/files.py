@@ -42,7 +42,6 @@ MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-FORMATS = tuple(MEDIA_TYPES)
 MONEY_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 DAY_FORMAT = "yyyy-mm-dd"

@@ -24,6 +24,7 @@ from models.orders.checkout import (
 from models.orders.tables import IdempotencyKey, Order
 from models.orders.timeline import Actor
 from models.outbox import relay
+from models.shipping.fees import NoFee, delivery_fee
 from models.stores import cache
 from models.stores.setup import kept_fee_table
 from models.stores.tables import Store
@@ -99,14 +100,13 @@ async def _blacklisted(store: Store, phone: str) -> bool:
 
 
 async def _fee(store: Store, draft: Draft) -> int:
-    if store.allowed_wilayas and draft.wilaya.code not in store.allowed_wilayas:
-        raise InvalidOrder({"wilaya": "not_served"})
-    row = (await kept_fee_table(store)).get(draft.wilaya.code)
-    fee = None if row is None else row.fee(draft.delivery_type)
-    if fee is None:
-        key = "wilaya" if row is None else "delivery_type"
-        raise InvalidOrder({key: "not_served" if row is None else "not_offered"})
-    return fee
+    # The fee table comes from memory (models.stores.cache); the rule is models.shipping.fees'.
+    table = await kept_fee_table(store)
+    try:
+        allowed = store.allowed_wilayas or ()
+        return delivery_fee(table, draft.wilaya.code, draft.delivery_type, allowed)
+    except NoFee as no:
+        raise InvalidOrder({no.field: no.code}) from None
 
 
 async def replayed_order(

@@ -48,6 +48,7 @@ from models.orders.lifecycle import OrderStatus
 from models.orders.timeline import EventType
 from models.outbox import relay
 from models.outbox.tables import OutboxMessage
+from models.outbox.webhook_rows import json_list, webhook_payload
 from models.stores.tables import Store
 
 log = logging.getLogger(__name__)
@@ -587,15 +588,19 @@ async def _outbox_rows(
         payload = {"order_id": oid, "number": number, "event_id": eid, "version": 1}
         for channel in item.channels:
             row(channel, f"{channel}:{eid}", payload)
+    webhooks = relay.routes().channels.get(relay.WEBHOOK)
+    if webhooks is None or not webhooks.wants(store, topic):
+        return values
+    # The webhook route's fan-out (webhook_rows.endpoint_rows), written for the whole batch.
     endpoints = await conn.execute_query_dict(dialect_sql(conn, _ENDPOINTS), [store.id])
-    wanted = sorted(r["id"] for r in endpoints if topic in relay.json_list(r["events"]))
+    wanted = sorted(r["id"] for r in endpoints if topic in json_list(r["events"]))
     occurred = t.isoformat()
     for endpoint_id in wanted:
         for _, _item, number in accepted:
             oid = order_id[number]
             eid = event_id[oid]
             data = {"number": number, "status": PENDING, "old_status": None, "new_status": PENDING}
-            payload = relay.webhook_payload(
+            payload = webhook_payload(
                 endpoint_id, store, topic, occurred, data, order_id=oid, event_id=eid
             )
             row(relay.WEBHOOK, f"{relay.WEBHOOK}:{endpoint_id}:{eid}", payload)

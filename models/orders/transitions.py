@@ -10,7 +10,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from models.catalog import stock
-from models.customers.registry import actor_label, fake_order_reason, mark_blacklisted
+from models.customers.registry import actor_label, blacklist_fake_order
 from models.errors import (
     ConcurrentChange,
     IllegalTransition,
@@ -188,8 +188,7 @@ async def transition_order(
 
     async def work(conn: BaseDBAsyncClient, current: Order) -> Order:
         if cancel is not None and cancel.reason == "fake":  # a fake order blocks the phone
-            why = fake_order_reason(current.number)
-            await mark_blacklisted(conn, current.customer_id, why, actor_label(actor))
+            await blacklist_fake_order(conn, store, current, actor)
         return await apply_transition(
             conn, store, current, target, actor, note, data, cancel=cancel
         )
@@ -199,11 +198,6 @@ async def transition_order(
         "order moved store=%s number=%s to=%s actor=%s", store.slug, number, target, actor.kind
     )
     return order
-
-
-async def confirm_order(store: Store, number: int, actor: Actor, note: str = "") -> Order:
-    """pending → confirmed, committing stock (InsufficientStock names the short variants)."""
-    return await transition_order(store, number, OrderStatus.CONFIRMED, actor, note)
 
 
 async def cancel_order(

@@ -6,12 +6,10 @@ handler that is idempotent on `dedupe_key` gives exactly-once notifications.
 
 from __future__ import annotations
 
-import json
 import logging
-import uuid
-from collections.abc import Awaitable, Callable, Collection
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, get_args
+from collections.abc import Callable, Collection
+from datetime import datetime, timedelta
+from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -19,9 +17,9 @@ from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from models.infra import clock
-from models.infra.db import dialect_sql
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import record_notification_failed
+from models.outbox.routes import Routes
 from models.outbox.tables import OutboxMessage
 from models.stores.tables import Store
 
@@ -32,51 +30,36 @@ BACKOFF_SECONDS = (5, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600)
 MAX_ATTEMPTS = len(BACKOFF_SECONDS) + 1
 LEASE = timedelta(minutes=2)
 
-# Outgoing webhooks (SPEC §7): the events an endpoint may subscribe to, and their own retry
-# schedule (1 min, 5 min, 30 min, 2 h, 12 h, then dead: six tries over about 15 hours).
+# Store webhooks retry on their own schedule (1 min, 5 min, 30 min, 2 h, 12 h, then dead:
+# six tries over about 15 hours).
 WEBHOOK = "webhook"
-WebhookEvent = Literal[
-    "order.created",
-    "order.confirmed",
-    "order.processing",
-    "order.shipped",
-    "order.delivered",
-    "order.cancelled",
-    "order.returned",
-    "order.call_logged",
-    "order.updated",
-]
-WEBHOOK_EVENTS: tuple[str, ...] = get_args(WebhookEvent)
-_WEBHOOK_TOPICS = frozenset(WEBHOOK_EVENTS)
 CHANNEL_BACKOFF: dict[str, tuple[int, ...]] = {WEBHOOK: (60, 300, 1800, 7200, 43200)}
 
-# Channels that want a topic, given the store. Later channels (telegram, webhooks, sms)
-# register here through `add_route` so the writers below never change.
-Route = Callable[[Store, str], bool]
-_routes: dict[str, Route] = {
-    "email": lambda store, topic: topic == "order.created" and bool(store.owner_email),
-}
+# The routing table in use: handed in by the composition root (`use_routes`) before
+# anything publishes.
+_routes: Routes | None = None
 _listeners: list[Callable[[], None]] = []
-# Called in the transaction that dead-letters a row of the channel (webhook endpoints count
-# their dead letters in a row there).
-DeadLetterHook = Callable[[BaseDBAsyncClient, OutboxMessage, str], Awaitable[None]]
-_dead_letter_hooks: dict[str, DeadLetterHook] = {}
+
+
+def use_routes(table: Routes) -> Routes | None:
+    """Hand the outbox its routing table (the composition root does, at start, before
+    anything publishes); returns the table it replaces, if any."""
+    global _routes
+    previous, _routes = _routes, table
+    return previous
+
+
+def routes() -> Routes:
+    """The routing table in use."""
+    if _routes is None:
+        raise RuntimeError("the outbox has no routing table: call relay.use_routes at start")
+    return _routes
 
 
 def channels_for(store: Store, topic: str) -> tuple[str, ...]:
-    """The channels (webhooks aside) that want `topic` for `store`."""
-    return tuple(channel for channel, wants in _routes.items() if wants(store, topic))
-
-
-def add_route(channel: str, wants: Route) -> None:
-    """Subscribe a channel to topics; `wants(store, topic)` decides per message."""
-    _routes[channel] = wants
-
-
-def on_dead_letter(channel: str, hook: DeadLetterHook) -> None:
-    """Run `hook(conn, message, error)` in the transaction that dead-letters a row of
-    `channel`, after the row is marked dead."""
-    _dead_letter_hooks[channel] = hook
+    """The channels that get one row for `topic` of `store` (a channel with a fan-out, the
+    webhook endpoints, aside)."""
+    return tuple(r.channel for r in routes().wanting(store, topic) if r.fanout is None)
 
 
 def add_listener(callback: Callable[[], None]) -> None:
@@ -103,8 +86,9 @@ async def publish(
     event: OrderEvent,
     data: dict[str, Any] | None = None,
 ) -> int:
-    """Write one outbox row per channel that wants `topic`, and one per webhook endpoint of
-    the store subscribed to it, inside the caller's transaction."""
+    """Write one outbox row per channel that wants `topic` (a channel with a fan-out, the
+    store's webhook endpoints, writes one per recipient), inside the caller's transaction.
+    Returns the number of rows written."""
     payload = {
         "order_id": order.id,
         "number": order.number,
@@ -113,20 +97,21 @@ async def publish(
         **(data or {}),
     }
     t = clock.now()
-    rows = [
-        OutboxMessage(
-            store_id=store.id,
-            channel=channel,
-            topic=topic,
-            dedupe_key=f"{channel}:{event.id}",
-            payload=payload,
-            available_at=t,
+    rows: list[OutboxMessage] = []
+    for route in routes().wanting(store, topic):
+        if route.fanout is not None:
+            rows += await route.fanout(conn, store, topic, order, event, data or {})
+            continue
+        rows.append(
+            OutboxMessage(
+                store_id=store.id,
+                channel=route.channel,
+                topic=topic,
+                dedupe_key=f"{route.channel}:{event.id}",
+                payload=payload,
+                available_at=t,
+            )
         )
-        for channel, wants in _routes.items()
-        if wants(store, topic)
-    ]
-    if topic in _WEBHOOK_TOPICS:
-        rows += await _webhook_rows(conn, store, topic, order, event, data or {})
     if rows:
         await OutboxMessage.bulk_create(rows, using_db=conn)
     return len(rows)
@@ -137,126 +122,24 @@ async def publish_notice(
 ) -> int:
     """Write one row per channel that wants `topic`, about the store rather than an order
     (an endpoint disabled, …), inside the caller's transaction. `key` makes the notice
-    unique per channel: the same key is written once."""
+    unique per channel: the same key is written once. Channels with a fan-out (about
+    orders only) get no notice."""
     t = clock.now()
     rows = [
         OutboxMessage(
             store_id=store.id,
-            channel=channel,
+            channel=route.channel,
             topic=topic,
-            dedupe_key=f"{channel}:{key}"[:128],
+            dedupe_key=f"{route.channel}:{key}"[:128],
             payload=payload,
             available_at=t,
         )
-        for channel, wants in _routes.items()
-        if wants(store, topic)
+        for route in routes().wanting(store, topic)
+        if route.fanout is None
     ]
     if rows:
         await OutboxMessage.bulk_create(rows, using_db=conn)
     return len(rows)
-
-
-def new_delivery_id() -> str:
-    """The envelope id a webhook receiver dedupes on: the same on every retry."""
-    return f"whd_{uuid.uuid4().hex}"
-
-
-def webhook_data(
-    topic: str, order: Order, event: OrderEvent, data: dict[str, Any]
-) -> dict[str, Any]:
-    """The `data` of a webhook envelope: the order number and its status change, plus what
-    the event says (a call's outcome…); nothing about the customer."""
-    body: dict[str, Any] = {
-        "number": order.number,
-        "status": order.status.value,
-        "old_status": event.from_status,
-        "new_status": event.to_status,
-    }
-    if topic == "order.call_logged":
-        body["call"] = {k: data.get(k) for k in ("outcome", "attempts", "callback_at")}
-    if topic == "order.updated":
-        body["changed"] = list(data.get("changed") or [])
-    if event.note:
-        body["note"] = event.note
-    return body
-
-
-_ENDPOINTS_SQL = (
-    'SELECT "id", "events" FROM "webhook_endpoint" '
-    'WHERE "store_id" = ? AND "active" AND "deleted_at" IS NULL'
-)
-
-
-def json_list(raw: object) -> Collection[str]:
-    # A JSON column comes back as text from SQLite (and from asyncpg without a codec).
-    value = json.loads(raw) if isinstance(raw, (str, bytes)) else raw
-    return value if isinstance(value, list) else ()
-
-
-async def _webhook_rows(
-    conn: BaseDBAsyncClient,
-    store: Store,
-    topic: str,
-    order: Order,
-    event: OrderEvent,
-    data: dict[str, Any],
-) -> list[OutboxMessage]:
-    # One indexed query (store, active) in the change's transaction; a store without
-    # endpoints pays only that.
-    # Plain SQL: building the query through the ORM costs more CPU than running it.
-    endpoints = await conn.execute_query_dict(dialect_sql(conn, _ENDPOINTS_SQL), [store.id])
-    wanted = [row["id"] for row in endpoints if topic in json_list(row["events"])]
-    if not wanted:
-        return []
-    occurred = (event.at or clock.now()).astimezone(UTC).isoformat()
-    t = clock.now()
-    return [
-        OutboxMessage(
-            store_id=store.id,
-            channel=WEBHOOK,
-            topic=topic,
-            dedupe_key=f"{WEBHOOK}:{endpoint_id}:{event.id}",
-            payload=webhook_payload(
-                endpoint_id,
-                store,
-                topic,
-                occurred,
-                webhook_data(topic, order, event, data),
-                order_id=order.id,
-                event_id=event.id,
-            ),
-            available_at=t,
-        )
-        for endpoint_id in sorted(wanted)
-    ]
-
-
-def webhook_payload(
-    endpoint_id: int,
-    store: Store,
-    event: str,
-    occurred_at: str,
-    data: dict[str, Any],
-    *,
-    order_id: int | None = None,
-    event_id: int | None = None,
-    delivery_id: str | None = None,
-) -> dict[str, Any]:
-    """An outbox row's payload for one endpoint: the envelope the receiver gets (without the
-    personal data, added at delivery when the endpoint asks for it) and what finds it."""
-    return {
-        "endpoint_id": endpoint_id,
-        "order_id": order_id,
-        "number": data.get("number"),
-        "event_id": event_id,
-        "envelope": {
-            "id": delivery_id or new_delivery_id(),
-            "event": event,
-            "store": {"id": store.id, "slug": store.slug},
-            "occurred_at": occurred_at,
-            "data": data,
-        },
-    }
 
 
 async def claim(
@@ -412,7 +295,7 @@ async def fail(message: OutboxMessage, error: str, permanent: bool = False) -> s
             return None
         if dead:
             await _record_dead_letter(conn, message, error)
-            hook = _dead_letter_hooks.get(message.channel)
+            hook = routes().dead_letter_hook(message.channel)
             if hook is not None:
                 await hook(conn, message, error)
     log.log(

@@ -1,10 +1,11 @@
 """Each store's SMS gateway (SPEC §7): an SMS Gateway for Android endpoint in local, cloud or
 private-server mode (reference/market.md §6), and the facts a customer SMS is written from.
 
-Routing: the outbox route must decide from (store, topic) alone, without a query, so the
-`sms` channel gets a row for every `order.shipped` whatever the store; the channel completes
-the row without sending when the store has no active gateway. One cheap row per shipped
-order buys a route that never goes stale when a gateway is added or removed.
+Routing: the outbox route decides from (store, topic) alone, without a query, so the
+`sms` channel gets a row for every topic of SMS_TOPICS (`order.shipped`) whatever the
+store; the channel completes the row without sending when the store has no active
+gateway. One cheap row per shipped order buys a route that never goes stale when a gateway
+is added or removed.
 """
 
 from __future__ import annotations
@@ -28,12 +29,6 @@ URL_HINT = (
     "base_url: expected http(s)://host[:port][/path], e.g. http://192.168.1.20:8080 "
     f"(the phone, local mode) or https://{CLOUD_HOST}{CLOUD_PATH} (cloud)"
 )
-
-
-def wants_sms(store: Store, topic: str) -> bool:
-    """Outbox route of the `sms` channel (see the module docstring for why it ignores
-    whether the store has a gateway)."""
-    return topic in SMS_TOPICS
 
 
 def clean_base_url(raw: str) -> str:

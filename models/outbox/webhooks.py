@@ -1,7 +1,8 @@
 """Outgoing webhooks (SPEC §7): a store's endpoints, their delivery log and redelivery.
 
 Every `order.*` event an endpoint subscribes to becomes one outbox row per endpoint, written
-by `relay.publish` in the change's transaction; the relay's webhook channel (notify/)
+by `relay.publish` in the change's transaction (the webhook route's fan-out,
+`webhook_rows.endpoint_rows`); the relay's webhook channel (notify/)
 delivers it signed with the endpoint's secret, logs each try here and, after five dead
 letters in a row, disables the endpoint and tells the owner.
 
@@ -32,11 +33,12 @@ from models.infra.sealing import Sealer
 from models.orders.tables import Order, OrderLine
 from models.outbox import relay
 from models.outbox.tables import OutboxMessage
+from models.outbox.webhook_rows import WEBHOOK_EVENTS, webhook_payload
 from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from models.shipping import geography
 from models.stores.tables import Store
 
-EVENTS: tuple[str, ...] = relay.WEBHOOK_EVENTS
+EVENTS: tuple[str, ...] = WEBHOOK_EVENTS
 PING = "ping"
 MAX_ENDPOINTS = 10
 MAX_URL = 500
@@ -392,7 +394,7 @@ async def send_test(store: Store, endpoint_id: int) -> int:
     _require_active(endpoint)
     occurred = clock.now().isoformat()
     data = {"webhook_id": endpoint.id, "message": "Hanout webhook test"}
-    payload = relay.webhook_payload(endpoint.id, store, PING, occurred, data)
+    payload = webhook_payload(endpoint.id, store, PING, occurred, data)
     key = f"{relay.WEBHOOK}:{endpoint.id}:ping:{uuid.uuid4().hex}"
     return await _enqueue(store, PING, key, payload)
 
@@ -465,9 +467,6 @@ async def count_dead_letter(conn: BaseDBAsyncClient, message: OutboxMessage, err
     await relay.publish_notice(
         conn, store, DISABLED_TOPIC, f"webhook_disabled:{endpoint.id}:{message.id}", notice
     )
-
-
-relay.on_dead_letter(relay.WEBHOOK, count_dead_letter)
 
 
 def envelope_of(message: OutboxMessage) -> dict[str, Any]:

@@ -1,10 +1,17 @@
-"""Delivery fees: the pure lookup and the demo table. Money is whole dinars."""
+"""Delivery fees: the rule of which fee applies, and the starting table. Money is whole
+dinars.
+
+The rule, used by the checkout (models.orders.intake) and the order form the customer sees
+(webstore.order_form) alike: a store delivers to a wilaya when the wilaya is in its allowed
+list (if it keeps one) and its fee table has a row there; the fee is the row's home or
+stop-desk fee, and a type the row leaves empty is not offered there.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 HOME, DESK = "home", "desk"
@@ -22,12 +29,55 @@ class FeeRow:
         return self.home if delivery_type == HOME else self.desk
 
 
-def lookup_fee(table: Mapping[int, FeeRow], wilaya_code: int, delivery_type: str) -> int | None:
-    """Fee for a wilaya and type, or None when the store does not deliver that way there."""
+class NoFee(Exception):
+    """The store does not deliver that way: `field` ("wilaya" or "delivery_type") names
+    what to change, `code` says why ("not_served", "not_offered")."""
+
+    def __init__(self, field: str, code: str) -> None:
+        super().__init__(f"{field}: {code}")
+        self.field = field
+        self.code = code
+
+
+def delivery_fee(
+    table: Mapping[int, FeeRow],
+    wilaya_code: int | None,
+    delivery_type: str,
+    allowed: Collection[int] = (),
+) -> int:
+    """The fee for delivering `delivery_type` to a wilaya, from the store's fee table and
+    allowed wilayas (empty: every wilaya with a row). NoFee says why there is none."""
+    if wilaya_code is None or (allowed and wilaya_code not in allowed):
+        raise NoFee("wilaya", "not_served")
     row = table.get(wilaya_code)
-    if row is None or delivery_type not in DELIVERY_TYPES:
+    if row is None:
+        raise NoFee("wilaya", "not_served")
+    fee = row.fee(delivery_type) if delivery_type in DELIVERY_TYPES else None
+    if fee is None:
+        raise NoFee("delivery_type", "not_offered")
+    return fee
+
+
+def lookup_fee(
+    table: Mapping[int, FeeRow],
+    wilaya_code: int | None,
+    delivery_type: str,
+    allowed: Collection[int] = (),
+) -> int | None:
+    """`delivery_fee`, or None when the store does not deliver that way there."""
+    try:
+        return delivery_fee(table, wilaya_code, delivery_type, allowed)
+    except NoFee:
         return None
-    return row.fee(delivery_type)
+
+
+def served_wilayas(table: Mapping[int, FeeRow], allowed: Collection[int] = ()) -> dict[int, FeeRow]:
+    """The rows of the wilayas the store delivers to, one way or the other."""
+    return {
+        code: row
+        for code, row in table.items()
+        if any(lookup_fee(table, code, kind, allowed) is not None for kind in DELIVERY_TYPES)
+    }
 
 
 # Zones modelled on what Algerian couriers charge from the centre-north (2025-2026 price

@@ -86,20 +86,9 @@ async def change_setting(store: Store, field: str, value: object) -> Store:
     return store
 
 
-async def set_lang(store: Store, lang: str) -> Store:
-    """The language of everything the bot says in the store's chats (cards show it from
-    their next change on)."""
-    return await change_setting(store, "lang", lang)
-
-
 async def set_no_answer_limit(store: Store, limit: int) -> Store:
     """Cancel a pending order at its `limit`-th no-answer; 0 never cancels."""
     return await change_setting(store, "no_answer_limit", limit)
-
-
-async def set_callback_plan(store: Store, plan: str) -> Store:
-    """When to call back after each no-answer: `1h,3h,10:00` (models.calls.policy)."""
-    return await change_setting(store, "callback_plan", plan)
 
 
 async def set_no_answer_min_hours(store: Store, hours: int) -> Store:
@@ -110,11 +99,6 @@ async def set_no_answer_min_hours(store: Store, hours: int) -> Store:
 async def set_claim_minutes(store: Store, minutes: int) -> Store:
     """How long an "I'm calling" claim keeps an order to one person."""
     return await change_setting(store, "claim_minutes", minutes)
-
-
-async def set_silent_notifications(store: Store, on: bool) -> Store:
-    """Cards arrive without sound or vibration."""
-    return await change_setting(store, "silent_notifications", on)
 
 
 async def set_roster_mode(store: Store, on: bool) -> Store:

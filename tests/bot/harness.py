@@ -11,8 +11,9 @@ from typing import Any
 
 from telegram import Update
 
-from bot.channel import TelegramChannel, wants
+from bot.channel import TelegramChannel
 from bot.runtime import BotConfig, BotRuntime
+from hanout.processes import outbox_routes
 from models.outbox import relay as outbox
 from models.outbox.tables import OutboxMessage
 from models.shipping.parcels import DispatchService
@@ -122,7 +123,8 @@ async def running_desk(
     dispatcher: DispatchService | None = None, **fake_args: Any
 ) -> AsyncIterator[Desk]:
     async with FakeTelegram(long_poll_cap=0.2, **fake_args) as fake:
-        outbox.add_route("telegram", wants)
+        previous = outbox.routes()
+        outbox.use_routes(outbox_routes(telegram=True))
         config = BotConfig(
             token=fake.token, api_url=fake.url, poll_timeout=0.2, dispatcher=dispatcher
         )
@@ -141,4 +143,4 @@ async def running_desk(
         finally:
             await relay.stop()
             await runtime.stop()
-            outbox._routes.pop("telegram", None)
+            outbox.use_routes(previous)

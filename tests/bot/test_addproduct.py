@@ -19,7 +19,8 @@ from models.catalog.tables import Product, Variant
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
 from tests.factories import make_shop
 from tests.fakes.telegram_api import StoredMessage
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 PHOTO = b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(range(256)) * 40
 

@@ -14,6 +14,7 @@ from models.customers import registry
 from models.customers.tables import Customer
 from models.infra.clock import now
 from models.orders import intake, transitions
+from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
 from models.orders.timeline import Actor
 from models.shipping import manual
@@ -141,7 +142,9 @@ async def test_delivered_and_returned_ask_twice(db: str, lang: str) -> None:
     async with running_desk() as desk:
         _owner, group = await team(desk, shop)
         order = await place(shop)
-        await transitions.confirm_order(shop.store, order.number, AGENT_ACTOR)
+        await transitions.transition_order(
+            shop.store, order.number, OrderStatus.CONFIRMED, AGENT_ACTOR
+        )
         await manual.dispatch_order(
             shop.store, order.number, AGENT_ACTOR, "yal-ABC123", courier="yalidine"
         )
@@ -314,7 +317,9 @@ async def test_the_chosen_stop_desk_is_on_the_card(db: str) -> None:
             shop.store, checkout(shop.variants[0].id, 1, delivery_type="desk")
         )
         order = placed.order
-        await transitions.confirm_order(shop.store, order.number, AGENT_ACTOR)
+        await transitions.transition_order(
+            shop.store, order.number, OrderStatus.CONFIRMED, AGENT_ACTOR
+        )
         await manual.dispatch_order(
             shop.store, order.number, AGENT_ACTOR, "ZR-1", courier="zrexpress"
         )

@@ -5,7 +5,7 @@ tracking number; refusals are alerts and nothing ships."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -14,13 +14,11 @@ from bot.i18n import translator
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
 from models.orders.transitions import cancel_order, get_order
-from models.outbox import relay
 from models.shipping.accounts import save_reference
 from models.shipping.fees import FeeRow
 from models.shipping.parcels import apply_parcel_status
 from models.shipping.tables import Shipment
 from models.stores.setup import set_fees
-from shipping.channel import CHANNEL, wants
 from shipping.pool import CourierPool
 from shipping.service import CourierDispatch
 from tests.bot.harness import AGENT, OWNER, Desk, running_desk
@@ -39,12 +37,6 @@ from tests.shipping.support import (
 )
 
 _ = translator("fr")  # make_shop's stores speak French
-
-
-@pytest.fixture(autouse=True)
-def courier_route(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(relay._routes, CHANNEL, wants)
-    yield
 
 
 @pytest.fixture

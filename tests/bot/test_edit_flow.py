@@ -104,7 +104,7 @@ async def test_changing_the_variant_and_the_delivery_type_on_the_call_in_french(
     async with running_desk() as desk:
         owner_chat, group = await team(desk, shop)
         order = await place(shop)
-        await transitions.confirm_order(shop.store, order.number, NADIA)
+        await transitions.transition_order(shop.store, order.number, OrderStatus.CONFIRMED, NADIA)
         await desk.settle()
         assert await stock(shop) == [4, 5]
         cards = {chat: desk.card(chat, order.number).message_id for chat in (owner_chat, group)}
@@ -220,7 +220,7 @@ async def test_short_stock_names_the_variant_and_keeps_the_draft(db: str) -> Non
     async with running_desk() as desk:
         _owner_chat, group = await team(desk, shop)
         order = await place(shop)
-        await transitions.confirm_order(shop.store, order.number, NADIA)
+        await transitions.transition_order(shop.store, order.number, OrderStatus.CONFIRMED, NADIA)
         await Variant.filter(id=shop.variants[1].id).update(stock=0)
         await desk.settle()
         await open_edit(desk, group, order.number, AGENT)
@@ -242,7 +242,7 @@ async def test_the_panel_is_its_openers_and_prices_are_the_owners_in_french(db: 
     async with running_desk() as desk:
         _owner_chat, group = await team(desk, shop)
         order = await place(shop)
-        await transitions.confirm_order(shop.store, order.number, NADIA)
+        await transitions.transition_order(shop.store, order.number, OrderStatus.CONFIRMED, NADIA)
         await transitions.transition_order(shop.store, order.number, OrderStatus.PROCESSING, NADIA)
         await desk.settle()
         shown = await open_edit(desk, group, order.number, AGENT)

@@ -44,7 +44,7 @@ async def drive(shop: Shop, number: int, status: str) -> None:
     if status == "cancelled":
         await transitions.cancel_order(store, number, NADIA)
         return
-    await transitions.confirm_order(store, number, NADIA)
+    await transitions.transition_order(store, number, OrderStatus.CONFIRMED, NADIA)
     if status == "processing":
         await transitions.transition_order(store, number, OrderStatus.PROCESSING, NADIA)
     elif status in ("shipped", "delivered"):

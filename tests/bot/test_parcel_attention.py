@@ -4,6 +4,7 @@ again at the bottom of the chat with the courier's words and a call-back line.""
 from __future__ import annotations
 
 from models.orders import intake, transitions
+from models.orders.lifecycle import OrderStatus
 from models.orders.timeline import Actor
 from models.shipping import manual
 from models.shipping.parcels import apply_parcel_status
@@ -18,7 +19,7 @@ async def test_a_failed_attempt_bumps_the_card_with_the_couriers_words(db: str) 
         chat = await desk.bind(shop.store, OWNER)
         number = (await intake.place_order(shop.store, checkout(shop.variants[0].id))).order.number
         owner = Actor("owner", str(OWNER["id"]), "Nadia")
-        await transitions.confirm_order(shop.store, number, owner)
+        await transitions.transition_order(shop.store, number, OrderStatus.CONFIRMED, owner)
         await manual.dispatch_order(shop.store, number, owner, "TRK-1001")
         await desk.settle()
         before = desk.card(chat, number)

@@ -97,7 +97,7 @@ async def test_stats_of_today_in_the_chat_and_other_periods_by_button(db: str) -
     c = await place(shop, 3)  # C: the customer cancelled (Yacine called)
     await outcomes.log_call(store, c, "customer_cancelled", YACINE)
     d = await place(shop, 4)  # D: confirmed by Nadia's button, shipped, delivered
-    await transitions.confirm_order(store, d, NADIA)
+    await transitions.transition_order(store, d, OrderStatus.CONFIRMED, NADIA)
     await manual.dispatch_order(store, d, NADIA, "TRK1")
     await transitions.transition_order(store, d, OrderStatus.DELIVERED, NADIA)
     await settings.change_setting(store, "agents_see_money", True)  # shown to the group
@@ -144,7 +144,7 @@ async def test_money_figures_are_the_owners_unless_shared(db: str) -> None:
     shop = await make_shop(stock=20, lang="en")
     store = shop.store
     d = await place(shop, 1)
-    await transitions.confirm_order(store, d, NADIA)
+    await transitions.transition_order(store, d, OrderStatus.CONFIRMED, NADIA)
     booked = f"📒 Booked (confirmed or later): {money(4900, 'en')}"
     hidden = "💰 Money figures: the owner reads them in a private chat."
     async with running_desk() as desk:

@@ -16,9 +16,10 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot import telegram_webhook
-from bot.channel import TelegramChannel, wants
+from bot.channel import TelegramChannel
 from bot.i18n import translator
 from bot.runtime import BotConfig, BotRuntime
+from hanout.processes import outbox_routes
 from models.calls.tables import CallAttempt
 from models.orders import intake
 from models.orders.tables import Order
@@ -37,7 +38,8 @@ _ = translator("fr")
 @asynccontextmanager
 async def webhook_desk() -> AsyncIterator[tuple[Desk, TestServer]]:
     async with FakeTelegram() as fake:
-        outbox.add_route("telegram", wants)
+        previous = outbox.routes()
+        outbox.use_routes(outbox_routes(telegram=True))
         config = BotConfig(fake.token, api_url=fake.url, mode="webhook", webhook_secret=SECRET)
         runtime = BotRuntime(config, receive=True, send=True)
         assert runtime.sender is not None
@@ -56,7 +58,7 @@ async def webhook_desk() -> AsyncIterator[tuple[Desk, TestServer]]:
             await relay.stop()
             await runtime.stop()
             await server.close()
-            outbox._routes.pop("telegram", None)
+            outbox.use_routes(previous)
 
 
 async def post_raw(server: TestServer, body: bytes, secret: str = SECRET) -> int:

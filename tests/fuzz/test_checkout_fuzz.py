@@ -31,8 +31,9 @@ from models.shipping import geography
 from models.shipping.fees import DELIVERY_TYPES
 from tests.factories import Shop, make_shop
 from tests.webstore.test_storefront import PRODUCT, csrf_of
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
 from webstore.cart import parse_variant_id
+from webstore.config import WebConfig
 from webstore.order_form import FIELDS, HONEYPOT, QUICK_ORDER_FIELDS, OrderForm
 
 PURE = settings(max_examples=300, deadline=None, derandomize=True, database=None)

@@ -28,7 +28,7 @@ async def test_a_courier_status_that_loses_a_race_with_a_press_is_still_applied(
     shop = await make_shop(stock=5)
     placed = await place_order(shop.store, checkout(shop.variants[0].id, 2))
     number = placed.order.number
-    await transitions.confirm_order(shop.store, number, OWNER)
+    await transitions.transition_order(shop.store, number, OrderStatus.CONFIRMED, OWNER)
     order = await dispatch_order(shop.store, number, OWNER, "YAL-0001", courier="yalidine")
     shipment = await Shipment.get(order_id=order.id)
     real_get_order = transitions.get_order

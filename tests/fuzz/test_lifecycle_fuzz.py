@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,13 +25,14 @@ from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
 from models.orders.transitions import transition_order
-from models.outbox import relay
+from models.outbox.routes import Route
 from models.outbox.tables import OutboxMessage
 from models.shipping.manual import dispatch_order
 from models.shipping.parcels import apply_parcel_status
 from models.shipping.tables import Shipment
 from models.stores.tables import Store
 from tests.factories import checkout, make_shop
+from tests.wiring import WireOutbox
 
 OWNER = Actor("owner", "7", "Yasmine")
 AGENT = Actor("agent", "8", "Walid")
@@ -56,10 +56,9 @@ _stores = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def audit_route(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def audit_route(wire_outbox: WireOutbox) -> None:
     """A channel that wants every order topic, so each change must leave its outbox row."""
-    monkeypatch.setitem(relay._routes, "fuzz", lambda store, topic: topic.startswith("order."))
-    yield
+    wire_outbox(Route("fuzz", ("order.*",)))
 
 
 # --- the model -----------------------------------------------------------------------------

@@ -243,6 +243,8 @@ def run_on_terminal(
             pass
     finally:
         os.close(controller)
+        if child.stdout is not None:
+            child.stdout.close()
     return child.returncode, shown
 
 

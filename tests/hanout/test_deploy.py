@@ -57,13 +57,14 @@ def running(
     cwd: Path, env: dict[str, str], command: str = "web"
 ) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
     log = cwd / f"{command}-{env['PORT']}.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hanout.cli", command],
-        cwd=cwd,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the child keeps its own copy of the file
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "hanout.cli", command],
+            cwd=cwd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         yield proc, log
     finally:

@@ -34,13 +34,14 @@ def start(command: str, db_url: str, port: int, log: Path) -> subprocess.Popen[b
         "TELEGRAM_BOT_TOKEN": "",
         "LOG_LEVEL": "INFO",
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "hanout.cli", command],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the child keeps its own copy of the file
+        return subprocess.Popen(
+            [sys.executable, "-m", "hanout.cli", command],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 async def wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:

@@ -15,10 +15,10 @@ import pytest
 
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
 from models.orders.timeline import Actor
-from models.orders.transitions import confirm_order
-from models.outbox import relay
-from models.outbox.sms import set_sms_gateway, wants_sms
+from models.orders.transitions import transition_order
+from models.outbox.sms import set_sms_gateway
 from models.outbox.tables import OutboxMessage, SmsGateway
 from models.shipping.manual import dispatch_order
 from models.stores import setup
@@ -111,27 +111,25 @@ async def test_bad_input_is_a_clear_error_and_nothing_is_stored(
     assert not await SmsGateway.exists()
 
 
-async def test_the_worker_sends_the_shipped_sms(
-    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(relay._routes, "sms", wants_sms)  # as the shipping process has it
+async def test_the_worker_sends_the_shipped_sms(db: str, tmp_path: Path) -> None:
     gateway = FakeSmsGateway()
     await gateway.start()
     shop = await make_shop(lang="ar")
     await set_sms_gateway(shop.store, gateway.base_url, "sms", "phone-pass", Sealer(SECRET_KEY))
     placed = await place_order(shop.store, checkout(shop.variants[0].id))
     owner = Actor("owner", "1", "Karim")
-    await confirm_order(shop.store, placed.order.number, owner)
+    await transition_order(shop.store, placed.order.number, OrderStatus.CONFIRMED, owner)
     await dispatch_order(shop.store, placed.order.number, owner, "YAL-7F3K9Q", "yalidine")
     env = {**os.environ, "DATABASE_URL": db, "SECRET_KEY": SECRET_KEY, "TELEGRAM_BOT_TOKEN": ""}
     log = tmp_path / "worker.log"
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "hanout.cli", "worker"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    with log.open("wb") as out:  # the child keeps its own copy of the file
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "hanout.cli", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         for _ in range(200):
             if gateway.messages or worker.poll() is not None:

@@ -17,7 +17,6 @@ from models.orders.cancellation import Cancellation
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.outbox import relay
 from models.shipping import parcels
 from models.shipping.tables import CourierAccount, Shipment
 from models.stores.tables import Store
@@ -36,7 +35,7 @@ async def place(shop: Shop, quantity: int = 1, phone: str = "0550123456") -> Ord
 async def test_a_cancellation_keeps_who_when_and_why(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
-    await transitions.confirm_order(shop.store, order.number, YACINE)
+    await transitions.transition_order(shop.store, order.number, OrderStatus.CONFIRMED, YACINE)
     done = await transitions.cancel_order(
         shop.store, order.number, YACINE, cancel=Cancellation("price", "trop cher")
     )
@@ -56,7 +55,7 @@ async def test_a_cancellation_keeps_who_when_and_why(db: str) -> None:
 async def test_cancelling_as_fake_blocks_the_number_whatever_the_status(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
-    await transitions.confirm_order(shop.store, order.number, YACINE)
+    await transitions.transition_order(shop.store, order.number, OrderStatus.CONFIRMED, YACINE)
     await transitions.cancel_order(shop.store, order.number, YACINE, cancel=Cancellation("fake"))
     customer = await Customer.get(id=order.customer_id)
     assert customer.blacklisted and customer.blacklisted_by == "Yacine (agent)"
@@ -65,7 +64,9 @@ async def test_cancelling_as_fake_blocks_the_number_whatever_the_status(db: str)
 async def test_other_status_changes_leave_the_cancellation_empty(db: str) -> None:
     shop = await make_shop()
     order = await place(shop)
-    confirmed = await transitions.confirm_order(shop.store, order.number, YACINE)
+    confirmed = await transitions.transition_order(
+        shop.store, order.number, OrderStatus.CONFIRMED, YACINE
+    )
     assert (confirmed.cancel_reason, confirmed.cancelled_at) == ("", None)
     with pytest.raises(IllegalTransition):
         await transitions.transition_order(shop.store, order.number, OrderStatus.PENDING, YACINE)
@@ -120,7 +121,7 @@ async def test_other_orders_of_the_customer_are_found_not_guessed(db: str) -> No
     second = await place(shop, quantity=2)
     stranger = await place(shop, phone="0661223344")
     done = await place(shop, quantity=3)
-    await transitions.confirm_order(shop.store, done.number, YACINE)
+    await transitions.transition_order(shop.store, done.number, OrderStatus.CONFIRMED, YACINE)
     await transitions.cancel_order(shop.store, done.number, YACINE, cancel=Cancellation("delay"))
     assert await duplicates.also_open(second) == [first.number]
     assert await duplicates.also_open(stranger) == []
@@ -128,15 +129,14 @@ async def test_other_orders_of_the_customer_are_found_not_guessed(db: str) -> No
     assert found == [first.number, done.number]  # open first, then the others
 
 
-async def test_the_stop_desk_s_name_is_kept_with_the_parcel(
-    db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(relay._routes, "courier", lambda store, topic: topic.startswith("parcel."))
+async def test_the_stop_desk_s_name_is_kept_with_the_parcel(db: str) -> None:
     shop = await make_shop()
     placed = await intake.place_order(
         shop.store, checkout(shop.variants[0].id, 1, delivery_type="desk")
     )
-    await transitions.confirm_order(shop.store, placed.order.number, YACINE)
+    await transitions.transition_order(
+        shop.store, placed.order.number, OrderStatus.CONFIRMED, YACINE
+    )
     account = await CourierAccount.create(
         store=shop.store,
         courier="yalidine",

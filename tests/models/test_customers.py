@@ -4,6 +4,7 @@ blacklist (added, lifted, refused at checkout), and one store never seeing anoth
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -14,9 +15,12 @@ from models.customers.tables import Customer
 from models.errors import Blacklisted, InvalidInput, NotFound
 from models.infra.clock import now
 from models.orders import intake, transitions
+from models.orders.cancellation import Cancellation
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
 from models.orders.timeline import Actor
+from models.shipping import geography
+from models.stores import cache
 from models.team.tables import CardMessage, TelegramChat
 from tests.factories import Shop, checkout, make_shop
 
@@ -127,6 +131,39 @@ async def test_the_fake_outcome_says_who_blacklisted_and_when(db: str) -> None:
     assert customer.blacklisted_by == "Yacine (agent)"
     assert customer.blacklisted_at is not None
     assert now() - customer.blacklisted_at < timedelta(minutes=1)
+
+
+BATNA = geography.communes_of(5)[0].ons_code  # wilaya 5: not in make_shop's fee table
+
+
+async def _cancel_by_call(shop: Shop, number: int) -> None:
+    await outcomes.log_call(shop.store, number, "fake", YACINE)
+
+
+async def _cancel_by_card(shop: Shop, number: int) -> None:
+    await transitions.cancel_order(shop.store, number, YACINE, cancel=Cancellation("fake"))
+
+
+@pytest.mark.parametrize("cancel_as_fake", [_cancel_by_call, _cancel_by_card])
+async def test_cancelling_as_fake_either_way_blacklists_and_the_storefront_refuses_at_once(
+    db: str, monkeypatch: pytest.MonkeyPatch, cancel_as_fake: Any
+) -> None:
+    monkeypatch.setattr(cache, "clock", lambda: 1000.0)  # nothing kept grows old here
+    shop = await make_shop()
+    first = await intake.place_order(shop.store, checkout(shop.variants[0].id))
+    await intake.place_order(shop.store, checkout(shop.variants[0].id, phone="0661000001"))
+    await cancel_as_fake(shop, first.order.number)
+
+    customer = await Customer.get(id=first.order.customer_id)
+    assert customer.blacklisted
+    assert customer.blacklist_reason == f"fake order #{first.order.number}"
+    assert customer.blacklisted_by == "Yacine (agent)"
+    # A wilaya the store does not serve: only the early refusal, from the blacklist kept in
+    # memory, answers Blacklisted (past it, the fee check would refuse the wilaya).
+    unserved = checkout(shop.variants[0].id, wilaya="5", commune=BATNA)
+    with pytest.raises(Blacklisted):
+        await intake.place_order(shop.store, unserved)
+    assert await Order.all().count() == 2
 
 
 # --- blacklist ---------------------------------------------------------------------------

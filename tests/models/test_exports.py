@@ -159,7 +159,7 @@ async def known_orders(lang: str = "fr") -> Known:
     two_lines = checkout(m, 1, name="Client C", phone="0550 00 00 03", note="Sonnez deux fois")
     two_lines.lines.append(LineRequest(size_l, None, 2))
     c = await _place(shop, two_lines)
-    await transitions.confirm_order(store, c, NADIA)
+    await transitions.transition_order(store, c, OrderStatus.CONFIRMED, NADIA)
     await manual.dispatch_order(store, c, NADIA, "yal-ABC123", courier="yalidine")
     shipment = await Shipment.get(order__number=c, order__store_id=store.id)
     await Shipment.filter(id=shipment.id).update(fee=350)
@@ -176,7 +176,7 @@ async def known_orders(lang: str = "fr") -> Known:
         shop,
         checkout(size_l, 1, name="Client E", phone="0661 23 45 67", wilaya="31", commune="3101"),
     )
-    await transitions.confirm_order(store, e, NADIA)
+    await transitions.transition_order(store, e, OrderStatus.CONFIRMED, NADIA)
     await manual.dispatch_order(store, e, NADIA, "MAN-77")
     await transitions.transition_order(store, e, OrderStatus.DELIVERED, NADIA)
     f = await _place(shop, checkout(m, 1, name="Client F", phone="0550 00 00 06"))

@@ -41,7 +41,9 @@ async def _stock(variant: Variant) -> int:
 
 async def _confirmed(shop: Shop, qty: int = 1) -> Order:
     order = await _order(shop, qty)
-    return await transitions.confirm_order(shop.store, order.number, OWNER)
+    return await transitions.transition_order(
+        shop.store, order.number, OrderStatus.CONFIRMED, OWNER
+    )
 
 
 async def test_changing_the_variant_and_delivery_type_of_a_confirmed_order(db: str) -> None:
@@ -103,7 +105,7 @@ async def test_a_pending_order_changes_lines_without_touching_stock(db: str) -> 
 async def test_a_stale_version_is_refused_and_names_who_acted(db: str) -> None:
     shop = await make_shop()
     order = await _order(shop)
-    await transitions.confirm_order(shop.store, order.number, OWNER)
+    await transitions.transition_order(shop.store, order.number, OrderStatus.CONFIRMED, OWNER)
     with pytest.raises(ConcurrentChange) as stale:
         await edit_order(shop.store, order.number, OrderEdit(name="Amina B."), AGENT, 1)
     assert stale.value.actor_name == "Nadia"

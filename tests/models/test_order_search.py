@@ -9,6 +9,7 @@ import pytest
 from models.calls import outcomes
 from models.infra.clock import now
 from models.orders import intake, search, transitions
+from models.orders.lifecycle import OrderStatus
 from models.orders.search import SearchTerm, search_term
 from models.orders.tables import Order
 from models.orders.timeline import Actor
@@ -96,7 +97,7 @@ async def test_order_numbered_is_scoped_to_the_store(db: str) -> None:
 async def test_ranked_pages_clamp_and_digest_ranges(db: str) -> None:
     shop = await make_shop()
     made = [await place(shop, f"Client {i}", f"0661 00 00 {i:02d}") for i in range(5)]
-    await transitions.confirm_order(shop.store, made[0], NADIA)
+    await transitions.transition_order(shop.store, made[0], OrderStatus.CONFIRMED, NADIA)
     await transitions.cancel_order(shop.store, made[1], NADIA)
 
     handling = await search.orders_to_handle(shop.store, 7, per_page=2)
@@ -113,7 +114,7 @@ async def test_the_calls_to_make_come_first_the_longest_waiting_first(db: str) -
     shop = await make_shop()
     made = [await place(shop, f"Client {i}", f"0661 00 00 {i:02d}") for i in range(5)]
     soon = now() + timedelta(hours=1)
-    await transitions.confirm_order(shop.store, made[0], NADIA)
+    await transitions.transition_order(shop.store, made[0], OrderStatus.CONFIRMED, NADIA)
     await outcomes.log_call(shop.store, made[1], "postponed", NADIA, callback_at=soon)
     await outcomes.log_call(shop.store, made[2], "no_answer", NADIA)
     await outcomes.log_call(shop.store, made[3], "postponed", NADIA, callback_at=soon)

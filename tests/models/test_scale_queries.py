@@ -81,7 +81,7 @@ async def test_cancelled_from_counts_the_orders_of_the_period_only(db: str) -> N
     shop = await make_shop()
     placed = [await place(shop, i) for i in range(4)]
     store = shop.store
-    await transitions.confirm_order(store, placed[1].number, YACINE)
+    await transitions.transition_order(store, placed[1].number, OrderStatus.CONFIRMED, YACINE)
     for order in placed[:3]:
         await transitions.cancel_order(store, order.number, YACINE, cancel=Cancellation("delay"))
     # Placed before the period, cancelled in it: not an order of the period.
@@ -110,7 +110,7 @@ async def test_the_team_figures_count_the_period_s_calls_on_old_orders_too(db: s
     await calls.log_call(shop.store, recent.number, "busy", YACINE)
     await CallAttempt.filter(order_id=recent.id).update(at=long_ago)
     await Order.filter(id=recent.id).update(updated_at=long_ago)
-    await transitions.confirm_order(shop.store, old.number, YACINE)
+    await transitions.transition_order(shop.store, old.number, OrderStatus.CONFIRMED, YACINE)
     until_now = stats.period_of("month", now())  # a period ends when it is asked for
     team = (await stats.store_stats(shop.store, until_now)).team
     assert [(p.name, p.calls, p.confirmations) for p in team] == [("Yacine", 1, 1)]

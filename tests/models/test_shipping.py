@@ -5,7 +5,6 @@ two workers share."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
@@ -18,8 +17,9 @@ from models.orders.intake import place_order
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.orders.transitions import confirm_order, get_order
+from models.orders.transitions import get_order, transition_order
 from models.outbox import relay
+from models.outbox.routes import MissingRoute, Route
 from models.outbox.tables import OutboxMessage
 from models.shipping import accounts, polls
 from models.shipping.accounts import CourierPlace, map_communes
@@ -33,15 +33,9 @@ SEALER = Sealer("models-test-secret")
 TOKEN = "5MKfvcyQtO3eouL6tDv0VDFhUT8Sc7w5"
 
 
-@pytest.fixture(autouse=True)
-def parcel_route(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(relay._routes, "courier", lambda store, topic: topic.startswith("parcel."))
-    yield
-
-
 async def confirmed(shop: Shop, phone: str = "0550 12 34 56", **fields: object) -> Order:
     placed = await place_order(shop.store, checkout(shop.variants[0].id, 1, phone=phone, **fields))
-    return await confirm_order(shop.store, placed.order.number, OWNER)
+    return await transition_order(shop.store, placed.order.number, OrderStatus.CONFIRMED, OWNER)
 
 
 async def yalidine_account(shop: Shop) -> CourierAccount:
@@ -79,17 +73,20 @@ async def test_a_courier_that_picks_the_desk_takes_the_order_without_one(db: str
     assert (row.topic, row.payload["order_id"]) == ("parcel.create", order.id)
 
 
-async def test_dispatch_without_a_courier_channel_is_refused_not_left_stalled(
-    db: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delitem(relay._routes, "courier")
+async def test_a_routing_table_without_a_courier_channel_is_refused_at_start(db: str) -> None:
+    # A dispatch whose parcel row nobody writes would stall: the table is refused when the
+    # process builds it, so no dispatch ever runs without the courier channel.
+    with pytest.raises(MissingRoute, match=r"parcel\.create"):
+        relay.routes().without("courier")
+    only_some_stores = Route("courier", ("parcel.*",), when=lambda store: store.id == 1)
+    with pytest.raises(MissingRoute, match=r"parcel\.create"):
+        relay.routes().replacing(only_some_stores)
     shop = await make_shop()
     await yalidine_account(shop)
     order = await confirmed(shop)
-    with pytest.raises(RuntimeError, match="not wired"):
-        await request_dispatch(shop.store, order.number, OWNER, desk_required=True)
-    assert (await get_order(shop.store, order.number)).status is OrderStatus.CONFIRMED
-    assert not await Shipment.exists()
+    await request_dispatch(shop.store, order.number, OWNER, desk_required=True)
+    row = await OutboxMessage.get(channel="courier")
+    assert (row.topic, row.payload["order_id"]) == ("parcel.create", order.id)
 
 
 # --- accounts -----------------------------------------------------------------------------

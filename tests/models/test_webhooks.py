@@ -11,13 +11,16 @@ from models.errors import NotFound
 from models.infra import clock
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
 from models.orders.tables import OrderEvent
 from models.orders.timeline import Actor
-from models.orders.transitions import confirm_order
+from models.orders.transitions import transition_order
 from models.outbox import relay, webhooks
+from models.outbox.routes import Route
 from models.outbox.tables import OutboxMessage
 from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from tests.factories import Shop, checkout, make_shop
+from tests.wiring import WireOutbox
 
 SEALER = Sealer("test-secret-key")
 OWNER = Actor("owner", "1", "Karim")
@@ -244,59 +247,57 @@ async def dead_letter(row: OutboxMessage) -> None:
     assert await relay.fail(claimed, "answered 410", permanent=True) == "dead"
 
 
-async def test_five_dead_letters_in_a_row_disable_and_tell_the_owner(db: str) -> None:
-    relay.add_route("telegram", lambda store, topic: True)
-    try:
-        shop = await make_shop()
-        endpoint, _ = await add(shop)
-        await place_order(shop.store, checkout(shop.variants[0].id))
-        row = await OutboxMessage.get(channel="webhook")
-        for n in range(1, webhooks.DISABLE_AFTER):
-            await dead_letter(row)
-            stored = await WebhookEndpoint.get(id=endpoint.id)
-            assert (stored.dead_in_a_row, stored.active) == (n, True)
-        # A delivered message starts the count again.
-        await webhooks.save_delivery_attempt(row, "delivered", status_code=200)
-        assert (await WebhookEndpoint.get(id=endpoint.id)).dead_in_a_row == 0
-        for _ in range(webhooks.DISABLE_AFTER):
-            await dead_letter(row)
-        stored = await WebhookEndpoint.get(id=endpoint.id)
-        assert (stored.active, stored.dead_in_a_row) == (False, 5)
-        assert "answered 410" in stored.disabled_reason and stored.disabled_at is not None
-        [notice] = await OutboxMessage.filter(topic=webhooks.DISABLED_TOPIC)
-        assert notice.channel == "telegram" and notice.store_id == shop.store.id
-        assert notice.payload == {
-            "endpoint_id": endpoint.id,
-            "url": URL,
-            "reason": "answered 410",
-            "dead_letters": 5,
-        }
-        # Once disabled, further dead letters neither count nor notify again.
+async def test_five_dead_letters_in_a_row_disable_and_tell_the_owner(
+    db: str, wire_outbox: WireOutbox
+) -> None:
+    wire_outbox(Route("telegram", ("*",)))
+    shop = await make_shop()
+    endpoint, _ = await add(shop)
+    await place_order(shop.store, checkout(shop.variants[0].id))
+    row = await OutboxMessage.get(channel="webhook")
+    for n in range(1, webhooks.DISABLE_AFTER):
         await dead_letter(row)
-        assert (await WebhookEndpoint.get(id=endpoint.id)).dead_in_a_row == 5
-        assert await OutboxMessage.filter(topic=webhooks.DISABLED_TOPIC).count() == 1
-    finally:
-        relay._routes.pop("telegram", None)
+        stored = await WebhookEndpoint.get(id=endpoint.id)
+        assert (stored.dead_in_a_row, stored.active) == (n, True)
+    # A delivered message starts the count again.
+    await webhooks.save_delivery_attempt(row, "delivered", status_code=200)
+    assert (await WebhookEndpoint.get(id=endpoint.id)).dead_in_a_row == 0
+    for _ in range(webhooks.DISABLE_AFTER):
+        await dead_letter(row)
+    stored = await WebhookEndpoint.get(id=endpoint.id)
+    assert (stored.active, stored.dead_in_a_row) == (False, 5)
+    assert "answered 410" in stored.disabled_reason and stored.disabled_at is not None
+    [notice] = await OutboxMessage.filter(topic=webhooks.DISABLED_TOPIC)
+    assert notice.channel == "telegram" and notice.store_id == shop.store.id
+    assert notice.payload == {
+        "endpoint_id": endpoint.id,
+        "url": URL,
+        "reason": "answered 410",
+        "dead_letters": 5,
+    }
+    # Once disabled, further dead letters neither count nor notify again.
+    await dead_letter(row)
+    assert (await WebhookEndpoint.get(id=endpoint.id)).dead_in_a_row == 5
+    assert await OutboxMessage.filter(topic=webhooks.DISABLED_TOPIC).count() == 1
 
 
-async def test_publish_notice_writes_for_channels_that_want_the_topic(db: str) -> None:
-    relay.add_route("telegram", lambda store, topic: topic.startswith("store."))
-    try:
-        shop = await make_shop()
-        async with in_transaction() as conn:
-            assert await relay.publish_notice(conn, shop.store, "store.x", "k1", {"a": 1}) == 1
-            assert await relay.publish_notice(conn, shop.store, "order.x", "k2", {}) == 0
-        row = await OutboxMessage.get(topic="store.x")
-        assert (row.channel, row.dedupe_key, row.payload) == ("telegram", "telegram:k1", {"a": 1})
-    finally:
-        relay._routes.pop("telegram", None)
+async def test_publish_notice_writes_for_channels_that_want_the_topic(
+    db: str, wire_outbox: WireOutbox
+) -> None:
+    wire_outbox(Route("telegram", ("store.*",)))
+    shop = await make_shop()
+    async with in_transaction() as conn:
+        assert await relay.publish_notice(conn, shop.store, "store.x", "k1", {"a": 1}) == 1
+        assert await relay.publish_notice(conn, shop.store, "order.x", "k2", {}) == 0
+    row = await OutboxMessage.get(topic="store.x")
+    assert (row.channel, row.dedupe_key, row.payload) == ("telegram", "telegram:k1", {"a": 1})
 
 
 async def test_attempts_log_newest_first_and_filter_by_outcome(db: str) -> None:
     shop = await make_shop()
     endpoint, _ = await add(shop)
     order = (await place_order(shop.store, checkout(shop.variants[0].id))).order
-    await confirm_order(shop.store, order.number, OWNER)
+    await transition_order(shop.store, order.number, OrderStatus.CONFIRMED, OWNER)
     rows = await OutboxMessage.filter(channel="webhook").order_by("id")
     logged = [
         await webhooks.save_delivery_attempt(rows[0], "retrying", status_code=500),

@@ -13,11 +13,12 @@ from models.errors import InvalidInput
 from models.infra import clock
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.orders.transitions import confirm_order
+from models.orders.transitions import transition_order
 from models.outbox import relay as outbox
-from models.outbox.sms import get_sms_gateway, set_sms_gateway, wants_sms
+from models.outbox.sms import get_sms_gateway, set_sms_gateway
 from models.outbox.tables import OutboxMessage, SmsGateway
 from models.shipping.manual import dispatch_order
 from models.stores.tables import Store
@@ -198,9 +199,9 @@ async def test_missing_credentials_are_refused(db: str, username: str, password:
 
 
 @pytest.fixture
-def sms_route(monkeypatch: pytest.MonkeyPatch) -> None:
-    """What `hanout run/web/worker` register at start."""
-    monkeypatch.setitem(outbox._routes, "sms", wants_sms)
+def sms_route() -> None:
+    """The sms route is in the table `hanout run/web/worker` hand the outbox at start."""
+    assert "sms" in outbox.routes().channels
 
 
 @pytest.fixture
@@ -220,7 +221,7 @@ async def shipped_order(
     store: Store, variant_id: int, tracking: str = "YAL-7F3K9Q", courier: str = "yalidine"
 ) -> Order:
     placed = await place_order(store, checkout(variant_id))
-    await confirm_order(store, placed.order.number, OWNER)
+    await transition_order(store, placed.order.number, OrderStatus.CONFIRMED, OWNER)
     return await dispatch_order(store, placed.order.number, OWNER, tracking, courier)
 
 
@@ -266,7 +267,7 @@ async def test_only_shipping_writes_an_sms_row(
     shop = await make_shop()
     await set_sms_gateway(shop.store, gateway.base_url, "sms", "phone-pass", SEALER)
     placed = await place_order(shop.store, checkout(shop.variants[0].id))
-    await confirm_order(shop.store, placed.order.number, OWNER)
+    await transition_order(shop.store, placed.order.number, OrderStatus.CONFIRMED, OWNER)
     assert not await OutboxMessage.filter(channel="sms").exists()
 
     await dispatch_order(shop.store, placed.order.number, OWNER, "TRK-0001", "manual")

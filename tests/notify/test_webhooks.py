@@ -19,9 +19,9 @@ from models.orders.intake import place_order
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.orders.transitions import cancel_order, confirm_order, transition_order
-from models.outbox import relay as outbox
+from models.orders.transitions import cancel_order, transition_order
 from models.outbox import webhooks
+from models.outbox.routes import Route
 from models.outbox.tables import OutboxMessage
 from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from notify.relay import Relay
@@ -29,6 +29,7 @@ from notify.webhooks import WebhookChannel
 from tests.factories import Shop, checkout, make_shop
 from tests.notify.test_relay import Recorder
 from tests.notify.webhook_receiver import Received, Receiver, receiving
+from tests.wiring import WireOutbox
 
 SEALER = Sealer("test-secret-key")
 OWNER = Actor("owner", "1", "Karim")
@@ -111,7 +112,7 @@ async def test_every_event_of_an_orders_life_arrives_signed(
     await drain(relay)
     await log_call(store, order.number, "no_answer", OWNER, note="rappeler")
     await drain(relay)
-    await confirm_order(store, order.number, OWNER)
+    await transition_order(store, order.number, OrderStatus.CONFIRMED, OWNER)
     await drain(relay)
     for target, actor in (
         (OrderStatus.PROCESSING, OWNER),
@@ -188,7 +189,7 @@ async def test_only_subscribed_events_and_personal_data_when_asked(
     )
     relay = relay_with(channel)
     order = (await place_order(shop.store, checkout(shop.variants[1].id, 2))).order
-    await confirm_order(shop.store, order.number, OWNER)
+    await transition_order(shop.store, order.number, OrderStatus.CONFIRMED, OWNER)
     await drain(relay)
 
     [received] = receiver.at("/ok")
@@ -277,51 +278,48 @@ async def test_client_errors_are_final_except_timeout_and_rate_limit(
 
 
 async def test_five_dead_letters_disable_the_endpoint_and_tell_the_owner(
-    receiver: Receiver, channel: WebhookChannel
+    receiver: Receiver, channel: WebhookChannel, wire_outbox: WireOutbox
 ) -> None:
-    outbox.add_route("telegram", lambda store, topic: topic == webhooks.DISABLED_TOPIC)
-    try:
-        shop = await make_shop()
-        endpoint, secret = await add(shop, f"{receiver.url}/status/410")
-        relay = relay_with(channel)
-        order = (await place_order(shop.store, checkout(shop.variants[0].id))).order
-        await log_call(shop.store, order.number, "busy", OWNER)
-        await log_call(shop.store, order.number, "busy", OWNER)
-        await log_call(shop.store, order.number, "confirmed", OWNER)  # call_logged, confirmed
-        await transition_order(shop.store, order.number, OrderStatus.PROCESSING, OWNER)
-        await drain(relay)  # six events; the fifth dead letter disables
+    wire_outbox(Route("telegram", (webhooks.DISABLED_TOPIC,)))
+    shop = await make_shop()
+    endpoint, secret = await add(shop, f"{receiver.url}/status/410")
+    relay = relay_with(channel)
+    order = (await place_order(shop.store, checkout(shop.variants[0].id))).order
+    await log_call(shop.store, order.number, "busy", OWNER)
+    await log_call(shop.store, order.number, "busy", OWNER)
+    await log_call(shop.store, order.number, "confirmed", OWNER)  # call_logged, confirmed
+    await transition_order(shop.store, order.number, OrderStatus.PROCESSING, OWNER)
+    await drain(relay)  # six events; the fifth dead letter disables
 
-        stored = await WebhookEndpoint.get(id=endpoint.id)
-        assert (stored.active, stored.dead_in_a_row) == (False, 5)
-        assert "answered 410" in stored.disabled_reason
-        [notice] = await OutboxMessage.filter(topic=webhooks.DISABLED_TOPIC)
-        assert notice.channel == "telegram"
-        assert notice.payload["endpoint_id"] == endpoint.id
-        assert notice.payload["dead_letters"] == 5
-        # Two tries run at once: the sixth event went out with the fifth, or was not sent
-        # (disabled) but logged, to redeliver later; either way it did not count.
-        assert len(receiver.at("/status/410")) in (5, 6)
-        log = await webhooks.deliveries(shop.store, endpoint.id)
-        assert [a.outcome for a in log] == ["dead"] * 6
-        await transition_order(shop.store, order.number, OrderStatus.SHIPPED, OWNER)
-        assert not await OutboxMessage.filter(channel="webhook", status="pending").exists()
+    stored = await WebhookEndpoint.get(id=endpoint.id)
+    assert (stored.active, stored.dead_in_a_row) == (False, 5)
+    assert "answered 410" in stored.disabled_reason
+    [notice] = await OutboxMessage.filter(topic=webhooks.DISABLED_TOPIC)
+    assert notice.channel == "telegram"
+    assert notice.payload["endpoint_id"] == endpoint.id
+    assert notice.payload["dead_letters"] == 5
+    # Two tries run at once: the sixth event went out with the fifth, or was not sent
+    # (disabled) but logged, to redeliver later; either way it did not count.
+    assert len(receiver.at("/status/410")) in (5, 6)
+    log = await webhooks.deliveries(shop.store, endpoint.id)
+    assert [a.outcome for a in log] == ["dead"] * 6
+    await transition_order(shop.store, order.number, OrderStatus.SHIPPED, OWNER)
+    assert not await OutboxMessage.filter(channel="webhook", status="pending").exists()
 
-        # The receiver is fixed; the store enables the endpoint and redelivers a dead one.
-        await WebhookEndpoint.filter(id=endpoint.id).update(url=f"{receiver.url}/ok")
-        await webhooks.enable_endpoint(shop.store, endpoint.id)
-        dead = (await webhooks.deliveries(shop.store, endpoint.id, outcome="dead"))[-1]
-        await webhooks.redeliver(shop.store, endpoint.id, dead.id)
-        await webhooks.send_test(shop.store, endpoint.id)
-        await drain(relay)
-        again, ping = receiver.at("/ok")
-        assert again.headers["X-Hanout-Delivery"] == dead.delivery_id
-        assert again.event == dead.event
-        assert_signed(again, secret)
-        assert ping.event == "ping"
-        assert_signed(ping, secret)
-        assert ping.envelope["data"]["webhook_id"] == endpoint.id
-    finally:
-        outbox._routes.pop("telegram", None)
+    # The receiver is fixed; the store enables the endpoint and redelivers a dead one.
+    await WebhookEndpoint.filter(id=endpoint.id).update(url=f"{receiver.url}/ok")
+    await webhooks.enable_endpoint(shop.store, endpoint.id)
+    dead = (await webhooks.deliveries(shop.store, endpoint.id, outcome="dead"))[-1]
+    await webhooks.redeliver(shop.store, endpoint.id, dead.id)
+    await webhooks.send_test(shop.store, endpoint.id)
+    await drain(relay)
+    again, ping = receiver.at("/ok")
+    assert again.headers["X-Hanout-Delivery"] == dead.delivery_id
+    assert again.event == dead.event
+    assert_signed(again, secret)
+    assert ping.event == "ping"
+    assert_signed(ping, secret)
+    assert ping.envelope["data"]["webhook_id"] == endpoint.id
 
 
 async def test_rows_of_a_disabled_or_deleted_endpoint_are_not_sent(

@@ -4,7 +4,6 @@ two dead letters of one endpoint recorded at the same moment."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,11 +13,13 @@ from models.orders.intake import place_order
 from models.orders.timeline import Actor
 from models.outbox import relay as outbox
 from models.outbox import webhooks
+from models.outbox.routes import Route
 from models.outbox.tables import OutboxMessage
 from models.outbox.webhook_tables import WebhookAttempt, WebhookEndpoint
 from notify.relay import Relay
 from notify.webhooks import WebhookChannel
 from tests.factories import checkout, make_shop
+from tests.wiring import WireOutbox
 
 SEALER = Sealer("test-secret-key")
 OWNER = Actor("owner", "1", "Karim")
@@ -70,10 +71,8 @@ async def test_a_name_resolving_to_nat64_of_a_private_address_is_refused(db: str
 
 
 @pytest.fixture
-def notices() -> Iterator[None]:
-    outbox.add_route("telegram", lambda store, topic: topic == webhooks.DISABLED_TOPIC)
-    yield
-    outbox._routes.pop("telegram", None)
+def notices(wire_outbox: WireOutbox) -> None:
+    wire_outbox(Route("telegram", (webhooks.DISABLED_TOPIC,)))
 
 
 async def test_two_dead_letters_at_once_disable_the_endpoint_once(db: str, notices: None) -> None:

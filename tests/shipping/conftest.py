@@ -1,24 +1,22 @@
-"""Fixtures for the shipping tests: the courier outbox route (removed afterwards), a
-probe route that records every order topic, and a running fake Yalidine."""
+"""Fixtures for the shipping tests: a probe route beside the production routing table
+that records every order topic, and a running fake Yalidine."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
-from models.outbox import relay
-from shipping.channel import CHANNEL, wants
+from models.outbox.routes import Route
 from tests.couriers.fake_yalidine import FakeYalidine
+from tests.wiring import WireOutbox
 
 PROBE = "probe"  # a channel no relay here delivers: its rows show what was published
 
 
 @pytest.fixture(autouse=True)
-def courier_route(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(relay._routes, CHANNEL, wants)
-    monkeypatch.setitem(relay._routes, PROBE, lambda store, topic: topic.startswith("order."))
-    yield
+def probe_route(wire_outbox: WireOutbox) -> None:
+    wire_outbox(Route(PROBE, ("order.*",)))
 
 
 @pytest.fixture

@@ -14,9 +14,10 @@ from couriers.yalidine import YalidineCourier
 from models.infra import clock
 from models.infra.sealing import Sealer
 from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
 from models.orders.timeline import Actor
-from models.orders.transitions import confirm_order
+from models.orders.transitions import transition_order
 from models.outbox import relay as outbox
 from models.outbox.tables import OutboxMessage
 from models.shipping import accounts
@@ -65,7 +66,7 @@ async def confirmed_order(shop: Shop, phone: str = "0550 12 34 56", **fields: An
     """A confirmed order (stock committed) to Bordj El Kiffan, Alger, unless told."""
     fields = {"commune": "1630", **fields}
     placed = await place_order(shop.store, checkout(shop.variants[0].id, 2, phone=phone, **fields))
-    return await confirm_order(shop.store, placed.order.number, OWNER)
+    return await transition_order(shop.store, placed.order.number, OrderStatus.CONFIRMED, OWNER)
 
 
 async def account(

@@ -23,7 +23,8 @@ from models.shipping.tables import Shipment
 from shipping import courier_webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer, shipped_by_hand
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 YALIDINE_SECRET = "yal-webhook-secret-1"
 ZR_SECRET = "whsec_" + base64.b64encode(b"zr-webhook-signing-key-32-bytes!").decode()

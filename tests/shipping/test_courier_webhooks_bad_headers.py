@@ -26,7 +26,8 @@ from tests.shipping.test_courier_webhooks import (
     yalidine_body,
     zr_event,
 )
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 
 @pytest.fixture

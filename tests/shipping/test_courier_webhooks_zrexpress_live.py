@@ -21,7 +21,8 @@ from models.orders.transitions import get_order
 from shipping import courier_webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer, shipped_by_hand
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 SECRET = "whsec_" + base64.b64encode(b"zr-live-webhook-signing-key-32b!").decode()
 

@@ -54,7 +54,8 @@ from tests.shipping.support import (
     sealer,
     shipped_by_hand,
 )
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -177,15 +177,16 @@ class Process:
     started_at: float = 0.0
 
     def start(self) -> Process:
-        with self.log.open("ab") as out:
+        with self.log.open("ab") as out:  # the child keeps its own copy of the file
             out.write(f"--- start {time.strftime('%H:%M:%S')}\n".encode())
-        self.popen = subprocess.Popen(
-            self.argv,
-            cwd=self.log.parent,  # no stray .env: the environment says everything
-            env=self.env,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
+            out.flush()
+            self.popen = subprocess.Popen(
+                self.argv,
+                cwd=self.log.parent,  # no stray .env: the environment says everything
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         self.started_at = time.monotonic()
         return self
 

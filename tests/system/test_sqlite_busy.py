@@ -27,16 +27,18 @@ from models.errors import DomainError
 from models.infra import clock
 from models.infra.db import SQLITE_BUSY_TIMEOUT_MS
 from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent, OrderLine
 from models.orders.timeline import Actor
-from models.orders.transitions import confirm_order
+from models.orders.transitions import transition_order
 from models.outbox import relay
 from models.outbox.tables import OutboxMessage
 from models.shipping import polls
 from models.shipping.manual import dispatch_order
 from models.shipping.tables import Shipment
 from tests.factories import Shop, checkout, make_shop
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 BACKEND = os.environ.get("HANOUT_TEST_DB", "sqlite")
 pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="lock contention of SQLite")
@@ -170,7 +172,7 @@ async def seed(shop: Shop) -> Desk:
     confirmed, shipped = [], []
     for i in range(12):
         number = await _place(shop, 1, f"0771 00 00 {i:02d}")
-        await confirm_order(shop.store, number, OWNER)
+        await transition_order(shop.store, number, OrderStatus.CONFIRMED, OWNER)
         if i < 4:
             order = await dispatch_order(shop.store, number, OWNER, f"YAL-{i:04d}")
             shipped.append(order.id)

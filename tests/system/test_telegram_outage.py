@@ -18,9 +18,10 @@ import pytest
 from bot import runtime as bot_runtime
 from bot.limits import FloodBudget
 from models.orders.intake import place_order
+from models.orders.lifecycle import OrderStatus
 from models.orders.tables import OrderEvent
 from models.orders.timeline import Actor
-from models.orders.transitions import confirm_order
+from models.orders.transitions import transition_order
 from models.outbox.tables import OutboxMessage
 from tests.bot.harness import OWNER, running_desk
 from tests.factories import checkout, make_shop
@@ -92,7 +93,7 @@ async def test_every_card_arrives_once_after_five_minutes_without_telegram(
                 (await place_order(shop.store, checkout(shop.variants[0].id, 1, phone=p))).order
                 for p in ("0551 00 00 01", "0551 00 00 02")
             ]
-            await confirm_order(shop.store, first.number, TEAM)
+            await transition_order(shop.store, first.number, OrderStatus.CONFIRMED, TEAM)
             await clock.advance(OUTAGE / 2)
             await fake.come_back()  # …then a proxy answering 502 for the rest
             fake.fail_with_status("*", 502, times=None)

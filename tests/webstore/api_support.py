@@ -11,7 +11,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from models.orders.intake import place_order
 from models.orders.tables import Order
 from tests.factories import Shop, checkout
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 
 @asynccontextmanager

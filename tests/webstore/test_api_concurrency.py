@@ -11,7 +11,7 @@ from models.catalog.tables import Variant
 from models.orders.tables import Order, OrderEvent
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, intake_body, phone, place, serve
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 
 async def test_fifty_concurrent_confirmations_of_one_order_have_one_winner(db: str) -> None:

@@ -4,7 +4,7 @@ and nothing changed."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,9 +13,7 @@ from aiohttp.test_utils import TestClient
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
 from models.orders.transitions import get_order
-from models.outbox import relay
 from models.shipping.tables import Shipment
-from shipping.channel import CHANNEL, wants
 from shipping.pool import CourierPool
 from shipping.service import CourierDispatch
 from tests.couriers.fake_yalidine import FakeYalidine
@@ -29,13 +27,7 @@ from tests.shipping.support import (
     sealer,
 )
 from tests.webstore.api_support import bearer, place, serve
-from webstore.app import WebConfig
-
-
-@pytest.fixture(autouse=True)
-def courier_route(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(relay._routes, CHANNEL, wants)
-    yield
+from webstore.config import WebConfig
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from tests.factories import Shop, checkout, make_shop
 from tests.webstore.api_support import bearer, intake_body, serve
 from webstore.api import ENDPOINTS
 from webstore.api_endpoint import Endpoint
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 ALPHA_NAME = "Zoubida Alphaoui"
 ALPHA_PRODUCT = "Burnous Alpha"

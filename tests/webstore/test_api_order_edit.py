@@ -37,7 +37,9 @@ async def test_patch_changes_the_variant_and_the_delivery_type_of_a_confirmed_or
     client: TestClient[Any, Any],
 ) -> None:
     shop = await make_shop(stock=5)
-    order = await transitions.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
+    order = await transitions.transition_order(
+        shop.store, (await place(shop, 1)).number, OrderStatus.CONFIRMED, OWNER
+    )
     body = {
         "version": order.version,
         "lines": [{"variant_id": shop.variants[1].id, "quantity": 1}],
@@ -68,7 +70,9 @@ async def test_patch_changes_the_variant_and_the_delivery_type_of_a_confirmed_or
 
 async def test_patch_refusals(client: TestClient[Any, Any]) -> None:
     shop = await make_shop(stock=2)
-    order = await transitions.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
+    order = await transitions.transition_order(
+        shop.store, (await place(shop, 1)).number, OrderStatus.CONFIRMED, OWNER
+    )
     key, number, version = shop.api_key, order.number, order.version
 
     status, answer = await _patch(client, key, number, {"version": version - 1, "name": "Amina"})
@@ -119,7 +123,9 @@ async def test_a_processing_order_is_edited_with_a_warning_and_the_owner_sets_pr
     client: TestClient[Any, Any],
 ) -> None:
     shop = await make_shop()
-    order = await transitions.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
+    order = await transitions.transition_order(
+        shop.store, (await place(shop, 1)).number, OrderStatus.CONFIRMED, OWNER
+    )
     order = await transitions.transition_order(
         shop.store, order.number, OrderStatus.PROCESSING, OWNER
     )
@@ -134,7 +140,9 @@ async def test_two_concurrent_patches_of_one_version_one_wins(
     client: TestClient[Any, Any],
 ) -> None:
     shop = await make_shop(stock=10)
-    order = await transitions.confirm_order(shop.store, (await place(shop, 1)).number, OWNER)
+    order = await transitions.transition_order(
+        shop.store, (await place(shop, 1)).number, OrderStatus.CONFIRMED, OWNER
+    )
 
     async def patch(qty: int) -> int:
         lines = [{"variant_id": shop.variants[1].id, "quantity": qty}]

@@ -21,7 +21,7 @@ from notify.webhooks import WebhookChannel
 from tests.factories import checkout, make_shop
 from tests.notify.webhook_receiver import Receiver, receiving
 from tests.webstore.api_support import bearer, serve
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 URL = "https://hooks.example.com/hanout"
 

@@ -21,7 +21,8 @@ from models.outbox.tables import OutboxMessage
 from notify.email import EmailChannel
 from notify.relay import Relay
 from tests.factories import Shop, make_shop
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 pytestmark = pytest.mark.browser
 

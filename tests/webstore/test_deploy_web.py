@@ -18,7 +18,8 @@ from shipping import courier_webhooks
 from tests.factories import make_shop
 from tests.shipping.support import account, sealer
 from tests.webstore.api_support import bearer, serve
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 HTTPS = {"X-Forwarded-Proto": "https"}
 MAYSTRO_TOKEN = "mst-token-never-logged-0123456789"

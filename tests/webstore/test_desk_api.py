@@ -13,25 +13,24 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from bot.channel import wants as telegram_wants
 from models.calls.queue import RETRY_GAP
 from models.infra.clock import now
 from models.orders.intake import place_order
 from models.orders.stats import ALGIERS
 from models.orders.tables import Order, OrderEvent
-from models.outbox import relay
 from models.outbox.tables import OutboxMessage
 from models.team.tables import Member
 from tests.factories import checkout
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
-from webstore.app import WebConfig
+from tests.wiring import WireOutbox
+from webstore.config import WebConfig
 from webstore.desk_api import MAX_PAGE, PAGE
 
 
 @pytest.fixture
-async def client(db: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestClient[Any, Any]]:
-    monkeypatch.setitem(relay._routes, "telegram", telegram_wants)
+async def client(db: str, wire_outbox: WireOutbox) -> AsyncIterator[TestClient[Any, Any]]:
+    wire_outbox(telegram=True)
     async with serve(WebConfig(secret_key="test", telegram_bot_token=BOT_TOKEN)) as client:
         yield client
 

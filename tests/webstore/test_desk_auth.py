@@ -27,7 +27,7 @@ from tests.webstore.desk_support import (
     make_team,
     tma,
 )
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 from webstore.desk_auth import InitDataRefused, sign_init_data, verify_init_data
 
 NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)

@@ -27,7 +27,8 @@ from models.orders.timeline import Actor
 from tests.webstore.api_support import place
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, init_data, make_team
 from tests.webstore.test_browser import browser  # noqa: F401  (the Chromium fixture)
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 from webstore.desk import TELEGRAM_SCRIPT
 from webstore.desk_api import PAGE
 

@@ -9,7 +9,7 @@ from tests.bot.harness import AGENT, OWNER, running_desk
 from tests.factories import make_shop
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import tma
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 
 async def test_a_desk_confirm_and_cancel_edit_the_cards_in_place(db: str) -> None:

@@ -21,7 +21,7 @@ from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
 from tests.webstore.test_desk_api import get, numbers_of_tab
 from webstore import desk_api
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 YACINE = Actor("agent", str(AGENT_ID), "Yacine")
 SARA = Actor("agent", "3003", "Sara")

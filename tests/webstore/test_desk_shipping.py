@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -17,15 +17,12 @@ from aiohttp.test_utils import TestClient
 from pypdf import PdfReader
 from reportlab.pdfgen.canvas import Canvas
 
-from bot.channel import wants as telegram_wants
 from models.catalog.tables import Variant
 from models.orders.tables import Order, OrderEvent
-from models.outbox import relay
 from models.outbox.tables import OutboxMessage
 from models.shipping.tables import Shipment
 from models.stores.tables import Store
 from models.team.tables import Member
-from shipping.channel import CHANNEL, wants
 from shipping.pool import CourierPool
 from shipping.service import CourierDispatch
 from tests.couriers.fake_yalidine import FakeYalidine
@@ -48,17 +45,16 @@ from tests.webstore.desk_support import (
     make_team,
     tma,
 )
-from webstore.app import WebConfig
+from tests.wiring import WireOutbox
+from webstore.config import WebConfig
 from webstore.desk_print import LINK_SECONDS, sign_link
 
 SECRET = "test"
 
 
 @pytest.fixture(autouse=True)
-def routes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(relay._routes, CHANNEL, wants)
-    monkeypatch.setitem(relay._routes, "telegram", telegram_wants)
-    yield
+def routes(wire_outbox: WireOutbox) -> None:
+    wire_outbox(telegram=True)
 
 
 @pytest.fixture

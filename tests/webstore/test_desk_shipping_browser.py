@@ -35,7 +35,8 @@ from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team
 from tests.webstore.test_browser import browser  # noqa: F401  (the Chromium fixture)
 from tests.webstore.test_desk_browser import ARTEFACTS, Telegram, launch_url, shot
 from tests.webstore.test_desk_shipping import create_parcels, routes  # noqa: F401
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 pytestmark = pytest.mark.browser
 

@@ -25,7 +25,7 @@ from models.team.tables import Member
 from tests.factories import checkout
 from tests.webstore.api_support import place, serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, Team, make_team, tma
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 SVG = "{http://www.w3.org/2000/svg}"
 YACINE = Actor("agent", str(AGENT_ID), "Yacine")

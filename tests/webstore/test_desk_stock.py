@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient
 from models.catalog.tables import Variant
 from tests.webstore.api_support import serve
 from tests.webstore.desk_support import AGENT_ID, BOT_TOKEN, OWNER_ID, make_team, tma
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from models.customers.tables import Customer
 from models.orders.tables import IdempotencyKey, Order, OrderEvent
 from tests.factories import make_shop
 from tests.webstore.api_support import intake_body, serve
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 URL = "/v1/stores/shop/orders"
 

@@ -18,7 +18,7 @@ from models.outbox.tables import OutboxMessage
 from models.stores.tables import Store
 from tests.factories import make_shop
 from tests.webstore.api_support import intake_body, phone, serve
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 URL = "/v1/stores/shop/orders"
 

@@ -10,7 +10,7 @@ import pytest
 from models.orders.tables import Order
 from tests.factories import make_shop
 from tests.webstore.api_support import intake_body, phone, serve
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 from webstore.security import SlidingWindow, address_key
 
 

@@ -17,7 +17,8 @@ from openapi_spec_validator import validate
 from models.catalog.tables import Variant
 from tests.factories import make_shop
 from tests.webstore.api_support import bearer, intake_body, place, serve
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 from webstore.schemas import TransitionRequest
 
 

@@ -10,7 +10,7 @@ from tests.factories import make_shop
 from tests.webstore.api_support import bearer, intake_body, serve
 from webstore.api import KEY_LIMIT
 from webstore.api_limits import Rate, TokenBuckets
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 
 class Clock:

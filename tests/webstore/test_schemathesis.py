@@ -43,7 +43,7 @@ from models.outbox.tables import OutboxMessage
 from shipping.service import CourierDispatch
 from tests.factories import make_shop
 from tests.webstore.api_support import place, serve
-from webstore.app import WebConfig
+from webstore.config import WebConfig
 
 EXAMPLES = 8  # per operation, mode and pinning: keeps the run under a minute
 CLI_EXAMPLES = 20  # per operation and phase of the CLI run: about 40 s

@@ -19,7 +19,8 @@ from models.orders.tables import Order
 from models.stores.tables import Store
 from tests.factories import Shop, make_shop
 from webstore import shelf
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 
 PRODUCT = "/shop/p/robe-kabyle"
 CSRF_RE = re.compile(r'name="csrf_token" value="([0-9a-f]+)"')

@@ -25,7 +25,8 @@ from tests.webstore.test_storefront import (
     quick_order,
     shop,
 )
-from webstore.app import WebConfig, create_app
+from webstore.app import create_app
+from webstore.config import WebConfig
 from webstore.security import placed_cookie
 
 __all__ = ["client", "shop"]  # fixtures
