@@ -66,7 +66,23 @@ def run_app(role: str, workers: int = 1) -> None:
             lambda: processes.serve(settings, with_web=True, with_worker=False, reuse_port=True),
         )
         return
-    processes.run(processes.serve(settings, with_web=role != "worker", with_worker=role != "web"))
+    main = processes.serve(settings, with_web=role != "worker", with_worker=role != "web")
+    processes.run(_probed(main))
+
+
+async def _probed(main: Any) -> None:
+    """`main`, watched by bench.probe when BENCH_PROBE names a file (SIGUSR1 starts over)."""
+    from bench import probe
+
+    found = probe.install()
+    if found is None:
+        return await main  # type: ignore[no-any-return]
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, found.reset)
+    watcher = asyncio.ensure_future(found.watch())
+    try:
+        await main
+    finally:
+        watcher.cancel()
 
 
 async def _page(_: web.Request) -> web.Response:

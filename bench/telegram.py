@@ -26,7 +26,7 @@ from typing import Any
 import aiohttp
 
 from bench import db, load, procs
-from bench.web import SECRET_KEY
+from bench.web import PREFIXES, SECRET_KEY
 from tests.fakes.telegram_api import FakeTelegram, RecordedRequest
 
 NUMBER = re.compile(r"#(\d+)(?:–#(\d+))?")
@@ -36,6 +36,8 @@ AGENT = {"id": 2002, "first_name": "Yacine"}
 EDITS = ("editMessageText", "editMessageReplyMarkup")
 # Between a card and a press, and between two presses: people read before they press.
 PAUSE = 0.3
+LOAD_RUN = 10  # s, one wrk run of the checkout load (30 runs at most: one phone prefix each)
+CARD_WITHIN = 5.0  # under the checkout load, an order whose card takes longer is counted
 
 
 def _env(url: str, fake: FakeTelegram) -> dict[str, str]:
@@ -153,6 +155,8 @@ class Timings:
     cards: list[tuple[int, int, float, str]] = field(default_factory=list)  # desk, number, at, text
     answers: dict[str, list[float]] = field(default_factory=lambda: {"menu": [], "outcome": []})
     edits: dict[str, list[float]] = field(default_factory=lambda: {"menu": [], "outcome": []})
+    missing: int = 0  # orders whose card did not come within the wait
+    missing_presses: int = 0  # presses not answered or not edited within 30 s
 
     def presses(self) -> dict[str, Any]:
         return {
@@ -161,7 +165,13 @@ class Timings:
         }
 
 
-async def _measure(fake: FakeTelegram, desks: list[Desk], orders: int) -> Timings:
+async def _measure(
+    fake: FakeTelegram,
+    desks: list[Desk],
+    orders: int,
+    phones: str = "0770",
+    card_within: float = 30,
+) -> Timings:
     """One order at a time, each to the next desk: the card, then two presses on it."""
     timings = Timings()
     async with aiohttp.ClientSession() as session:
@@ -169,13 +179,18 @@ async def _measure(fake: FakeTelegram, desks: list[Desk], orders: int) -> Timing
             n = i % len(desks)
             desk = desks[n]
             since = len(fake.requests)
-            number = await _post(session, desk.form, f"0770{i:06d}")
-            card = await _wait_first(
-                fake,
-                ("sendMessage",),
-                since,
-                lambda r, g=desk.group, num=number: _is_card(fake, r, g, num),
-            )
+            number = await _post(session, desk.form, f"{phones}{i:06d}")
+            try:
+                card = await _wait_first(
+                    fake,
+                    ("sendMessage",),
+                    since,
+                    lambda r, g=desk.group, num=number: _is_card(fake, r, g, num),
+                    within=card_within,
+                )
+            except TimeoutError:
+                timings.missing += 1  # no card within `card_within` s: counted, not pressed
+                continue
             message_id = card.result["message_id"]
             text = fake.message(desk.group, message_id).text or ""
             timings.cards.append((n, number, card.at, text))
@@ -188,19 +203,25 @@ async def _measure(fake: FakeTelegram, desks: list[Desk], orders: int) -> Timing
     return timings
 
 
-async def latency(folder: Path, orders: int, stores: int) -> dict[str, Any]:
-    """Hanout (`hanout run`, SQLite) beside the bare bot, on the same fake."""
+async def latency(
+    folder: Path, orders: int, stores: int, load_config: Any = None
+) -> dict[str, Any]:
+    """Hanout (`hanout run`, SQLite) beside the bare bot, on the same fake; then, given a
+    `load_config` (bench.web.Config), Hanout again while wrk runs the checkout load on
+    another store of the same process (issue 14 §6)."""
     return {
         "orders": orders,
         "stores": stores,
-        "hanout": await _hanout_latency(folder, orders, stores),
+        "hanout": await _hanout_latency(folder, orders, stores, load_config),
         "bare": await _bare_latency(folder, orders),
     }
 
 
-async def _hanout_latency(folder: Path, orders: int, stores: int) -> dict[str, Any]:
+async def _hanout_latency(
+    folder: Path, orders: int, stores: int, load_config: Any = None
+) -> dict[str, Any]:
     url = await db.fresh("sqlite", folder, "telegram")
-    shops = await db.seed(url, stores)
+    *shops, busy = await db.seed(url, stores + 1)  # the last one takes the checkout load
     async with FakeTelegram() as fake:
         server = await _start(url, fake, folder, "hanout-telegram")
         try:
@@ -215,17 +236,96 @@ async def _hanout_latency(folder: Path, orders: int, stores: int) -> dict[str, A
             idle = server.memory_mb()
             timings = await _measure(fake, desks, orders)
             served_429 = fake.served_429
+            loaded: Timings | None = None
+            if load_config is not None:
+                form = await load.checkout_form(server.url, busy.slug, busy.product)
+                loaded, runs = await _under_load(fake, desks, orders, form, load_config, timings)
         finally:
             await server.stop()
     created = await db.created(url)
     slugs = [shop.slug for shop in shops]
-    to_card = [1000 * (at - created[(slugs[n], num)]) for n, num, at, _ in timings.cards]
-    return {
-        "order_to_card_ms": percentiles(to_card),
+
+    def to_card(t: Timings) -> list[float]:
+        return [1000 * (at - created[(slugs[n], num)]) for n, num, at, _ in t.cards]
+
+    result = {
+        "order_to_card_ms": percentiles(to_card(timings)),
         **timings.presses(),
         "served_429": served_429,
         "memory_mb_idle_with_bot": idle,
     }
+    if loaded is not None:
+        done = sum(r.count(303) for r in runs)
+        seconds = sum(r.seconds for r in runs)
+        refused = {str(c): n for r in runs for c, n in r.statuses.items() if not 300 <= c < 400}
+        result["under_checkout_load"] = {
+            "order_to_card_ms": percentiles(to_card(loaded)),
+            "orders": orders,
+            "cards_not_within_s": {"s": CARD_WITHIN, "orders": loaded.missing},
+            "presses_not_done_within_30_s": loaded.missing_presses,
+            **loaded.presses(),
+            "checkout": {
+                "connections": load_config.connections,
+                "orders_per_s": round(done / seconds, 1) if seconds else None,
+                "p99_ms_per_run": [r.latency_ms.get("p99") for r in runs],
+                "non_3xx": refused,
+            },
+        }
+    return result
+
+
+async def _press_again(fake: FakeTelegram, desks: list[Desk], idle: Timings, into: Timings) -> None:
+    """Press the call menu and "no answer" again on the cards the idle run showed (the
+    load's cards may never come): press → answer and → card edited, into `into`."""
+    for n, _number, _at, _text in idle.cards:
+        desk = desks[n]
+        sent = [r for r in fake.requests if r.method == "sendMessage" and r.ok]
+        card = next((r for r in sent if _is_card(fake, r, desk.group, _number)), None)
+        if card is None:
+            continue
+        message_id = card.result["message_id"]
+        for step, marker in (("menu", ":cm:"), ("outcome", ":na:")):
+            if not any(marker in d for d in fake.message(desk.group, message_id).callback_data):
+                continue
+            await asyncio.sleep(PAUSE)
+            try:
+                answered, edited = await _press(fake, desk.group, message_id, marker, desk.member)
+            except TimeoutError:  # not answered or not edited within 30 s: counted
+                into.missing_presses += 1
+                break
+            into.answers[step].append(answered)
+            into.edits[step].append(edited)
+
+
+async def _under_load(
+    fake: FakeTelegram,
+    desks: list[Desk],
+    orders: int,
+    form: load.CheckoutForm,
+    config: Any,
+    idle: Timings,
+) -> tuple[Timings, list[load.Run]]:
+    """The same measurement while wrk posts checkouts into another store of the same
+    process (its connections and threads; runs of LOAD_RUN s back to back, each with its
+    own phones, until the measurement ends)."""
+    runs: list[load.Run] = []
+    stop = asyncio.Event()
+
+    async def checkouts() -> None:
+        prefixes = iter(PREFIXES)  # another store than the measured orders'
+        while not stop.is_set() and (prefix := next(prefixes, None)) is not None:
+            args = (config.connections, config.threads, "POST", form.body, form.cookie)
+            runs.append(await load.wrk("load", form.url, LOAD_RUN, *args, prefix))
+
+    loader = asyncio.ensure_future(checkouts())
+    try:
+        await asyncio.sleep(2)  # the load settles first
+        timings = await _measure(fake, desks, orders, phones="0771", card_within=CARD_WITHIN)
+        await _press_again(fake, desks, idle, timings)
+    finally:
+        stop.set()
+        await loader  # the current run ends within LOAD_RUN s
+    return timings, runs
 
 
 async def _bare_latency(folder: Path, orders: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -135,20 +136,34 @@ def make_relay(
     if couriers is not None:
         handlers[COURIER_CHANNEL] = CourierChannel(couriers, PermanentFailure)
     # Store webhooks get slots of their own: slow receivers never hold Telegram, email or SMS.
+    # Telegram too: during a checkout surge in one store, the email rows of its orders
+    # queue up faster than they are sent, and the team cards of every store waited behind
+    # them (order → card past 30 s while 32 connections placed orders; bench/README.md).
     return Relay(
         handlers,
         worker_id=new_worker_id(role),
         interval=settings.relay_interval,
-        pools={outbox.WEBHOOK: WEBHOOK_SLOTS},
+        pools={outbox.WEBHOOK: WEBHOOK_SLOTS, "telegram": TELEGRAM_SLOTS},
     )
 
 
 WEBHOOK_SLOTS = 16
+TELEGRAM_SLOTS = 8  # the card sender paces each chat itself (bot/limits.py)
 
 
 def make_webhook_channel(settings: Settings) -> WebhookChannel:
     """The relay's webhook handler (every process writes webhook rows in outbox.publish)."""
     return WebhookChannel(Sealer(settings.secret_key), allow_private=settings.webhook_allow_private)
+
+
+def settle_heap() -> None:
+    """Once started, move what start-up built (modules, the ORM's and the bot's tables,
+    translations, phone metadata: most of the heap) out of the garbage collector's reach.
+    A full collection otherwise walks all of it: under checkout load on the 2-core machine
+    one took 340 ms, every request of the process waiting it out (the checkout's p99;
+    bench/README.md). What is made afterwards is collected as before."""
+    gc.collect()
+    gc.freeze()
 
 
 async def _wait_for_signal() -> None:
@@ -262,6 +277,7 @@ async def serve(
             jobs = ShippingJobs(couriers, relay.worker_id, settings.parcel_sync_interval)
             jobs.start(bot.app.job_queue if bot is not None and bot.send else None)
             parts.stops.append(jobs.stop)
+        settle_heap()
         await _wait_for_signal()
     finally:
         log.info("shutting down")
