@@ -295,6 +295,11 @@ async def _sqlite_batch(
             raise IntegrityError(exc) from exc
 
 
+# The ORM's own statement log, which LOG_SQL=true turns on (hanout.logs): the batch's
+# statements are logged there as the ORM would have logged them.
+_SQL_LOG = logging.getLogger("tortoise.db_client")
+
+
 class _SqliteNow:
     """The two query methods `_batch` uses, run at once on a sqlite3 connection."""
 
@@ -304,11 +309,13 @@ class _SqliteNow:
         self.db = db
 
     async def execute_query_dict(self, query: str, values: list[Any]) -> list[dict[str, Any]]:
+        _SQL_LOG.debug("%s: %s", query, values)
         cursor = self.db.execute(query, values)
         cursor.row_factory = sqlite3.Row
         return [dict(row) for row in cursor.fetchall()]
 
     async def execute_query(self, query: str, values: list[Any]) -> None:
+        _SQL_LOG.debug("%s: %s", query, values)
         self.db.execute(query, values)
 
 
