@@ -28,7 +28,7 @@ from i18n import Translator
 
 log = logging.getLogger(__name__)
 
-__all__ = ["desk_url", "direct_link", "on_desk"]
+__all__ = ["on_desk"]
 
 OPEN = N_("📋 Open the desk")
 MENU = N_("Desk")

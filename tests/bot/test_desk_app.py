@@ -8,8 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.desk_app import desk_url
-from bot.desk_links import DeskLinks
+from bot.desk_links import DeskLinks, desk_url
 from models.calls import outcomes
 from models.orders.tables import Order
 from models.orders.timeline import Actor
