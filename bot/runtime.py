@@ -16,7 +16,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import handlers
 from bot.desk_links import DeskLinks
-from bot.limits import FloodBudget
+from bot.limits import TELEGRAM, FloodBudget, Pacing
 from bot.sender import CardSender
 from models.calls import outcomes
 from models.infra.clock import now
@@ -50,6 +50,8 @@ class BotConfig:
     sealer: Sealer | None = None
     # Webhooks may point at localhost and private networks (settings.webhook_allow_private).
     webhook_allow_private: bool = False
+    # How fast chats may be written to: Telegram's flood limits (tests of flows go quicker).
+    pacing: Pacing = TELEGRAM
 
     @property
     def webhook_url(self) -> str:
@@ -99,7 +101,7 @@ class BotRuntime:
 
     def __init__(self, config: BotConfig, *, receive: bool, send: bool) -> None:
         self.config, self.receive, self.send = config, receive, send
-        self.budget = FloodBudget()
+        self.budget = FloodBudget(pacing=config.pacing)
         self.app = build_application(config, self.budget)
         links = DeskLinks(config.public_url, config.desk_app)
         self.sender = CardSender(self.app.bot, self.budget, links=links) if send else None

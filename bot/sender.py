@@ -33,7 +33,7 @@ from bot.callbacks import digest_button
 from bot.cards import Card, CardContext, render_card
 from bot.desk_links import DeskLinks
 from bot.i18n import translator
-from bot.limits import NEWS_OVERDUE, FloodBudget, retry_seconds
+from bot.limits import FloodBudget, retry_seconds
 from bot.reasons import courier_label
 from models.customers import registry
 from models.infra.clock import now
@@ -59,7 +59,6 @@ NO_RETRY = {"retries": 0}
 NETWORK_PAUSE = 3.0
 # After a restart, labels of parcels dispatched this recently are sent with their card.
 LABEL_FRESH = timedelta(days=1)
-NEWS_WAIT = timedelta(seconds=NEWS_OVERDUE)
 LABEL_EXTENSIONS = {"application/pdf": "pdf", "text/html": "html", "image/png": "png"}
 # What Telegram already shows is written again while the database is away, for this long:
 # lost, a card sent would be sent again (or listed in a digest as well).
@@ -155,7 +154,8 @@ class CardSender:
     async def _news(self, chat: TelegramChat, store: Store, new: list[CardMessage]) -> bool:
         """Cards for new orders while the chat's pace allows, else one digest listing them.
         False when the chat must wait."""
-        overdue = now() - min(c.order.created_at for c in new) > NEWS_WAIT
+        waited = now() - min(c.order.created_at for c in new)
+        overdue = waited > timedelta(seconds=self.budget.pacing.news_overdue)
         room = self.budget.room_for_news(chat.chat_id, overdue)
         if room == 0:
             return True  # they wait for room; edits of existing cards may still go

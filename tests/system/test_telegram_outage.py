@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import pytest
 
 from bot import runtime as bot_runtime
-from bot.limits import FloodBudget
+from bot.limits import TELEGRAM, FloodBudget
 from models.orders.intake import place_order
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import OrderEvent
@@ -68,7 +68,7 @@ def loop_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[LoopClock]:
     clock = LoopClock(loop)
     loop.time = clock  # type: ignore[method-assign]
     # The flood budget counts on the same clock as everything else.
-    monkeypatch.setattr(bot_runtime, "FloodBudget", lambda: FloodBudget(clock))
+    monkeypatch.setattr(bot_runtime, "FloodBudget", lambda pacing: FloodBudget(clock, pacing))
     yield clock
 
 
@@ -77,7 +77,7 @@ async def test_every_card_arrives_once_after_five_minutes_without_telegram(
 ) -> None:
     shop = await make_shop(stock=100)
     with loop_clock(monkeypatch) as clock:
-        async with running_desk() as desk:
+        async with running_desk(pacing=TELEGRAM) as desk:
             fake = desk.fake
             clock.busy = lambda: any(
                 n != "getUpdates" and calls > 0 for n, calls in fake.in_flight.items()
