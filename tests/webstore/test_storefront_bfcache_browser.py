@@ -15,6 +15,8 @@ from tests.webstore.test_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, server
 
 __all__ = ["server"]  # fixture
 
+pytestmark = pytest.mark.browser
+
 
 @pytest.fixture
 async def bfcache_browser() -> AsyncIterator[Any]:
