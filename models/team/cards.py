@@ -7,54 +7,88 @@ edit, and a card is never lost because Telegram was slow or down.
 
 from __future__ import annotations
 
-from tortoise.exceptions import IntegrityError
+from collections.abc import Iterable
+
+from tortoise import connections
 from tortoise.expressions import Q
 
+from models.infra import clock
+from models.infra.db import dialect_sql
 from models.orders.lifecycle import TERMINAL
 from models.orders.tables import Order
 from models.team.tables import CardMessage, TelegramChat
 
+# One statement marks many cards: a card that does not exist yet is created lagging; one
+# that exists wants the newer of the two versions and is marked, in the same statement, so a
+# render ending meanwhile (it clears `dirty` where the wanted version is at most the one it
+# showed) sees either both changes or neither, and a card never stays behind its order.
+_UPSERT = """
+    INSERT INTO card_message (order_id, chat_id, wanted_version, rendered_version, text_hash,
+                              dirty, resend, digest, updated_at)
+    VALUES {rows}
+    ON CONFLICT (order_id, chat_id) DO UPDATE SET
+        wanted_version = CASE WHEN excluded.wanted_version > card_message.wanted_version
+                              THEN excluded.wanted_version ELSE card_message.wanted_version END,
+        dirty = TRUE,
+        resend = card_message.resend OR excluded.resend,
+        updated_at = excluded.updated_at"""
+_ROW = "(?, ?, ?, 0, '', TRUE, ?, FALSE, ?)"
+# SQLite takes at most 32,766 values in one statement: 4,000 cards of 5 each stay well in.
+_ROWS_PER_STATEMENT = 4000
 
-async def _mark(order_id: int, chat_pk: int, version: int, resend: bool) -> None:
-    card = await CardMessage.get_or_none(order_id=order_id, chat_id=chat_pk)
-    if card is None:
-        try:
-            await CardMessage.create(
-                order_id=order_id,
-                chat_id=chat_pk,
-                wanted_version=version,
-                dirty=True,
-                resend=resend,
-            )
-            return
-        except IntegrityError:  # created by a concurrent marker: update it below
-            card = await CardMessage.get(order_id=order_id, chat_id=chat_pk)
-    # The version wanted first, then the mark. The other way round, a render ending between
-    # the two (it clears `dirty` where the wanted version is at most the one it showed)
-    # would clear the new mark against the old version, and the card would stay behind.
-    await CardMessage.filter(id=card.id, wanted_version__lt=version).update(wanted_version=version)
-    changes: dict[str, object] = {"dirty": True}
-    if resend:
-        changes["resend"] = True
-    await CardMessage.filter(id=card.id).update(**changes)
+
+async def _upsert(marks: list[tuple[int, int, int, bool]]) -> None:
+    """(order, chat pk, version, resend) marks, in as few statements as there are."""
+    conn = connections.get("default")
+    t = clock.now()
+    for start in range(0, len(marks), _ROWS_PER_STATEMENT):
+        chunk = marks[start : start + _ROWS_PER_STATEMENT]
+        sql = _UPSERT.format(rows=", ".join([_ROW] * len(chunk)))
+        values = [
+            v
+            for order_id, chat, version, resend in chunk
+            for v in (order_id, chat, version, resend, t)
+        ]
+        await conn.execute_query(dialect_sql(conn, sql), values)
+
+
+async def mark_many(changes: Iterable[tuple[int, int, bool]]) -> int:
+    """Every active chat of each order's store should show the order's version: changes
+    are (order, version, resend), `resend` asking for a fresh card at the bottom of the chat
+    (a postponed order coming back). Several changes of one order become one mark (the
+    newest version; a fresh card if any asks). Returns the cards marked."""
+    wanted: dict[int, tuple[int, bool]] = {}
+    for order_id, version, resend in changes:
+        seen_version, seen_resend = wanted.get(order_id, (version, resend))
+        wanted[order_id] = (max(version, seen_version), resend or seen_resend)
+    if not wanted:
+        return 0
+    orders = await Order.filter(id__in=list(wanted)).values_list("id", "store_id", "version")
+    stores = {store_id for _id, store_id, _version in orders}
+    chats: dict[int, list[int]] = {}
+    for chat_pk, store_id in await TelegramChat.filter(
+        store_id__in=list(stores), active=True
+    ).values_list("id", "store_id"):
+        chats.setdefault(store_id, []).append(chat_pk)
+    marks = [
+        (order_id, chat_pk, max(wanted[order_id][0], version), wanted[order_id][1])
+        for order_id, store_id, version in orders
+        for chat_pk in chats.get(store_id, ())
+    ]
+    if marks:
+        await _upsert(marks)
+    return len(marks)
 
 
 async def mark_cards(order_id: int, version: int, resend: bool = False) -> int:
-    """Every active chat of the order's store should show `version`; `resend` asks for a
-    fresh card at the bottom of the chat (a postponed order coming back)."""
-    order = await Order.get_or_none(id=order_id)
-    if order is None:
-        return 0
-    chats = await TelegramChat.filter(store_id=order.store_id, active=True)
-    for chat in chats:
-        await _mark(order_id, chat.id, max(version, order.version), resend)
-    return len(chats)
+    """Every active chat of the order's store should show `version` (see `mark_many`)."""
+    return await mark_many([(order_id, version, resend)])
 
 
 async def open_card(order_id: int, chat_pk: int) -> None:
     """Show the order as a fresh card in one chat (asked for by /order or a list)."""
     order = await Order.get(id=order_id)
-    await _mark(order_id, chat_pk, order.version, resend=True)
+    await _upsert([(order_id, chat_pk, order.version, True)])
 
 
 async def chats_with_work() -> list[TelegramChat]:

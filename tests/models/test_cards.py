@@ -4,9 +4,10 @@ per chat however often, never lost, never listed twice."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
-from tortoise.queryset import UpdateQuery
+from tortoise import connections
 
 from models.orders import intake
 from models.orders.tables import Order
@@ -65,32 +66,34 @@ async def test_a_card_stays_dirty_when_the_order_moved_during_its_render(db: str
 async def test_a_render_ending_while_a_card_is_marked_leaves_it_dirty(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The sender's render of version 1 ends after any statement the mark of version 2
-    # writes (the relay and the sender run side by side): the card must still lag.
+    # The sender's render of version 1 ends right after the mark of version 2 writes (the
+    # relay and the sender run side by side): the card must still lag. The mark is one
+    # statement (an upsert), so "after it" is the only point there is between the two.
     shop = await make_shop()
     group = await chat(shop, -4001, "group")
     order = await place(shop)
     await cards.mark_cards(order.id, 1)
     shown = await card(order, group)
-    real = UpdateQuery._execute
+    client = type(connections.get("default"))
+    real = client.execute_query
     ended: list[int] = []  # after which statements of the mark a render ended
     rendering: list[bool] = []
 
-    async def then_the_render_ends(query: UpdateQuery) -> int:
-        count = await real(query)
-        if not rendering:  # a statement of the mark (not one of the render's own)
+    async def then_the_render_ends(self: Any, query: str, values: Any = None) -> Any:
+        result = await real(self, query, values)
+        if not rendering and "INSERT INTO card_message" in query:  # the mark's statement
             rendering.append(True)
             await cards.rendered(shown, 1, message_id=7, text_hash="h1")
             rendering.clear()
             ended.append(len(ended) + 1)
-        return count
+        return result
 
-    monkeypatch.setattr(UpdateQuery, "_execute", then_the_render_ends)
+    monkeypatch.setattr(client, "execute_query", then_the_render_ends)
     await cards.mark_cards(order.id, 2)
     monkeypatch.undo()
     after = await card(order, group)
     assert (after.rendered_version, after.wanted_version, after.dirty) == (1, 2, True)
-    assert ended == [1, 2]  # a render ended after each of the mark's two statements
+    assert ended == [1]  # a render ended after the mark's one statement
     assert [c.id for c in await cards.chats_with_work()] == [group.id]
 
 
@@ -157,3 +160,30 @@ async def test_a_sub_menu_forces_the_next_render_to_edit(db: str) -> None:
     assert (await card(order, owner)).text_hash == "h"
     await cards.keyboard_changed(order.id, 1001, 7)
     assert (await card(order, owner)).text_hash == ""
+
+
+async def test_many_orders_of_two_stores_are_marked_together_once_each(db: str) -> None:
+    shop, other = await make_shop(), await make_shop(slug="autre")
+    owner, group = await chat(shop, 1001), await chat(shop, -4001, "group")
+    elsewhere = await chat(other, 1002)
+    first, second = await place(shop), await place(shop, phone="0661223344")
+    third = await place(other)
+    await cards.mark_cards(second.id, 1)
+    await cards.rendered(await card(second, owner), 1, message_id=9, text_hash="h")
+    gone = second.id + third.id + 1000  # an order that is no more: nothing to mark
+
+    marked = await cards.mark_many(
+        [(first.id, 1, False), (second.id, 3, False), (second.id, 2, True), (third.id, 1, False)]
+        + [(gone, 1, False)]
+    )
+
+    assert marked == 5  # two chats for each order of the first store, one for the other's
+    rows = await CardMessage.all().order_by("order_id", "chat_id")
+    assert [(c.order_id, c.chat_id, c.wanted_version, c.dirty, c.resend) for c in rows] == [
+        (first.id, owner.id, 1, True, False),
+        (first.id, group.id, 1, True, False),
+        (second.id, owner.id, 3, True, True),  # the newest version, a fresh card as asked
+        (second.id, group.id, 3, True, True),
+        (third.id, elsewhere.id, 1, True, False),
+    ]
+    assert (await card(second, owner)).message_id == 9  # the message it had is kept
