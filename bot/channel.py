@@ -4,7 +4,7 @@ has a notice for its owners (a webhook disabled by failures)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden
@@ -29,6 +29,13 @@ TOPICS = ("order.*", *sorted(NOTICES))
 SENT = "sent_to"
 
 
+def _change(message: OutboxMessage) -> tuple[int, int, bool]:
+    """The order, the version its cards must show, and whether a fresh card is asked for."""
+    payload = message.payload
+    order_id, version = int(payload["order_id"]), int(payload.get("version", 0))  # type: ignore[call-overload]
+    return order_id, version, message.topic in BUMPS or bool(payload.get("bump"))
+
+
 class TelegramChannel:
     """Marks the order's cards durably, then wakes the sender. Idempotent: marking twice
     for one event changes nothing more. Store notices are sent with `bot` (through its
@@ -44,10 +51,20 @@ class TelegramChannel:
         if message.topic in NOTICES:
             await self._notice(message)
             return
-        payload = message.payload
-        order_id, version = int(payload["order_id"]), int(payload.get("version", 0))  # type: ignore[call-overload]
-        resend = message.topic in BUMPS or bool(payload.get("bump"))
-        await cards.mark_cards(order_id, version, resend=resend)
+        await cards.mark_many([_change(message)])
+        if self.wake is not None:
+            self.wake()
+
+    async def deliver_many(self, messages: Sequence[OutboxMessage]) -> None:
+        """Many rows at once (the relay's batch): the notices one by one, the cards of all
+        the orders marked together in one statement."""
+        changes = []
+        for message in messages:
+            if message.topic in NOTICES:
+                await self._notice(message)
+            else:
+                changes.append(_change(message))
+        await cards.mark_many(changes)
         if self.wake is not None:
             self.wake()
 

@@ -148,7 +148,9 @@ def make_relay(
 
 
 WEBHOOK_SLOTS = 16
-TELEGRAM_SLOTS = 8  # the card sender paces each chat itself (bot/limits.py)
+# Telegram rows only mark cards (the card sender paces each chat itself, bot/limits.py), a
+# claim's rows all in one statement: this many may be in hand at once.
+TELEGRAM_SLOTS = 200
 
 
 def make_webhook_channel(settings: Settings) -> WebhookChannel:

@@ -32,6 +32,10 @@ from models.outbox.tables import OutboxMessage
 log = logging.getLogger(__name__)
 
 ChannelHandler = Callable[[OutboxMessage], Awaitable[None]]
+# A handler may also take many rows in one call (`deliver_many(rows)`): the relay then hands
+# it each claim's rows of its channel together and records them delivered in one statement.
+# If the call raises, each row is delivered again alone, so one bad row fails only itself.
+BATCH_METHOD = "deliver_many"
 
 # Longest pause between passes while the database is unreachable.
 MAX_ERROR_PAUSE = 30.0
@@ -167,15 +171,17 @@ class Relay:
         """Claim as many due rows of this relay's channels as there are free slots, deliver
         each, and return how many were claimed; every one of them is completed, rescheduled
         or dead-lettered before this returns."""
-        started = await self._claim_and_start()
+        started, claimed = await self._claim_and_start()
         if started:
             await asyncio.wait(started)
-        return len(started)
+        return claimed
 
-    async def _claim_and_start(self) -> list[asyncio.Task[None]]:
+    async def _claim_and_start(self) -> tuple[list[asyncio.Task[None]], int]:
+        """The deliveries started (a batching channel's rows share one) and the rows claimed."""
         if self._claim_unsure:
             await self._release_unseen()
         started: list[asyncio.Task[None]] = []
+        claimed = 0
         for pool, (channels, size) in self._pools.items():
             free = min(self.batch, size - self._busy[pool])
             if free <= 0:
@@ -189,12 +195,22 @@ class Relay:
                 raise
             finally:
                 self._busy[pool] -= free
+            claimed += len(messages)
             if len(messages) >= free:
                 self._full.add(pool)
             else:
                 self._full.discard(pool)
-            started += [self._start(pool, message) for message in messages]
-        return started
+            batches: dict[str, list[OutboxMessage]] = {}
+            for message in messages:
+                if self._batches(message.channel):
+                    batches.setdefault(message.channel, []).append(message)
+                else:
+                    started.append(self._start(pool, message))
+            started += [self._start_batch(pool, rows) for rows in batches.values()]
+        return started, claimed
+
+    def _batches(self, channel: str) -> bool:
+        return callable(getattr(self.handlers[channel], BATCH_METHOD, None))
 
     async def _release_unseen(self) -> None:
         """After a failed claim: its UPDATE may have committed on the server while the
@@ -228,6 +244,72 @@ class Relay:
 
         task.add_done_callback(done)
         return task
+
+    def _start_batch(self, pool: str, messages: list[OutboxMessage]) -> asyncio.Task[None]:
+        """One task delivers a claim's rows of one batching channel (they hold their slots
+        until it ends)."""
+        self._busy[pool] += len(messages)
+        self._held.update(m.id for m in messages)
+        task = asyncio.create_task(
+            self._guarded_batch(messages),
+            name=f"outbox {messages[0].channel} ×{len(messages)}",
+            context=self._clean(),
+        )
+        self._tasks.add(task)
+
+        def done(finished: asyncio.Task[None]) -> None:
+            self._busy[pool] -= len(messages)
+            self._held.difference_update(m.id for m in messages)
+            self._tasks.discard(finished)
+            if pool in self._full:
+                self._wake.set()
+
+        task.add_done_callback(done)
+        return task
+
+    async def _guarded_batch(self, messages: list[OutboxMessage]) -> None:
+        try:
+            await self._deliver_batch(messages)
+        except Exception as exc:
+            log.error("outbox outcomes not recorded rows=%s error=%s", len(messages), exc)
+            for message in messages:
+                if message.locked_until is not None:
+                    self._unrecorded[message.id] = message.locked_until
+
+    async def _deliver_batch(self, messages: list[OutboxMessage]) -> None:
+        channel = messages[0].channel
+        worn = [m for m in messages if m.attempts > relay.max_attempts(channel)]
+        rows = [m for m in messages if m.attempts <= relay.max_attempts(channel)]
+        for message in worn:  # given up on, as alone (see _deliver)
+            await self._deliver(message)
+        if not rows:
+            return
+        deliver_many = getattr(self.handlers[channel], BATCH_METHOD)
+        try:
+            async with asyncio.timeout(self.delivery_timeout):
+                await deliver_many(rows)
+        except Exception as exc:
+            log.warning(
+                "outbox batch failed channel=%s rows=%s error=%s: each row again alone",
+                channel,
+                len(rows),
+                _describe(exc),
+            )
+            await asyncio.gather(*(self._deliver(m) for m in rows))
+            return
+        recorded = await self._record(rows[0], partial(relay.complete_many, rows))
+        ids = ",".join(str(m.id) for m in rows)
+        if recorded == len(rows):
+            log.info("outbox delivered channel=%s ids=%s worker=%s", channel, ids, self.worker_id)
+        else:
+            log.warning(
+                "outbox delivered, %s of %s after losing the lease channel=%s ids=%s worker=%s",
+                len(rows) - recorded,
+                len(rows),
+                channel,
+                ids,
+                self.worker_id,
+            )
 
     async def _guarded(self, message: OutboxMessage) -> None:
         try:

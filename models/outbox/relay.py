@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.expressions import F, Q
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.infra import clock
@@ -159,45 +159,32 @@ async def claim(
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
         return await _claim_skip_locked(conn, worker, limit, wanted)
-    return await _claim_conditional(worker, limit, wanted)
+    return await _claim_conditional(conn, worker, limit, wanted)
 
 
-def _due(t: datetime, channels: list[str] | None) -> Any:
-    query = OutboxMessage.filter(
-        Q(status=PENDING, available_at__lte=t) | Q(status=PROCESSING, locked_until__lt=t)
-    )
-    if channels is not None:
-        query = query.filter(channel__in=channels)
-    return query
+# SQLite has no row locks, and needs none: one statement runs under the database's single
+# writer lock, so the rows it picks and the rows it takes are the same, and no other worker
+# (thread or process) takes them in between.
+_CLAIM_SQLITE = """
+    UPDATE outbox_message
+       SET status = ?, locked_by = ?, locked_until = ?, attempts = attempts + 1
+     WHERE id IN (
+        SELECT id FROM outbox_message
+         WHERE ((status = 'pending' AND available_at <= ?)
+                OR (status = 'processing' AND locked_until < ?)){channels}
+         ORDER BY id LIMIT ?)
+    RETURNING id"""
 
 
 async def _claim_conditional(
-    worker: str, limit: int, channels: list[str] | None
+    conn: BaseDBAsyncClient, worker: str, limit: int, channels: list[str] | None
 ) -> list[OutboxMessage]:
-    # SQLite has no row locks: a conditional UPDATE per row decides who owns it. A row lost
-    # to another worker is passed over for the next due one, as SKIP LOCKED does.
     t = clock.now()
-    claimed: list[int] = []
-    after = 0
-    while len(claimed) < limit:
-        due = _due(t, channels).filter(id__gt=after).order_by("id").limit(limit - len(claimed))
-        candidates = await due.values_list("id", "status", "attempts")
-        if not candidates:
-            break
-        for row_id, status, attempts in candidates:
-            if await _take(t, worker, channels, row_id, status, attempts):
-                claimed.append(row_id)
-        after = candidates[-1][0]
-    return await OutboxMessage.filter(id__in=claimed).order_by("id") if claimed else []
-
-
-async def _take(
-    t: datetime, worker: str, channels: list[str] | None, row_id: int, status: str, attempts: int
-) -> bool:
-    # `attempts` changes on every claim, so it is the version that makes a stale read lose.
-    still_due = _due(t, channels).filter(id=row_id, status=status, attempts=attempts)
-    lease = {"status": PROCESSING, "locked_by": worker, "locked_until": t + LEASE}
-    return bool(await still_due.update(**lease, attempts=F("attempts") + 1))
+    wanted = "" if channels is None else f" AND channel IN ({', '.join('?' * len(channels))})"
+    values: list[Any] = [PROCESSING, worker, t + LEASE, t, t, *(channels or ()), limit]
+    rows = await conn.execute_query_dict(_CLAIM_SQLITE.format(channels=wanted), values)
+    ids = [r["id"] for r in rows]
+    return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
 
 
 # MATERIALIZED keeps the locking sub-select a single evaluation, so LIMIT bounds the batch.
@@ -254,6 +241,22 @@ async def complete(message: OutboxMessage) -> bool:
         status=DONE, sent_at=clock.now(), locked_until=None, last_error=""
     )
     return bool(updated)
+
+
+async def complete_many(messages: Collection[OutboxMessage]) -> int:
+    """Mark claimed rows delivered, in one statement per attempt number among them (one,
+    nearly always); rows no longer their claim's are left as they are. Returns how many
+    were marked."""
+    by_claim: dict[tuple[str | None, int], list[int]] = {}
+    for message in messages:
+        by_claim.setdefault((message.locked_by, message.attempts), []).append(message.id)
+    t, marked = clock.now(), 0
+    for (worker, attempts), ids in by_claim.items():
+        owned = OutboxMessage.filter(
+            id__in=ids, status=PROCESSING, locked_by=worker, attempts=attempts
+        )
+        marked += await owned.update(status=DONE, sent_at=t, locked_until=None, last_error="")
+    return marked
 
 
 async def postpone(message: OutboxMessage, seconds: float, reason: str = "") -> bool:

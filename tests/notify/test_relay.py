@@ -298,3 +298,66 @@ async def test_a_pass_claims_no_more_rows_than_it_can_deliver_at_once(db: str) -
     assert statuses == {"processing": 2, "pending": 3}
     release.set()
     assert await task == 2
+
+
+class Batches(Recorder):
+    """A handler that also takes many rows at once; a batch with a row of `refused` in it
+    raises, as that row alone does."""
+
+    def __init__(self, refused: str = "") -> None:
+        super().__init__()
+        self.refused = refused
+        self.batches: list[list[str]] = []
+
+    async def __call__(self, message: OutboxMessage) -> None:
+        await super().__call__(message)
+        if message.dedupe_key == self.refused:
+            raise PermanentFailure("refused")
+
+    async def deliver_many(self, messages: list[OutboxMessage]) -> None:
+        self.batches.append([m.dedupe_key for m in messages])
+        if any(m.dedupe_key == self.refused for m in messages):
+            raise RuntimeError("one row of the batch is refused")
+        for message in messages:
+            self.calls[message.dedupe_key] += 1
+
+
+async def test_a_batching_channel_takes_a_claims_rows_in_one_call(db: str) -> None:
+    await add_rows(12)
+    handler = Batches()
+    relay = Relay({"fake": handler}, "worker-a", batch=5, pools={"fake": 10})
+
+    while await relay.run_once():
+        pass
+
+    assert handler.batches[0] == [f"fake:{i}" for i in range(5)]
+    assert [len(b) for b in handler.batches] == [5, 5, 2]
+    assert set(handler.calls.values()) == {1} and len(handler.calls) == 12
+    assert await OutboxMessage.filter(status="done").count() == 12
+
+
+async def test_a_failed_batch_delivers_each_row_alone_and_only_the_bad_one_fails(db: str) -> None:
+    await add_rows(4)
+    handler = Batches(refused="fake:2")
+    relay = Relay({"fake": handler}, "worker-a", batch=10, pools={"fake": 10})
+
+    assert await relay.run_once() == 4
+
+    assert handler.batches == [["fake:0", "fake:1", "fake:2", "fake:3"]]
+    assert set(handler.calls) == {"fake:0", "fake:1", "fake:2", "fake:3"}  # each alone
+    rows = {m.dedupe_key: m for m in await OutboxMessage.all()}
+    assert rows["fake:2"].status == "dead" and "PermanentFailure" in rows["fake:2"].last_error
+    assert {rows[k].status for k in ("fake:0", "fake:1", "fake:3")} == {"done"}
+    assert {m.attempts for m in rows.values()} == {1}
+
+
+async def test_a_batch_delivered_after_its_lease_was_taken_marks_nothing(db: str) -> None:
+    await add_rows(3)
+    claimed = await outbox.claim("late-worker", 3)
+    await OutboxMessage.filter(id=claimed[0].id).update(attempts=2, locked_by="other")
+
+    assert await outbox.complete_many(claimed) == 2
+
+    rows = {m.id: m for m in await OutboxMessage.all()}
+    assert rows[claimed[0].id].status == "processing"  # the other claim's, untouched
+    assert {rows[m.id].status for m in claimed[1:]} == {"done"}
