@@ -172,6 +172,24 @@ class BlacklistAction(StrEnum):
     BACK = "bk"  # first page
 
 
+class ExportAction(StrEnum):
+    """`ex:<store>:<action>:<format>` (/export): a period to export, or the format switch."""
+
+    TODAY = "t"
+    YESTERDAY = "y"
+    WEEK = "w"  # the last 7 days
+    MONTH = "m"  # this month
+    LAST_MONTH = "l"
+    FORMAT = "f"  # show the buttons with the other format chosen
+
+
+class ExportFormat(StrEnum):
+    """The last field of an `ex:` button: the file's format."""
+
+    CSV = "c"
+    XLSX = "x"
+
+
 class WebhookAction(StrEnum):
     """`wh:<store>:<action>:<target>[:<arg>]` (outgoing webhooks in /settings)."""
 

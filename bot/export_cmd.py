@@ -22,7 +22,7 @@ from telegram.constants import ChatAction
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import gate
-from bot.callbacks import Prefix
+from bot.callbacks import ExportAction, ExportFormat, Prefix
 from bot.i18n import N_, money
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from i18n import Translator
@@ -45,11 +45,18 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD = 50 * 1024 * 1024  # what a bot may send as a document
 IN_MEMORY = 8 * 1024 * 1024
 NAME_CHARS = 60
-# Callback data `ex:<store>:<action>:<format>`: an action is a period to export, or `f` to
-# show the buttons with the other format chosen.
-_PRESS = re.compile(r"^ex:(\d{1,9}):([tywmlf]):([cx])$")
-PRESS_PERIODS = {"t": "today", "y": "yesterday", "w": "week", "m": "month", "l": "last-month"}
-PRESS_FORMATS = {"c": "csv", "x": "xlsx"}
+# Callback data `ex:<store>:<action>:<format>` (bot.callbacks.ExportAction, ExportFormat).
+_PRESS = re.compile(
+    rf"^{Prefix.EXPORT}:(\d{{1,9}}):([{''.join(ExportAction)}]):([{''.join(ExportFormat)}])$"
+)
+PRESS_PERIODS = {
+    ExportAction.TODAY: "today",
+    ExportAction.YESTERDAY: "yesterday",
+    ExportAction.WEEK: "week",
+    ExportAction.MONTH: "month",
+    ExportAction.LAST_MONTH: "last-month",
+}
+PRESS_FORMATS = {ExportFormat.CSV: "csv", ExportFormat.XLSX: "xlsx"}
 TITLES = {
     "today": N_("Today"),
     "yesterday": N_("Yesterday"),
@@ -139,25 +146,26 @@ def caption(store: Store, period: ExportPeriod, totals: ExportTotals, _: Transla
 
 def menu(store: Store, fmt: str, _: Translator) -> tuple[str, InlineKeyboardMarkup]:
     """The period buttons and the format switch (the chosen format marked)."""
-    code = "c" if fmt == "csv" else "x"
+    code = ExportFormat.CSV if fmt == "csv" else ExportFormat.XLSX
+    A = ExportAction
 
-    def button(action: str) -> InlineKeyboardButton:
+    def button(action: ExportAction) -> InlineKeyboardButton:
         label = _(TITLES[PRESS_PERIODS[action]])
         return InlineKeyboardButton(
             label, callback_data=f"{Prefix.EXPORT}:{store.id}:{action}:{code}"
         )
 
-    def switch(other: str, label: str) -> InlineKeyboardButton:
+    def switch(other: ExportFormat, label: str) -> InlineKeyboardButton:
         mark = "• " if other == code else ""
         return InlineKeyboardButton(
-            mark + label, callback_data=f"{Prefix.EXPORT}:{store.id}:f:{other}"
+            mark + label, callback_data=f"{Prefix.EXPORT}:{store.id}:{A.FORMAT}:{other}"
         )
 
     rows = [
-        [button("t"), button("y")],
-        [button("w"), button("m")],
-        [button("l")],
-        [switch("x", _("XLSX (Excel)")), switch("c", "CSV")],
+        [button(A.TODAY), button(A.YESTERDAY)],
+        [button(A.WEEK), button(A.MONTH)],
+        [button(A.LAST_MONTH)],
+        [switch(ExportFormat.XLSX, _("XLSX (Excel)")), switch(ExportFormat.CSV, "CSV")],
     ]
     text = "\n".join(
         [
@@ -270,8 +278,8 @@ async def on_export_press(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     owner = await owner_press(query, int(match[1]))
     if owner is None or query.message is None:
         return
-    action, fmt = match[2], PRESS_FORMATS[match[3]]
-    if action == "f":
+    action, fmt = ExportAction(match[2]), PRESS_FORMATS[ExportFormat(match[3])]
+    if action is ExportAction.FORMAT:
         await query.answer()
         await edit_menu(query, None, menu(owner.store, fmt, owner._)[1])
         return
@@ -285,4 +293,4 @@ async def on_export_press(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 def register(app: Application) -> None:
     """/export and its buttons (`ex:`)."""
     app.add_handler(CommandHandler("export", on_export))
-    app.add_handler(CallbackQueryHandler(on_export_press, pattern=r"^ex:"))
+    app.add_handler(CallbackQueryHandler(on_export_press, pattern=rf"^{Prefix.EXPORT}:"))
