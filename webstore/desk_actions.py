@@ -42,7 +42,8 @@ class CallBody(_Action):
 
 
 class StatusBody(_Action):
-    # What the card's buttons move by hand; shipping goes through dispatch (not here yet).
+    # Every status a button moves to by hand (lifecycle.moves_by_hand); which of them the
+    # order's status allows, the lifecycle table decides (409).
     to: Literal["processing", "delivered", "returned", "cancelled"]
     # Why, when cancelling (asked as the bot's Cancel ▸ menu asks; `other` with the note).
     reason: CancelReason | None = None

@@ -21,7 +21,7 @@ from models.orders import search
 from models.orders.call_pages import CallPosition, calls_page
 from models.orders.cancellation import REASONS
 from models.orders.filters import OrderFilter, filtered_orders
-from models.orders.lifecycle import OrderStatus
+from models.orders.lifecycle import OrderStatus, moves_by_hand
 from models.orders.tables import Order
 from models.shipping.courier_names import DISPLAY_NAMES
 from models.shipping.geography import get_wilaya, parse_wilaya_code, wilayas
@@ -237,6 +237,8 @@ async def order_page(request: web.Request) -> web.Response:
     order = await _store_order(who, order_number(request))
     detail = (await order_detail(order)).model_dump(mode="json")
     detail["claim"] = _claim_of(who, order)
+    # The buttons the page offers: the lifecycle table's, as the bot's card has them.
+    detail["moves"] = [s.value for s in moves_by_hand(order.status)]
     if not sees_money(who):
         # Money figures are the owner's (as /stats has it) unless the owner shares them.
         detail["customer"]["history"].pop("delivered_amount", None)

@@ -21,6 +21,7 @@ from models.errors import (
     OtherCustomersOrder,
 )
 from models.infra import clock
+from models.orders import lifecycle
 from models.orders.cancellation import OUTCOME_REASON, POLICY_REASON, Cancellation
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order, OrderEvent
@@ -55,7 +56,7 @@ CANCELLING = frozenset({"customer_cancelled", "fake", "duplicate"})
 
 
 def _require_pending(order: Order, action: str) -> None:
-    if order.status is not OrderStatus.PENDING:
+    if not lifecycle.awaiting_confirmation(order.status):
         raise IllegalTransition(order.status.value, action)
 
 

@@ -13,6 +13,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from models.catalog.tables import Variant
 from models.customers.phones import InvalidPhone, parse_phone
 from models.errors import IllegalTransition, InvalidOrder, NotAllowed
+from models.orders import lifecycle
 from models.orders.checkout import (
     MAX_ADDRESS,
     MAX_LINES,
@@ -29,7 +30,8 @@ from models.shipping.fees import DELIVERY_TYPES
 from models.shipping.tables import DeliveryFee
 from models.stores.tables import Store
 
-EDITABLE = frozenset({OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PROCESSING})
+# Orders are edited until their parcel leaves (the lifecycle table says which those are).
+EDITABLE = frozenset(s for s in OrderStatus if lifecycle.before_shipping(s))
 # Editing a processing order is allowed, but the parcel being packed must be changed too.
 WARNING_PROCESSING = "processing"
 MAX_CALL_NOTE, MAX_REASON, MAX_FEE = 500, 200, 100_000

@@ -90,6 +90,14 @@ def allowed_targets(current: OrderStatus) -> list[OrderStatus]:
     return [TRANSITIONS[(current, trig)] for trig in allowed_triggers(current)]
 
 
+def moves_by_hand(current: OrderStatus) -> list[OrderStatus]:
+    """The statuses a person moves an order to with a button of their own, cancel last:
+    not confirmed (an outcome of the call) nor shipped (the parcel leaves by dispatch)."""
+    triggers = [t for t in allowed_triggers(current) if t not in (T.CONFIRM, T.SHIP)]
+    triggers.sort(key=lambda t: t is T.CANCEL)
+    return [TRANSITIONS[(current, t)] for t in triggers]
+
+
 def dispatch_steps(current: OrderStatus) -> list[Trigger]:
     """The triggers a dispatch applies, from `current` up to and including `ship`: the
     parcel leaves from a processing order, and a confirmed one is moved to processing
@@ -109,6 +117,26 @@ def can_dispatch(current: OrderStatus) -> bool:
     except IllegalTransition:
         return False
     return True
+
+
+def awaiting_confirmation(current: OrderStatus) -> bool:
+    """The confirmation call is still to come: the order can still be confirmed (the call
+    desk's outcomes, claims and call-backs apply to such orders only)."""
+    return Trigger.CONFIRM in allowed_triggers(current)
+
+
+def before_shipping(current: OrderStatus) -> bool:
+    """The parcel has not left yet: `ship` still lies ahead on the order's way forward (what
+    the call desk may still edit)."""
+    ahead, seen = [current], set()
+    while ahead:
+        status = ahead.pop()
+        seen.add(status)
+        forward = [t for t in allowed_triggers(status) if t not in (T.CANCEL, T.RETURN)]
+        if T.SHIP in forward:
+            return True
+        ahead += [TRANSITIONS[(status, t)] for t in forward if TRANSITIONS[(status, t)] not in seen]
+    return False
 
 
 def stock_move(target: OrderStatus, committed: bool) -> StockMove:

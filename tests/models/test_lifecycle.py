@@ -7,6 +7,7 @@ import itertools
 import pytest
 
 from models.errors import IllegalTransition
+from models.orders import lifecycle
 from models.orders.lifecycle import (
     TERMINAL,
     OrderStatus,
@@ -113,3 +114,21 @@ def test_dispatch_reaches_shipped_by_the_table(status: OrderStatus) -> None:
     for trigger in expected:
         reached = next_status(reached, trigger)
     assert reached is S.SHIPPED
+
+
+def test_the_call_desk_and_the_editor_read_their_statuses_off_the_table() -> None:
+    calls = {s for s in OrderStatus if lifecycle.awaiting_confirmation(s)}
+    editable = {s for s in OrderStatus if lifecycle.before_shipping(s)}
+    assert calls == {OrderStatus.PENDING}
+    assert editable == {OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PROCESSING}
+
+
+def test_the_moves_by_hand_leave_the_call_and_dispatch_to_their_own_paths() -> None:
+    S = OrderStatus
+    assert {s: lifecycle.moves_by_hand(s) for s in S if lifecycle.moves_by_hand(s)} == {
+        S.PENDING: [S.CANCELLED],
+        S.CONFIRMED: [S.PROCESSING, S.CANCELLED],
+        S.PROCESSING: [S.CANCELLED],
+        S.SHIPPED: [S.DELIVERED, S.RETURNED, S.CANCELLED],
+        S.DELIVERED: [S.RETURNED],
+    }

@@ -357,10 +357,12 @@ async def test_claim_release_and_the_moves_of_the_card(client: TestClient[Any, A
     assert (await Order.get(id=order.id)).call_attempts == 0
     assert (await post(client, "/orders/1001/release", {"version": 2})).status == 200
     assert (await get(client, "/orders/1001"))["claim"] is None
+    assert (await get(client, "/orders/1001"))["moves"] == ["cancelled"]  # the call comes first
     # confirmed → processing → (dispatch elsewhere) ; shipped → delivered → returned
     await post(client, "/orders/1001/calls", {"outcome": "confirmed", "version": 3})
     moved = await post(client, "/orders/1001/status", {"to": "processing", "version": 5})
     assert (await moved.json())["status"] == "processing"
+    assert (await get(client, "/orders/1001"))["moves"] == ["cancelled"]  # shipped by dispatch
     for body in ({"to": "shipped", "version": 6}, {"to": "pending", "version": 6}):
         assert (await post(client, "/orders/1001/status", body)).status == 422
     early = await post(client, "/orders/1001/status", {"to": "delivered", "version": 6})

@@ -360,14 +360,6 @@
     });
   }
 
-  /* What the card offers by hand, status by status (dispatch is not on the desk yet). */
-  var MOVES = {
-    confirmed: ["processing", "cancelled"],
-    processing: ["cancelled"],
-    shipped: ["delivered", "returned"],
-    delivered: ["returned"]
-  };
-
   function move(o, to) {
     var danger = to === "cancelled" || to === "returned";
     return el("button", { type: "button", "class": danger ? "danger" : "", id: "to-" + to,
@@ -449,13 +441,13 @@
         send(o, "/calls", body);
       } } })]));
     box.appendChild(at);
-    box.appendChild(move(o, "cancelled"));
   }
 
   function actions(o) {
     var box = el("section", { "class": "card", id: "actions" });
     if (o.status === "pending") calls(o, box);
-    (MOVES[o.status] || []).forEach(function (to) { box.appendChild(move(o, to)); });
+    /* The moves by hand the lifecycle table allows (models.orders.lifecycle), cancel last. */
+    (o.moves || []).forEach(function (to) { box.appendChild(move(o, to)); });
     return box.children.length ? box : null;
   }
 
