@@ -183,7 +183,10 @@ class Relay:
         started: list[asyncio.Task[None]] = []
         claimed = 0
         for pool, (channels, size) in self._pools.items():
-            free = min(self.batch, size - self._busy[pool])
+            # A batching pool's rows go in one call: a claim takes up to half its slots, so
+            # the next claim is delivered while this one is.
+            most = max(self.batch, size // 2) if self._batching(channels) else self.batch
+            free = min(most, size - self._busy[pool])
             if free <= 0:
                 continue
             # Held while claiming, so a concurrent pass cannot count the same slots free.
@@ -211,6 +214,9 @@ class Relay:
 
     def _batches(self, channel: str) -> bool:
         return callable(getattr(self.handlers[channel], BATCH_METHOD, None))
+
+    def _batching(self, channels: list[str]) -> bool:
+        return all(self._batches(channel) for channel in channels)
 
     async def _release_unseen(self) -> None:
         """After a failed claim: its UPDATE may have committed on the server while the

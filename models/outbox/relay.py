@@ -162,6 +162,13 @@ async def claim(
     return await _claim_conditional(conn, worker, limit, wanted)
 
 
+# Fair between stores: a claim takes the oldest due row of every store first, then the
+# oldest of the rest. One store's surge of orders (thousands of rows a minute) then never
+# holds another store's cards behind it, first in first out.
+_DUE = """((status = 'pending' AND available_at <= {t})
+          OR (status = 'processing' AND locked_until < {t})){channels}"""
+_FIRSTS = "SELECT MIN(id) FROM outbox_message WHERE {due} GROUP BY store_id"
+
 # SQLite has no row locks, and needs none: one statement runs under the database's single
 # writer lock, so the rows it picks and the rows it takes are the same, and no other worker
 # (thread or process) takes them in between.
@@ -169,10 +176,8 @@ _CLAIM_SQLITE = """
     UPDATE outbox_message
        SET status = ?, locked_by = ?, locked_until = ?, attempts = attempts + 1
      WHERE id IN (
-        SELECT id FROM outbox_message
-         WHERE ((status = 'pending' AND available_at <= ?)
-                OR (status = 'processing' AND locked_until < ?)){channels}
-         ORDER BY id LIMIT ?)
+        SELECT id FROM outbox_message WHERE {due}
+         ORDER BY id NOT IN ({firsts}), id LIMIT ?)
     RETURNING id"""
 
 
@@ -181,20 +186,21 @@ async def _claim_conditional(
 ) -> list[OutboxMessage]:
     t = clock.now()
     wanted = "" if channels is None else f" AND channel IN ({', '.join('?' * len(channels))})"
-    values: list[Any] = [PROCESSING, worker, t + LEASE, t, t, *(channels or ()), limit]
-    rows = await conn.execute_query_dict(_CLAIM_SQLITE.format(channels=wanted), values)
+    due = _DUE.format(t="?", channels=wanted)
+    sql = _CLAIM_SQLITE.format(due=due, firsts=_FIRSTS.format(due=due))
+    each_due = [t, t, *(channels or ())]
+    values: list[Any] = [PROCESSING, worker, t + LEASE, *each_due, *each_due, limit]
+    rows = await conn.execute_query_dict(sql, values)
     ids = [r["id"] for r in rows]
     return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
 
 
 # MATERIALIZED keeps the locking sub-select a single evaluation, so LIMIT bounds the batch.
-_CLAIM_SQL = """
+_PG_DUE = _DUE.format(t="$4", channels=" AND ($6::text[] IS NULL OR channel = ANY($6::text[]))")
+_CLAIM_PG = """
     WITH due AS MATERIALIZED (
-        SELECT id FROM outbox_message
-         WHERE ((status = 'pending' AND available_at <= $4)
-                OR (status = 'processing' AND locked_until < $4))
-           AND ($6::text[] IS NULL OR channel = ANY($6::text[]))
-         ORDER BY id LIMIT $5
+        SELECT id FROM outbox_message WHERE {due}
+         ORDER BY id NOT IN ({firsts}), id LIMIT $5
            FOR UPDATE SKIP LOCKED)
     UPDATE outbox_message AS m
        SET status = $1, locked_by = $2, locked_until = $3, attempts = m.attempts + 1
@@ -208,9 +214,8 @@ async def _claim_skip_locked(
     # Rows another worker is claiming right now are skipped, not waited for: concurrent
     # workers each get a disjoint batch without blocking one another.
     t = clock.now()
-    rows = await conn.execute_query_dict(
-        _CLAIM_SQL, [PROCESSING, worker, t + LEASE, t, limit, channels]
-    )
+    sql = _CLAIM_PG.format(due=_PG_DUE, firsts=_FIRSTS.format(due=_PG_DUE))
+    rows = await conn.execute_query_dict(sql, [PROCESSING, worker, t + LEASE, t, limit, channels])
     ids = [r["id"] for r in rows]
     return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
 

@@ -361,3 +361,45 @@ async def test_a_batch_delivered_after_its_lease_was_taken_marks_nothing(db: str
     rows = {m.id: m for m in await OutboxMessage.all()}
     assert rows[claimed[0].id].status == "processing"  # the other claim's, untouched
     assert {rows[m.id].status for m in claimed[1:]} == {"done"}
+
+
+async def test_a_claim_takes_the_oldest_row_of_every_store_before_one_stores_surge(
+    db: str,
+) -> None:
+    surge = [
+        OutboxMessage(
+            store_id=1,
+            channel="fake",
+            topic="order.created",
+            dedupe_key=f"fake:surge:{i}",
+            payload={},
+            available_at=clock.now(),
+        )
+        for i in range(30)
+    ]
+    others = [
+        OutboxMessage(
+            store_id=store,
+            channel="fake",
+            topic="order.created",
+            dedupe_key=f"fake:store:{store}:{i}",
+            payload={},
+            available_at=clock.now(),
+        )
+        for store in (2, 3)
+        for i in range(2)
+    ]
+    await OutboxMessage.bulk_create(surge + others)
+
+    claimed = await outbox.claim("worker-a", 5)
+
+    keys = sorted(m.dedupe_key for m in claimed)
+    assert keys == [
+        "fake:store:2:0",
+        "fake:store:3:0",
+        "fake:surge:0",
+        "fake:surge:1",
+        "fake:surge:2",
+    ]
+    rest = await outbox.claim("worker-a", 40)
+    assert len(rest) == 29 and len(set(m.id for m in claimed + rest)) == 34
