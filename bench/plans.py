@@ -3,7 +3,8 @@ query a hot read runs on the bench store (bench.scale_store), its SQL and the da
 plan (EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE, COSTS OFF) on PostgreSQL).
 
 The querysets are built the way the models build them (same filters, order and limit), with
-the bench store's values inlined."""
+the bench store's values inlined; the statements the models send as plain SQL (the name
+search) are explained as sent, with their values."""
 
 from __future__ import annotations
 
@@ -14,12 +15,14 @@ from datetime import timedelta
 from typing import Any
 
 from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 
 from bench import scale_store
 from models.calls.tables import CallAttempt
 from models.infra.clock import now
-from models.orders import duplicates, search
+from models.infra.db import dialect_sql
+from models.orders import duplicates, name_search, search
 from models.orders.lifecycle import OrderStatus
 from models.orders.stats import period_of
 from models.orders.tables import Order, OrderEvent
@@ -29,7 +32,7 @@ from models.shipping.tables import Shipment
 from models.stores.tables import Store
 
 
-def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
+def _queries(store: Store, order: Order, dialect: str) -> dict[str, Callable[[], Any]]:
     month = period_of("month", now()).start
     confirmed = OrderStatus.CONFIRMED.value
     return {
@@ -53,10 +56,13 @@ def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
             .order_by("-created_at", "-id")
             .limit(search.FOUND_LIMIT + 1)
         ),
-        "/find by a name nobody has (models.orders.search.find_orders)": lambda: (
-            Order.filter(store_id=store.id, name__icontains="Zerrouki")
-            .order_by("-created_at", "-id")
-            .limit(search.FOUND_LIMIT + 1)
+        # A name is read in two steps (models.orders.name_search): the newest orders, then,
+        # for a rare name, the trigram index; both are printed, for a name nobody has.
+        "/find by name, 1: the newest orders (models.orders.name_search)": lambda: (
+            name_search.recent_statement(dialect, store.id, "Zerrouki")
+        ),
+        "/find by name, 2: a rare name, by the trigram index (models.orders.name_search)": lambda: (
+            name_search.full_statement(dialect, store.id, "Zerrouki", search.FOUND_LIMIT + 1)
         ),
         "/stats: orders placed in the period by status (models.orders.stats)": lambda: Order.filter(
             store_id=store.id, created_at__gte=month
@@ -104,6 +110,14 @@ def _queries(store: Store, order: Order) -> dict[str, Callable[[], Any]]:
     }
 
 
+def _statement(built: Any, conn: BaseDBAsyncClient) -> tuple[str, list[Any]]:
+    """A queryset's SQL with its values inlined, or a plain statement as the driver takes it."""
+    if isinstance(built, tuple):
+        sql, values = built
+        return dialect_sql(conn, sql), values
+    return built.sql(params_inline=True), []
+
+
 async def main(url: str) -> None:
     await open_db(url)
     try:
@@ -118,10 +132,10 @@ async def main(url: str) -> None:
         if order is None:
             raise SystemExit("no bench store here (python -m bench.scale_store build URL)")
         prefix = "EXPLAIN (ANALYZE, COSTS OFF) " if postgres else "EXPLAIN QUERY PLAN "
-        for name, build in _queries(store, order).items():
-            sql = build().sql(params_inline=True)
-            _, rows = await conn.execute_query(prefix + sql)
-            print(f"-- {name}\n{sql}")
+        for name, build in _queries(store, order, conn.capabilities.dialect).items():
+            sql, params = _statement(build(), conn)
+            _, rows = await conn.execute_query(prefix + sql, params)
+            print(f"-- {name}\n{sql}" + (f"\n   with {params}" if params else ""))
             for row in rows:
                 values = tuple(row)
                 print("   " + (values[0] if postgres else values[-1]))

@@ -15,6 +15,7 @@ from tortoise.queryset import QuerySet
 
 from models.customers.phones import InvalidPhone, parse_phone
 from models.infra.clock import now
+from models.orders import name_search
 from models.orders.lifecycle import OrderStatus
 from models.orders.tables import Order
 from models.stores.tables import Store
@@ -180,20 +181,28 @@ async def find_orders(store: Store, text: str) -> Found | None:
     """Up to FOUND_LIMIT of the store's orders matching `text`, newest first.
 
     Names match case-insensitively anywhere in the name; LIKE wildcards typed by the person
-    (`%`, `_`) are matched literally (Tortoise escapes them with ESCAPE '\\'). SQLite folds
-    case for ASCII letters only; PostgreSQL for every alphabet."""
+    (`%`, `_`) are matched literally. SQLite folds case for ASCII letters only; PostgreSQL
+    for every alphabet. A name is looked up through its trigram index (name_search)."""
     term = search_term(text)
     if term is None:
         return None
-    query = Order.filter(store_id=store.id)
-    if term.kind == "number":
-        query = query.filter(number=int(term.value))
-    elif term.kind == "phone":
-        query = query.filter(phone=term.value)
+    if term.kind == "name":
+        rows = await _named(store, term.value)
     else:
-        query = query.filter(name__icontains=term.value)
-    rows = await query.order_by("-created_at", "-id").limit(FOUND_LIMIT + 1)
+        query = Order.filter(store_id=store.id)
+        if term.kind == "number":
+            query = query.filter(number=int(term.value))
+        else:
+            query = query.filter(phone=term.value)
+        rows = await query.order_by("-created_at", "-id").limit(FOUND_LIMIT + 1)
     return Found(term, rows[:FOUND_LIMIT], len(rows) > FOUND_LIMIT)
+
+
+async def _named(store: Store, text: str) -> list[Order]:
+    ids = await name_search.newest_named(store.id, text, FOUND_LIMIT + 1)
+    found = await Order.filter(store_id=store.id, id__in=ids) if ids else []
+    loaded = {order.id: order for order in found}
+    return [loaded[i] for i in ids if i in loaded]  # one deleted meanwhile is left out
 
 
 async def order_numbered(store: Store, number: int) -> Order | None:

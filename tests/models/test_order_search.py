@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from tortoise import connections
 
 from models.calls import outcomes
 from models.infra.clock import now
-from models.orders import intake, search, transitions
+from models.orders import intake, name_search, search, transitions
+from models.orders.edit import edit_order
+from models.orders.edit_plan import OrderEdit
 from models.orders.lifecycle import OrderStatus
 from models.orders.search import SearchTerm, search_term
 from models.orders.tables import Order
 from models.orders.timeline import Actor
+from tests.conftest import BACKEND
 from tests.factories import Shop, checkout, make_shop
 
 NADIA = Actor("owner", "1001", "Nadia")
@@ -130,3 +134,106 @@ async def test_the_calls_to_make_come_first_the_longest_waiting_first(db: str) -
     handling = await search.orders_to_handle(shop.store, 0)
     assert [o.number for o in handling.page.orders] == [made[4], *backs, made[0]]
     assert (handling.to_call, handling.later, handling.after_call) == (1, 3, 1)
+
+
+# The names are found two ways (models.orders.name_search): among the store's newest orders,
+# and through the trigram index when those hold too few. A test store is small enough for
+# the first to answer everything; with RECENT at 1 the index answers instead.
+PATHS = ("newest", "index")
+
+
+@pytest.fixture(params=PATHS)
+def name_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "index":
+        monkeypatch.setattr(name_search, "RECENT", 1)
+    return str(request.param)
+
+
+def _phone(i: int) -> str:
+    return f"0661 20 {i // 100:02d} {i % 100:02d}"
+
+
+async def test_a_name_is_found_by_any_part_in_any_case(db: str, name_path: str) -> None:
+    shop, other = await make_shop(), await make_shop("other")
+    amina = await place(shop, "Amina Benali", _phone(1))
+    bio = await place(shop, "amina 100% Bio", _phone(2))
+    karim = await place(shop, "Karim_B", _phone(3))
+    await place(other, "Amina Benali", _phone(4))  # another store's: never shown
+
+    assert await _numbers(shop, "benali") == [amina]
+    assert await _numbers(shop, "BENALI") == [amina]
+    assert await _numbers(shop, "mina") == [bio, amina]
+    assert await _numbers(shop, "Amina Benali") == [amina]
+    assert await _numbers(shop, "am") == [bio, amina]  # shorter than a trigram
+    assert await _numbers(shop, "B") == [karim, bio, amina]
+    # LIKE's wildcards and escape are plain characters, short or long.
+    assert await _numbers(shop, "0% B") == [bio]
+    assert await _numbers(shop, "100%") == [bio]
+    assert await _numbers(shop, "m_B") == [karim]
+    assert await _numbers(shop, "a_B") == []
+    assert await _numbers(shop, "a%B") == []
+    assert await _numbers(shop, "\\") == []
+    assert await _numbers(shop, "Zerrouki") == []
+    assert await _numbers(shop, 'Ami"na') == []  # a quote is no FTS5 syntax either
+
+
+async def test_letters_beyond_ascii_fold_as_the_database_folds_them(
+    db: str, name_path: str
+) -> None:
+    shop = await make_shop()
+    ecole = await place(shop, "École Été", _phone(1))
+    arabic = await place(shop, "أمينة بن علي", _phone(2))
+    assert await _numbers(shop, "École") == [ecole]
+    assert await _numbers(shop, "cole ét") == ([ecole] if BACKEND == "postgres" else [])
+    assert await _numbers(shop, "ÉCOLE") == [ecole]
+    assert await _numbers(shop, "école") == ([ecole] if BACKEND == "postgres" else [])
+    assert await _numbers(shop, "بن علي") == [arabic]
+    assert await _numbers(shop, "بن") == [arabic]
+
+
+async def test_a_changed_name_is_found_by_the_new_one_only(db: str, name_path: str) -> None:
+    shop = await make_shop()
+    number = await place(shop, "Amina Benali", _phone(1))
+    await edit_order(shop.store, number, OrderEdit(name="Lamia Zerrouki"), NADIA, 1)
+    assert await _numbers(shop, "Zerrouki") == [number]
+    assert await _numbers(shop, "Benali") == []
+    await transitions.cancel_order(shop.store, number, NADIA)  # still found once cancelled
+    assert await _numbers(shop, "lamia") == [number]
+
+
+async def test_a_deleted_store_leaves_no_name_behind(db: str, name_path: str) -> None:
+    shop, other = await make_shop(), await make_shop("other")
+    mine = await place(shop, "Amina Benali", _phone(1))
+    await place(other, "Amina Benali", _phone(2))
+    await Order.filter(store_id=other.store.id).delete()
+    assert await _numbers(shop, "Benali") == [mine]
+    assert await _numbers(other, "Benali") == []
+
+
+async def test_more_than_ten_the_ten_newest(db: str, name_path: str) -> None:
+    shop, other = await make_shop(), await make_shop("other")
+    made = [await place(shop, f"Client Haddad {i}", _phone(i)) for i in range(12)]
+    await place(other, "Client Haddad", _phone(50))
+    found = await search.find_orders(shop.store, "haddad")
+    assert found is not None and found.more
+    assert [o.number for o in found.orders] == made[::-1][:10]
+    eleven = await search.find_orders(shop.store, "haddad 1")  # 1, 10, 11
+    assert eleven is not None and not eleven.more
+    assert [o.number for o in eleven.orders] == [made[11], made[10], made[1]]
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="the FTS5 table is SQLite's trigram index")
+async def test_the_sqlite_trigram_table_follows_every_write(db: str) -> None:
+    shop = await make_shop()
+    numbers = [await place(shop, f"Client {i}", _phone(i)) for i in range(3)]
+    await edit_order(shop.store, numbers[0], OrderEdit(name="Lamia Zerrouki"), NADIA, 1)
+    await Order.filter(number=numbers[1]).delete()
+    conn = connections.get("default")
+    # FTS5 compares its index with the names in "order" (rank 1: the external content).
+    await conn.execute_script(
+        "INSERT INTO order_name_trigram (order_name_trigram, rank) VALUES ('integrity-check', 1)"
+    )
+    _, rows = await conn.execute_query(
+        "SELECT rowid FROM order_name_trigram WHERE order_name_trigram MATCH ?", ['"client"']
+    )
+    assert [row[0] for row in rows] == [(await Order.get(number=numbers[2])).id]
