@@ -251,12 +251,16 @@ class _Pool:
 
 
 async def _sync(url: str, sizes: list[int]) -> dict[str, Any]:
+    from hanout.processes import outbox_routes
     from models.infra.clock import now
+    from models.outbox import relay
     from models.session import close_db, open_db
     from models.shipping.tables import Shipment
     from shipping.sync import ParcelSync
 
     await open_db(url)
+    # A parcel's new status publishes the order's change, as in `hanout worker`.
+    relay.use_routes(outbox_routes(telegram=False))
     try:
         moving = (
             await Shipment.filter(status="in_transit").order_by("id").values_list("id", flat=True)
