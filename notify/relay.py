@@ -192,7 +192,9 @@ class Relay:
             # Held while claiming, so a concurrent pass cannot count the same slots free.
             self._busy[pool] += free
             try:
-                messages = await relay.claim(self.worker_id, free, channels)
+                # A batching pool's claims are fair between stores (relay.claim).
+                fair = self._batching(channels)
+                messages = await relay.claim(self.worker_id, free, channels, fair=fair)
             except Exception:
                 self._claim_unsure = True
                 raise

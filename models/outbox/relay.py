@@ -143,7 +143,7 @@ async def publish_notice(
 
 
 async def claim(
-    worker: str, limit: int = 50, channels: Collection[str] | None = None
+    worker: str, limit: int = 50, channels: Collection[str] | None = None, fair: bool = False
 ) -> list[OutboxMessage]:
     """Take up to `limit` due rows for this worker, each row by exactly one worker.
 
@@ -152,19 +152,23 @@ async def claim(
     channels it has no handler for to the process that has. Each claim counts one attempt;
     the returned rows carry `locked_by` and `attempts`, which `complete` and `fail` use as
     the proof that the row is still this worker's.
+
+    Rows are taken oldest first; `fair` takes the oldest due row of every store first (see
+    _FIRSTS), at the cost of sorting every due row of `channels`: for the channels whose
+    claims are large and whose latency people watch (Telegram cards).
     """
     wanted = None if channels is None else sorted(set(channels))
     if limit <= 0 or wanted == []:
         return []
     conn = connections.get("default")
     if conn.capabilities.dialect == "postgres":
-        return await _claim_skip_locked(conn, worker, limit, wanted)
-    return await _claim_conditional(conn, worker, limit, wanted)
+        return await _claim_skip_locked(conn, worker, limit, wanted, fair)
+    return await _claim_conditional(conn, worker, limit, wanted, fair)
 
 
 # Fair between stores: a claim takes the oldest due row of every store first, then the
 # oldest of the rest. One store's surge of orders (thousands of rows a minute) then never
-# holds another store's cards behind it, first in first out.
+# holds another store's cards behind it, first in first out. Otherwise: oldest first.
 _DUE = """((status = 'pending' AND available_at <= {t})
           OR (status = 'processing' AND locked_until < {t})){channels}"""
 _FIRSTS = "SELECT MIN(id) FROM outbox_message WHERE {due} GROUP BY store_id"
@@ -177,19 +181,30 @@ _CLAIM_SQLITE = """
        SET status = ?, locked_by = ?, locked_until = ?, attempts = attempts + 1
      WHERE id IN (
         SELECT id FROM outbox_message WHERE {due}
-         ORDER BY id NOT IN ({firsts}), id LIMIT ?)
+         ORDER BY {order} LIMIT ?)
     RETURNING id"""
 
 
+def _order(fair: bool, due: str) -> str:
+    return f"id NOT IN ({_FIRSTS.format(due=due)}), id" if fair else "id"
+
+
 async def _claim_conditional(
-    conn: BaseDBAsyncClient, worker: str, limit: int, channels: list[str] | None
+    conn: BaseDBAsyncClient, worker: str, limit: int, channels: list[str] | None, fair: bool
 ) -> list[OutboxMessage]:
     t = clock.now()
     wanted = "" if channels is None else f" AND channel IN ({', '.join('?' * len(channels))})"
     due = _DUE.format(t="?", channels=wanted)
-    sql = _CLAIM_SQLITE.format(due=due, firsts=_FIRSTS.format(due=due))
+    sql = _CLAIM_SQLITE.format(due=due, order=_order(fair, due))
     each_due = [t, t, *(channels or ())]
-    values: list[Any] = [PROCESSING, worker, t + LEASE, *each_due, *each_due, limit]
+    values: list[Any] = [
+        PROCESSING,
+        worker,
+        t + LEASE,
+        *each_due,
+        *(each_due if fair else ()),
+        limit,
+    ]
     rows = await conn.execute_query_dict(sql, values)
     ids = [r["id"] for r in rows]
     return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []
@@ -200,7 +215,7 @@ _PG_DUE = _DUE.format(t="$4", channels=" AND ($6::text[] IS NULL OR channel = AN
 _CLAIM_PG = """
     WITH due AS MATERIALIZED (
         SELECT id FROM outbox_message WHERE {due}
-         ORDER BY id NOT IN ({firsts}), id LIMIT $5
+         ORDER BY {order} LIMIT $5
            FOR UPDATE SKIP LOCKED)
     UPDATE outbox_message AS m
        SET status = $1, locked_by = $2, locked_until = $3, attempts = m.attempts + 1
@@ -209,12 +224,12 @@ _CLAIM_PG = """
 
 
 async def _claim_skip_locked(
-    conn: BaseDBAsyncClient, worker: str, limit: int, channels: list[str] | None
+    conn: BaseDBAsyncClient, worker: str, limit: int, channels: list[str] | None, fair: bool
 ) -> list[OutboxMessage]:
     # Rows another worker is claiming right now are skipped, not waited for: concurrent
     # workers each get a disjoint batch without blocking one another.
     t = clock.now()
-    sql = _CLAIM_PG.format(due=_PG_DUE, firsts=_FIRSTS.format(due=_PG_DUE))
+    sql = _CLAIM_PG.format(due=_PG_DUE, order=_order(fair, _PG_DUE))
     rows = await conn.execute_query_dict(sql, [PROCESSING, worker, t + LEASE, t, limit, channels])
     ids = [r["id"] for r in rows]
     return await OutboxMessage.filter(id__in=ids).order_by("id") if ids else []

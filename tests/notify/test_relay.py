@@ -391,7 +391,7 @@ async def test_a_claim_takes_the_oldest_row_of_every_store_before_one_stores_sur
     ]
     await OutboxMessage.bulk_create(surge + others)
 
-    claimed = await outbox.claim("worker-a", 5)
+    claimed = await outbox.claim("worker-a", 5, fair=True)
 
     keys = sorted(m.dedupe_key for m in claimed)
     assert keys == [
@@ -401,5 +401,8 @@ async def test_a_claim_takes_the_oldest_row_of_every_store_before_one_stores_sur
         "fake:surge:1",
         "fake:surge:2",
     ]
-    rest = await outbox.claim("worker-a", 40)
+    rest = await outbox.claim("worker-a", 40, fair=True)
     assert len(rest) == 29 and len(set(m.id for m in claimed + rest)) == 34
+    await OutboxMessage.all().update(status="pending", locked_until=None)
+    oldest = await outbox.claim("worker-b", 5)  # not fair: the oldest five, one store's
+    assert [m.dedupe_key for m in oldest] == [f"fake:surge:{i}" for i in range(5)]
