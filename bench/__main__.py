@@ -99,7 +99,9 @@ async def main(argv: list[str]) -> int:
         config = web.Config(s["seconds"], s["warmup"], s["connections"], s["threads"], args.role)
         steps = {
             "web": lambda: web.run_all(kinds, config, folder),
-            "telegram": lambda: telegram.latency(folder, s["card_orders"], stores, config),
+            "telegram": lambda: telegram.latency(
+                folder, s["card_orders"], stores, config, tuple(kinds)
+            ),
             "desk": lambda: desk.busy_group(folder, s["desk_seconds"]),
             "burst": lambda: telegram.burst(folder, s["burst_orders"], s["burst_seconds"]),
             "couriers": lambda: couriers.yalidine_sync(s["shipments"]),

@@ -204,23 +204,29 @@ async def _measure(
 
 
 async def latency(
-    folder: Path, orders: int, stores: int, load_config: Any = None
+    folder: Path,
+    orders: int,
+    stores: int,
+    load_config: Any = None,
+    kinds: tuple[str, ...] = ("sqlite",),
 ) -> dict[str, Any]:
-    """Hanout (`hanout run`, SQLite) beside the bare bot, on the same fake; then, given a
-    `load_config` (bench.web.Config), Hanout again while wrk runs the checkout load on
-    another store of the same process (issue 14 §6)."""
-    return {
-        "orders": orders,
-        "stores": stores,
-        "hanout": await _hanout_latency(folder, orders, stores, load_config),
-        "bare": await _bare_latency(folder, orders),
-    }
+    """Hanout (`hanout run`, on each database of `kinds`) beside the bare bot, on the same
+    fake; then, given a `load_config` (bench.web.Config), Hanout again while wrk runs the
+    checkout load on another store of the same process (issue 14 §6). The first database's
+    figures are under "hanout", PostgreSQL's (when it is not the first) "hanout_postgres"."""
+    result: dict[str, Any] = {"orders": orders, "stores": stores}
+    for n, kind in enumerate(kinds):
+        key = "hanout" if n == 0 else f"hanout_{kind}"
+        result[key] = await _hanout_latency(folder, orders, stores, load_config, kind)
+        result[key]["database"] = kind
+    result["bare"] = await _bare_latency(folder, orders)
+    return result
 
 
 async def _hanout_latency(
-    folder: Path, orders: int, stores: int, load_config: Any = None
+    folder: Path, orders: int, stores: int, load_config: Any = None, kind: str = "sqlite"
 ) -> dict[str, Any]:
-    url = await db.fresh("sqlite", folder, "telegram")
+    url = await db.fresh(kind, folder, "telegram")
     *shops, busy = await db.seed(url, stores + 1)  # the last one takes the checkout load
     async with FakeTelegram() as fake:
         server = await _start(url, fake, folder, "hanout-telegram")
