@@ -51,8 +51,7 @@ class TelegramChannel:
         if message.topic in NOTICES:
             await self._notice(message)
             return
-        await cards.mark_many([_change(message)])
-        if self.wake is not None:
+        if await cards.mark_many([_change(message)]) and self.wake is not None:
             self.wake()
 
     async def deliver_many(self, messages: Sequence[OutboxMessage]) -> None:
@@ -64,8 +63,10 @@ class TelegramChannel:
                 await self._notice(message)
             else:
                 changes.append(_change(message))
-        await cards.mark_many(changes)
-        if self.wake is not None:
+        # No card marked (a store without a chat): the sender has nothing new to do. Woken
+        # anyway, a surge in such a store would keep it passing every `gather` seconds,
+        # and other stores' cards would wait for the next pass.
+        if await cards.mark_many(changes) and self.wake is not None:
             self.wake()
 
     async def _notice(self, message: OutboxMessage) -> None:
