@@ -37,7 +37,7 @@ from bot.limits import FloodBudget, retry_seconds
 from bot.reasons import courier_label
 from models.customers import registry
 from models.infra.clock import now
-from models.infra.db import is_unavailable
+from models.infra.db import is_unavailable, on_side_connection
 from models.orders import duplicates
 from models.orders.lifecycle import TERMINAL, OrderStatus
 from models.orders.tables import Order, OrderLine
@@ -126,12 +126,14 @@ class CardSender:
 
     async def run_once(self) -> None:
         """One pass over every chat with lagging cards, chats served concurrently; one
-        chat failing never stops the others."""
+        chat failing never stops the others. On SQLite the pass reads and writes through the
+        side connection: behind a checkout surge, a card waits for no batch of orders."""
         async with self._pass:
-            chats = await cards.chats_with_work()
-            results = await asyncio.gather(
-                *(self._serve(chat) for chat in chats), return_exceptions=True
-            )
+            with on_side_connection():
+                chats = await cards.chats_with_work()
+                results = await asyncio.gather(
+                    *(self._serve(chat) for chat in chats), return_exceptions=True
+                )
         for chat, result in zip(chats, results, strict=True):
             if isinstance(result, Exception):
                 log.error("serving chat failed chat=%s", chat.chat_id, exc_info=result)

@@ -3,10 +3,14 @@ or unreachable database apart (opening one for a process: models.session)."""
 
 from __future__ import annotations
 
+import copy
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import asyncpg
-from tortoise import Tortoise
+from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.exceptions import OperationalError
@@ -28,6 +32,12 @@ MODEL_MODULES = [*TABLE_MODULES, "aerich.models"]
 # How long an SQLite write waits for the lock another process holds; past it the request
 # fails with "database is locked" (is_busy), which the storefront answers with a retry page.
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# SQLite: a second connection to the same file, for work that must not queue behind the
+# checkout's writes on the first (each connection runs its statements one at a time on its
+# own thread; in WAL mode its reads never wait for the other's writes). PostgreSQL's pool
+# needs none. Not in Tortoise's config: with two connections there, every transaction would
+# have to name its own.
+_side: BaseDBAsyncClient | None = None
 
 
 def dialect_of(db_url: str) -> str:
@@ -63,6 +73,48 @@ def tortoise_config(db_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+async def open_side(config: dict[str, Any]) -> None:
+    """On SQLite, open the side connection beside the one `config` (tortoise_config's)
+    describes; nothing on PostgreSQL."""
+    global _side
+    await close_side()
+    connection = config["connections"]["default"]
+    if connection["engine"] != "models.infra.sqlite_client":
+        return
+    engine = importlib.import_module(connection["engine"])
+    params = {**copy.deepcopy(connection["credentials"]), "connection_name": "default"}
+    client: BaseDBAsyncClient = engine.client_class(**params)
+    await client.create_connection(with_db=True)
+    _side = client
+
+
+async def close_side() -> None:
+    global _side
+    side, _side = _side, None
+    if side is not None:
+        await side.close()
+
+
+def side_connection() -> BaseDBAsyncClient | None:
+    """The SQLite side connection, None where there is none (PostgreSQL)."""
+    return _side
+
+
+@contextmanager
+def on_side_connection() -> Iterator[None]:
+    """The ORM's queries in this context (and the tasks it starts) go to the SQLite side
+    connection; with PostgreSQL, to the pool as always. For the card sender: a card's
+    reads under a checkout surge no longer wait for the checkout's batches."""
+    if _side is None:
+        yield
+        return
+    token = connections.set("default", _side)
+    try:
+        yield
+    finally:
+        connections.reset(token)
 
 
 async def keep_session(connection: asyncpg.Connection) -> None:
