@@ -20,6 +20,7 @@ from bot.limits import TELEGRAM, FloodBudget, Pacing
 from bot.sender import CardSender
 from models.calls import outcomes
 from models.infra.clock import now
+from models.infra.db import on_side_connection
 from models.infra.sealing import Sealer
 from models.shipping.parcels import DispatchService
 from models.team import telegram_updates
@@ -94,6 +95,18 @@ async def _scheduled(context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
+def _on_side_connection(app: Application) -> None:
+    """Every update is handled on the SQLite side connection (models.infra.db), with the
+    cards it changes: a press under a checkout surge waits for no batch of orders."""
+    process = app.process_update
+
+    async def process_on_the_side(update: object) -> None:
+        with on_side_connection():
+            await process(update)
+
+    app.process_update = process_on_the_side  # type: ignore[method-assign]
+
+
 class BotRuntime:
     """The bot's share of one process. Long polling and the card sender are done by one
     process at a time (`lead`/`follow`, driven by models.infra.leader when several run); the
@@ -103,6 +116,7 @@ class BotRuntime:
         self.config, self.receive, self.send = config, receive, send
         self.budget = FloodBudget(pacing=config.pacing)
         self.app = build_application(config, self.budget)
+        _on_side_connection(self.app)
         links = DeskLinks(config.public_url, config.desk_app)
         self.sender = CardSender(self.app.bot, self.budget, links=links) if send else None
         self.leading = False

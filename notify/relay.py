@@ -25,7 +25,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from models.infra import clock
-from models.infra.db import is_unavailable
+from models.infra.db import is_unavailable, on_side_connection
 from models.outbox import relay
 from models.outbox.tables import OutboxMessage
 
@@ -192,9 +192,11 @@ class Relay:
             # Held while claiming, so a concurrent pass cannot count the same slots free.
             self._busy[pool] += free
             try:
-                # A batching pool's claims are fair between stores (relay.claim).
+                # A batching pool's claims are fair between stores (relay.claim), and on
+                # SQLite go through the side connection, as its deliveries do.
                 fair = self._batching(channels)
-                messages = await relay.claim(self.worker_id, free, channels, fair=fair)
+                with on_side_connection() if fair else contextlib.nullcontext():
+                    messages = await relay.claim(self.worker_id, free, channels, fair=fair)
             except Exception:
                 self._claim_unsure = True
                 raise
@@ -276,8 +278,11 @@ class Relay:
         return task
 
     async def _guarded_batch(self, messages: list[OutboxMessage]) -> None:
+        # On SQLite a batching channel (Telegram) works on the side connection, beside the
+        # checkouts' batches on the first: its rows are the team's cards, waited for.
         try:
-            await self._deliver_batch(messages)
+            with on_side_connection():
+                await self._deliver_batch(messages)
         except Exception as exc:
             log.error("outbox outcomes not recorded rows=%s error=%s", len(messages), exc)
             for message in messages:
