@@ -172,10 +172,8 @@ async def test_many_orders_of_two_stores_are_marked_together_once_each(db: str) 
     await cards.rendered(await card(second, owner), 1, message_id=9, text_hash="h")
     gone = second.id + third.id + 1000  # an order that is no more: nothing to mark
 
-    marked = await cards.mark_many(
-        [(first.id, 1, False), (second.id, 3, False), (second.id, 2, True), (third.id, 1, False)]
-        + [(gone, 1, False)]
-    )
+    changes = [(first.id, 1, False), (second.id, 3, False), (second.id, 2, True)]
+    marked = await cards.mark_many([*changes, (third.id, 1, False), (gone, 1, False)])
 
     assert marked == 5  # two chats for each order of the first store, one for the other's
     rows = await CardMessage.all().order_by("order_id", "chat_id")
