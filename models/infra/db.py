@@ -85,9 +85,8 @@ async def open_side(config: dict[str, Any]) -> None:
         return
     engine = importlib.import_module(connection["engine"])
     params = {**copy.deepcopy(connection["credentials"]), "connection_name": "default"}
-    client: BaseDBAsyncClient = engine.client_class(**params)
-    await client.create_connection(with_db=True)
-    _side = client
+    # Connected at its first query, as Tortoise's own: a process starts with the database away.
+    _side = engine.client_class(**params)
 
 
 async def close_side() -> None:
