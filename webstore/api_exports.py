@@ -9,7 +9,8 @@ import tempfile
 from aiohttp import web
 
 from models.errors import InvalidInput
-from models.exports.files import MEDIA_TYPES, ExportRequest, write_export
+from models.exports.columns import MEDIA_TYPES
+from models.exports.files import ExportRequest, write_export
 from models.exports.reading import local_today
 from models.infra.clock import now
 from webstore.api_endpoint import ApiCall, Endpoint

@@ -1,5 +1,6 @@
 """The columns of the export files: what each shows of an order (or of an order line), in
-which kind of cell, and how wide. Headers and words come from models.exports.labels."""
+which kind of cell, and how wide; and each format's media type. Headers and words come from
+models.exports.labels."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from models.exports.reading import ExportRow
 from models.orders.tables import OrderLine
 from models.shipping.courier_names import courier_display_name
 from models.shipping.geography import get_commune, get_wilaya
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 Kind = Literal["int", "money", "text", "datetime"]
 R = TypeVar("R")

@@ -32,16 +32,20 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from models.exports.columns import LINE_COLUMNS, ORDER_COLUMNS, Column, Kind, R, Value
+from models.exports.columns import (
+    LINE_COLUMNS,
+    MEDIA_TYPES,
+    ORDER_COLUMNS,
+    Column,
+    Kind,
+    R,
+    Value,
+)
 from models.exports.labels import Labels
 from models.exports.reading import ALGIERS, ExportPeriod, ExportRow, ExportTotals, export_rows
 from models.orders.lifecycle import OrderStatus
 from models.stores.tables import Store
 
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 MONEY_FORMAT = "#,##0"
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 DAY_FORMAT = "yyyy-mm-dd"
