@@ -27,7 +27,6 @@ from bot.i18n import N_, money
 from bot.team_cmds import STALE, Owner, edit_menu, owner_command, owner_press
 from i18n import Translator
 from models.errors import InvalidInput
-from models.exports.files import ExportRequest, write_export
 from models.exports.reading import (
     MAX_DAYS,
     ExportPeriod,
@@ -194,6 +193,9 @@ async def _send(
 async def _build_and_send(
     context: ContextTypes.DEFAULT_TYPE, chat_id: int, owner: Owner, asked: Asked
 ) -> None:
+    # The file writers (openpyxl, ~25 MB) load at the first export, not in every process.
+    from models.exports.files import ExportRequest, write_export
+
     store, _ = owner.store, owner._
     request = ExportRequest(store, asked.period, asked.format, store.lang)
     await context.bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)

@@ -10,7 +10,6 @@ from aiohttp import web
 
 from models.errors import InvalidInput
 from models.exports.columns import MEDIA_TYPES
-from models.exports.files import ExportRequest, write_export
 from models.exports.reading import local_today
 from models.infra.clock import now
 from webstore.api_endpoint import ApiCall, Endpoint
@@ -24,6 +23,9 @@ SEND_CHUNK = 256 * 1024
 
 
 async def export_orders(call: ApiCall) -> web.StreamResponse:
+    # The file writers (openpyxl, ~25 MB) load at the first export, not in every process.
+    from models.exports.files import ExportRequest, write_export
+
     query, store, moment = call.query_as(ExportQuery), call.current_store(), now()
     try:
         period = query.export_period(local_today(moment))

@@ -15,7 +15,7 @@ import hmac
 import json
 import time
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
@@ -28,8 +28,6 @@ from models.shipping.bulk import LabelFacts
 from models.shipping.geography import get_wilaya
 from models.stores.tables import Store
 from models.team.tables import Member
-from printing.labels import ParcelLabel, label_pdf
-from printing.pick_list import PickRow, pick_list_pdf
 from webstore.api_errors import ApiError
 from webstore.config import CONFIG
 from webstore.desk_auth import desk_user
@@ -37,6 +35,9 @@ from webstore.desk_http import MAX_NUMBER, guarded, read_body
 from webstore.desk_shipping_words import PAPER
 from webstore.i18n import LANGS
 from webstore.visit import CATALOGUES
+
+if TYPE_CHECKING:
+    from printing.labels import ParcelLabel
 
 LINK_SECONDS = 600
 PURPOSE = "desk-print"
@@ -104,6 +105,9 @@ def _today() -> str:
 
 
 def _label(facts: LabelFacts, store: Store, lang: str, words: dict[str, str]) -> ParcelLabel:
+    # The PDF makers (reportlab, Pillow, ~30 MB) load at the first print, not in every process.
+    from printing.labels import ParcelLabel
+
     order, shipment = facts.order, facts.shipment
     wilaya = get_wilaya(order.wilaya_code)
     place = f"{wilaya.label(lang) if wilaya else order.wilaya_code} · {order.commune_name}"
@@ -132,11 +136,15 @@ async def _labels(store: Store, numbers: list[int], lang: str, words: dict[str, 
     if not facts:
         raise ApiError(409, "no_labels", "No parcel of these orders is created yet")
     labels = [_label(f, store, lang, words) for f in facts]
+    from printing.labels import label_pdf  # at the first print (see _label)
+
     return label_pdf(labels, store.label_format, words)
 
 
 async def _pick_list(store: Store, numbers: list[int], lang: str, words: dict[str, str]) -> bytes:
     lines = await bulk_shipping.pick_lines(store, numbers)
+    from printing.pick_list import PickRow, pick_list_pdf  # at the first print (see _label)
+
     rows = [PickRow(p.product, p.variant, p.sku, p.units, p.orders) for p in lines]
     title = f"{store.name} · {words['pick_title']} · {_today()}"
     subtitle = words["pick_orders"] % {"count": len(numbers)}
