@@ -48,11 +48,7 @@ class TelegramChannel:
         self.bot = bot
 
     async def __call__(self, message: OutboxMessage) -> None:
-        if message.topic in NOTICES:
-            await self._notice(message)
-            return
-        if await cards.mark_many([_change(message)]) and self.wake is not None:
-            self.wake()
+        await self.deliver_many([message])
 
     async def deliver_many(self, messages: Sequence[OutboxMessage]) -> None:
         """Many rows at once (the relay's batch): the notices one by one, the cards of all

@@ -237,41 +237,32 @@ class Relay:
             )
 
     def _start(self, pool: str, message: OutboxMessage) -> asyncio.Task[None]:
-        self._busy[pool] += 1
-        self._held.add(message.id)
-        # A fresh context too: a delivery never inherits a pass's transaction connection.
-        task = asyncio.create_task(
-            self._guarded(message), name=f"outbox {message.id}", context=self._clean()
-        )
-        self._tasks.add(task)
-
-        def done(finished: asyncio.Task[None]) -> None:
-            self._busy[pool] -= 1
-            self._held.discard(message.id)
-            self._tasks.discard(finished)
-            if pool in self._full:  # a full claim left rows behind: claim again now
-                self._wake.set()
-
-        task.add_done_callback(done)
-        return task
+        return self._hold(pool, [message], self._guarded(message), f"outbox {message.id}")
 
     def _start_batch(self, pool: str, messages: list[OutboxMessage]) -> asyncio.Task[None]:
-        """One task delivers a claim's rows of one batching channel (they hold their slots
-        until it ends)."""
+        """One task delivers a claim's rows of one batching channel."""
+        name = f"outbox {messages[0].channel} ×{len(messages)}"
+        return self._hold(pool, messages, self._guarded_batch(messages), name)
+
+    def _hold(
+        self,
+        pool: str,
+        messages: list[OutboxMessage],
+        delivery: Coroutine[Any, Any, None],
+        name: str,
+    ) -> asyncio.Task[None]:
+        """Run `delivery`; its rows hold their slots, and stay this relay's, until it ends."""
         self._busy[pool] += len(messages)
         self._held.update(m.id for m in messages)
-        task = asyncio.create_task(
-            self._guarded_batch(messages),
-            name=f"outbox {messages[0].channel} ×{len(messages)}",
-            context=self._clean(),
-        )
+        # A fresh context too: a delivery never inherits a pass's transaction connection.
+        task = asyncio.create_task(delivery, name=name, context=self._clean())
         self._tasks.add(task)
 
         def done(finished: asyncio.Task[None]) -> None:
             self._busy[pool] -= len(messages)
             self._held.difference_update(m.id for m in messages)
             self._tasks.discard(finished)
-            if pool in self._full:
+            if pool in self._full:  # a full claim left rows behind: claim again now
                 self._wake.set()
 
         task.add_done_callback(done)
